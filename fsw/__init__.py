@@ -1,0 +1,1 @@
+"""Perijove flight software: a Juno-like camera and heater behind a CCSDS-like link."""

@@ -1,0 +1,1 @@
+"""The JunoCam-like camera: power, configuration, capture, image store, radiation damage."""

@@ -1,0 +1,1 @@
+"""The command dispatcher and PUS-1 verification."""

@@ -1,0 +1,1 @@
+"""PUS-5 event reporting."""

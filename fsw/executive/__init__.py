@@ -1,0 +1,1 @@
+"""Executive: clock, rate groups, ping and time."""

@@ -1,0 +1,41 @@
+"""Executive: ping, on-board time and the rate groups' health."""
+
+from fsw.protocol.dictionary.model import Command, Component, Event, Field, Parameter, Report, Severity
+
+APID = 0x010
+
+COMPONENT = Component(
+    name="executive",
+    description="Rate groups, the on-board clock, ping (PUS-17) and time management (PUS-9).",
+    apid=APID,
+    sid=1,
+    commands=(
+        Command("ping", 17, 1, "Are you there? Answered by a ping_reply report.", safe=True),
+        Command(
+            "time_set", 9, 128, "Set the on-board time (seconds since 2000-01-01T00:00:00).",
+            args=(Field("seconds", "u32", "s", "new on-board time, CUC coarse seconds"),),
+            safe=True,
+        ),
+    ),
+    parameters=(
+        Parameter("uptime", "u32", "s", "seconds since boot"),
+        Parameter("cycle_max_fast", "u16", "ms", "longest 10 Hz cycle in the last report period",
+                  calibration=(0.0, 0.01), yellow=(0, 50), red=(0, 100)),
+        Parameter("cycle_max_slow", "u16", "ms", "longest 1 Hz cycle in the last report period",
+                  calibration=(0.0, 0.01), yellow=(0, 500), red=(0, 1000)),
+        Parameter("cycle_slips", "u32", "", "rate-group cycles that overran their period", yellow=(0, 0)),
+        Parameter("dictionary_version", "u32", "", "hash of the flight dictionary"),
+        Parameter("clock_speed", "f32", "x", "simulated-time speed-up over real time (1 = real time)"),
+    ),
+    events=(
+        Event(100, "boot", Severity.INFO, "Flight software started.",
+              args=(Field("dictionary_version", "u32"), Field("restarts", "u16"))),
+        Event(101, "time_set", Severity.INFO, "On-board time was set.",
+              args=(Field("old", "u32", "s"), Field("new", "u32", "s"))),
+        Event(102, "cycle_slip", Severity.LOW, "A rate group overran its period.",
+              args=(Field("group_hz", "u8", "Hz"), Field("duration", "u16", "ms"))),
+    ),
+    reports=(
+        Report("ping_reply", 17, 2, "Answer to ping."),
+    ),
+)

@@ -1,0 +1,1 @@
+"""PUS-3 housekeeping: periodic and one-shot parameter reports."""

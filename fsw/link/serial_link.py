@@ -1,0 +1,54 @@
+"""Any pyserial URL: real ports, loop://, socket://, rfc2217://, spy://."""
+
+import serial
+
+from .base import Link, LinkError
+
+
+class SerialLink(Link):
+    def __init__(self, url: str, baudrate: int = 115200):
+        self.name = url
+        try:
+            self._port = serial.serial_for_url(url, baudrate=baudrate, timeout=0.1, write_timeout=5)
+        except ValueError as error:
+            raise LinkError(f"{url}: {error}") from None
+        except serial.SerialException as error:
+            raise LinkError(f"{url}: cannot open ({_why(error)})") from None
+
+    def read(self, max_bytes: int = 4096, timeout: float | None = 0.1) -> bytes:
+        port = self._port
+        if not port.is_open:
+            return b""
+        try:
+            if port.timeout != timeout:
+                port.timeout = timeout
+            first = port.read(1)
+            if not first:
+                return b""
+            waiting = min(port.in_waiting, max_bytes - 1)
+            return first + (port.read(waiting) if waiting else b"")
+        except (serial.SerialException, OSError) as error:
+            raise LinkError(f"{self.name}: read failed ({_why(error)})") from None
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._port.write(data)
+        except (serial.SerialException, OSError) as error:
+            raise LinkError(f"{self.name}: write failed ({_why(error)})") from None
+
+    def close(self) -> None:
+        self._port.close()
+
+
+def _why(error: Exception) -> str:
+    """pyserial's messages repeat the port and an errno tuple; keep the part a person needs."""
+    text = str(error)
+    if "No such file" in text or "could not open port" in text and "2]" in text:
+        return "no such port"
+    if "Device or resource busy" in text or "Errno 16" in text:
+        return "port busy"
+    if "Permission denied" in text:
+        return "permission denied (are you in the dialout group?)"
+    if "Connection refused" in text:
+        return "connection refused"
+    return text.splitlines()[0] if text else type(error).__name__

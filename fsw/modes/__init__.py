@@ -1,0 +1,1 @@
+"""Modes and fault protection: nominal, safe, arming of hazardous commands."""

@@ -1,0 +1,207 @@
+"""The mission dictionary: every command, telemetry parameter, event and report, declared once.
+
+Each component declares its own part beside its behaviour, in fsw/<component>/dictionary.py, as
+a `COMPONENT`. `load()` collects them into one Dictionary, which indexes them, checks that no
+name, opcode, APID, structure id or event id is used twice, and hashes the whole to a 32-bit
+version that flight reports and ground compares.
+"""
+
+import hashlib
+import importlib
+import json
+from dataclasses import asdict, replace
+from functools import cached_property, lru_cache
+
+from ..pus import TcPacket, TmPacket
+from ..reasons import ProtocolError, Reason
+from .codec import FieldCodec, parse_text
+from .model import Command, Component, Event, Field, Parameter, Report, Severity, enum
+
+__all__ = [
+    "Command", "Component", "Dictionary", "Event", "Field", "FieldCodec", "Parameter",
+    "Report", "Severity", "enum", "load", "parse_text",
+]
+
+# the on-board applications, in APID order; each module defines COMPONENT
+COMPONENT_MODULES = (
+    "fsw.executive.dictionary",
+    "fsw.housekeeping.dictionary",
+    "fsw.events.dictionary",
+    "fsw.schedule.dictionary",
+    "fsw.modes.dictionary",
+    "fsw.commanding.dictionary",
+    "fsw.camera.dictionary",
+    "fsw.thermal.dictionary",
+)
+
+HK_REPORT = (3, 25)
+EVENT_SERVICE = 5
+
+
+class Dictionary:
+    def __init__(self, components: list[Component]):
+        self.components = tuple(self._own(c) for c in components)
+        self.commands: dict[str, Command] = {}
+        self._by_opcode: dict[tuple[int, int, int], Command] = {}
+        self.parameters: dict[str, Parameter] = {}
+        self.structures: dict[int, tuple[Parameter, ...]] = {}
+        self.events: dict[int, Event] = {}
+        self.events_by_name: dict[str, Event] = {}
+        self.reports: dict[str, Report] = {}
+        self._reports_by_type: dict[tuple[int, int], Report] = {}
+        self.apids: dict[int, Component] = {}
+        for component in self.components:
+            self._index(component)
+        self._command_codecs = {name: FieldCodec(c.args) for name, c in self.commands.items()}
+        self._report_codecs = {name: FieldCodec(r.fields) for name, r in self.reports.items()}
+        self._event_codecs = {i: FieldCodec(e.args) for i, e in self.events.items()}
+        self._hk_codecs = {
+            sid: FieldCodec(tuple(p.as_field() for p in params))
+            for sid, params in self.structures.items()
+        }
+
+    @staticmethod
+    def _own(component: Component) -> Component:
+        """Stamp each declaration with what it inherits from its component."""
+        return replace(
+            component,
+            commands=tuple(replace(c, apid=component.apid) for c in component.commands),
+            parameters=tuple(replace(p, sid=component.sid) for p in component.parameters),
+            events=tuple(replace(e, component=component.name) for e in component.events),
+            reports=tuple(
+                r if r.apid is not None or component.apid is None else replace(r, apid=component.apid)
+                for r in component.reports
+            ),
+        )
+
+    def _index(self, component: Component) -> None:
+        def claim(table, key, value, what):
+            if key in table:
+                raise ValueError(f"{what} {key!r} declared twice ({component.name})")
+            table[key] = value
+
+        if component.apid is not None:
+            claim(self.apids, component.apid, component, "APID")
+        if component.parameters:
+            if component.sid is None:
+                raise ValueError(f"{component.name} has parameters but no structure id")
+            claim(self.structures, component.sid, component.parameters, "structure id")
+        for command in component.commands:
+            claim(self.commands, command.name, command, "command")
+            claim(self._by_opcode, (command.apid, command.service, command.subtype), command, "opcode")
+        for parameter in component.parameters:
+            claim(self.parameters, parameter.name, parameter, "parameter")
+        for event in component.events:
+            claim(self.events, event.id, event, "event id")
+            claim(self.events_by_name, event.name, event, "event")
+        for report in component.reports:
+            claim(self.reports, report.name, report, "report")
+            claim(self._reports_by_type, (report.service, report.subtype), report, "report type")
+
+    # -- commands --
+    def command(self, name: str) -> Command:
+        try:
+            return self.commands[name]
+        except KeyError:
+            raise ProtocolError(Reason.UNKNOWN_SUBTYPE, f"unknown command {name!r}") from None
+
+    def command_for(self, apid: int, service: int, subtype: int) -> Command:
+        """The command a TC addresses, or ProtocolError naming the first unknown level."""
+        command = self._by_opcode.get((apid, service, subtype))
+        if command is not None:
+            return command
+        if apid not in self.apids:
+            raise ProtocolError(Reason.UNKNOWN_APID, f"APID 0x{apid:03X}")
+        if not any(k[0] == apid and k[1] == service for k in self._by_opcode):
+            raise ProtocolError(Reason.UNKNOWN_SERVICE, f"service {service} on APID 0x{apid:03X}")
+        raise ProtocolError(Reason.UNKNOWN_SUBTYPE, f"subtype {service},{subtype} on APID 0x{apid:03X}")
+
+    def encode_args(self, name: str, args: dict) -> bytes:
+        return self._command_codecs[self.command(name).name].encode(args)
+
+    def decode_args(self, command: Command, app_data: bytes) -> dict:
+        return self._command_codecs[command.name].decode(app_data)
+
+    def check_args(self, name: str, args: dict) -> dict:
+        return self._command_codecs[self.command(name).name].check_values(args)
+
+    def parse_args(self, name: str, words: list[str]) -> dict:
+        """`name=value` words typed by a person into checked argument values."""
+        command = self.command(name)
+        fields = {f.name: f for f in command.args}
+        values = {}
+        for word in words:
+            key, sep, text = word.partition("=")
+            if not sep:
+                raise ProtocolError(Reason.BAD_ARGUMENT, f"{word!r} is not name=value")
+            if key not in fields:
+                known = ", ".join(fields) or "none"
+                raise ProtocolError(Reason.BAD_ARGUMENT, f"{name} has no argument {key!r} (arguments: {known})")
+            values[key] = parse_text(fields[key], text)
+        self.check_args(name, values)
+        return values
+
+    def build_tc(self, name: str, args: dict | None = None, **header) -> TcPacket:
+        command = self.command(name)
+        return TcPacket(command.apid, command.service, command.subtype, self.encode_args(name, args or {}), **header)
+
+    # -- telemetry --
+    def report(self, name: str) -> Report:
+        return self.reports[name]
+
+    def report_for(self, service: int, subtype: int) -> Report | None:
+        return self._reports_by_type.get((service, subtype))
+
+    def encode_report(self, name: str, values: dict) -> bytes:
+        return self._report_codecs[name].encode(values)
+
+    def encode_hk(self, sid: int, values: dict) -> bytes:
+        return bytes([sid]) + self._hk_codecs[sid].encode(values)
+
+    def encode_event(self, name: str, args: dict) -> tuple[int, bytes]:
+        """(PUS-5 subtype, data) for an event."""
+        event = self.events_by_name[name]
+        return int(event.severity), event.id.to_bytes(2, "big") + self._event_codecs[event.id].encode(args)
+
+    def decode_tm(self, tm: TmPacket) -> dict:
+        """What a TM packet says, by the dictionary: kind, name and fields."""
+        key = (tm.service, tm.subtype)
+        if key == HK_REPORT:
+            if not tm.data or tm.data[0] not in self._hk_codecs:
+                raise ProtocolError(Reason.BAD_ARGUMENT, "unknown housekeeping structure")
+            raw = self._hk_codecs[tm.data[0]].decode(tm.data[1:])
+            return {"kind": "housekeeping", "name": f"sid{tm.data[0]}", "sid": tm.data[0], "fields": raw}
+        if tm.service == EVENT_SERVICE and 1 <= tm.subtype <= 4:
+            if len(tm.data) < 2:
+                raise ProtocolError(Reason.BAD_LENGTH, "event report without an id")
+            event_id = int.from_bytes(tm.data[:2], "big")
+            event = self.events.get(event_id)
+            if event is None:
+                raise ProtocolError(Reason.BAD_ARGUMENT, f"unknown event id {event_id}")
+            args = self._event_codecs[event_id].decode(tm.data[2:])
+            return {"kind": "event", "name": event.name, "severity": event.severity.name.lower(), "fields": args}
+        report = self._reports_by_type.get(key)
+        if report is None:
+            raise ProtocolError(Reason.UNKNOWN_SUBTYPE, f"no report {tm.service},{tm.subtype} in the dictionary")
+        return {"kind": "report", "name": report.name, "fields": self._report_codecs[report.name].decode(tm.data)}
+
+    def calibrate(self, sid_fields: dict) -> dict:
+        """Housekeeping raw values to engineering values (enums stay names)."""
+        return {
+            name: raw if isinstance(raw, str) else self.parameters[name].calibrate(raw)
+            for name, raw in sid_fields.items()
+        }
+
+    # -- identity and exports --
+    def to_json(self) -> dict:
+        return {"version": f"{self.version:08x}", "components": [asdict(c) for c in self.components]}
+
+    @cached_property
+    def version(self) -> int:
+        canonical = json.dumps([asdict(c) for c in self.components], sort_keys=True, default=str)
+        return int.from_bytes(hashlib.sha256(canonical.encode()).digest()[:4], "big")
+
+
+@lru_cache(maxsize=1)
+def load() -> Dictionary:
+    return Dictionary([importlib.import_module(name).COMPONENT for name in COMPONENT_MODULES])

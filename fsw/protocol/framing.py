@@ -1,0 +1,152 @@
+"""Byte-stream framing: the Attached Sync Marker before every frame, and a streaming deframer.
+
+The deframer hunts for the ASM, reads the frame's length (from a TC header, or the link's fixed
+TM length), waits for the whole frame and checks its FECF. A candidate that fails any check is
+rejected and the hunt resumes at ASM+1, never past the claimed length, so a corrupted length or
+a bit flip costs one frame at most. Bytes can arrive split at any boundary. Every rejected span
+is reported with its reason and counted.
+"""
+
+from collections import Counter, deque
+from dataclasses import dataclass
+from typing import Callable
+
+from .crc import crc16
+from .reasons import Reason
+from .tcframe import TC_HEADER_LEN, TC_MAX_FRAME_LEN, TC_MIN_FRAME_LEN, tc_frame_length
+from .tmframe import TM_FRAME_LEN, TM_HEADER_LEN
+
+ASM = bytes.fromhex("1ACFFC1D")
+_ASM_LEN = len(ASM)
+
+
+def add_asm(frame: bytes) -> bytes:
+    return ASM + frame
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A span of the stream that did not become a frame."""
+
+    reason: Reason
+    offset: int      # position in the whole stream since the deframer started
+    length: int
+
+    def __str__(self) -> str:
+        return f"{self.reason.label}: {self.length} octet(s) at stream offset {self.offset}"
+
+
+class Deframer:
+    """Streaming ASM deframer. `feed(bytes)` returns the complete, FECF-checked frames.
+
+    frame_length(buffer, offset) returns the total octets the frame header at offset claims,
+    header_len is how many octets that needs. Rejected spans go to `rejected` (most recent
+    ones) and `counts` (all of them, by reason).
+    """
+
+    def __init__(
+        self,
+        frame_length: Callable[[bytes, int], int],
+        header_len: int,
+        min_len: int,
+        max_len: int,
+        on_reject: Callable[[Rejected], None] | None = None,
+    ):
+        self._frame_length = frame_length
+        self._header_len = header_len
+        self._min_len = min_len
+        self._max_len = max_len
+        self._buffer = bytearray()
+        self._base = 0              # stream offset of _buffer[0]
+        self._span: list | None = None  # [reason, start, end] of the span being skipped
+        self.on_reject = on_reject
+        self.counts: Counter[Reason] = Counter()
+        self.rejected: deque[Rejected] = deque(maxlen=100)
+        self.frames = 0
+        self.octets = 0
+
+    def feed(self, data: bytes) -> list[bytes]:
+        self.octets += len(data)
+        buffer = self._buffer
+        buffer += data
+        frames = []
+        pos = 0
+        while True:
+            start = buffer.find(ASM, pos)
+            if start < 0:
+                # keep a tail that may be the start of an ASM split across reads
+                keep = max(pos, len(buffer) - (_ASM_LEN - 1))
+                self._extend(pos, keep)
+                pos = keep
+                break
+            self._extend(pos, start)
+            pos = start
+            header_at = start + _ASM_LEN
+            if len(buffer) < header_at + self._header_len:
+                break
+            length = self._frame_length(buffer, header_at)
+            if length < self._min_len or length > self._max_len:
+                self._reject_candidate(start, Reason.BAD_FRAME_LENGTH)
+                pos = start + 1
+                continue
+            end = header_at + length
+            if len(buffer) < end:
+                break
+            frame = bytes(buffer[header_at:end])
+            if crc16(frame):
+                self._reject_candidate(start, Reason.BAD_FECF)
+                pos = start + 1
+                continue
+            self._close()
+            frames.append(frame)
+            self.frames += 1
+            pos = end
+        del buffer[:pos]
+        self._base += pos
+        return frames
+
+    def flush(self) -> None:
+        """End of stream: whatever is buffered can never complete."""
+        if self._buffer.startswith(ASM):
+            self._reject_candidate(0, Reason.TRUNCATED)
+        self._extend(0, len(self._buffer))
+        self._close()
+        self._base += len(self._buffer)
+        self._buffer.clear()
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buffer)
+
+    def _extend(self, start: int, end: int) -> None:
+        """Bytes [start, end) of the buffer are skipped: grow the open span, or open one."""
+        if end > start:
+            if self._span is None:
+                self._span = [Reason.JUNK, self._base + start, self._base + end]
+            else:
+                self._span[2] = self._base + end
+
+    def _reject_candidate(self, start: int, reason: Reason) -> None:
+        """The frame at start failed: its span runs to wherever the hunt finds sync again."""
+        self._close()
+        self._span = [reason, self._base + start, self._base + start + 1]
+
+    def _close(self) -> None:
+        if self._span is not None:
+            reason, start, end = self._span
+            self._span = None
+            rejected = Rejected(reason, start, end - start)
+            self.counts[reason] += 1
+            self.rejected.append(rejected)
+            if self.on_reject:
+                self.on_reject(rejected)
+
+
+def tc_deframer(max_len: int = TC_MAX_FRAME_LEN, on_reject=None) -> Deframer:
+    """Flight side: TC frames carry their own length."""
+    return Deframer(tc_frame_length, TC_HEADER_LEN, TC_MIN_FRAME_LEN, max_len, on_reject)
+
+
+def tm_deframer(frame_len: int = TM_FRAME_LEN, on_reject=None) -> Deframer:
+    """Ground side: TM frames have the link's fixed length."""
+    return Deframer(lambda _buf, _at: frame_len, TM_HEADER_LEN, frame_len, frame_len, on_reject)

@@ -1,0 +1,173 @@
+"""The whole stack in each direction, for both ends: one implementation, used by flight and ground.
+
+Uplink:   TcSender (ground)   packet -> TC frame -> ASM-prefixed bytes
+          TcReceiver (flight) bytes -> deframer -> TC frame -> TC packet (or a reason)
+Downlink: TmSender (flight)   packet -> TM frames on a virtual channel -> ASM-prefixed bytes
+          TmReceiver (ground) bytes -> deframer -> demultiplexer -> TM packets (or reasons)
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .framing import ASM, Rejected, tc_deframer, tm_deframer
+from .pus import TcPacket, TmPacket, decode_tc, decode_tm, encode_tc, encode_tm
+from .reasons import ProtocolError, Reason
+from .spacepacket import PRIMARY_HEADER_LEN
+from .tcframe import SPACECRAFT_ID, TC_MAX_FRAME_LEN, TcFrame, TcLayout, PLAIN, decode_tc_frame, encode_tc_frame
+from .tmframe import TM_FRAME_LEN, TmDemultiplexer, TmMultiplexer
+
+
+class _SequenceCounters:
+    """14-bit packet sequence counts, one per APID."""
+
+    def __init__(self):
+        self._next: dict[int, int] = {}
+
+    def take(self, apid: int) -> int:
+        count = self._next.get(apid, 0)
+        self._next[apid] = (count + 1) & 0x3FFF
+        return count
+
+
+class TcSender:
+    def __init__(self, scid: int = SPACECRAFT_ID, vcid: int = 0, layout: TcLayout = PLAIN):
+        self.scid = scid
+        self.vcid = vcid
+        self.layout = layout
+        self.frame_sequence = 0
+        self._counts = _SequenceCounters()
+
+    def number(self, tc: TcPacket) -> TcPacket:
+        """Give a packet the next sequence count of its APID."""
+        tc.seq_count = self._counts.take(tc.apid)
+        return tc
+
+    def frame(self, packet: bytes) -> bytes:
+        frame = TcFrame(self.vcid, packet, self.frame_sequence, self.scid)
+        self.frame_sequence = (self.frame_sequence + 1) & 0xFF
+        return ASM + encode_tc_frame(frame, self.layout)
+
+    def send_bytes(self, tc: TcPacket) -> bytes:
+        """Number, encode and frame a packet: the bytes to write to the link."""
+        return self.frame(encode_tc(self.number(tc)))
+
+
+@dataclass(slots=True)
+class Received:
+    """One TC packet out of the uplink: decoded, or the reason it was not (with what was readable)."""
+
+    raw: bytes
+    packet: TcPacket | None = None
+    error: ProtocolError | None = None
+    frame_sequence: int = 0
+
+    @property
+    def readable_header(self) -> tuple[int, int] | None:
+        """(APID, request id) from the raw primary header, for a failure report, when present."""
+        if len(self.raw) < PRIMARY_HEADER_LEN:
+            return None
+        packet_id = int.from_bytes(self.raw[0:2], "big")
+        sequence = int.from_bytes(self.raw[2:4], "big")
+        return packet_id & 0x7FF, (packet_id << 16) | sequence
+
+
+class TcReceiver:
+    """Flight side of the uplink. Rejected byte spans and frames are counted by reason."""
+
+    def __init__(self, scid: int = SPACECRAFT_ID, layout: TcLayout = PLAIN, max_frame: int = TC_MAX_FRAME_LEN):
+        self.scid = scid
+        self.layout = layout
+        self.counts: Counter[Reason] = Counter()
+        self.rejected_spans: list[Rejected] = []
+        self.frames_received = 0
+        self.next_expected = 0    # N(R) for the CLCW
+        self.deframer = tc_deframer(max_frame, on_reject=self._on_reject)
+
+    def _on_reject(self, rejected: Rejected) -> None:
+        self.counts[rejected.reason] += 1
+        self.rejected_spans.append(rejected)
+        del self.rejected_spans[:-100]
+
+    def feed(self, data: bytes) -> list[Received]:
+        out = []
+        for frame_bytes in self.deframer.feed(data):
+            try:
+                frame = decode_tc_frame(frame_bytes, self.scid, self.layout)
+            except ProtocolError as error:
+                self.counts[error.reason] += 1
+                continue
+            self.frames_received += 1
+            self.next_expected = (frame.sequence + 1) & 0xFF
+            try:
+                out.append(Received(frame.data, decode_tc(frame.data), frame_sequence=frame.sequence))
+            except ProtocolError as error:
+                self.counts[error.reason] += 1
+                out.append(Received(frame.data, error=error, frame_sequence=frame.sequence))
+        return out
+
+    @property
+    def rejected(self) -> int:
+        return sum(self.counts.values())
+
+
+class TmSender:
+    """Flight side of the downlink: numbers packets, packs them into frames, adds the ASM."""
+
+    def __init__(self, frame_len: int = TM_FRAME_LEN, scid: int = SPACECRAFT_ID, clcw=lambda: 0):
+        self.multiplexer = TmMultiplexer(frame_len, scid, clcw)
+        self._counts = _SequenceCounters()
+        self._message_counters: Counter[tuple[int, int]] = Counter()
+
+    def push(self, tm: TmPacket, vcid: int = 0) -> None:
+        tm.seq_count = self._counts.take(tm.apid)
+        key = (tm.apid, tm.service)
+        tm.message_counter = self._message_counters[key] & 0xFFFF
+        self._message_counters[key] += 1
+        self.multiplexer.push(encode_tm(tm), vcid)
+
+    def output(self, flush: bool = True) -> bytes:
+        """The bytes of every frame ready (with flush, nothing is left waiting)."""
+        return b"".join(ASM + frame for frame in self.multiplexer.frames(flush))
+
+
+class TmReceiver:
+    """Ground side of the downlink. Rejections of every layer are counted by reason."""
+
+    def __init__(self, frame_len: int = TM_FRAME_LEN, scid: int | None = SPACECRAFT_ID):
+        self.counts: Counter[Reason] = Counter()
+        self.frames_received = 0
+        self.packets_received = 0
+        self.errors: list[ProtocolError] = []
+        self.deframer = tm_deframer(frame_len, on_reject=self._on_reject)
+        self.demultiplexer = TmDemultiplexer(frame_len, scid)
+        self.on_frame = None    # callback(frame_bytes) for archives
+
+    def _on_reject(self, rejected: Rejected) -> None:
+        self._count(ProtocolError(rejected.reason, str(rejected)))
+
+    def _count(self, error: ProtocolError) -> None:
+        self.counts[error.reason] += 1
+        self.errors.append(error)
+        del self.errors[:-100]
+
+    def feed(self, data: bytes) -> list[TmPacket]:
+        packets = []
+        for frame_bytes in self.deframer.feed(data):
+            if self.on_frame:
+                self.on_frame(frame_bytes)
+            result = self.demultiplexer.feed(frame_bytes)
+            if result.frame is not None:
+                self.frames_received += 1
+            for error in result.errors:
+                self._count(error)
+            for raw in result.packets:
+                try:
+                    packets.append(decode_tm(raw))
+                except ProtocolError as error:
+                    self._count(error)
+        self.packets_received += len(packets)
+        return packets
+
+    @property
+    def last_clcw(self) -> int | None:
+        return self.demultiplexer.last_clcw

@@ -1,0 +1,1 @@
+"""PUS-11 time-based schedule."""

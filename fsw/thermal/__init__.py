@@ -1,0 +1,1 @@
+"""The camera heater, the thermal model and annealing."""
