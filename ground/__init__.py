@@ -1,0 +1,1 @@
+"""Perijove ground station: commanding, telemetry, archive, images and procedures."""

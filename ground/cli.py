@@ -1,0 +1,45 @@
+"""`ground`: the ground station's command line. Each subcommand lives in ground/commands/."""
+
+import argparse
+import importlib
+import sys
+
+from fsw.link import LinkError
+from fsw.protocol.reasons import ProtocolError
+
+# subcommand modules, in the order `ground --help` lists them
+SUBCOMMANDS = (
+    "ground.commands.encode",
+    "ground.commands.decode",
+    "ground.commands.dictionary",
+)
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A person's input was wrong: one line, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ground", description="Perijove ground station.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in SUBCOMMANDS:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except (UsageError, ProtocolError, LinkError) as error:
+        print(f"ground {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per `ground` subcommand; each defines register(subparsers)."""
