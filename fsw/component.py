@@ -1,0 +1,86 @@
+"""What every flight component is: its dictionary declarations beside the behaviour.
+
+A component (F' style) names its declarations (`COMPONENT`, from its dictionary.py) and
+implements one `on_<command>` method per declared command. The executive gives it `Services`
+(time, events, reports, other components, persistence) and calls it from the rate groups.
+
+Command handlers:
+    def on_cam_capture(self, args: dict, verify: Verification) -> None
+  - return normally: the dispatcher reports completion success, unless the handler called
+    verify.defer() because the work goes on (then it calls verify.progress(...) and finally
+    verify.complete() or verify.fail(reason) itself, from a later tick);
+  - raise CommandFailed(reason, detail): the dispatcher reports a failure with that reason
+    (start failure if raised before any work began: see CommandFailed.at_start).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from fsw.protocol.dictionary.model import Component as Declarations
+from fsw.protocol.reasons import Reason
+
+if TYPE_CHECKING:
+    import numpy
+
+
+class CommandFailed(Exception):
+    def __init__(self, reason: Reason, detail: str = "", at_start: bool = True):
+        self.reason = Reason(reason)
+        self.detail = detail
+        self.at_start = at_start
+        super().__init__(f"{self.reason.label}: {detail}" if detail else self.reason.label)
+
+
+class Verification(Protocol):
+    """PUS-1 reporting for one command, as its ack flags ask."""
+
+    def defer(self) -> None: ...
+    def progress(self, step: int, percent: int) -> None: ...
+    def complete(self) -> None: ...
+    def fail(self, reason: Reason, step: int = 0) -> None: ...
+
+
+class Services(Protocol):
+    """What the executive offers a component."""
+
+    rng: "numpy.random.Generator"
+
+    def now(self) -> float: ...                          # on-board time, s since 2000-01-01
+    def event(self, name: str, **args: Any) -> None: ... # PUS-5, declared events only
+    def report(self, name: str, values: dict, vcid: int = 0) -> None: ...  # declared reports
+    def component(self, name: str) -> "FlightComponent": ...
+    def enter_safe_mode(self, cause: str) -> None: ...   # a modes.SAFE_CAUSES name
+    @property
+    def mode(self) -> str: ...                           # "nominal" or "safe"
+
+
+class FlightComponent:
+    COMPONENT: Declarations
+
+    def __init__(self, services: Services):
+        self.services = services
+
+    @property
+    def name(self) -> str:
+        return self.COMPONENT.name
+
+    def handler(self, command: str):
+        return getattr(self, f"on_{command}")
+
+    def housekeeping(self) -> dict:
+        """Raw values of every declared parameter (enums by name)."""
+        return {}
+
+    def tick(self, hz: int, dt: float) -> None:
+        """Called by the rate group of that frequency; dt is simulated seconds since the last call."""
+
+    def state(self) -> dict:
+        """What must survive a restart (JSON-serialisable)."""
+        return {}
+
+    def restore(self, state: dict) -> None:
+        """Inverse of state(); called once after construction when saved state exists."""
+
+    def enter_safe(self) -> None:
+        """Safe mode was entered: put this component in its safe configuration."""
