@@ -23,6 +23,8 @@ from fsw.protocol.reasons import Reason
 if TYPE_CHECKING:
     import numpy
 
+    from fsw.storage import AtomicStore
+
 
 class CommandFailed(Exception):
     def __init__(self, reason: Reason, detail: str = "", at_start: bool = True):
@@ -45,6 +47,8 @@ class Services(Protocol):
     """What the executive offers a component."""
 
     rng: "numpy.random.Generator"
+    hardware: Any                                        # fsw.hw backend (heater, sensor, camera)
+    store: "AtomicStore"                                 # persistence for large data (images)
 
     def now(self) -> float: ...                          # on-board time, s since 2000-01-01
     def event(self, name: str, **args: Any) -> None: ... # PUS-5, declared events only

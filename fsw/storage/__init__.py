@@ -1,0 +1,5 @@
+"""Persistence that survives kill -9: atomic, checksummed files; corrupt ones are quarantined."""
+
+from .atomic import AtomicStore, CorruptFile
+
+__all__ = ["AtomicStore", "CorruptFile"]
