@@ -1,0 +1,88 @@
+"""The simulated hardware: the camera's thermal node, its heater and a DS18B20-like sensor.
+
+Options (all optional) for tests and fault drills:
+  sensor: "ok" | "stuck" | "failed"   sensor fault to inject
+  sensor_fault_at: seconds            simulated time the fault begins (default 0)
+  heater: "ok" | "stuck_on"           a welded heater relay (ignores off)
+  sink_c, initial_c: float            cold sink and starting camera temperature
+  sensor_noise_c: float               standard deviation of the reading noise (0.05)
+"""
+
+import numpy as np
+
+from fsw.thermal.model import HEATER_POWER_W, SINK_C, ThermalNode
+
+from .sensor import SensorError, StuckDetector
+
+DS18B20_STEP_C = 0.0625
+
+
+class SimHeater:
+    def __init__(self, stuck_on: bool = False):
+        self.power_w = HEATER_POWER_W
+        self.commanded = False
+        self.stuck_on = stuck_on
+
+    def set(self, on: bool) -> None:
+        self.commanded = bool(on)
+
+    @property
+    def is_on(self) -> bool:
+        return self.commanded or self.stuck_on
+
+
+class SimSensor:
+    def __init__(self, backend: "SimBackend", fault: str, fault_at: float, noise_c: float):
+        if fault not in ("ok", "stuck", "failed"):
+            raise ValueError(f"sensor option must be ok, stuck or failed, not {fault!r}")
+        self._backend = backend
+        self.fault = fault
+        self.fault_at = fault_at
+        self.noise_c = noise_c
+        self._frozen: float | None = None
+        self._stuck = StuckDetector()
+
+    def read(self) -> float:
+        backend = self._backend
+        faulty = self.fault != "ok" and backend.elapsed >= self.fault_at
+        if faulty and self.fault == "failed":
+            raise SensorError("failed", "no response on the 1-Wire bus")
+        value = backend.node.temp_c + backend.rng.normal(0.0, self.noise_c)
+        value = round(value / DS18B20_STEP_C) * DS18B20_STEP_C
+        if faulty:   # stuck: the last conversion repeats forever
+            if self._frozen is None:
+                self._frozen = value
+            value = self._frozen
+        self._stuck.check(value, backend.heater.is_on)
+        return value
+
+
+class SimBackend:
+    name = "sim"
+
+    def __init__(self, rng=None, options: dict | None = None):
+        options = dict(options or {})
+        self.rng = rng if rng is not None else np.random.default_rng(0)
+        self.sink_c = float(options.pop("sink_c", SINK_C))
+        self.node = ThermalNode(float(options.pop("initial_c", self.sink_c)), self.sink_c)
+        heater = options.pop("heater", "ok")
+        if heater not in ("ok", "stuck_on"):
+            raise ValueError(f"heater option must be ok or stuck_on, not {heater!r}")
+        self.heater = SimHeater(stuck_on=heater == "stuck_on")
+        self.elapsed = 0.0
+        self.temperature = SimSensor(
+            self,
+            fault=options.pop("sensor", "ok"),
+            fault_at=float(options.pop("sensor_fault_at", 0.0)),
+            noise_c=float(options.pop("sensor_noise_c", 0.05)),
+        )
+        self.camera = None   # images are synthesised by the camera component
+        if options:
+            raise ValueError(f"unknown sim option(s): {', '.join(sorted(options))}")
+
+    def step(self, dt: float) -> None:
+        self.elapsed += dt
+        self.node.step(dt, self.heater.power_w if self.heater.is_on else 0.0)
+
+    def close(self) -> None:
+        self.heater.set(False)

@@ -1,0 +1,27 @@
+import numpy as np
+import pytest
+
+from fsw.hw import create_backend
+
+
+def test_sim_is_the_default_and_has_the_interface():
+    backend = create_backend("sim", rng=np.random.default_rng(1), options={})
+    backend.heater.set(True)
+    assert backend.heater.is_on
+    assert isinstance(backend.temperature.read(), float)
+    backend.step(1.0)
+    assert backend.camera is None
+    backend.close()
+    assert not backend.heater.is_on
+
+
+def test_unknown_backend_is_a_one_line_value_error():
+    with pytest.raises(ValueError) as error:
+        create_backend("beaglebone", rng=None, options={})
+    assert "\n" not in str(error.value)
+    assert "sim" in str(error.value) and "raspberrypi" in str(error.value)
+
+
+def test_unknown_option_is_refused():
+    with pytest.raises(ValueError, match="unknown sim option"):
+        create_backend("sim", rng=None, options={"sensr": "stuck"})
