@@ -1,0 +1,182 @@
+"""Session archive: every frame sent or received and every packet, raw and decoded, in SQLite.
+
+One file per session, WAL mode so a reader (replay, plot, query) can open it while it is being
+written. Rows are buffered and written in batches (one transaction per batch): ingest stays fast
+and a crash loses at most the last fraction of a second. Housekeeping values are stored raw in
+the packet's decoded JSON; queries calibrate them through the dictionary, the only calibration.
+"""
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from fsw.protocol import TmPacket
+from fsw.protocol.dictionary import Dictionary
+
+from .cli import UsageError
+from .telemetry import Record
+
+FORMAT = "perijove-archive"
+FORMAT_VERSION = "1"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS frames (
+    id INTEGER PRIMARY KEY, t REAL NOT NULL, dir TEXT NOT NULL, raw BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS packets (
+    id INTEGER PRIMARY KEY, t REAL NOT NULL, obt REAL, dir TEXT NOT NULL,
+    apid INTEGER, service INTEGER, subtype INTEGER, seq INTEGER,
+    kind TEXT, name TEXT, data BLOB, decoded TEXT);
+CREATE INDEX IF NOT EXISTS packets_by_name ON packets (name, obt);
+"""
+
+
+class ArchiveError(UsageError):
+    """Not an archive, or a damaged one: one line for a person."""
+
+
+def _json_default(value):
+    if isinstance(value, (bytes, bytearray)):
+        return f"<{len(value)} octets>"   # the raw octets are in the data column
+    return str(value)
+
+
+def session_path(directory: Path) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return Path(directory) / f"session-{stamp}-{os.getpid()}.sqlite"
+
+
+class Archive:
+    """Writer. add_* buffer rows; flush() writes them in one transaction."""
+
+    def __init__(self, path: str | os.PathLike, dictionary: Dictionary, batch: int = 5000,
+                 flush_interval: float = 0.25):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as error:
+            raise ArchiveError(f"{self.path}: cannot write an archive here ({error})") from None
+        self.db.executemany(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+            [("format", FORMAT), ("format_version", FORMAT_VERSION),
+             ("dictionary_version", f"{dictionary.version:08x}"),
+             ("created", datetime.now(timezone.utc).isoformat())],
+        )
+        self.batch = batch
+        self.flush_interval = flush_interval
+        self._frames: list[tuple] = []
+        self._packets: list[tuple] = []
+        self._lock = threading.Lock()
+        self._last_flush = time.monotonic()
+        self.closed = False
+
+    def add_frame(self, t: float, direction: str, raw: bytes) -> None:
+        self._frames.append((t, direction, raw))
+
+    def add_records(self, records: list[Record]) -> None:
+        dumps = json.dumps
+        rows = self._packets
+        for r in records:
+            p = r.packet
+            rows.append((r.received, p.time, "down", p.apid, p.service, p.subtype, p.seq_count,
+                         r.kind, r.name, p.data,
+                         dumps(r.fields, default=_json_default) if r.kind != "undecodable" else r.error))
+        if len(rows) >= self.batch:
+            self.flush()
+
+    def add_command(self, t: float, apid: int, service: int, subtype: int, seq: int, name: str,
+                    args: dict, packet: bytes) -> None:
+        decoded = json.dumps({"command": name, "args": args}, default=_json_default)
+        self._packets.append((t, None, "up", apid, service, subtype, seq, "command", name, packet, decoded))
+
+    def maybe_flush(self) -> None:
+        if time.monotonic() - self._last_flush >= self.flush_interval:
+            self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            self._last_flush = time.monotonic()
+            if self.closed or not (self._frames or self._packets):
+                return
+            frames, self._frames = self._frames, []
+            packets, self._packets = self._packets, []
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT INTO frames (t, dir, raw) VALUES (?, ?, ?)", frames)
+            self.db.executemany(
+                "INSERT INTO packets (t, obt, dir, apid, service, subtype, seq, kind, name, data, decoded) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", packets)
+            self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.flush()
+        with self._lock:
+            self.closed = True
+            self.db.close()
+
+
+class ArchiveReader:
+    """Read side: opening checks that the file really is an archive."""
+
+    def __init__(self, path: str | os.PathLike, dictionary: Dictionary):
+        self.path = Path(path)
+        self.dictionary = dictionary
+        if not self.path.is_file():
+            raise ArchiveError(f"{self.path}: no such archive")
+        try:
+            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            meta = dict(self.db.execute("SELECT key, value FROM meta"))
+        except sqlite3.DatabaseError as error:
+            raise ArchiveError(f"{self.path}: not a Perijove archive ({error})") from None
+        if meta.get("format") != FORMAT:
+            raise ArchiveError(f"{self.path}: not a Perijove archive")
+        self.meta = meta
+
+    def _query(self, sql: str, params=()):
+        try:
+            return self.db.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as error:
+            raise ArchiveError(f"{self.path}: damaged archive ({error})") from None
+
+    def parameter(self, name: str, start: float | None = None, end: float | None = None) -> list[tuple[float, object]]:
+        """(on-board time, engineering value) of a housekeeping parameter, in time order."""
+        parameter = self.dictionary.parameters.get(name)
+        if parameter is None:
+            raise ArchiveError(f"unknown parameter {name!r}")
+        rows = self._query(
+            "SELECT obt, json_extract(decoded, ?) FROM packets WHERE name = ? AND dir = 'down' "
+            "AND obt >= ? AND obt <= ? ORDER BY obt, id",
+            (f"$.{name}", f"sid{parameter.sid}", -1e300 if start is None else start,
+             1e300 if end is None else end),
+        )
+        return [(t, raw if isinstance(raw, str) else parameter.calibrate(raw)) for t, raw in rows if raw is not None]
+
+    def events(self) -> list[tuple[float, str, dict]]:
+        rows = self._query("SELECT obt, name, decoded FROM packets WHERE kind = 'event' ORDER BY id")
+        return [(t, name, json.loads(decoded)) for t, name, decoded in rows]
+
+    def packets(self):
+        """Every packet row as a dict, in arrival order."""
+        columns = ("id", "t", "obt", "dir", "apid", "service", "subtype", "seq", "kind", "name", "decoded")
+        rows = self._query(f"SELECT {', '.join(columns)} FROM packets ORDER BY id")
+        return [dict(zip(columns, row)) for row in rows]
+
+    def frames(self, direction: str = "down"):
+        """(ground time, raw frame) in arrival order."""
+        return self._query("SELECT t, raw FROM frames WHERE dir = ? ORDER BY id", (direction,))
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def as_packet(row: dict) -> TmPacket:
+    return TmPacket(row["apid"], row["service"], row["subtype"], b"", row["obt"] or 0.0, row["seq"])

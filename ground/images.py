@@ -1,0 +1,206 @@
+"""Images: segments reassembled (gaps found), pixels decoded, PNGs and JSON sidecars written.
+
+The camera sends `image_meta` then `image_segment`s (fsw/camera/dictionary.py). An assembly
+collects them in any order, ignores duplicates, and says which segments are still missing, so
+the procedures can ask for them again (cam_downlink first_segment=N).
+"""
+
+import json
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from fsw.camera.dictionary import FILTER_BITS
+from fsw.protocol.cuc import cuc_to_datetime
+
+
+class ImageError(ValueError):
+    """The downlinked octets do not make the image the metadata describes."""
+
+
+@dataclass
+class ImageAssembly:
+    image_id: int
+    meta: dict | None = None
+    segments: dict[int, bytes] = field(default_factory=dict)
+    total: int | None = None
+    duplicates: int = 0
+    requests: int = 0          # cam_downlink commands sent for it (1 + re-requests)
+
+    def add_meta(self, fields: dict) -> None:
+        self.meta = dict(fields)
+        self.total = fields["segments"]
+
+    def add_segment(self, fields: dict) -> bool:
+        """True when the segment is new."""
+        if self.total is None:
+            self.total = fields["segments"]
+        index = fields["segment"]
+        if index in self.segments:
+            self.duplicates += 1
+            return False
+        self.segments[index] = fields["data"]
+        return True
+
+    def missing(self) -> list[int]:
+        if self.total is None:
+            return []
+        return [i for i in range(self.total) if i not in self.segments]
+
+    @property
+    def received(self) -> int:
+        return len(self.segments)
+
+    @property
+    def complete(self) -> bool:
+        return self.meta is not None and self.total is not None and not self.missing()
+
+    def data(self) -> bytes:
+        if not self.complete:
+            raise ImageError(f"image {self.image_id}: segments {_ranges(self.missing())} missing")
+        stored = b"".join(self.segments[i] for i in range(self.total))
+        if len(stored) != self.meta["size"]:
+            raise ImageError(f"image {self.image_id}: {len(stored)} octets, metadata says {self.meta['size']}")
+        if zlib.crc32(stored) != self.meta["checksum"]:
+            raise ImageError(f"image {self.image_id}: checksum mismatch")
+        return stored
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 7] -> '1-3, 7'."""
+    out, start = [], None
+    for i, n in enumerate(numbers):
+        if start is None:
+            start = n
+        if i + 1 == len(numbers) or numbers[i + 1] != n + 1:
+            out.append(f"{start}" if start == n else f"{start}-{n}")
+            start = None
+    return ", ".join(out)
+
+
+def filter_names(mask: int) -> list[str]:
+    return [name for name, bit in FILTER_BITS if mask & bit]
+
+
+@dataclass
+class DownlinkedImage:
+    """A reassembled image: metadata, one 2-D array per filter, and how it came down."""
+
+    image_id: int
+    meta: dict
+    planes: dict[str, np.ndarray]
+    segments: int
+    requests: int = 1
+    duplicates: int = 0
+
+    @property
+    def filters(self) -> list[str]:
+        return list(self.planes)
+
+    def metrics(self) -> dict:
+        return {**damage_metrics(self.planes), "hot_pixels_reported": self.meta.get("hot_pixels"),
+                "dark_level": self.meta.get("dark_level"), "noise": self.meta.get("noise"),
+                "dose_krad": self.meta.get("dose")}
+
+
+def decode_pixels(meta: dict, stored: bytes) -> dict[str, np.ndarray]:
+    """Stored octets -> {filter name: height x width array}; planes in filter-bit order."""
+    data = stored
+    if meta.get("compression") == "lossless":
+        try:
+            data = zlib.decompress(stored)
+        except zlib.error as error:
+            raise ImageError(f"image {meta['image_id']}: does not decompress ({error})") from None
+    names = filter_names(meta["filters"])
+    count = meta["width"] * meta["height"] * len(names)
+    if count == 0:
+        raise ImageError(f"image {meta['image_id']}: empty image")
+    if len(data) == count:
+        pixels = np.frombuffer(data, np.uint8)
+    elif len(data) == 2 * count:
+        pixels = np.frombuffer(data, ">u2")
+    else:
+        raise ImageError(f"image {meta['image_id']}: {len(data)} octets for {count} pixels")
+    cube = pixels.reshape(len(names), meta["height"], meta["width"])
+    return {name: cube[i] for i, name in enumerate(names)}
+
+
+def assemble(assembly: ImageAssembly) -> DownlinkedImage:
+    planes = decode_pixels(assembly.meta, assembly.data())
+    return DownlinkedImage(assembly.image_id, assembly.meta, planes, assembly.total,
+                           assembly.requests, assembly.duplicates)
+
+
+def damage_metrics(planes: dict[str, np.ndarray]) -> dict:
+    """What radiation damage looks like in the pixels: isolated hot pixels and background noise.
+
+    A hot pixel stands far above the median of its 3x3 neighbourhood; the background noise is the
+    robust spread (median absolute deviation) of the darkest quarter of the image.
+    """
+    hot = 0
+    noise = []
+    for plane in planes.values():
+        image = plane.astype(np.float32)
+        padded = np.pad(image, 1, mode="edge")
+        h, w = image.shape
+        neighbours = np.stack([padded[dy:dy + h, dx:dx + w] for dy in range(3) for dx in range(3)
+                               if (dy, dx) != (1, 1)])
+        median = np.median(neighbours, axis=0)
+        full_scale = 255.0 if plane.dtype == np.uint8 else 4095.0
+        hot += int(np.count_nonzero(image - median > 0.2 * full_scale))
+        dark = image[image <= np.percentile(image, 25)]
+        if dark.size:
+            noise.append(float(np.median(np.abs(dark - np.median(dark))) * 1.4826))
+    return {"hot_pixels_measured": hot, "background_noise": round(float(np.mean(noise)), 3) if noise else 0.0}
+
+
+def _to_8bit(plane: np.ndarray) -> np.ndarray:
+    if plane.dtype == np.uint8:
+        return plane
+    top = max(float(np.percentile(plane, 99.9)), 1.0)
+    return np.clip(plane.astype(np.float32) * (255.0 / top), 0, 255).astype(np.uint8)
+
+
+def sidecar(image: DownlinkedImage) -> dict:
+    meta = image.meta
+    return {
+        "image_id": image.image_id,
+        "time": cuc_to_datetime(meta["time"]).isoformat(),
+        "onboard_time": meta["time"],
+        "filters": image.filters,
+        "width": meta["width"],
+        "height": meta["height"],
+        "exposure_ms": meta["exposure"],
+        "tdi": meta["tdi"],
+        "io_range_km": round(float(meta["io_range"]), 1),
+        "damage": image.metrics(),
+        "downlink": {"segments": image.segments, "requests": image.requests, "duplicates": image.duplicates},
+    }
+
+
+def save(image: DownlinkedImage, out_dir: str | Path, stem: str | None = None) -> list[Path]:
+    """PNG(s) and a JSON sidecar. Red, green and blue together make one colour composite;
+    otherwise (and for methane) each filter is its own greyscale PNG."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = stem or f"image_{image.image_id:04d}"
+    written = []
+    planes = image.planes
+    rest = list(planes)
+    if all(c in planes for c in ("red", "green", "blue")):
+        rgb = np.dstack([_to_8bit(planes[c]) for c in ("red", "green", "blue")])
+        path = out / f"{stem}.png"
+        Image.fromarray(rgb, "RGB").save(path)
+        written.append(path)
+        rest = [name for name in rest if name not in ("red", "green", "blue")]
+    for name in rest:
+        path = out / f"{stem}_{name}.png"
+        Image.fromarray(_to_8bit(planes[name]), "L").save(path)
+        written.append(path)
+    side = out / f"{stem}.json"
+    side.write_text(json.dumps(sidecar(image), indent=2) + "\n")
+    written.append(side)
+    return written

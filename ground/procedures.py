@@ -1,0 +1,288 @@
+"""The procedures API: what a test, a demo or an operator's script uses to fly the spacecraft.
+
+    from ground.procedures import connect
+    with connect("/dev/pts/3") as gs:
+        gs.send("cam_power", state="on")                    # waits for completion, or raises
+        gs.await_telemetry("cam_state", lambda s: s == "ready", timeout=30)
+        gs.arm_and_send("anneal", target=4000, hold=600)     # hazardous: arm first
+        image = gs.downlink_image(1, progress=print)         # gaps are asked for again
+
+Every wait has a timeout (wall-clock seconds). Failures raise CommandRejected, CommandFailed or
+CommandTimeout carrying the PUS-1 Reason; assertion helpers raise AssertionError.
+"""
+
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from fsw.link import Link, open_link
+from fsw.protocol import TM_FRAME_LEN
+from fsw.protocol.reasons import Reason
+
+from . import paths
+from .archive import Archive, session_path
+from .images import DownlinkedImage, ImageAssembly, ImageError, _ranges, assemble
+from .session import Session, _warn_stderr
+from .telemetry import Record
+from .verification import (CommandError, CommandFailed, CommandRejected, CommandTimeout, Verification,
+                           raise_for, reason_label)
+
+__all__ = [
+    "CommandError", "CommandFailed", "CommandRejected", "CommandTimeout", "GroundStation", "ImageError",
+    "Reason", "connect",
+]
+
+
+def _as_reason(reason) -> Reason:
+    if isinstance(reason, str):
+        return Reason[reason.upper()]
+    return Reason(reason)
+
+
+class GroundStation:
+    def __init__(self, session: Session, timeout: float = 10.0):
+        self.session = session
+        self.dictionary = session.dictionary
+        self.state = session.state
+        self.timeout = timeout
+        self.last_sent = 0.0       # ground time of the last command: await_event looks from here
+
+    # -- context --
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- commanding --
+    def send(self, name: str, *, wait: bool = True, timeout: float | None = None, on_stage=None,
+             **args) -> Verification:
+        """Send a command; with wait (default) return its Verification once completed, or raise."""
+        self.last_sent = time.time()
+        verification = self.session.submit(name, args)
+        if on_stage is not None:
+            verification.listeners.append(on_stage)
+            for stage in list(verification.stages):
+                on_stage(verification, stage)
+        if not wait:
+            return verification
+        return self.wait_for(verification, timeout)
+
+    def wait_for(self, verification: Verification, timeout: float | None = None) -> Verification:
+        verification.done.wait(self.timeout if timeout is None else timeout)
+        raise_for(verification)
+        return verification
+
+    def arm_and_send(self, name: str, *, timeout: float | None = None, **args) -> Verification:
+        """A hazardous command: `arm` naming its service and subtype, then the command itself."""
+        command = self.dictionary.command(name)
+        self.send("arm", service=command.service, subtype=command.subtype, timeout=timeout)
+        return self.send(name, timeout=timeout, **args)
+
+    def ping(self, timeout: float | None = None) -> float:
+        """Round trip of a ping, in seconds."""
+        start = time.time()
+        self.send("ping", timeout=timeout)
+        return time.time() - start
+
+    # -- telemetry --
+    def latest(self, name: str):
+        """The latest engineering value of a parameter (enums as names), or None if none yet."""
+        if name not in self.dictionary.parameters:
+            raise KeyError(f"unknown parameter {name!r}")
+        return self.state.value(name)
+
+    def await_telemetry(self, name: str, predicate: Callable | None = None, timeout: float | None = None,
+                        fresh: bool = False):
+        """Wait until a parameter satisfies predicate (any value, without one); return the value.
+
+        The latest value counts unless fresh=True, which waits for a report after this call."""
+        if name not in self.dictionary.parameters:
+            raise KeyError(f"unknown parameter {name!r}")
+        predicate = predicate or (lambda value: True)
+        state = self.state
+        deadline = time.time() + (self.timeout if timeout is None else timeout)
+        since = time.time() if fresh else 0.0
+        with state.changed:
+            while True:
+                sample = state.latest.get(name)
+                if sample is not None and sample.received >= since:
+                    value = state.engineering(name, sample.raw)
+                    if predicate(value):
+                        return value
+                remaining = deadline - time.time()
+                if remaining <= 0 or not self.session.connected:
+                    shown = "no value" if sample is None else f"last value {state.engineering(name, sample.raw)!r}"
+                    raise TimeoutError(f"{name}: condition not met within the timeout ({shown})")
+                state.changed.wait(min(remaining, 0.5))
+
+    def await_event(self, name: str, timeout: float | None = None, where: Callable | None = None,
+                    since: float | None = None) -> Record:
+        """The first event of that name (matching where(fields)) received since the last command
+        was sent (or since `since`, a ground time); waits for it."""
+        if name not in self.dictionary.events_by_name:
+            raise KeyError(f"unknown event {name!r}")
+        since = self.last_sent if since is None else since
+        state = self.state
+        deadline = time.time() + (self.timeout if timeout is None else timeout)
+        with state.changed:
+            while True:
+                for record in list(state.events):
+                    if record.name == name and record.received >= since and (where is None or where(record.fields)):
+                        return record
+                remaining = deadline - time.time()
+                if remaining <= 0 or not self.session.connected:
+                    raise TimeoutError(f"no {name} event within the timeout")
+                state.changed.wait(min(remaining, 0.5))
+
+    def events(self, since: float = 0.0) -> list[Record]:
+        with self.state.changed:
+            return [r for r in self.state.events if r.received >= since]
+
+    def request_hk(self, sid: int, timeout: float | None = None) -> dict:
+        """One housekeeping report of a structure, now: {parameter: engineering value}."""
+        if sid not in self.dictionary.structures:
+            raise KeyError(f"no housekeeping structure {sid}")
+        got: list[Record] = []
+        arrived = threading.Event()
+
+        def listener(record: Record) -> None:
+            if record.kind == "housekeeping" and record.fields is not None and record.name == f"sid{sid}":
+                got.append(record)
+                arrived.set()
+
+        self.session.listeners.append(listener)
+        try:
+            self.send("hk_oneshot", sid=sid, timeout=timeout)
+            if not arrived.wait(self.timeout if timeout is None else timeout):
+                raise TimeoutError(f"no housekeeping report of structure {sid}")
+        finally:
+            self.session.listeners.remove(listener)
+        return {name: self.state.engineering(name, raw) for name, raw in got[-1].fields.items()}
+
+    # -- images --
+    def downlink_image(self, image_id: int, progress: Callable | None = None, retries: int = 5,
+                       timeout: float = 120.0, quiet: float = 2.0) -> DownlinkedImage:
+        """Bring an image down; segments lost on the way are asked for again (first_segment=N).
+
+        progress(received, total) is called as segments arrive (from the reader thread)."""
+        assembly = ImageAssembly(image_id)
+        activity = threading.Condition()
+        status = {"last": time.time(), "complete_event": False}
+
+        def listener(record: Record) -> None:
+            fields = record.fields
+            if fields.get("image_id") != image_id:
+                return
+            with activity:
+                if record.name == "image_meta":
+                    assembly.add_meta(fields)
+                elif record.name == "image_segment":
+                    assembly.add_segment(fields)
+                    if progress is not None:
+                        progress(assembly.received, assembly.total)
+                elif record.name == "downlink_complete":
+                    status["complete_event"] = True
+                status["last"] = time.time()
+                activity.notify_all()
+
+        self.session.listeners.append(listener)
+        deadline = time.time() + timeout
+        try:
+            first = 0
+            for _ in range(retries + 1):
+                with activity:
+                    status["complete_event"] = False
+                    status["last"] = time.time()
+                assembly.requests += 1
+                self.send("cam_downlink", image_id=image_id, first_segment=first,
+                          timeout=max(deadline - time.time(), 1.0))
+                with activity:
+                    # the downlink ends with its event; if that is lost, with a quiet link
+                    while not (status["complete_event"] or assembly.complete):
+                        if time.time() - status["last"] > quiet or time.time() > deadline:
+                            break
+                        activity.wait(0.1)
+                if assembly.complete:
+                    return assemble(assembly)
+                if time.time() > deadline:
+                    break
+                missing = assembly.missing()
+                first = missing[0] if missing and assembly.meta is not None else 0
+            raise ImageError(f"image {image_id}: incomplete after {assembly.requests} request(s); "
+                             f"segments {_ranges(assembly.missing()) or 'and metadata'} missing")
+        finally:
+            self.session.listeners.remove(listener)
+
+    # -- assertions, for tests and procedures --
+    def expect_rejected(self, name: str, reason, **args) -> Verification:
+        """Assert the command is rejected (acceptance failure) with this reason."""
+        return self._expect(CommandRejected, name, _as_reason(reason), args)
+
+    def expect_failed(self, name: str, reason, **args) -> Verification:
+        """Assert the command fails in execution (start, progress or completion) with this reason."""
+        return self._expect(CommandFailed, name, _as_reason(reason), args)
+
+    def _expect(self, kind, name: str, reason: Reason, args: dict) -> Verification:
+        try:
+            verification = self.send(name, **args)
+        except kind as error:
+            if error.reason != reason:
+                raise AssertionError(f"{name}: {kind.__name__[7:].lower()} with {reason_label(error.reason)}, "
+                                     f"expected {reason.label}") from None
+            return error.verification
+        except CommandError as error:
+            raise AssertionError(f"{name}: expected {kind.__name__}({reason.label}), got {error}") from None
+        raise AssertionError(f"{name}: expected {kind.__name__}({reason.label}), but it {verification.outcome}")
+
+    def limit_violations(self, *names: str) -> dict[str, tuple[object, str]]:
+        """{parameter: (value, 'yellow'|'red')} for parameters outside their limits."""
+        names = names or tuple(self.state.latest)
+        out = {}
+        for name in names:
+            if name not in self.dictionary.parameters:
+                raise KeyError(f"unknown parameter {name!r}")
+            state = self.state.limit_state(name)
+            if state != "nominal":
+                out[name] = (self.state.value(name), state)
+        return out
+
+    def assert_limits_nominal(self, *names: str) -> None:
+        """Assert every named parameter (default: every one received) is within its limits."""
+        for name in names:
+            if self.state.value(name) is None:
+                raise AssertionError(f"{name}: no value received yet")
+        violations = self.limit_violations(*names)
+        if violations:
+            shown = ", ".join(f"{n}={v!r} ({s})" for n, (v, s) in violations.items())
+            raise AssertionError(f"limits violated: {shown}")
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+def connect(port_url: str | None = None, link: Link | None = None, frame_len: int = TM_FRAME_LEN,
+            timeout: float = 10.0, archive: bool | str | Path = True, on_warning=_warn_stderr,
+            dictionary=None) -> GroundStation:
+    """Open a ground station on a port URL (any pyserial URL or pty path) or an open Link.
+
+    archive: True for a new session file in the default directory (ground.paths.archive_dir()),
+    a path for that file, False for none."""
+    if (port_url is None) == (link is None):
+        raise ValueError("connect() needs exactly one of port_url and link")
+    if link is None:
+        link = open_link(port_url)
+    session = Session(link, frame_len, dictionary=dictionary, on_warning=on_warning)
+    if archive:
+        path = session_path(paths.archive_dir()) if archive is True else Path(archive)
+        try:
+            session.archive = Archive(path, session.dictionary)
+        except Exception:
+            link.close()
+            raise
+        session.ingest.archive = session.archive
+    return GroundStation(session.start(), timeout)

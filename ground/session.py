@@ -1,0 +1,138 @@
+"""A ground session over one link: sends commands, reads the downlink on a thread, keeps state.
+
+The session owns the link, a reader thread, the TcSender and the Ingest (TmReceiver + dictionary
++ archive), the TelemetryState, and the verification of every command sent. The procedures API,
+the CLI commands, the console and the monitor are all built on it.
+"""
+
+import sys
+import threading
+import time
+
+from fsw.link import Link, LinkError
+from fsw.protocol import TM_FRAME_LEN, TcSender, encode_tc
+from fsw.protocol.dictionary import Dictionary, load
+from fsw.protocol.pus import ACK_ALL
+
+from .ingest import Ingest
+from .telemetry import Record, TelemetryState
+from .verification import STAGES, Verification
+
+
+def _warn_stderr(message: str) -> None:
+    print(f"\033[1;31mWARNING: {message}\033[0m", file=sys.stderr, flush=True)
+
+
+class Session:
+    def __init__(self, link: Link, frame_len: int = TM_FRAME_LEN, dictionary: Dictionary | None = None,
+                 archive=None, on_warning=_warn_stderr):
+        self.link = link
+        self.dictionary = dictionary or load()
+        self.archive = archive
+        self.state = TelemetryState(self.dictionary)
+        self.ingest = Ingest(self.dictionary, frame_len, archive, self.state.stats)
+        self.sender = TcSender()
+        self.on_warning = on_warning
+        self.listeners: list = []               # callback(record), called on the reader thread
+        self.link_error: LinkError | None = None
+        self.flight_dictionary: int | None = None
+        self._pending: dict[int, Verification] = {}
+        self._send_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read_loop, name="ground-reader", daemon=True)
+
+    # -- life cycle --
+    def start(self) -> "Session":
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=2)
+        if self.archive is not None:
+            self.archive.close()
+        self.link.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- uplink --
+    def submit(self, name: str, args: dict | None = None, ack: int = ACK_ALL) -> Verification:
+        """Check, encode and send one command; its Verification fills in as reports arrive."""
+        args = dict(args or {})
+        tc = self.dictionary.build_tc(name, args, ack=ack)   # raises ProtocolError on bad args
+        with self._send_lock:
+            data = self.sender.send_bytes(tc)
+            verification = Verification(name, args, tc.request_id, time.time())
+            self._pending[tc.request_id] = verification
+            if self.archive is not None:
+                now = time.time()
+                self.archive.add_frame(now, "up", data[4:])
+                self.archive.add_command(now, tc.apid, tc.service, tc.subtype, tc.seq_count, name, args,
+                                         encode_tc(tc))
+            if ack == 0:
+                verification.outcome = "completed"   # nothing will be reported: sent is all we know
+                verification.done.set()
+            self.link.write(data)
+        return verification
+
+    # -- downlink --
+    def _read_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                data = self.link.read(65536, 0.1)
+            except LinkError as error:
+                self.link_error = error
+                self.on_warning(f"link lost: {error}")
+                break
+            if data:
+                self.feed(data)
+            if self.archive is not None:
+                self.archive.maybe_flush()
+        with self.state.changed:
+            self.state.changed.notify_all()
+
+    def feed(self, data: bytes) -> list[Record]:
+        records = self.ingest.feed(data)
+        if records:
+            for record in records:
+                if record.kind == "report" and record.name in STAGES:
+                    self._verify(record)
+                elif record.name == "sid1" or record.name == "boot":
+                    self._check_dictionary(record.fields.get("dictionary_version"))
+            self.state.apply(records)
+            for record in records:
+                for listener in list(self.listeners):
+                    listener(record)
+        return records
+
+    def _verify(self, record: Record) -> None:
+        request_id = record.fields.get("request_id")
+        verification = self._pending.get(request_id)
+        if verification is None:
+            return
+        verification.update(record.name, record.fields)
+        if verification.finished:
+            self._pending.pop(request_id, None)
+
+    def _check_dictionary(self, flight: int | None) -> None:
+        if flight is None or flight == self.flight_dictionary:
+            return
+        self.flight_dictionary = flight
+        ground = self.dictionary.version
+        if flight != ground:
+            self.on_warning(
+                f"flight dictionary {flight:08x} differs from ground's {ground:08x}: commands and "
+                "telemetry may be misread; use the same Perijove version on both sides")
+
+    @property
+    def dictionary_mismatch(self) -> bool:
+        return self.flight_dictionary is not None and self.flight_dictionary != self.dictionary.version
+
+    @property
+    def connected(self) -> bool:
+        return self.link_error is None and not self._stop.is_set()

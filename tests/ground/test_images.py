@@ -1,0 +1,64 @@
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from fake_flight import FakeFlight, synthetic_image
+from fsw.link import link_pair
+from ground.images import ImageAssembly, ImageError, assemble, damage_metrics, save
+from ground.procedures import connect
+
+
+def test_lost_segments_are_asked_for_again_and_the_image_is_exact():
+    flight_end, ground_end = link_pair()
+    pixels, meta, segments = synthetic_image()
+    flight = FakeFlight(flight_end, drop_segments={1, 3, len(segments) - 1}).start()
+    seen = []
+    with connect(link=ground_end, archive=False, timeout=5) as gs:
+        image = gs.downlink_image(1, progress=lambda got, total: seen.append((got, total)), quiet=0.5)
+    flight.stop()
+    requests = [args for name, args in flight.received if name == "cam_downlink"]
+    assert requests[0]["first_segment"] == 0 and requests[1]["first_segment"] == 1
+    assert image.requests == 2
+    assert np.array_equal(image.planes["red"], pixels[0])
+    assert np.array_equal(image.planes["blue"], pixels[2])
+    assert seen[-1] == (len(segments), len(segments))
+
+
+def test_assembly_reports_missing_segments_and_refuses_a_bad_checksum():
+    _, meta, segments = synthetic_image()
+    assembly = ImageAssembly(1)
+    assembly.add_meta(meta)
+    for index in (0, 2):
+        assembly.add_segment(dict(segment=index, segments=len(segments), data=segments[index]))
+    assert assembly.missing()[:2] == [1, 3]
+    with pytest.raises(ImageError, match="missing"):
+        assembly.data()
+    for index in range(len(segments)):
+        assembly.add_segment(dict(segment=index, segments=len(segments), data=segments[index]))
+    assert assembly.duplicates == 2 and assembly.complete
+    assembly.meta["checksum"] ^= 1
+    with pytest.raises(ImageError, match="checksum"):
+        assembly.data()
+
+
+def test_save_writes_a_colour_png_and_a_sidecar(tmp_path):
+    pixels, meta, segments = synthetic_image()
+    assembly = ImageAssembly(1)
+    assembly.add_meta(meta)
+    for index, data in enumerate(segments):
+        assembly.add_segment(dict(segment=index, segments=len(segments), data=data))
+    written = save(assemble(assembly), tmp_path)
+    png = Image.open(tmp_path / "image_0001.png")
+    assert png.mode == "RGB" and png.size == (meta["width"], meta["height"])
+    side = json.loads((tmp_path / "image_0001.json").read_text())
+    assert side["filters"] == ["red", "green", "blue"] and side["io_range_km"] == 1500.0
+    assert side["time"].startswith("2023-")
+    assert len(written) == 2
+
+
+def test_damage_metrics_count_isolated_hot_pixels():
+    plane = np.full((20, 20), 10, np.uint8)
+    plane[5, 5] = plane[12, 7] = 250
+    assert damage_metrics({"red": plane})["hot_pixels_measured"] == 2

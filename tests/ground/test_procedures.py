@@ -1,0 +1,87 @@
+"""The procedures API against the in-process fake flight (fast, exact); tests/ground/test_end_to_end.py
+runs it against the real fsw."""
+
+import pytest
+
+from fsw.protocol.reasons import Reason
+from ground.procedures import CommandRejected, CommandTimeout, connect
+
+
+def test_send_waits_for_completion_and_records_every_stage(fake_link):
+    _, link = fake_link
+    with connect(link=link, archive=False) as gs:
+        verification = gs.send("ping")
+        assert verification.outcome == "completed"
+        assert [s.stage for s in verification.stages] == ["accepted", "started", "completed"]
+
+
+def test_send_without_wait_returns_at_once(fake_link):
+    _, link = fake_link
+    with connect(link=link, archive=False) as gs:
+        verification = gs.send("ping", wait=False)
+        assert gs.wait_for(verification).outcome == "completed"
+
+
+def test_rejection_raises_with_the_reason(fake_link):
+    _, link = fake_link
+    with connect(link=link, archive=False) as gs:
+        with pytest.raises(CommandRejected) as caught:
+            gs.send("cam_delete", image_id=1)
+        assert caught.value.reason is Reason.NOT_ARMED
+        gs.expect_rejected("cam_delete", "not_armed", image_id=1)
+        with pytest.raises(AssertionError):
+            gs.expect_rejected("ping", Reason.BUSY)
+
+
+def test_timeout_when_nothing_answers():
+    from fsw.link import link_pair
+    _, ground = link_pair()
+    with connect(link=ground, archive=False, timeout=0.3) as gs:
+        with pytest.raises(CommandTimeout) as caught:
+            gs.send("ping")
+        assert caught.value.reason is None
+
+
+def test_bad_arguments_are_refused_before_sending(fake_link):
+    flight, link = fake_link
+    from fsw.protocol import ProtocolError
+    with connect(link=link, archive=False) as gs:
+        with pytest.raises(ProtocolError):
+            gs.send("cam_configure", exposure=0, filters=7, tdi=1)
+        gs.send("ping")
+    assert [name for name, _ in flight.received] == ["ping"]
+
+
+def test_request_hk_and_latest_give_engineering_values(fake_link):
+    _, link = fake_link
+    with connect(link=link, archive=False) as gs:
+        values = gs.request_hk(20)
+        assert values["cam_temp"] == pytest.approx(0.01)      # raw 1 in centi-degrees
+        assert values["heater_mode"] == "off"                  # enums as names
+        assert gs.latest("cam_temp") == pytest.approx(0.01)
+        assert gs.await_telemetry("heater_mode", lambda m: m == "off", timeout=1) == "off"
+        with pytest.raises(TimeoutError):
+            gs.await_telemetry("heater_mode", lambda m: m == "anneal", timeout=0.3)
+        gs.assert_limits_nominal("cam_temp")
+
+
+def test_await_event_sees_events_after_the_last_command(fake_link):
+    _, link = fake_link
+    with connect(link=link, archive=False) as gs:
+        gs.send("cam_downlink", image_id=1)
+        record = gs.await_event("downlink_complete", timeout=2, where=lambda f: f["image_id"] == 1)
+        assert record.fields["segments"] > 0
+
+
+def test_dictionary_mismatch_warns_loudly():
+    from fsw.link import link_pair
+    from fake_flight import FakeFlight
+    flight_end, ground_end = link_pair()
+    flight = FakeFlight(flight_end, dictionary_version=0x12345678)
+    warnings = []
+    with connect(link=ground_end, archive=False, on_warning=warnings.append) as gs:
+        flight.start()
+        gs.request_hk(1)
+        assert gs.session.dictionary_mismatch
+    flight.stop()
+    assert len(warnings) == 1 and "12345678" in warnings[0]
