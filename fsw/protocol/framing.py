@@ -105,14 +105,20 @@ class Deframer:
         self._base += pos
         return frames
 
-    def flush(self) -> None:
-        """End of stream: whatever is buffered can never complete."""
-        if self._buffer.startswith(ASM):
+    def flush(self) -> list[bytes]:
+        """End of stream: a frame still waiting for octets is truncated; the hunt resumes after
+        its ASM, so frames inside its claimed span are still found. Returns those frames."""
+        frames = []
+        while self._buffer.startswith(ASM):
             self._reject_candidate(0, Reason.TRUNCATED)
+            del self._buffer[:1]
+            self._base += 1
+            frames += self.feed(b"")
         self._extend(0, len(self._buffer))
         self._close()
         self._base += len(self._buffer)
         self._buffer.clear()
+        return frames
 
     @property
     def buffered(self) -> int:
