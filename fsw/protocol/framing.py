@@ -3,7 +3,9 @@
 The deframer hunts for the ASM, reads the frame's length (from a TC header, or the link's fixed
 TM length), waits for the whole frame and checks its FECF. A candidate that fails any check is
 rejected and the hunt resumes at ASM+1, never past the claimed length, so a corrupted length or
-a bit flip costs one frame at most. Bytes can arrive split at any boundary. Every rejected span
+a bit flip costs one frame at most. A candidate still waiting for its octets is given up as
+truncated as soon as a complete, good frame starts inside its claimed span, so a corrupt length
+never holds later frames back. Bytes can arrive split at any boundary. Every rejected span
 is reported with its reason and counted.
 """
 
@@ -91,7 +93,13 @@ class Deframer:
                 continue
             end = header_at + length
             if len(buffer) < end:
-                break
+                if not self._frame_starts_after(start + 1):
+                    break
+                # a whole, good frame starts inside this one's claimed span: this one was cut
+                # short (or its length is corrupt); waiting for it would hold the good one back
+                self._reject_candidate(start, Reason.TRUNCATED)
+                pos = start + 1
+                continue
             frame = bytes(buffer[header_at:end])
             if crc16(frame):
                 self._reject_candidate(start, Reason.BAD_FECF)
@@ -119,6 +127,20 @@ class Deframer:
         self._base += len(self._buffer)
         self._buffer.clear()
         return frames
+
+    def _frame_starts_after(self, pos: int) -> bool:
+        """True when a complete frame with a good FECF follows an ASM at or after pos."""
+        buffer = self._buffer
+        at = buffer.find(ASM, pos)
+        while at >= 0:
+            header_at = at + _ASM_LEN
+            if len(buffer) >= header_at + self._header_len:
+                end = header_at + self._frame_length(buffer, header_at)
+                if self._min_len <= end - header_at <= self._max_len and end <= len(buffer):
+                    if not crc16(bytes(buffer[header_at:end])):
+                        return True
+            at = buffer.find(ASM, at + 1)
+        return False
 
     @property
     def buffered(self) -> int:
