@@ -12,6 +12,10 @@ SUBCOMMANDS = (
     "ground.commands.encode",
     "ground.commands.decode",
     "ground.commands.dictionary",
+    "ground.commands.send",
+    "ground.commands.tlm",
+    "ground.commands.run",
+    "ground.commands.image",
 )
 
 EXIT_USAGE = 2

@@ -63,11 +63,7 @@ class GroundStation:
              **args) -> Verification:
         """Send a command; with wait (default) return its Verification once completed, or raise."""
         self.last_sent = time.time()
-        verification = self.session.submit(name, args)
-        if on_stage is not None:
-            verification.listeners.append(on_stage)
-            for stage in list(verification.stages):
-                on_stage(verification, stage)
+        verification = self.session.submit(name, args, on_stage=on_stage)
         if not wait:
             return verification
         return self.wait_for(verification, timeout)

@@ -61,13 +61,15 @@ class Session:
         self.close()
 
     # -- uplink --
-    def submit(self, name: str, args: dict | None = None, ack: int = ACK_ALL) -> Verification:
+    def submit(self, name: str, args: dict | None = None, ack: int = ACK_ALL, on_stage=None) -> Verification:
         """Check, encode and send one command; its Verification fills in as reports arrive."""
         args = dict(args or {})
         tc = self.dictionary.build_tc(name, args, ack=ack)   # raises ProtocolError on bad args
         with self._send_lock:
             data = self.sender.send_bytes(tc)
             verification = Verification(name, args, tc.request_id, time.time())
+            if on_stage is not None:
+                verification.listeners.append(on_stage)
             self._pending[tc.request_id] = verification
             if self.archive is not None:
                 now = time.time()

@@ -1,0 +1,32 @@
+"""`ground image --port URL ID... --out DIR`: downlink images, write PNGs and JSON sidecars."""
+
+from rich.progress import BarColumn, Progress, TextColumn
+
+from ..images import save
+from ._common import add_port_options, guard, open_station
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("image", help="downlink images to PNG + JSON",
+                                   description="Downlink images by id; lost segments are asked for again.")
+    add_port_options(parser)
+    parser.add_argument("ids", nargs="+", type=int, metavar="ID", help="image ids (see cam_list)")
+    parser.add_argument("--out", default="out", metavar="DIR", help="output directory (default ./out)")
+    parser.set_defaults(run=guard(run))
+
+
+def downlink_with_progress(gs, image_id: int, label: str | None = None):
+    """downlink_image with a rich progress bar."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} segments"),
+                  transient=False) as bar:
+        task = bar.add_task(label or f"image {image_id}", total=None)
+        return gs.downlink_image(image_id, progress=lambda got, total: bar.update(task, completed=got, total=total))
+
+
+def run(args) -> int:
+    with open_station(args, ) as gs:
+        for image_id in args.ids:
+            image = downlink_with_progress(gs, image_id)
+            for path in save(image, args.out):
+                print(path)
+    return 0

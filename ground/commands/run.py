@@ -1,0 +1,52 @@
+"""`ground run SCRIPT.py --port URL`: run a procedure file; it gets `gs`, a GroundStation."""
+
+import runpy
+import sys
+import traceback
+from pathlib import Path
+
+from .. import exitcodes
+from ..cli import UsageError
+from ..verification import CommandError
+from ._common import add_port_options, open_station
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run", help="run a procedure file against the spacecraft",
+        description="Run a Python procedure. The script's globals include `gs` (a connected "
+        "ground.procedures.GroundStation) and `Reason`. Exit status: 0 when it ends, 1 when an "
+        "assertion fails or it raises, 3/4/5 when a command is rejected/fails/times out.")
+    add_port_options(parser)
+    parser.add_argument("script", metavar="SCRIPT.py")
+    parser.add_argument("script_args", nargs="*", metavar="ARG", help="given to the script as sys.argv[1:]")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    script = Path(args.script)
+    if not script.is_file():
+        raise UsageError(f"{script}: no such procedure file")
+    from fsw.protocol.reasons import Reason
+    with open_station(args) as gs:
+        saved_argv = sys.argv
+        sys.argv = [str(script), *args.script_args]
+        try:
+            runpy.run_path(str(script), init_globals={"gs": gs, "Reason": Reason}, run_name="__main__")
+        except CommandError as error:
+            print(f"ground run: {script.name}: {error}", file=sys.stderr)
+            return exitcodes.for_error(error)
+        except (AssertionError, TimeoutError) as error:
+            print(f"ground run: {script.name}: {type(error).__name__}: {error}", file=sys.stderr)
+            return exitcodes.ERROR
+        except SystemExit as leaving:
+            return leaving.code if isinstance(leaving.code, int) else exitcodes.ERROR
+        except Exception:
+            # a bug in the procedure: its author needs the traceback, trimmed to their file
+            lines = traceback.format_exc().splitlines()
+            print(f"ground run: {script.name} raised:", file=sys.stderr)
+            print("\n".join(lines[-6:]), file=sys.stderr)
+            return exitcodes.ERROR
+        finally:
+            sys.argv = saved_argv
+    return exitcodes.OK

@@ -1,0 +1,220 @@
+"""The interactive console: prompt with completion and history, checked commands, live reports.
+
+Commands go out asynchronously: the prompt comes back at once and each command's verification
+stages (accepted, started, progress, completed or failed with the reason) are printed as they
+arrive, with events, above the prompt. Arguments are checked against the dictionary before
+anything is sent; hazardous commands ask for confirmation, then send `arm` and the command.
+"""
+
+import threading
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.completion import Completer, Completion
+from prompt_toolkit.history import FileHistory, InMemoryHistory
+from prompt_toolkit.patch_stdout import patch_stdout
+
+from fsw.protocol.dictionary import Dictionary
+from fsw.protocol.reasons import ProtocolError
+
+from . import paths
+from .telemetry import Record
+from .verification import CommandError, reason_label
+
+BUILTINS = {
+    "help": "help [NAME]: list commands, or describe a command, parameter or event",
+    "tlm": "tlm [SID]: the latest housekeeping values (all structures, or one)",
+    "quit": "quit: leave the console (Ctrl-D too)",
+}
+RED, YELLOW, GREEN, DIM, RESET = "\033[31m", "\033[33m", "\033[32m", "\033[2m", "\033[0m"
+
+
+class CommandCompleter(Completer):
+    """Command names first, then the command's `argument=` names, then enum values."""
+
+    def __init__(self, dictionary: Dictionary):
+        self.dictionary = dictionary
+
+    def get_completions(self, document, complete_event):
+        text = document.text_before_cursor
+        words = text.split()
+        if not words or (len(words) == 1 and not text.endswith(" ")):
+            prefix = words[0] if words else ""
+            for name in sorted((*self.dictionary.commands, *BUILTINS)):
+                if name.startswith(prefix):
+                    yield Completion(name, -len(prefix))
+            return
+        first = words[0]
+        current = "" if text.endswith(" ") else words[-1]
+        if first == "help":
+            names = (*self.dictionary.commands, *self.dictionary.parameters, *self.dictionary.events_by_name)
+            for name in sorted(set(names)):
+                if name.startswith(current):
+                    yield Completion(name, -len(current))
+            return
+        command = self.dictionary.commands.get(first)
+        if command is None:
+            return
+        if "=" in current:
+            key, _, value = current.partition("=")
+            field = next((f for f in command.args if f.name == key), None)
+            if field is not None:
+                choices = [n for n, _ in field.enum] or (["true", "false"] if field.type == "bool" else [])
+                for choice in choices:
+                    if choice.startswith(value):
+                        yield Completion(choice, -len(value))
+            return
+        given = {w.partition("=")[0] for w in words[1:] if "=" in w}
+        for field in command.args:
+            if field.name not in given and field.name.startswith(current):
+                yield Completion(f"{field.name}=", -len(current), display_meta=_field_hint(field))
+
+
+def _field_hint(field) -> str:
+    if field.enum:
+        return "|".join(n for n, _ in field.enum)
+    bounds = field.bounds
+    hint = field.type
+    if bounds and (field.min is not None or field.max is not None):
+        hint += f" {bounds[0]:g}..{bounds[1]:g}"
+    if field.unit:
+        hint += f" {field.unit}"
+    if field.default is not None:
+        hint += f" (default {field.default})"
+    return hint
+
+
+def describe(dictionary: Dictionary, name: str) -> str:
+    """help NAME: a command, a parameter or an event, from the dictionary."""
+    command = dictionary.commands.get(name)
+    if command is not None:
+        lines = [f"{name} ({command.service},{command.subtype}){' HAZARDOUS' if command.hazardous else ''}: "
+                 f"{command.description}"]
+        for field in command.args:
+            lines.append(f"  {field.name}={_field_hint(field)}  {field.description}")
+        if not command.args:
+            lines.append("  (no arguments)")
+        return "\n".join(lines)
+    parameter = dictionary.parameters.get(name)
+    if parameter is not None:
+        limits = "".join(f", {colour} {parameter.__dict__[colour]}" for colour in ("yellow", "red")
+                         if getattr(parameter, colour))
+        return f"{name} [{parameter.unit or '-'}] (sid {parameter.sid}): {parameter.description}{limits}"
+    event = dictionary.events_by_name.get(name)
+    if event is not None:
+        args = ", ".join(f.name for f in event.args)
+        return f"{name} (event {event.id}, {event.severity.name.lower()}): {event.description} [{args}]"
+    raise KeyError(name)
+
+
+class Console:
+    def __init__(self, gs, input=None, output=None, echo=None, history_path=None):
+        self.gs = gs
+        self.dictionary = gs.dictionary
+        self._plain = echo is not None
+        self.echo = echo or (lambda text: print(text, flush=True))
+        self._lock = threading.Lock()
+        if history_path is None:
+            history_path = paths.history_file()
+        if history_path:
+            history_path.parent.mkdir(parents=True, exist_ok=True)
+            history = FileHistory(str(history_path))
+        else:
+            history = InMemoryHistory()
+        self.prompt = PromptSession(history=history, completer=CommandCompleter(self.dictionary),
+                                    input=input, output=output, complete_while_typing=True)
+        gs.session.listeners.append(self._on_record)
+
+    def say(self, text: str, colour: str = "") -> None:
+        with self._lock:
+            self.echo(text if self._plain or not colour else f"{colour}{text}{RESET}")
+
+    # -- incoming --
+    def _on_record(self, record: Record) -> None:
+        if record.kind == "event":
+            fields = " ".join(f"{k}={v}" for k, v in record.fields.items())
+            colour = {"high": RED, "medium": YELLOW}.get(record.severity, DIM)
+            self.say(f"[event {record.severity}] {record.name} {fields}".rstrip(), colour)
+
+    def _on_stage(self, verification, stage) -> None:
+        if not stage.ok:
+            self.say(f"  {verification.name}: {stage.stage} FAILED ({reason_label(stage.reason)})", RED)
+        elif stage.stage == "progress":
+            self.say(f"  {verification.name}: progress step {stage.step} {stage.percent}%")
+        else:
+            self.say(f"  {verification.name}: {stage.stage}", GREEN if stage.stage == "completed" else "")
+
+    # -- the loop --
+    def run(self) -> None:
+        self.say("Perijove ground console. `help` lists commands, Tab completes, Ctrl-D leaves.")
+        with patch_stdout(raw=True):
+            while True:
+                try:
+                    line = self.prompt.prompt("ground> ")
+                except KeyboardInterrupt:
+                    continue
+                except EOFError:
+                    break
+                if not self.execute(line):
+                    break
+
+    def execute(self, line: str) -> bool:
+        """One line typed by a person; False when it asks to leave."""
+        words = line.split()
+        if not words:
+            return True
+        name, rest = words[0], words[1:]
+        if name in ("quit", "exit"):
+            return False
+        try:
+            if name == "help":
+                self._help(rest)
+            elif name == "tlm":
+                self._tlm(rest)
+            else:
+                self._command(name, rest)
+        except ProtocolError as error:
+            self.say(f"not sent: {error.detail or error}", RED)
+        except CommandError as error:
+            self.say(f"not sent: {error}", RED)
+        except (KeyError, ValueError) as error:
+            self.say(f"{error.args[0] if error.args else error}", RED)
+        return True
+
+    def _help(self, rest: list[str]) -> None:
+        if rest:
+            try:
+                self.say(describe(self.dictionary, rest[0]))
+            except KeyError:
+                self.say(f"no command, parameter or event called {rest[0]!r}", RED)
+            return
+        for builtin in BUILTINS.values():
+            self.say(builtin)
+        for command in self.dictionary.commands.values():
+            mark = " (hazardous)" if command.hazardous else ""
+            self.say(f"{command.name:<22}{command.description}{mark}")
+
+    def _tlm(self, rest: list[str]) -> None:
+        sids = [int(rest[0])] if rest else sorted(self.dictionary.structures)
+        state = self.gs.state
+        for sid in sids:
+            for parameter in self.dictionary.structures.get(sid, ()):
+                value = state.value(parameter.name)
+                if value is None:
+                    continue
+                shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+                stale = " (stale)" if state.is_stale(parameter.name) else ""
+                self.say(f"{parameter.name:<20} {shown:>12} {parameter.unit}{stale}")
+
+    def _command(self, name: str, words: list[str]) -> None:
+        if name not in self.dictionary.commands:
+            raise KeyError(f"unknown command {name!r} (help lists them)")
+        args = self.dictionary.parse_args(name, words)   # checked before anything is sent
+        self.dictionary.check_args(name, args)
+        command = self.dictionary.command(name)
+        if command.hazardous:
+            answer = self.prompt.prompt(f"{name} is hazardous. Arm and send it? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                self.say(f"{name}: not sent")
+                return
+            self.gs.send("arm", service=command.service, subtype=command.subtype, on_stage=self._on_stage)
+        self.gs.send(name, wait=False, on_stage=self._on_stage, **args)

@@ -1,0 +1,128 @@
+"""The console driven as a person would, through prompt_toolkit's pipe input."""
+
+import threading
+import time
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.document import Document
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from fsw.protocol.dictionary import load
+from ground.console import CommandCompleter, Console, describe
+from ground.procedures import connect
+
+
+def wait_for(lines, text, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if any(text in line for line in lines):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"{text!r} never shown; transcript:\n" + "\n".join(lines))
+
+
+class Driver:
+    """A console on its own thread, fed keystrokes through a pipe."""
+
+    def __init__(self, gs, history_path):
+        self.lines = []
+        self._pipe_cm = create_pipe_input()
+        self.pipe = self._pipe_cm.__enter__()
+        self.console = Console(gs, input=self.pipe, output=DummyOutput(), echo=self.lines.append,
+                               history_path=history_path)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        with create_app_session(input=self.pipe, output=DummyOutput()):
+            self.console.run()
+
+    def type(self, text):
+        self.pipe.send_text(text)
+
+    def close(self):
+        self.pipe.send_text("quit\r")
+        self.thread.join(5)
+        self._pipe_cm.__exit__(None, None, None)
+        assert not self.thread.is_alive()
+
+
+@pytest.fixture
+def console(fake_link, tmp_path):
+    _, link = fake_link
+    with connect(link=link, archive=False) as gs:
+        driver = Driver(gs, tmp_path / "history")
+        yield driver
+        driver.close()
+
+
+def test_a_command_shows_each_verification_stage(console):
+    console.type("ping\r")
+    wait_for(console.lines, "ping: completed")
+    assert any("ping: accepted" in line for line in console.lines)
+
+
+def test_bad_arguments_are_refused_before_sending(console, fake_link):
+    flight, _ = fake_link
+    console.type("cam_configure exposure=0 filters=7 tdi=2\r")
+    wait_for(console.lines, "not sent")
+    console.type("cam_configure speed=3\r")
+    wait_for(console.lines, "no argument 'speed'")
+    console.type("warp_drive\r")
+    wait_for(console.lines, "unknown command 'warp_drive'")
+    assert not any(name == "cam_configure" for name, _ in flight.received)
+
+
+def test_hazardous_commands_ask_then_arm_and_send(console, fake_link):
+    flight, _ = fake_link
+    console.type("cam_delete image_id=1\r")
+    console.type("n\r")
+    wait_for(console.lines, "cam_delete: not sent")
+    console.type("cam_delete image_id=1\r")
+    console.type("y\r")
+    wait_for(console.lines, "cam_delete: accepted FAILED (not_armed)")   # the fake never honours arm
+    names = [name for name, _ in flight.received]
+    assert names == ["arm", "cam_delete"]
+    assert flight.received[0][1] == {"service": 130, "subtype": 9}
+
+
+def test_events_are_printed_as_they_arrive(console):
+    console.type("cam_downlink image_id=1\r")
+    wait_for(console.lines, "[event info] downlink_complete image_id=1")
+
+
+def test_help_describes_from_the_dictionary(console):
+    console.type("help anneal\r")
+    wait_for(console.lines, "anneal (140,4) HAZARDOUS")
+    wait_for(console.lines, "target=i16 2000..6000 cC")
+
+
+def test_history_is_kept_across_runs(fake_link, tmp_path):
+    _, link = fake_link
+    history = tmp_path / "history"
+    with connect(link=link, archive=False) as gs:
+        driver = Driver(gs, history)
+        driver.type("ping\r")
+        wait_for(driver.lines, "ping: completed")
+        driver.close()
+    assert "ping" in history.read_text()
+
+
+def test_completion_of_names_arguments_and_enum_values():
+    completer = CommandCompleter(load())
+
+    def complete(text):
+        return [c.text for c in completer.get_completions(Document(text), None)]
+
+    assert "cam_configure" in complete("cam_con")
+    assert complete("cam_configure exposure=10 f") == ["filters="]
+    assert complete("cam_configure compression=") == ["none", "lossless"]
+    assert complete("cam_power state=o") == ["off", "on"]
+    assert "cam_temp" in complete("help cam_t")
+
+
+def test_describe_unknown_name():
+    with pytest.raises(KeyError):
+        describe(load(), "nothing_by_this_name")
