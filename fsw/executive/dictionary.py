@@ -26,6 +26,8 @@ COMPONENT = Component(
         Parameter("cycle_slips", "u32", "", "rate-group cycles that overran their period", yellow=(0, 0)),
         Parameter("dictionary_version", "u32", "", "hash of the flight dictionary"),
         Parameter("clock_speed", "f32", "x", "simulated-time speed-up over real time (1 = real time)"),
+        Parameter("downlink_dropped", "u32", "octets", "telemetry dropped because the link did not keep up",
+                  yellow=(0, 0)),
     ),
     events=(
         Event(100, "boot", Severity.INFO, "Flight software started.",
@@ -34,6 +36,9 @@ COMPONENT = Component(
               args=(Field("old", "u32", "s"), Field("new", "u32", "s"))),
         Event(102, "cycle_slip", Severity.LOW, "A rate group overran its period.",
               args=(Field("group_hz", "u8", "Hz"), Field("duration", "u16", "ms"))),
+        Event(103, "state_quarantined", Severity.MEDIUM,
+              "A stored file failed its checks and was moved to quarantine instead of being loaded.",
+              args=(Field("file", "bytes", "", "file name (ASCII)"),)),
     ),
     reports=(
         Report("ping_reply", 17, 2, "Answer to ping."),

@@ -71,6 +71,11 @@ class AtomicStore:
     def names(self) -> list[str]:
         return sorted(p.name for p in self.root.iterdir() if p.is_file() and not p.name.endswith(".tmp"))
 
+    def quarantine_file(self, name: str, why: str) -> None:
+        """Move a file whose contents the caller found unusable out of the way, and report it."""
+        if self._path(name).exists():
+            self._quarantine(name, why)
+
     def _quarantine(self, name: str, why: str) -> None:
         self.quarantine.mkdir(exist_ok=True)
         target = self.quarantine / name

@@ -1,0 +1,117 @@
+"""`fsw`: run the flight software on a link until SIGINT or SIGTERM.
+
+    fsw --port pty --clock sim --speed 100     # prints: fsw: listening on /dev/pts/N
+
+A bad option or a port that cannot be opened gets one line on stderr and a non-zero exit.
+"""
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from fsw.executive.clock import MAX_SPEED
+from fsw.link import LinkError, open_link
+from fsw.protocol.tmframe import TM_FRAME_LEN
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+TM_FRAME_RANGE = (64, 2048)   # a 6-octet header, OCF and FECF, and the 11-bit first header pointer
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise UsageError(message)
+
+
+def default_state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "perijove" / "fsw"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="fsw", description="Perijove flight software: a Juno-like camera and heater.")
+    parser.add_argument("--port", required=True, metavar="URL|pty",
+                        help="pyserial URL or device, or 'pty' for a new pseudo-terminal")
+    parser.add_argument("--baud", type=int, default=115200, help="serial speed (default 115200)")
+    parser.add_argument("--state", type=Path, default=None, metavar="DIR",
+                        help="state directory (default $XDG_STATE_HOME/perijove/fsw)")
+    parser.add_argument("--clock", choices=("real", "sim"), default="real")
+    parser.add_argument("--speed", type=float, default=None, metavar="X",
+                        help="simulated time runs X times faster than real time (--clock sim)")
+    parser.add_argument("--hw", choices=("sim", "raspberrypi"), default="sim", help="hardware backend")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the simulation")
+    parser.add_argument("--tm-frame-len", type=int, default=TM_FRAME_LEN, metavar="N",
+                        help=f"TM frame length in octets (default {TM_FRAME_LEN})")
+    parser.add_argument("--save-interval", type=float, default=1.0, metavar="S",
+                        help="seconds of real time between state saves (default 1)")
+    parser.add_argument("--stats", type=Path, default=None, metavar="FILE",
+                        help="write cycle-time and command statistics as JSON on exit")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every event on stderr")
+    return parser
+
+
+def check(args) -> None:
+    if args.speed is not None:
+        if args.clock != "sim":
+            raise UsageError("--speed needs --clock sim")
+        if not 0 < args.speed <= MAX_SPEED:
+            raise UsageError(f"--speed must be in (0, {MAX_SPEED:g}]")
+    if not TM_FRAME_RANGE[0] <= args.tm_frame_len <= TM_FRAME_RANGE[1]:
+        raise UsageError(f"--tm-frame-len must be in [{TM_FRAME_RANGE[0]}, {TM_FRAME_RANGE[1]}]")
+    if args.baud <= 0:
+        raise UsageError("--baud must be positive")
+    if args.save_interval <= 0:
+        raise UsageError("--save-interval must be positive")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        check(args)
+    except UsageError as error:
+        print(f"fsw: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="fsw: %(name)s: %(message)s", stream=sys.stderr)
+    from fsw.app import FlightSoftware   # after parsing: --help stays fast
+
+    try:
+        link = open_link(args.port, args.baud)
+    except (LinkError, OSError) as error:
+        print(f"fsw: cannot open {args.port}: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    try:
+        flight = FlightSoftware(
+            link, state_dir=args.state or default_state_dir(), clock=args.clock,
+            speed=args.speed or 1.0, hw=args.hw, seed=args.seed, tm_frame_len=args.tm_frame_len,
+            save_interval=args.save_interval,
+        )
+    except Exception as error:   # a hardware backend or state directory that cannot be used
+        print(f"fsw: cannot start: {error}", file=sys.stderr)
+        link.close()
+        return EXIT_FAILURE
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: flight.request_stop())
+    print(f"fsw: listening on {getattr(link, 'path', args.port)}", flush=True)
+    try:
+        flight.run()
+    finally:
+        if args.stats:
+            try:
+                args.stats.write_text(json.dumps(flight.stats(), indent=1) + "\n")
+            except OSError as error:
+                print(f"fsw: cannot write {args.stats}: {error}", file=sys.stderr)
+        link.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

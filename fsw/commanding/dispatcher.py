@@ -1,0 +1,189 @@
+"""The one way in for every telecommand: uplink bytes, scheduled releases, all of them.
+
+Acceptance checks, in order: the packet decodes (frame and packet layers, CRC), the dictionary
+knows the command, its arguments decode and are in range, the mode allows it, it is not already
+running (busy), and a hazardous command was armed. Then the owning component's handler runs and
+the verification reports follow its outcome (see fsw.component for the handler contract).
+"""
+
+import logging
+from collections import Counter
+
+from fsw.component import CommandFailed, FlightComponent
+from fsw.protocol.pus import TC_HEADERS_LEN, TcPacket
+from fsw.protocol.reasons import ProtocolError, Reason
+from fsw.protocol.stack import Received, TcReceiver
+
+from .dictionary import COMPONENT
+from .verification import CommandVerification
+
+log = logging.getLogger("fsw.commanding")
+COUNTERS = ("tc_accepted", "tc_rejected", "tc_executed", "tc_failed", "frames_received",
+            "frames_rejected", "last_reason")
+
+
+class Dispatcher(FlightComponent):
+    COMPONENT = COMPONENT
+
+    def __init__(self, services, dictionary, downlink):
+        super().__init__(services)
+        self.dictionary = dictionary
+        self.downlink = downlink
+        self.receiver = TcReceiver()
+        original = self.receiver.deframer.on_reject
+        self.receiver.deframer.on_reject = lambda span: (original(span), self._span_rejected(span))
+        self.counters = dict.fromkeys(COUNTERS, 0)
+        self.running: dict[str, CommandVerification] = {}   # deferred commands, by name
+        self.current: CommandVerification | None = None      # the command whose handler is running
+        self._spans: Counter = Counter()
+        self._counts_before: Counter = Counter()
+
+    # -- uplink bytes --
+    def feed(self, data: bytes) -> None:
+        receiver = self.receiver
+        rejected_before, frames_before = receiver.rejected, receiver.frames_received
+        self._spans = Counter()
+        self._counts_before = Counter(receiver.counts)
+        received = receiver.feed(data)
+        self.counters["frames_received"] += receiver.frames_received - frames_before
+        # frames with a good FECF but a bad header (SCID, VCID...) are counted by the receiver only
+        packet_errors = sum(1 for r in received if r.error)
+        if receiver.rejected - rejected_before - self._spans.total() - packet_errors > 0:
+            self._frame_errors(received)
+        for item in received:
+            self.receive(item)
+
+    def _span_rejected(self, span) -> None:
+        self._spans[span.reason] += 1
+        self.counters["frames_rejected"] += 1
+        self.counters["last_reason"] = int(span.reason)
+        self.services.event("frame_rejected", reason=int(span.reason), octets=min(span.length, 0xFFFF))
+
+    def _frame_errors(self, received: list[Received]) -> None:
+        # which reasons: the receiver's counts grew by spans + packet errors + these
+        delta = Counter(self.receiver.counts)
+        delta.subtract(self._counts_before)
+        delta.subtract(self._spans)
+        for item in received:
+            if item.error:
+                delta[item.error.reason] -= 1
+        for reason, count in delta.items():
+            if count > 0:
+                self.counters["frames_rejected"] += count
+                self.counters["last_reason"] = int(reason)
+                self.services.event("frame_rejected", reason=int(reason), octets=0)
+
+    def receive(self, item: Received) -> None:
+        if item.error is None:
+            self.submit(item.packet, from_ground=True)
+            return
+        header = item.readable_header
+        if header is None:
+            # not even a primary header: nothing to address a report to
+            self._count_rejection(0, 0, item.error.reason)
+            return
+        apid, request_id = header
+        raw = item.raw
+        service, subtype = (raw[7], raw[8]) if len(raw) >= TC_HEADERS_LEN else (0, 0)
+        self._reject(apid, request_id, service, subtype, item.error.reason)
+
+    # -- acceptance --
+    def submit(self, tc: TcPacket, from_ground: bool = False) -> bool:
+        """Accept or reject one TC, then execute it. True when it was accepted."""
+        try:
+            command = self.dictionary.command_for(tc.apid, tc.service, tc.subtype)
+            args = self.dictionary.decode_args(command, tc.app_data)
+        except ProtocolError as error:
+            return self._reject(tc.apid, tc.request_id, tc.service, tc.subtype, error.reason)
+        owner = self._owner(command.apid)
+        if owner is None:
+            return self._reject(tc.apid, tc.request_id, tc.service, tc.subtype, Reason.UNKNOWN_APID)
+        modes = self.services.component("modes")
+        if modes.mode == "safe" and not command.safe:
+            return self._reject(tc.apid, tc.request_id, tc.service, tc.subtype, Reason.NOT_ALLOWED_IN_MODE)
+        if command.name in self.running:
+            return self._reject(tc.apid, tc.request_id, tc.service, tc.subtype, Reason.BUSY)
+        if command.hazardous and not modes.take_arm(command.service, command.subtype):
+            return self._reject(tc.apid, tc.request_id, tc.service, tc.subtype, Reason.NOT_ARMED)
+        self.counters["tc_accepted"] += 1
+        if from_ground:
+            modes.contact()
+        verification = CommandVerification(self, tc.apid, tc.request_id, tc.ack, command.name)
+        verification.accepted()
+        self._execute(owner, command, args, verification)
+        return True
+
+    def _owner(self, apid: int) -> FlightComponent | None:
+        declared = self.dictionary.apids.get(apid)
+        if declared is None:
+            return None
+        try:
+            return self.services.component(declared.name)
+        except KeyError:
+            return None   # declared, but that application is not running in this build
+
+    @property
+    def current_apid(self) -> int | None:
+        return None if self.current is None else self.current.apid
+
+    def output_starting(self) -> None:
+        """A handler is about to send data: its start report must go first."""
+        if self.current is not None:
+            self.current.begin()
+
+    def _execute(self, owner, command, args, verification) -> None:
+        self.current = verification
+        try:
+            owner.handler(command.name)(args, verification)
+        except CommandFailed as failure:
+            if failure.at_start and not verification.started:
+                verification.start_failed(failure.reason)
+            else:
+                verification.fail(failure.reason)
+        except Exception:
+            # a handler's bug must not take flight down: fail the command, keep running
+            log.exception("%s handler raised", command.name)
+            verification.fail(Reason.EXECUTION_FAILED)
+        else:
+            if not verification.deferred:
+                verification.complete()
+        finally:
+            self.current = None
+
+    def _reject(self, apid: int, request_id: int, service: int, subtype: int, reason: Reason) -> bool:
+        self.send_report("acceptance_failure", {"request_id": request_id, "reason": int(reason)}, apid)
+        self._count_rejection(service, subtype, reason)
+        return False
+
+    def _count_rejection(self, service: int, subtype: int, reason: Reason) -> None:
+        self.counters["tc_rejected"] += 1
+        self.counters["last_reason"] = int(reason)
+        self.services.event("tc_rejected", service=service, subtype=subtype, reason=int(reason))
+
+    # -- called by CommandVerification --
+    def send_report(self, name: str, values: dict, apid: int) -> None:
+        self.downlink.report(name, values, apid=apid)
+
+    def finished(self, verification: CommandVerification, success: bool, reason: Reason | None) -> None:
+        if success:
+            self.counters["tc_executed"] += 1
+            return
+        self.counters["tc_failed"] += 1
+        self.counters["last_reason"] = int(reason)
+        command = self.dictionary.command(verification.name)
+        self.services.event("tc_failed", service=command.service, subtype=command.subtype, reason=int(reason))
+
+    # -- FlightComponent --
+    def housekeeping(self) -> dict:
+        return {name: value & 0xFFFFFFFF for name, value in self.counters.items()}
+
+    def state(self) -> dict:
+        return dict(self.counters)
+
+    def restore(self, state: dict) -> None:
+        for name in COUNTERS:
+            if isinstance(state.get(name), int):
+                self.counters[name] = state[name]
+
+    def enter_safe(self) -> None:
+        """Commands still running are the owners' business: they fail them in their enter_safe()."""

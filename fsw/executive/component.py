@@ -1,0 +1,48 @@
+"""The executive as a component: ping (PUS-17), time management (PUS-9), rate-group health."""
+
+from fsw.component import FlightComponent
+
+from .dictionary import COMPONENT
+
+
+def _clamp(value: float, high: int) -> int:
+    return max(0, min(high, int(round(value))))
+
+
+class Executive(FlightComponent):
+    COMPONENT = COMPONENT
+
+    def __init__(self, services, dictionary, clock, cycles: dict, dropped=lambda: 0):
+        super().__init__(services)
+        self.clock = clock
+        self.cycles = cycles            # hz -> CycleStats
+        self.dropped = dropped          # octets the downlink dropped
+        self.dictionary_version = dictionary.version
+        self.slips = 0
+        self.restarts = 0
+
+    def on_ping(self, args, verify) -> None:
+        self.services.report("ping_reply", {})
+
+    def on_time_set(self, args, verify) -> None:
+        old = self.clock.now()
+        self.clock.set_onboard(args["seconds"])
+        self.services.event("time_set", old=_clamp(old, 0xFFFFFFFF), new=args["seconds"])
+
+    def housekeeping(self) -> dict:
+        # cycle_max_* are in units of 10 us (calibration 0.01 ms); reset at every report
+        return {
+            "uptime": _clamp(self.clock.elapsed(), 0xFFFFFFFF),
+            "cycle_max_fast": _clamp(self.cycles[10].take_longest() * 1e5, 0xFFFF),
+            "cycle_max_slow": _clamp(self.cycles[1].take_longest() * 1e5, 0xFFFF),
+            "cycle_slips": self.slips & 0xFFFFFFFF,
+            "dictionary_version": self.dictionary_version,
+            "clock_speed": self.clock.speed,
+            "downlink_dropped": self.dropped() & 0xFFFFFFFF,
+        }
+
+    def state(self) -> dict:
+        return {"restarts": self.restarts}
+
+    def restore(self, state: dict) -> None:
+        self.restarts = int(state.get("restarts", 0))

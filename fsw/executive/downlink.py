@@ -1,0 +1,99 @@
+"""Everything flight sends goes through here: packets into the TmSender, frames out to the link.
+
+The executive's thread only queues bytes; a writer thread does the blocking link writes, so a
+peer that stops reading (a pty nobody opened, a stalled serial port) can never hang flight.
+Past a backlog limit the newest frames are dropped and counted instead.
+"""
+
+import threading
+from collections import deque
+
+from fsw.link import LinkError
+from fsw.protocol.clcw import Clcw
+from fsw.protocol.pus import TmPacket
+from fsw.protocol.stack import TmSender
+
+BACKLOG_LIMIT = 1 << 20   # octets waiting for the link before frames are dropped
+
+
+class Downlink:
+    def __init__(self, dictionary, clock, frame_len: int, next_expected=lambda: 0):
+        self.dictionary = dictionary
+        self.clock = clock
+        self.sender = TmSender(frame_len, clcw=lambda: Clcw(report_value=next_expected()).encode())
+        self.packets = 0
+
+    def packet(self, apid: int, service: int, subtype: int, data: bytes, vcid: int = 0) -> None:
+        self.sender.push(TmPacket(apid, service, subtype, data, time=self.clock.now()), vcid)
+        self.packets += 1
+
+    def report(self, name: str, values: dict, apid: int | None = None, vcid: int = 0) -> None:
+        """A declared report; apid overrides only reports that answer a command (apid None)."""
+        report = self.dictionary.report(name)
+        source = report.apid if report.apid is not None else apid
+        if source is None:
+            raise ValueError(f"report {name} answers a command: give the command's APID")
+        self.packet(source, report.service, report.subtype, self.dictionary.encode_report(name, values), vcid)
+
+    def take(self) -> bytes:
+        """Every frame ready, partial ones completed with idle data: nothing waits."""
+        return self.sender.output(flush=True)
+
+
+class LinkWriter:
+    """Writes queued bytes to the link from its own thread; never blocks the caller."""
+
+    def __init__(self, link, limit: int = BACKLOG_LIMIT):
+        self.link = link
+        self.limit = limit
+        self.dropped = 0            # octets dropped because the link did not keep up
+        self.errors = 0
+        self._queue: deque[bytes] = deque()
+        self._queued = 0
+        self._busy = False
+        self._closing = False
+        self._ready = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="fsw-downlink", daemon=True)
+        self._thread.start()
+
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        with self._ready:
+            if self._queued + len(data) > self.limit:
+                self.dropped += len(data)
+                return
+            self._queue.append(data)
+            self._queued += len(data)
+            self._ready.notify_all()
+
+    def drain(self, timeout: float = 5.0) -> bool:
+        """Wait until everything queued was written (or dropped); False on timeout."""
+        with self._ready:
+            return self._ready.wait_for(lambda: not self._queue and not self._busy, timeout)
+
+    def close(self, timeout: float = 2.0) -> None:
+        self.drain(timeout)
+        with self._ready:
+            self._closing = True
+            self._ready.notify_all()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                self._ready.wait_for(lambda: self._queue or self._closing)
+                if not self._queue:
+                    return
+                chunk = b"".join(self._queue)
+                self._queue.clear()
+                self._queued = 0
+                self._busy = True
+            try:
+                self.link.write(chunk)
+            except (LinkError, OSError):
+                self.errors += 1
+                self.dropped += len(chunk)
+            with self._ready:
+                self._busy = False
+                self._ready.notify_all()
