@@ -5,6 +5,7 @@ length, every range and every enum explicitly, because compiled parsers check no
 """
 
 import math
+import struct
 from io import BytesIO
 
 import construct
@@ -68,6 +69,9 @@ class FieldCodec:
         stream = BytesIO(data)
         try:
             parsed = self._compiled.parsefunc(stream, _CONTEXT)
+        except struct.error:
+            # compiled parsers read with struct: a count or prefix that runs past the end
+            raise ProtocolError(Reason.BAD_LENGTH, "fields end before their declared items") from None
         except (construct.ConstructError, ValueError) as error:
             raise ProtocolError(Reason.BAD_ARGUMENT, f"fields do not decode: {error}") from None
         if stream.tell() != len(data):
