@@ -136,6 +136,9 @@ def parse_text(field: Field, text: str):
         if field.type == "enum":
             if text in {name for name, _ in field.enum}:
                 return text
+            if not text.lstrip("-").isdigit() and not text.lower().startswith("0x"):
+                choices = ", ".join(name for name, _ in field.enum)
+                raise ProtocolError(Reason.ARG_OUT_OF_RANGE, f"{field.name}={text!r} is not one of {choices}")
             return int(text, 0)
         if field.type == "bool":
             lowered = text.lower()
