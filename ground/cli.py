@@ -16,6 +16,12 @@ SUBCOMMANDS = (
     "ground.commands.tlm",
     "ground.commands.run",
     "ground.commands.image",
+    "ground.commands.console",
+    "ground.commands.monitor",
+    "ground.commands.archive",
+    "ground.commands.export",
+    "ground.commands.replay",
+    "ground.commands.plot",
 )
 
 EXIT_USAGE = 2

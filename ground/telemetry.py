@@ -92,6 +92,7 @@ class TelemetryState:
         self.stale_after = stale_after
         self.changed = threading.Condition()
         self.generation = 0       # bumped on every record, so waiters can tell new from old
+        self.warnings: list[str] = []   # for views that cannot print (the monitor draws them)
 
     def apply(self, records: list[Record]) -> None:
         with self.changed:

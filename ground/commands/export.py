@@ -1,0 +1,44 @@
+"""`ground export csv`: a session archive's housekeeping (or events) as CSV."""
+
+import csv
+import json
+import sys
+
+from ._common import add_archive_option, guard, iso, open_archive
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("export", help="export a session archive")
+    formats = parser.add_subparsers(dest="format", metavar="FORMAT", required=True)
+    as_csv = formats.add_parser("csv", help="CSV: time, parameter, value (one row per sample)")
+    add_archive_option(as_csv)
+    as_csv.add_argument("parameters", nargs="*", metavar="PARAM", help="only these parameters")
+    as_csv.add_argument("--events", action="store_true", help="export the events instead")
+    as_csv.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
+    as_csv.set_defaults(run=guard(run_csv))
+
+
+def run_csv(args) -> int:
+    reader = open_archive(args.archive)
+    out = open(args.out, "w", newline="") if args.out else sys.stdout
+    try:
+        writer = csv.writer(out)
+        if args.events:
+            writer.writerow(["time_utc", "onboard_s", "event", "fields"])
+            for t, name, fields in reader.events():
+                writer.writerow([iso(t), f"{t:.3f}", name, json.dumps(fields)])
+            return 0
+        names = args.parameters or list(reader.dictionary.parameters)
+        writer.writerow(["time_utc", "onboard_s", "parameter", "value", "unit"])
+        rows = []
+        for name in names:
+            unit = reader.dictionary.parameters[name].unit if name in reader.dictionary.parameters else ""
+            rows += [(t, name, value, unit) for t, value in reader.parameter(name)]
+        rows.sort(key=lambda row: row[0])
+        for t, name, value, unit in rows:
+            writer.writerow([iso(t), f"{t:.3f}", name, value, unit])
+    finally:
+        if args.out:
+            out.close()
+        reader.close()
+    return 0

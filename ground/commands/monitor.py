@@ -1,0 +1,23 @@
+"""`ground monitor --port URL`: the live full-screen telemetry view (ground/monitor.py)."""
+
+import time
+
+from ._common import add_port_options, guard, open_station
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("monitor", help="live full-screen housekeeping, link health and events",
+                                   description="Housekeeping with units; yellow/red for limit violations, "
+                                   "~ for values not updated lately; link statistics; the event log. Ctrl-C leaves.")
+    add_port_options(parser)
+    parser.add_argument("--duration", type=float, metavar="S", help="leave after this many seconds")
+    parser.set_defaults(run=guard(run))
+
+
+def run(args) -> int:
+    from ..monitor import live
+    with open_station(args) as gs:
+        gs.session.on_warning = gs.state.warnings.append   # drawn in the view, not over it
+        end = time.time() + args.duration if args.duration else float("inf")
+        live(gs.state, args.port, lambda: time.time() < end and gs.session.connected)
+    return 0

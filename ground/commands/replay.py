@@ -1,0 +1,63 @@
+"""`ground replay ARCHIVE`: an archive's downlink, frame by frame, through the monitor."""
+
+import time
+
+from ._common import guard, open_archive
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("replay", help="replay an archive through the monitor",
+                                   description="Feed an archive's received frames through the same ingest "
+                                   "and monitor as a live session, at the pace they arrived (or faster).")
+    parser.add_argument("archive", metavar="ARCHIVE")
+    parser.add_argument("--speed", type=float, default=1.0, metavar="X", help="replay speed-up (default 1)")
+    parser.add_argument("--no-screen", action="store_true", help="draw inline instead of full-screen")
+    parser.add_argument("--exit", action="store_true", help="leave when the archive ends (default: stay until Ctrl-C)")
+    parser.set_defaults(run=guard(run))
+
+
+def replay(reader, state, speed: float = 1.0, sleep=time.sleep, stop=lambda: False) -> int:
+    """Feed the archive's frames into state at their original pace / speed; returns frames fed."""
+    from fsw.protocol import ASM
+
+    from ..ingest import Ingest
+    ingest = Ingest(state.dictionary, stats=state.stats)
+    frames = reader.frames("down")
+    if not frames:
+        return 0
+    first_t = frames[0][0]
+    start = time.time()
+    for t, raw in frames:
+        if stop():
+            break
+        delay = (t - first_t) / speed - (time.time() - start)
+        if delay > 0:
+            sleep(delay)
+        # ground times are shifted so "last contact" and staleness read as if live
+        state.apply(ingest.feed(ASM + raw, now=start + (t - first_t) / speed))
+    return len(frames)
+
+
+def run(args) -> int:
+    import threading
+
+    from ..monitor import live
+    from ..telemetry import TelemetryState
+    reader = open_archive(args.archive)
+    state = TelemetryState(reader.dictionary)
+    done = threading.Event()
+
+    def feed():
+        replay(reader_thread_copy(), state, args.speed, stop=done.is_set)
+        done.set()
+
+    def reader_thread_copy():
+        return open_archive(args.archive)   # sqlite connections stay on their thread
+
+    worker = threading.Thread(target=feed, daemon=True)
+    worker.start()
+    live(state, f"replay {args.archive}", lambda: not (args.exit and done.is_set()), screen=not args.no_screen)
+    done.set()
+    worker.join(2)
+    reader.close()
+    return 0
