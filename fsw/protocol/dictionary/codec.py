@@ -132,13 +132,14 @@ def _check_decoded(field: Field, value):
 
 def parse_text(field: Field, text: str):
     """A value typed by a person (command line, console) as the field's Python type."""
+    if field.type == "enum" and text not in {name for name, _ in field.enum} and not _is_int(text):
+        # ProtocolError is a ValueError: raise it outside the try below
+        choices = ", ".join(name for name, _ in field.enum)
+        raise ProtocolError(Reason.ARG_OUT_OF_RANGE, f"{field.name}={text!r} is not one of {choices}")
     try:
         if field.type == "enum":
             if text in {name for name, _ in field.enum}:
                 return text
-            if not text.lstrip("-").isdigit() and not text.lower().startswith("0x"):
-                choices = ", ".join(name for name, _ in field.enum)
-                raise ProtocolError(Reason.ARG_OUT_OF_RANGE, f"{field.name}={text!r} is not one of {choices}")
             return int(text, 0)
         if field.type == "bool":
             lowered = text.lower()
@@ -158,3 +159,11 @@ def parse_text(field: Field, text: str):
         raise ProtocolError(
             Reason.BAD_ARGUMENT, f"{field.name}={text!r} is not a valid {field.type}"
         ) from None
+
+
+def _is_int(text: str) -> bool:
+    try:
+        int(text, 0)
+        return True
+    except ValueError:
+        return False
