@@ -49,7 +49,7 @@ class LinkStats:
     bytes: int = 0
     last_contact: float | None = None
     counts: dict = field(default_factory=dict)    # Reason -> count (frames and packets)
-    _recent: deque = field(default_factory=lambda: deque(maxlen=512))
+    _recent: deque = field(default_factory=lambda: deque(maxlen=512), repr=False)
 
     def frame_seen(self, now: float) -> None:
         self.frames += 1
