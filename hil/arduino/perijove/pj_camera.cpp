@@ -1,0 +1,234 @@
+// A small camera: power and warm-up, configuration, and one synthetic 64x64 image per filter
+// computed pixel by pixel when needed, so no frame buffer is kept. Downlink sends image_meta,
+// then image_segment reports paced by the downlink's free buffer.
+#include <Arduino.h>
+#include <avr/pgmspace.h>
+
+#include "pj_app.h"
+#include "pj_clock.h"
+#include "pj_downlink.h"
+#include "pj_wire.h"
+
+#define SIDE 64
+#define PLANE (SIDE * SIDE)
+#define SEGMENT 128                 // image octets per image_segment report
+#define WARM_UP_MS 2000UL
+#define IO_RANGE_KM 1500.0f         // PJ57's closest approach to Io
+
+static uint8_t power = PJ_CAM_POWER_OFF;
+static uint8_t state = PJ_CAM_STATE_OFF;
+static uint32_t powered_ms;
+static uint16_t exposure = 10;
+static uint8_t filters = 1;
+static uint8_t tdi = 1;
+static uint32_t hot_pixels = 1200;   // radiation damage so far; anneals recover part of it
+
+// the one stored image
+static uint16_t image_id, last_image;
+static uint32_t image_time, image_crc, image_hot;
+static uint8_t image_filters;
+static uint16_t image_exposure;
+static uint8_t image_tdi;
+
+// downlink in progress
+static bool sending;
+static uint16_t next_segment;
+static PjRequest downlink_request;
+
+static uint8_t planes(uint8_t mask) { return __builtin_popcount(mask); }
+static uint32_t image_size() { return (uint32_t)PLANE * planes(image_filters); }
+static uint16_t segments() { return (image_size() + SEGMENT - 1) / SEGMENT; }
+
+// a cheap hash: the same pixel always gets the same noise
+static uint16_t mix(uint16_t x) {
+  x ^= x >> 7;
+  x *= 0x2F3B;
+  x ^= x >> 9;
+  return x;
+}
+
+// Io as a lit disc with a bright hotspot (Loki), dark sky, noise, and hot pixels
+static uint8_t pixel(uint32_t offset) {
+  uint8_t plane = offset / PLANE;
+  uint16_t i = offset % PLANE;
+  int8_t x = (i % SIDE) - SIDE / 2, y = (i / SIDE) - SIDE / 2;
+  uint16_t noise = mix(i ^ (image_id * 0x9E37) ^ (plane << 12));
+  // the sensor's hot pixels, scaled from its 1600x1200 to this 64x64 image
+  if ((noise & 4095) < image_hot / 256) return 255;
+  int16_t r2 = x * x + y * y;
+  int16_t level = 8 + (noise & 7);
+  if (r2 < 24 * 24) level += 150 - r2 / 6 + plane * 10;
+  int16_t dx = x + 8, dy = y - 5;
+  if (dx * dx + dy * dy < 9) level += 80;
+  level = (int32_t)level * min(exposure, (uint16_t)100) / 100 + 4;
+  return level > 254 ? 254 : level;
+}
+
+// CRC-32 (zlib's), four bits at a time from a 16-entry table
+static const uint32_t crc_nibbles[16] PROGMEM = {
+    0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC, 0x76DC4190, 0x6B6B51F4, 0x4DB26158, 0x5005713C,
+    0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C, 0x9B64C2B0, 0x86D3D2D4, 0xA00AE278, 0xBDBDF21C};
+
+static uint32_t crc32_step(uint32_t crc, uint8_t octet) {
+  crc ^= octet;
+  crc = (crc >> 4) ^ pgm_read_dword(&crc_nibbles[crc & 15]);
+  return (crc >> 4) ^ pgm_read_dword(&crc_nibbles[crc & 15]);
+}
+
+static uint8_t capture() {
+  if (state != PJ_CAM_STATE_READY) return PJ_REASON_NOT_ALLOWED_IN_MODE;
+  image_id = last_image = last_image + 1;
+  image_time = pj_clock_seconds();
+  image_filters = filters;
+  image_exposure = exposure;
+  image_tdi = tdi;
+  image_hot = hot_pixels;
+  uint32_t crc = 0xFFFFFFFFUL;
+  for (uint32_t at = 0, n = image_size(); at < n; at++) crc = crc32_step(crc, pixel(at));
+  image_crc = ~crc;
+  uint8_t event[PJ_EVENT_IMAGE_CAPTURED_ARG_LEN];
+  pj_put16(event + PJ_EVENT_IMAGE_CAPTURED_ARG_IMAGE_ID, image_id);
+  pj_put32(event + PJ_EVENT_IMAGE_CAPTURED_ARG_HOT_PIXELS, image_hot);
+  pj_putf(event + PJ_EVENT_IMAGE_CAPTURED_ARG_IO_RANGE, IO_RANGE_KM);
+  pj_event(PJ_EVENT_IMAGE_CAPTURED_ID, PJ_EVENT_IMAGE_CAPTURED_SEVERITY, event, sizeof event);
+  return 0;
+}
+
+static void put_float(float value) {
+  uint8_t wire[4];
+  pj_putf(wire, value);
+  pj_tm_write(wire, 4);
+}
+
+static void send_meta(const PjRequest &r) {
+  pj_tm_begin(r.apid, PJ_REPORT_IMAGE_META_SERVICE, PJ_REPORT_IMAGE_META_SUBTYPE,
+              PJ_REPORT_IMAGE_META_FIELD_LEN);
+  pj_tm_put16(image_id);
+  pj_tm_put32(image_time);
+  pj_tm_put16(SIDE);
+  pj_tm_put16(SIDE);
+  pj_tm_put(image_filters);
+  pj_tm_put16(image_exposure);
+  pj_tm_put(image_tdi);
+  pj_tm_put(PJ_REPORT_IMAGE_META_FIELD_COMPRESSION_NONE);
+  put_float(IO_RANGE_KM);
+  pj_tm_put32(image_hot);
+  put_float(image_hot / 400.0f);         // dark level grows with the damage
+  put_float(2.0f + image_hot / 1000.0f);  // and so does the noise
+  put_float(image_hot / 100.0f);          // dose, krad
+  pj_tm_put32(image_size());
+  pj_tm_put16(segments());
+  pj_tm_put32(image_crc);
+  pj_tm_end();
+}
+
+static void send_segment() {
+  uint32_t at = (uint32_t)next_segment * SEGMENT;
+  uint16_t len = min((uint32_t)SEGMENT, image_size() - at);
+  pj_tm_begin(downlink_request.apid, PJ_REPORT_IMAGE_SEGMENT_SERVICE,
+              PJ_REPORT_IMAGE_SEGMENT_SUBTYPE, PJ_REPORT_IMAGE_SEGMENT_FIELD_LEN + len);
+  pj_tm_put16(image_id);
+  pj_tm_put16(next_segment);
+  pj_tm_put16(segments());
+  for (uint16_t k = 0; k < len; k++) pj_tm_put(pixel(at + k));
+  pj_tm_end();
+  if (++next_segment < segments()) return;
+  sending = false;
+  uint8_t event[PJ_EVENT_DOWNLINK_COMPLETE_ARG_LEN];
+  pj_put16(event + PJ_EVENT_DOWNLINK_COMPLETE_ARG_IMAGE_ID, image_id);
+  pj_put16(event + PJ_EVENT_DOWNLINK_COMPLETE_ARG_SEGMENTS, segments());
+  pj_event(PJ_EVENT_DOWNLINK_COMPLETE_ID, PJ_EVENT_DOWNLINK_COMPLETE_SEVERITY, event, sizeof event);
+  pj_complete(downlink_request, 0);
+}
+
+void pj_camera_tick() {
+  if (state == PJ_CAM_STATE_WARMING && millis() - powered_ms >= WARM_UP_MS) {
+    state = PJ_CAM_STATE_READY;
+    pj_event(PJ_EVENT_CAM_READY_ID, PJ_EVENT_CAM_READY_SEVERITY, 0, 0);
+  }
+  // one segment at a time, only when it will not wait for the UART: commands keep flowing
+  if (sending && pj_tm_can_queue()) send_segment();
+}
+
+uint8_t pj_camera_command(uint8_t index, const uint8_t *args, const PjRequest &request) {
+  switch (index) {
+    case PJ_CMD_CAM_POWER:
+      if (args[PJ_ARG_CAM_POWER_STATE] == PJ_CAM_POWER_ON) {
+        if (power == PJ_CAM_POWER_OFF) {
+          power = PJ_CAM_POWER_ON;
+          state = PJ_CAM_STATE_WARMING;
+          powered_ms = millis();
+        }
+      } else {
+        pj_camera_safe();
+      }
+      return 0;
+    case PJ_CMD_CAM_CONFIGURE:
+      // compression is accepted but the board always sends raw pixels (image_meta says so)
+      exposure = pj_get16(args + PJ_ARG_CAM_CONFIGURE_EXPOSURE);
+      filters = args[PJ_ARG_CAM_CONFIGURE_FILTERS];
+      tdi = args[PJ_ARG_CAM_CONFIGURE_TDI];
+      return 0;
+    case PJ_CMD_CAM_CAPTURE:
+      return capture();
+    case PJ_CMD_CAM_LIST:
+      pj_tm_begin(request.apid, PJ_REPORT_IMAGE_LIST_SERVICE, PJ_REPORT_IMAGE_LIST_SUBTYPE,
+                  image_id ? 2 + 13 : 2);
+      pj_tm_put16(image_id ? 1 : 0);
+      if (image_id) {
+        pj_tm_put16(image_id);
+        pj_tm_put32(image_time);
+        pj_tm_put(image_filters);
+        pj_tm_put32(image_size());
+        pj_tm_put16(segments());
+      }
+      pj_tm_end();
+      return 0;
+    case PJ_CMD_CAM_DOWNLINK: {
+      uint16_t first = pj_get16(args + PJ_ARG_CAM_DOWNLINK_FIRST_SEGMENT);
+      if (!image_id || pj_get16(args + PJ_ARG_CAM_DOWNLINK_IMAGE_ID) != image_id)
+        return PJ_REASON_NO_SUCH_ITEM;
+      if (first >= segments()) return PJ_REASON_ARG_OUT_OF_RANGE;
+      if (sending) return PJ_REASON_BUSY;
+      send_meta(request);
+      sending = true;
+      next_segment = first;
+      downlink_request = request;
+      return PJ_DEFERRED;
+    }
+    case PJ_CMD_CAM_DELETE:
+      if (!image_id || pj_get16(args + PJ_ARG_CAM_DELETE_IMAGE_ID) != image_id)
+        return PJ_REASON_NO_SUCH_ITEM;
+      if (sending) return PJ_REASON_BUSY;
+      pj_event(PJ_EVENT_IMAGE_DELETED_ID, PJ_EVENT_IMAGE_DELETED_SEVERITY, args, 2);
+      image_id = 0;
+      return 0;
+  }
+  return PJ_REASON_EXECUTION_FAILED;
+}
+
+void pj_camera_safe() {
+  power = PJ_CAM_POWER_OFF;
+  state = PJ_CAM_STATE_OFF;
+}
+
+uint32_t pj_camera_hot_pixels() { return hot_pixels; }
+void pj_camera_set_hot_pixels(uint32_t value) { hot_pixels = value; }
+
+uint8_t pj_camera_hk(uint8_t *out) {
+  out[PJ_HK_CAMERA_CAM_POWER] = power;
+  out[PJ_HK_CAMERA_CAM_STATE] = state;
+  pj_put16(out + PJ_HK_CAMERA_CAM_EXPOSURE, exposure);
+  out[PJ_HK_CAMERA_CAM_FILTERS] = filters;
+  out[PJ_HK_CAMERA_CAM_TDI] = tdi;
+  pj_put16(out + PJ_HK_CAMERA_IMAGES_STORED, image_id ? 1 : 0);
+  out[PJ_HK_CAMERA_STORE_USED] = image_id ? 100 : 0;
+  pj_put16(out + PJ_HK_CAMERA_LAST_IMAGE, last_image);
+  pj_put32(out + PJ_HK_CAMERA_HOT_PIXELS, hot_pixels);
+  pj_putf(out + PJ_HK_CAMERA_DARK_LEVEL, hot_pixels / 400.0f);
+  pj_putf(out + PJ_HK_CAMERA_NOISE, 2.0f + hot_pixels / 1000.0f);
+  pj_putf(out + PJ_HK_CAMERA_DOSE, hot_pixels / 100.0f);
+  pj_putf(out + PJ_HK_CAMERA_IO_RANGE, IO_RANGE_KM);
+  pj_put16(out + PJ_HK_CAMERA_PERIJOVE, 57);
+  return PJ_HK_CAMERA_LEN;
+}

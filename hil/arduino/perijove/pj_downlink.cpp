@@ -1,0 +1,161 @@
+#include <Arduino.h>
+
+#include "pj_clock.h"
+#include "pj_dictionary.h"
+#include "pj_downlink.h"
+#include "pj_uart.h"
+#include "pj_wire.h"
+
+#define ZONE_AT (PJ_ASM_LEN + PJ_TM_HEADER_LEN)
+#define ZONE_LEN (PJ_TM_FRAME_LEN - PJ_TM_HEADER_LEN - PJ_OCF_LEN - PJ_FECF_LEN)
+#define BUFFER_LEN (PJ_ASM_LEN + PJ_TM_FRAME_LEN)
+#define FLUSH_QUIET_MS 2      // uplink silent this long: nothing more to batch
+#define FLUSH_MAX_AGE_MS 40   // never hold a reply longer than this
+
+// two frame buffers: one fills while the UART interrupt sends the other
+static uint8_t frames[2][BUFFER_LEN];
+static uint8_t current;
+static uint8_t fill;                      // octets used in the current zone
+static uint16_t first_header = PJ_FHP_NO_PACKET_START;
+static uint8_t mc_count, vc_count;
+static uint8_t clcw_report;
+static uint32_t first_put_ms;
+static uint16_t packet_left;              // octets of the current packet still to put
+static uint16_t packet_crc;
+
+// sequence counts per APID and message type counters per (APID, service); the board sends
+// from 7 APIDs and fewer than 10 (APID, service) pairs, plus failure reports to unknown APIDs
+struct SequenceCount {
+  uint16_t apid;
+  uint16_t count;
+};
+struct MessageCount {
+  uint16_t apid;
+  uint8_t service;
+  uint16_t count;
+};
+static SequenceCount seq_counts[8];
+static MessageCount msg_counts[10];
+
+// table lookups: a full table shares its last slot, so counts stay per type where it matters
+static uint16_t next_sequence(uint16_t apid) {
+  uint8_t i = 0;
+  while (i < 7 && seq_counts[i].apid && seq_counts[i].apid != apid) i++;
+  seq_counts[i].apid = apid;
+  return seq_counts[i].count++;
+}
+
+static uint16_t next_message(uint16_t apid, uint8_t service) {
+  uint8_t i = 0;
+  while (i < 9 && msg_counts[i].apid && (msg_counts[i].apid != apid || msg_counts[i].service != service))
+    i++;
+  msg_counts[i].apid = apid;
+  msg_counts[i].service = service;
+  return msg_counts[i].count++;
+}
+
+static void finish_frame() {
+  uint8_t *f = frames[current];
+  f[0] = (uint8_t)(PJ_ASM >> 24);
+  f[1] = (uint8_t)(PJ_ASM >> 16);
+  f[2] = (uint8_t)(PJ_ASM >> 8);
+  f[3] = (uint8_t)PJ_ASM;
+  uint8_t *h = f + PJ_ASM_LEN;
+  pj_put16(h, (PJ_SPACECRAFT_ID << 4) | (0 << 1) | 1);   // VC 0, OCF present
+  h[2] = mc_count++;
+  h[3] = vc_count++;
+  pj_put16(h + 4, (0x3 << 11) | first_header);
+  // CLCW: COP-1 in effect, VC 0, N(R) = next expected TC frame sequence number
+  pj_put32(h + PJ_TM_HEADER_LEN + ZONE_LEN, 0x01000000UL | clcw_report);
+  uint16_t fecf_at = PJ_TM_FRAME_LEN - PJ_FECF_LEN;
+  pj_put16(h + fecf_at, pj_crc16(pj_crc16_start(), h, fecf_at));
+  pj_uart_send(f, BUFFER_LEN);   // waits for the other buffer to finish first
+  current ^= 1;
+  fill = 0;
+  first_header = PJ_FHP_NO_PACKET_START;
+}
+
+static void put_raw(uint8_t octet) {
+  if (fill == 0 && first_header == PJ_FHP_NO_PACKET_START) first_put_ms = millis();
+  frames[current][ZONE_AT + fill] = octet;
+  if (++fill == ZONE_LEN) finish_frame();
+}
+
+static void mark_packet_start() {
+  if (first_header == PJ_FHP_NO_PACKET_START) first_header = fill;
+  if (fill == 0) first_put_ms = millis();
+}
+
+void pj_tm_begin(uint16_t apid, uint8_t service, uint8_t subtype, uint16_t data_len) {
+  uint8_t h[PJ_PRIMARY_HEADER_LEN + PJ_TM_SECONDARY_LEN];
+  pj_put16(h, 0x0800 | apid);   // TM, secondary header
+  pj_put16(h + 2, 0xC000 | (next_sequence(apid) & 0x3FFF));
+  pj_put16(h + 4, PJ_TM_SECONDARY_LEN + data_len + PJ_CRC_LEN - 1);
+  h[6] = PJ_PUS_VERSION << 4;
+  h[7] = service;
+  h[8] = subtype;
+  pj_put16(h + 9, next_message(apid, service));
+  pj_put16(h + 11, 0);          // destination id
+  uint32_t seconds;
+  uint16_t fraction;
+  pj_clock_now(&seconds, &fraction);
+  pj_put32(h + 13, seconds);
+  pj_put16(h + 17, fraction);
+  mark_packet_start();
+  packet_crc = pj_crc16_start();
+  packet_left = sizeof h + data_len;
+  pj_tm_write(h, sizeof h);
+}
+
+void pj_tm_put(uint8_t octet) {
+  packet_crc = pj_crc16(packet_crc, &octet, 1);
+  packet_left--;
+  put_raw(octet);
+}
+
+void pj_tm_put16(uint16_t value) {
+  pj_tm_put(value >> 8);
+  pj_tm_put(value);
+}
+
+void pj_tm_put32(uint32_t value) {
+  pj_tm_put16(value >> 16);
+  pj_tm_put16(value);
+}
+
+void pj_tm_write(const uint8_t *data, uint16_t len) {
+  while (len--) pj_tm_put(*data++);
+}
+
+void pj_tm_end() {
+  // a short packet body (a bug) still ends as a well-formed packet, padded with zeros
+  while (packet_left) pj_tm_put(0);
+  uint16_t crc = packet_crc;
+  put_raw(crc >> 8);
+  put_raw(crc);
+}
+
+static void put_idle(uint16_t len) {
+  mark_packet_start();
+  put_raw(PJ_IDLE_APID >> 8);
+  put_raw(PJ_IDLE_APID & 0xFF);
+  put_raw(0xC0);
+  put_raw(0x00);
+  put_raw((len - PJ_PRIMARY_HEADER_LEN - 1) >> 8);
+  put_raw(len - PJ_PRIMARY_HEADER_LEN - 1);
+  for (uint16_t i = PJ_PRIMARY_HEADER_LEN; i < len; i++) put_raw(0x55);
+}
+
+void pj_tm_poll() {
+  if (fill == 0) return;
+  uint32_t now = millis();
+  bool quiet = !pj_uart_available() && now - pj_uart_last_rx_ms() >= FLUSH_QUIET_MS;
+  if (!quiet && now - first_put_ms < FLUSH_MAX_AGE_MS) return;
+  uint16_t gap = ZONE_LEN - fill;
+  // a gap too small for an idle packet takes one that fills the next frame as well
+  put_idle(gap >= PJ_MIN_PACKET_LEN ? gap : gap + ZONE_LEN);
+}
+
+bool pj_tm_can_queue() { return !pj_uart_tx_busy(); }
+
+void pj_tm_set_clcw_report(uint8_t next_expected) { clcw_report = next_expected; }

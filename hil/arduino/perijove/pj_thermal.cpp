@@ -1,0 +1,209 @@
+// The camera heater: thermistor read-out, thermostat, anneal, and the over-temperature cut-off.
+#include <Arduino.h>
+#include <math.h>
+
+#include "pj_app.h"
+#include "pj_board.h"
+#include "pj_wire.h"
+
+#define PERIOD_MS 100
+#define ADC_LOW 8       // below or above these the divider is open or shorted
+#define ADC_HIGH 1015
+
+static int16_t temperature = 2000;   // centi-degrees C
+static uint8_t sensor_state = PJ_SENSOR_STATE_OK;
+static uint8_t heater_mode = PJ_HEATER_MODE_OFF;
+static bool heater_on;
+static int16_t setpoint = 2000;
+static uint16_t hysteresis = 100;
+static uint8_t phase = PJ_ANNEAL_PHASE_IDLE;
+static uint8_t progress;
+static uint16_t anneals;
+static int16_t anneal_target;
+static uint32_t anneal_hold_ms, hold_started_ms;
+static PjRequest anneal_request;
+static uint32_t last_ms;
+
+static void switch_heater(bool on) {
+  if (on == heater_on) return;
+  heater_on = on;
+  digitalWrite(PJ_HEATER_PIN, on ? HIGH : LOW);
+  uint8_t event[PJ_EVENT_HEATER_SWITCHED_ARG_LEN];
+  event[PJ_EVENT_HEATER_SWITCHED_ARG_STATE] = on;
+  pj_put16(event + PJ_EVENT_HEATER_SWITCHED_ARG_CAM_TEMP, temperature);
+  pj_event(PJ_EVENT_HEATER_SWITCHED_ID, PJ_EVENT_HEATER_SWITCHED_SEVERITY, event, sizeof event);
+}
+
+// NTC below a fixed resistor: beta equation from the divider ratio
+static int16_t read_temperature(uint16_t adc) {
+  float r = PJ_NTC_FIXED * adc / (1023.0f - adc);
+  float kelvin = 1.0f / (1.0f / 298.15f + logf(r / PJ_NTC_R0) / PJ_NTC_BETA);
+  return (int16_t)lroundf((kelvin - 273.15f) * 100.0f);
+}
+
+static void thermostat(int16_t target) {
+  if (temperature < target - (int16_t)(hysteresis / 2)) switch_heater(true);
+  else if (temperature > target + (int16_t)(hysteresis / 2)) switch_heater(false);
+}
+
+static void set_phase(uint8_t next, uint8_t percent) {
+  phase = next;
+  progress = percent;
+  pj_progress(anneal_request, next, percent);
+  uint8_t event[PJ_EVENT_ANNEAL_PROGRESS_ARG_LEN];
+  event[PJ_EVENT_ANNEAL_PROGRESS_ARG_PHASE] = next;
+  event[PJ_EVENT_ANNEAL_PROGRESS_ARG_PERCENT] = percent;
+  pj_event(PJ_EVENT_ANNEAL_PROGRESS_ID, PJ_EVENT_ANNEAL_PROGRESS_SEVERITY, event, sizeof event);
+}
+
+static void stop_anneal(uint8_t reason) {
+  if (phase == PJ_ANNEAL_PHASE_IDLE) return;
+  phase = PJ_ANNEAL_PHASE_IDLE;
+  pj_complete(anneal_request, reason);
+}
+
+static void finish_anneal() {
+  uint32_t before = pj_camera_hot_pixels();
+  uint32_t after = pj_anneal_recover(before);
+  pj_camera_set_hot_pixels(after);
+  anneals++;
+  progress = 100;
+  heater_mode = PJ_HEATER_MODE_OFF;
+  uint8_t event[PJ_EVENT_ANNEAL_COMPLETE_ARG_LEN];
+  pj_put32(event + PJ_EVENT_ANNEAL_COMPLETE_ARG_HOT_PIXELS_BEFORE, before);
+  pj_put32(event + PJ_EVENT_ANNEAL_COMPLETE_ARG_HOT_PIXELS_AFTER, after);
+  pj_event(PJ_EVENT_ANNEAL_COMPLETE_ID, PJ_EVENT_ANNEAL_COMPLETE_SEVERITY, event, sizeof event);
+  stop_anneal(0);
+}
+
+// each anneal recovers less: 40 % of the hot pixels the first time, then 20 %, 13 %, ...
+uint32_t pj_anneal_recover(uint32_t before) { return before - before * 2 / (5 * (anneals + 1)); }
+
+static void anneal_step(uint32_t now) {
+  switch (phase) {
+    case PJ_ANNEAL_PHASE_RAMP:
+      switch_heater(true);
+      if (temperature >= anneal_target) {
+        hold_started_ms = now;
+        set_phase(PJ_ANNEAL_PHASE_HOLD, 33);
+      }
+      break;
+    case PJ_ANNEAL_PHASE_HOLD:
+      thermostat(anneal_target);
+      progress = 33 + (uint8_t)((now - hold_started_ms) * 33 / anneal_hold_ms);
+      if (now - hold_started_ms >= anneal_hold_ms) {
+        switch_heater(false);
+        set_phase(PJ_ANNEAL_PHASE_COOL, 66);
+      }
+      break;
+    case PJ_ANNEAL_PHASE_COOL:
+      switch_heater(false);
+      if (temperature <= anneal_target - PJ_ANNEAL_COOL_CC) finish_anneal();
+      break;
+  }
+}
+
+void pj_thermal_begin() {
+  pinMode(PJ_HEATER_PIN, OUTPUT);
+  digitalWrite(PJ_HEATER_PIN, LOW);
+}
+
+void pj_thermal_tick() {
+  uint32_t now = millis();
+  if (now - last_ms < PERIOD_MS) return;
+  last_ms = now;
+  uint16_t adc = analogRead(PJ_THERMISTOR_PIN);
+  if (adc < ADC_LOW || adc > ADC_HIGH) {
+    if (sensor_state != PJ_SENSOR_STATE_FAILED) {
+      sensor_state = PJ_SENSOR_STATE_FAILED;
+      uint8_t state = sensor_state;
+      pj_event(PJ_EVENT_SENSOR_FAULT_ID, PJ_EVENT_SENSOR_FAULT_SEVERITY, &state, 1);
+      heater_mode = PJ_HEATER_MODE_OFF;
+      stop_anneal(PJ_REASON_HARDWARE_FAULT);
+      switch_heater(false);
+      pj_enter_safe(PJ_SAFE_CAUSE_SENSOR_FAILURE);
+    }
+    switch_heater(false);
+    return;
+  }
+  sensor_state = PJ_SENSOR_STATE_OK;
+  temperature = read_temperature(adc);
+  if (temperature > PJ_LIMIT_CAM_TEMP_RED_HIGH) {
+    // cut first, then tell: the heater must not wait for the downlink
+    heater_mode = PJ_HEATER_MODE_OFF;
+    switch_heater(false);
+    stop_anneal(PJ_REASON_HARDWARE_FAULT);
+    uint8_t event[PJ_EVENT_OVER_TEMPERATURE_ARG_LEN];
+    pj_put16(event + PJ_EVENT_OVER_TEMPERATURE_ARG_CAM_TEMP, temperature);
+    pj_event(PJ_EVENT_OVER_TEMPERATURE_ID, PJ_EVENT_OVER_TEMPERATURE_SEVERITY, event, sizeof event);
+    pj_enter_safe(PJ_SAFE_CAUSE_OVER_TEMPERATURE);
+    heater_mode = PJ_HEATER_MODE_OFF;   // stay off until commanded, even in safe mode
+    return;
+  }
+  switch (heater_mode) {
+    case PJ_HEATER_MODE_OFF: switch_heater(false); break;
+    case PJ_HEATER_MODE_THERMOSTAT: thermostat(setpoint); break;
+    case PJ_HEATER_MODE_SURVIVAL: thermostat(PJ_SURVIVAL_SETPOINT_CC); break;
+    case PJ_HEATER_MODE_ANNEAL: anneal_step(now); break;
+  }
+}
+
+uint8_t pj_thermal_command(uint8_t index, const uint8_t *args, const PjRequest &request) {
+  switch (index) {
+    case PJ_CMD_HEATER_ON:
+      if (sensor_state != PJ_SENSOR_STATE_OK) return PJ_REASON_HARDWARE_FAULT;
+      if (phase != PJ_ANNEAL_PHASE_IDLE) return PJ_REASON_BUSY;
+      heater_mode = PJ_HEATER_MODE_THERMOSTAT;
+      return 0;
+    case PJ_CMD_HEATER_OFF:
+      stop_anneal(PJ_REASON_EXECUTION_FAILED);
+      heater_mode = PJ_HEATER_MODE_OFF;
+      switch_heater(false);
+      return 0;
+    case PJ_CMD_HEATER_SETPOINT:
+      setpoint = (int16_t)pj_get16(args + PJ_ARG_HEATER_SETPOINT_SETPOINT);
+      hysteresis = pj_get16(args + PJ_ARG_HEATER_SETPOINT_HYSTERESIS);
+      return 0;
+    case PJ_CMD_ANNEAL: {
+      if (sensor_state != PJ_SENSOR_STATE_OK) return PJ_REASON_HARDWARE_FAULT;
+      if (phase != PJ_ANNEAL_PHASE_IDLE) return PJ_REASON_BUSY;
+      anneal_target = (int16_t)pj_get16(args + PJ_ARG_ANNEAL_TARGET);
+      anneal_hold_ms = pj_get32(args + PJ_ARG_ANNEAL_HOLD) * 1000UL;
+      anneal_request = request;
+      heater_mode = PJ_HEATER_MODE_ANNEAL;
+      uint8_t event[PJ_EVENT_ANNEAL_STARTED_ARG_LEN];
+      pj_put16(event + PJ_EVENT_ANNEAL_STARTED_ARG_TARGET, anneal_target);
+      pj_put32(event + PJ_EVENT_ANNEAL_STARTED_ARG_HOLD, pj_get32(args + PJ_ARG_ANNEAL_HOLD));
+      pj_event(PJ_EVENT_ANNEAL_STARTED_ID, PJ_EVENT_ANNEAL_STARTED_SEVERITY, event, sizeof event);
+      set_phase(PJ_ANNEAL_PHASE_RAMP, 0);
+      return PJ_DEFERRED;
+    }
+    case PJ_CMD_ANNEAL_ABORT:
+      if (phase != PJ_ANNEAL_PHASE_IDLE) {
+        stop_anneal(PJ_REASON_EXECUTION_FAILED);
+        heater_mode = PJ_HEATER_MODE_OFF;
+        switch_heater(false);
+      }
+      return 0;
+  }
+  return PJ_REASON_EXECUTION_FAILED;
+}
+
+void pj_thermal_safe() {
+  stop_anneal(PJ_REASON_NOT_ALLOWED_IN_MODE);
+  heater_mode = PJ_HEATER_MODE_SURVIVAL;
+}
+
+uint8_t pj_thermal_hk(uint8_t *out) {
+  pj_put16(out + PJ_HK_THERMAL_CAM_TEMP, temperature);
+  pj_put16(out + PJ_HK_THERMAL_SINK_TEMP, PJ_SINK_TEMP_CC);
+  out[PJ_HK_THERMAL_HEATER_STATE] = heater_on;
+  out[PJ_HK_THERMAL_HEATER_MODE] = heater_mode;
+  pj_put16(out + PJ_HK_THERMAL_HEATER_POWER, heater_on ? PJ_HEATER_POWER_CW : 0);
+  pj_put16(out + PJ_HK_THERMAL_SETPOINT, setpoint);
+  out[PJ_HK_THERMAL_ANNEAL_PHASE] = phase;
+  out[PJ_HK_THERMAL_ANNEAL_PROGRESS] = progress;
+  pj_put16(out + PJ_HK_THERMAL_ANNEALS, anneals);
+  out[PJ_HK_THERMAL_SENSOR_STATE] = sensor_state;
+  return PJ_HK_THERMAL_LEN;
+}
