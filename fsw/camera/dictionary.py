@@ -56,6 +56,7 @@ COMPONENT = Component(
         Parameter("dose", "f32", "krad", "accumulated radiation dose"),
         Parameter("perijove", "u16", "", "perijove passes so far"),
         Parameter("io_range", "f32", "km", "range to Io"),
+        Parameter("images_lost", "u16", "", "stored images found unreadable", yellow=(0, 0)),
     ),
     events=(
         Event(500, "cam_ready", Severity.INFO, "Camera warmed up and ready."),
@@ -68,6 +69,8 @@ COMPONENT = Component(
         Event(505, "cam_fault", Severity.HIGH, "The camera failed.", args=(Field("code", "u16"),)),
         Event(506, "perijove_pass", Severity.INFO, "A perijove pass added radiation dose.",
               args=(Field("perijove", "u16"), Field("dose", "f32", "krad"))),
+        Event(507, "image_lost", Severity.MEDIUM, "A stored image was unreadable (corrupt) and left out.",
+              args=(IMAGE_ID,)),
     ),
     reports=(
         Report(

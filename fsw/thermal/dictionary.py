@@ -7,6 +7,8 @@ SERVICE = 140
 HEATER_MODES = enum("off", "thermostat", "anneal", "survival")
 ANNEAL_PHASES = enum("idle", "ramp", "hold", "cool")
 SENSOR_STATES = enum("ok", "stuck", "failed")
+# why a single reading was rejected (fsw/hw/ds18b20.py); the last good reading is kept
+GLITCH_REASONS = enum("bad_crc", "power_on_value", "unreadable", "malformed", "out_of_range")
 TEMPERATURE = (0.0, 0.01)   # centi-degrees Celsius on the wire
 
 COMPONENT = Component(
@@ -63,5 +65,7 @@ COMPONENT = Component(
               args=(Field("cam_temp", "i16", "cC"),)),
         Event(605, "sensor_fault", Severity.HIGH, "The temperature sensor failed or is stuck.",
               args=(Field("state", "enum", enum=SENSOR_STATES),)),
+        Event(606, "sensor_glitch", Severity.LOW, "A temperature reading was rejected; the last good one was kept.",
+              args=(Field("reason", "enum", enum=GLITCH_REASONS), Field("count", "u16", "", "rejected so far"))),
     ),
 )

@@ -1,0 +1,299 @@
+"""The camera component: power and warm-up, configuration, capture, the image store,
+downlink, and the radiation damage of its detector as the orbit goes by."""
+
+from fsw import ephemeris
+from fsw.component import CommandFailed, FlightComponent
+from fsw.protocol.reasons import Reason
+
+from .capture import CaptureJob, scene_planes
+from .dictionary import COMPONENT
+from .downlink import DownlinkJob
+from .imagefile import filter_names
+from .radiation import Damage
+from .sensor import HEIGHT, WIDTH, Detector, measure_dark
+from .store import ImageStore
+
+WARMUP_S = 180.0
+DEFAULT_CONFIG = {"exposure": 10, "filters": 7, "tdi": 1, "compression": "lossless"}
+
+
+class Camera(FlightComponent):
+    COMPONENT = COMPONENT
+
+    def __init__(self, services):
+        super().__init__(services)
+        self.power = "off"
+        self.fault = False
+        self.warmup_left = 0.0
+        self.config = dict(DEFAULT_CONFIG)
+        self.next_id = 1
+        self.last_image = 0
+        self.images_lost = 0
+        self.detector_seed = int(services.rng.integers(0, 2**31))
+        self.detector = Detector(self.detector_seed)
+        # the detector has flown through every perijove so far
+        self.damage = Damage.after_passes(ephemeris.perijove_count(services.now()))
+        self.images = ImageStore(services.store)
+        self._indexed = False
+        self._capture: CaptureJob | None = None
+        self._capture_verify = None
+        self._capture_meta: dict = {}
+        self._downlink: DownlinkJob | None = None
+        self._metrics: tuple[int, dict] | None = None   # (damage version, measured metrics)
+        self._damage_version = 0
+        self._fastest_hz = 0
+
+    # -- state --
+    @property
+    def camera_state(self) -> str:
+        if self.power == "off":
+            return "off"
+        if self.fault:
+            return "fault"
+        if self.warmup_left > 0:
+            return "warming"
+        return "capturing" if self._capture else "ready"
+
+    def state(self) -> dict:
+        return {
+            "power": self.power, "fault": self.fault, "warmup_left": self.warmup_left,
+            "config": self.config, "next_id": self.next_id, "last_image": self.last_image,
+            "images_lost": self.images_lost, "detector_seed": self.detector_seed,
+            "damage": self.damage.to_dict(),
+        }
+
+    def restore(self, state: dict) -> None:
+        self.power = state.get("power", "off")
+        self.fault = bool(state.get("fault", False))
+        self.warmup_left = float(state.get("warmup_left", 0.0))
+        self.config = {**DEFAULT_CONFIG, **state.get("config", {})}
+        self.next_id = int(state.get("next_id", 1))
+        self.last_image = int(state.get("last_image", 0))
+        self.images_lost = int(state.get("images_lost", 0))
+        if "detector_seed" in state:
+            self.detector_seed = int(state["detector_seed"])
+            self.detector = Detector(self.detector_seed)
+        if "damage" in state:
+            self.damage = Damage.from_dict(state["damage"])
+        self._damage_changed()
+
+    def housekeeping(self) -> dict:
+        self._ensure_index()
+        metrics = self.quality()
+        return {
+            "cam_power": self.power,
+            "cam_state": self.camera_state,
+            "cam_exposure": self.config["exposure"],
+            "cam_filters": self.config["filters"],
+            "cam_tdi": self.config["tdi"],
+            "images_stored": len(self.images.index),
+            "store_used": self.images.percent_used,
+            "last_image": self.last_image,
+            "hot_pixels": metrics["hot_pixels"],
+            "dark_level": metrics["dark_level"],
+            "noise": metrics["noise"],
+            "dose": self.damage.dose,
+            "perijove": self.damage.perijoves,
+            "io_range": ephemeris.io_range_km(self.services.now()),
+            "images_lost": min(self.images_lost, 0xFFFF),
+        }
+
+    # -- image quality, measured from a dark frame --
+    def quality(self) -> dict:
+        """Hot pixels, dark level and noise of a fresh dark frame (re-taken when damage changes)."""
+        if self._metrics is None or self._metrics[0] != self._damage_version:
+            frame = self.detector.dark_frame(self.damage, self.services.rng)
+            self._metrics = (self._damage_version, measure_dark(frame))
+        return self._metrics[1]
+
+    def _damage_changed(self) -> None:
+        self._damage_version += 1
+
+    def apply_anneal(self, exposure: float) -> tuple[int, int]:
+        """The heater held the detector warm: heal damage. Returns measured hot pixels before, after."""
+        before = self.quality()["hot_pixels"]
+        self.damage.anneal(exposure)
+        self._damage_changed()
+        return before, self.quality()["hot_pixels"]
+
+    # -- commands --
+    def on_cam_power(self, args: dict, verify) -> None:
+        if args["state"] == "on":
+            if self.power == "on" and not self.fault:
+                return
+            self.power, self.fault, self.warmup_left = "on", False, WARMUP_S
+        else:
+            self._abort_capture()
+            self.power, self.fault, self.warmup_left = "off", False, 0.0
+
+    def on_cam_configure(self, args: dict, verify) -> None:
+        if self._capture:
+            raise CommandFailed(Reason.BUSY, "capturing")
+        self.config = {key: args[key] for key in DEFAULT_CONFIG}
+
+    def on_cam_capture(self, args: dict, verify) -> None:
+        self._ensure_index()
+        state = self.camera_state
+        if state == "capturing":
+            raise CommandFailed(Reason.BUSY, "already capturing")
+        if state == "off":
+            raise CommandFailed(Reason.EXECUTION_FAILED, "camera is off")
+        if state == "warming":
+            raise CommandFailed(Reason.EXECUTION_FAILED, f"camera warming up, ready in {self.warmup_left:.0f} s")
+        if state == "fault":
+            raise CommandFailed(Reason.HARDWARE_FAULT, "camera in fault: power-cycle it")
+        if self._annealing():
+            raise CommandFailed(Reason.BUSY, "anneal in progress")
+        if self.images.full():
+            self.services.event("store_full")
+            raise CommandFailed(Reason.STORE_FULL, f"{len(self.images.index)} images, {self.images.used} octets")
+        now = self.services.now()
+        io_range = ephemeris.io_range_km(now)
+        filters = filter_names(self.config["filters"])
+        try:
+            radiance = scene_planes(filters, io_range, ephemeris.io_phase_deg(now), self.services.hardware.camera
+                                    if self.services.hardware is not None else None)
+        except Exception as error:   # a real camera failing must not take flight down
+            self._fail_camera(1)
+            raise CommandFailed(Reason.HARDWARE_FAULT, f"camera capture failed: {error}") from None
+        metrics = self.quality()     # the dark frame taken with every image
+        self._capture_meta = {
+            "time": int(now), "width": WIDTH, "height": HEIGHT, "filters": self.config["filters"],
+            "exposure": self.config["exposure"], "tdi": self.config["tdi"], "framelets": args["framelets"],
+            "io_range": io_range, "dose": self.damage.dose, "perijove": self.damage.perijoves, **metrics,
+        }
+        self._capture = CaptureJob(self.detector, self.damage, filters, self.config["exposure"],
+                                   self.config["tdi"], args["framelets"], radiance, self.services.rng)
+        self._capture_verify = verify
+        verify.defer()
+
+    def on_cam_list(self, args: dict, verify) -> None:
+        self._ensure_index()
+        images = [
+            {"image_id": image_id, "time": meta["time"], "filters": meta["filters"],
+             "size": meta["size"], "segments": meta["segments"]}
+            for image_id, meta in sorted(self.images.index.items())
+        ]
+        self.services.report("image_list", {"images": images})
+
+    def on_cam_downlink(self, args: dict, verify) -> None:
+        self._ensure_index()
+        if self._downlink:
+            raise CommandFailed(Reason.BUSY, f"downlinking image {self._downlink.image_id}")
+        image_id = args["image_id"]
+        meta = self.images.index.get(image_id)
+        if meta is None:
+            raise CommandFailed(Reason.NO_SUCH_ITEM, f"no image {image_id}")
+        if args["first_segment"] >= meta["segments"]:
+            raise CommandFailed(Reason.ARG_OUT_OF_RANGE, f"image {image_id} has {meta['segments']} segments")
+        payload = self.images.payload(image_id)
+        if payload is None:
+            self._lost(image_id)
+            raise CommandFailed(Reason.EXECUTION_FAILED, f"image {image_id} is unreadable")
+        self.services.report("image_meta", {
+            key: meta[key] for key in ("time", "width", "height", "filters", "exposure", "tdi", "compression",
+                                       "io_range", "hot_pixels", "dark_level", "noise", "dose", "size",
+                                       "segments", "checksum")
+        } | {"image_id": image_id})
+        self._downlink = DownlinkJob(image_id, payload, args["first_segment"], verify)
+        verify.defer()
+
+    def on_cam_delete(self, args: dict, verify) -> None:
+        self._ensure_index()
+        image_id = args["image_id"]
+        if image_id not in self.images.index:
+            raise CommandFailed(Reason.NO_SUCH_ITEM, f"no image {image_id}")
+        if self._downlink and self._downlink.image_id == image_id:
+            raise CommandFailed(Reason.BUSY, f"image {image_id} is being downlinked")
+        self.images.delete(image_id)
+        self.services.event("image_deleted", image_id=image_id)
+
+    # -- time --
+    def tick(self, hz: int, dt: float) -> None:
+        # all work happens on the fastest rate group that calls us, with its dt
+        if hz < self._fastest_hz:
+            return
+        self._fastest_hz = hz
+        self._ensure_index()
+        self._track_perijoves()
+        if self.power == "on" and self.warmup_left > 0:
+            self.warmup_left = max(0.0, self.warmup_left - dt)
+            if self.warmup_left == 0:
+                self.services.event("cam_ready")
+        if self._capture:
+            self._advance_capture(dt)
+        if self._downlink:
+            self._downlink.send(self.services.report)
+            if self._downlink.done:
+                job, self._downlink = self._downlink, None
+                self.services.event("downlink_complete", image_id=job.image_id, segments=job.segments)
+                job.verify.complete()
+
+    def enter_safe(self) -> None:
+        self._abort_capture()
+        self.power, self.fault, self.warmup_left = "off", False, 0.0
+
+    # -- inner workings --
+    def _track_perijoves(self) -> None:
+        passed = ephemeris.perijove_count(self.services.now())
+        while self.damage.perijoves < passed:
+            self.damage.add_pass()
+            self._damage_changed()
+            self.services.event("perijove_pass", perijove=self.damage.perijoves, dose=self.damage.dose)
+
+    def _advance_capture(self, dt: float) -> None:
+        job, verify = self._capture, self._capture_verify
+        if job.advance(dt) and not job.done:
+            verify.progress(job.done_framelets, 100 * job.done_framelets // job.framelets)
+        if not job.done:
+            return
+        self._capture = None
+        image_id = self._take_id()
+        try:
+            meta = self.images.put(image_id, {"image_id": image_id, **self._capture_meta}, job.planes,
+                                   self.config["compression"])
+        except OSError:           # the store's disk failed: the image is lost, flight goes on
+            self._fail_camera(2)
+            verify.fail(Reason.EXECUTION_FAILED, job.framelets)
+            return
+        self.last_image = image_id
+        self.services.event("image_captured", image_id=image_id, hot_pixels=meta["hot_pixels"],
+                            io_range=meta["io_range"])
+        verify.complete()
+
+    def _take_id(self) -> int:
+        while self.next_id in self.images.index or self.next_id == 0:
+            self.next_id = self.next_id % 0xFFFF + 1
+        image_id = self.next_id
+        self.next_id = self.next_id % 0xFFFF + 1
+        return image_id
+
+    def _abort_capture(self) -> None:
+        if self._capture:
+            taken = self._capture.done_framelets
+            self._capture = None
+            self._capture_verify.fail(Reason.EXECUTION_FAILED, taken)
+
+    def _fail_camera(self, code: int) -> None:
+        self.fault = True
+        self.services.event("cam_fault", code=code)
+
+    def _annealing(self) -> bool:
+        try:
+            thermal = self.services.component("thermal")
+        except (KeyError, LookupError):
+            return False
+        return bool(getattr(thermal, "annealing", False))
+
+    def _ensure_index(self) -> None:
+        if self._indexed:
+            return
+        self._indexed = True
+        for image_id in self.images.scan():
+            self._lost(image_id)
+        if self.images.index:
+            self.next_id = max(self.next_id, max(self.images.index) % 0xFFFF + 1)
+
+    def _lost(self, image_id: int) -> None:
+        self.images_lost += 1
+        self.services.event("image_lost", image_id=image_id)

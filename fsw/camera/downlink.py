@@ -1,0 +1,35 @@
+"""One image going down: image_meta first, then its segments a few per tick, from any offset."""
+
+from .imagefile import SEGMENT_OCTETS
+
+SEGMENTS_PER_TICK = 2     # paced so housekeeping and events still get their share of the link
+
+
+class DownlinkJob:
+    def __init__(self, image_id: int, payload: bytes, first_segment: int, verify):
+        self.image_id = image_id
+        self.payload = payload
+        self.segments = max(1, -(-len(payload) // SEGMENT_OCTETS))
+        self.first = first_segment
+        self.next = first_segment
+        self.verify = verify
+        self._last_percent = -1
+
+    @property
+    def done(self) -> bool:
+        return self.next >= self.segments
+
+    def segment(self, number: int) -> dict:
+        data = self.payload[number * SEGMENT_OCTETS:(number + 1) * SEGMENT_OCTETS]
+        return {"image_id": self.image_id, "segment": number, "segments": self.segments, "data": data}
+
+    def send(self, report, count: int = SEGMENTS_PER_TICK) -> None:
+        for _ in range(count):
+            if self.done:
+                return
+            report("image_segment", self.segment(self.next))
+            self.next += 1
+        percent = 100 * (self.next - self.first) // max(1, self.segments - self.first)
+        if percent // 10 > self._last_percent // 10 and not self.done:
+            self._last_percent = percent
+            self.verify.progress(self.next, percent)

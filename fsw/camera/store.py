@@ -1,0 +1,72 @@
+"""The camera's image store: one blob per image in the flight store, with a capacity."""
+
+from .imagefile import ImageFileError, decode, encode
+
+PREFIX = "image-"
+CAPACITY_OCTETS = 16 * 1024 * 1024
+MAX_IMAGES = 64
+
+
+def blob_name(image_id: int) -> str:
+    return f"{PREFIX}{image_id:05d}"
+
+
+class ImageStore:
+    def __init__(self, store, capacity: int = CAPACITY_OCTETS, max_images: int = MAX_IMAGES):
+        self.store = store
+        self.capacity = capacity
+        self.max_images = max_images
+        self.index: dict[int, dict] = {}
+
+    def scan(self) -> list[int]:
+        """Index the stored images; returns ids whose blobs were unreadable (left out)."""
+        lost = []
+        self.index.clear()
+        for name in self.store.names():
+            if not name.startswith(PREFIX) or not name[len(PREFIX):].isdigit():
+                continue
+            image_id = int(name[len(PREFIX):])
+            blob = self.store.get(name)     # a corrupt file is quarantined by the store
+            try:
+                if blob is None:
+                    raise ImageFileError("corrupt")
+                meta, _ = decode(blob)
+            except ImageFileError:
+                lost.append(image_id)
+                continue
+            self.index[image_id] = meta
+        return lost
+
+    @property
+    def used(self) -> int:
+        return sum(meta["size"] for meta in self.index.values())
+
+    @property
+    def percent_used(self) -> int:
+        by_size = self.used / self.capacity
+        by_count = len(self.index) / self.max_images
+        return min(100, round(100 * max(by_size, by_count)))
+
+    def full(self) -> bool:
+        return len(self.index) >= self.max_images or self.used >= self.capacity
+
+    def put(self, image_id: int, meta: dict, planes, compression: str) -> dict:
+        blob, meta = encode(meta, planes, compression)
+        self.store.put(blob_name(image_id), blob)
+        self.index[image_id] = meta
+        return meta
+
+    def payload(self, image_id: int) -> bytes | None:
+        """The image's payload, or None when it has gone (deleted, corrupt)."""
+        blob = self.store.get(blob_name(image_id))
+        try:
+            if blob is None:
+                raise ImageFileError("missing or corrupt")
+            return decode(blob)[1]
+        except ImageFileError:
+            self.index.pop(image_id, None)
+            return None
+
+    def delete(self, image_id: int) -> bool:
+        self.index.pop(image_id, None)
+        return self.store.delete(blob_name(image_id))

@@ -1,0 +1,139 @@
+"""A minimal, checking stand-in for the executive: services, ticks and command calls.
+
+Every event, report and housekeeping set the components produce is encoded with the real
+dictionary, so a value the wire cannot carry fails the test that produced it.
+"""
+
+import numpy as np
+
+from fsw import ephemeris
+from fsw.camera.component import Camera
+from fsw.component import CommandFailed
+from fsw.hw import create_backend
+from fsw.protocol.dictionary import load
+from fsw.storage import AtomicStore
+from fsw.thermal.component import Thermal
+
+DICTIONARY = load()
+
+
+class Verify:
+    def __init__(self):
+        self.deferred = False
+        self.progress_log: list[tuple[int, int]] = []
+        self.completed = False
+        self.failed = None
+        self.detail = ""
+
+    def defer(self):
+        self.deferred = True
+
+    def progress(self, step, percent):
+        assert 0 <= percent <= 100 and 0 <= step <= 0xFFFF
+        self.progress_log.append((step, percent))
+
+    def complete(self):
+        assert not self.done
+        self.completed = True
+
+    def fail(self, reason, step=0):
+        assert not self.done
+        self.failed = reason
+
+    @property
+    def done(self):
+        return self.completed or self.failed is not None
+
+
+class Services:
+    def __init__(self, root, start, hw_options=None, seed=0):
+        self.rng = np.random.default_rng(seed)
+        self.hardware = create_backend("sim", rng=self.rng, options=hw_options or {})
+        self.store = AtomicStore(root / "data")
+        self.t = float(start)
+        self.events: list[tuple[str, dict]] = []
+        self.reports: list[tuple[str, dict]] = []
+        self.safe_causes: list[str] = []
+        self.mode = "nominal"
+        self.components: dict = {}
+
+    def now(self):
+        return self.t
+
+    def event(self, name, **args):
+        DICTIONARY.encode_event(name, args)
+        self.events.append((name, args))
+
+    def report(self, name, values, vcid=0):
+        DICTIONARY.encode_report(name, values)
+        self.reports.append((name, values))
+
+    def component(self, name):
+        return self.components[name]
+
+    def enter_safe_mode(self, cause):
+        assert cause in ("over_temperature", "sensor_failure")
+        self.safe_causes.append(cause)
+        self.mode = "safe"
+        for component in self.components.values():
+            component.enter_safe()
+
+
+class Bench:
+    def __init__(self, root, start=ephemeris.PJ57 - 2 * 3600, hw_options=None, seed=0, state=None):
+        self.services = Services(root, start, hw_options, seed)
+        self.camera = Camera(self.services)
+        self.thermal = Thermal(self.services)
+        self.services.components.update(camera=self.camera, thermal=self.thermal)
+        if state:
+            self.camera.restore(state["camera"])
+            self.thermal.restore(state["thermal"])
+        self._cycles = 0
+
+    @property
+    def events(self):
+        return self.services.events
+
+    def named(self, name):
+        return [args for event, args in self.services.events if event == name]
+
+    def reports(self, name):
+        return [values for report, values in self.services.reports if report == name]
+
+    def command(self, name, **args):
+        declared = DICTIONARY.command(name)
+        decoded = DICTIONARY.decode_args(declared, DICTIONARY.encode_args(name, args))
+        owner = self.camera if declared.apid == self.camera.COMPONENT.apid else self.thermal
+        verify = Verify()
+        try:
+            owner.handler(name)(decoded, verify)
+        except CommandFailed as failure:
+            verify.failed, verify.detail = failure.reason, failure.detail
+            return verify
+        if not verify.deferred:
+            verify.completed = True
+        return verify
+
+    def run(self, seconds, dt=0.1, until=None):
+        """Step simulated time like the executive: hardware, then the 10 Hz and 1 Hz groups."""
+        steps = max(1, round(seconds / dt))
+        for _ in range(steps):
+            self.services.t += dt
+            self.services.hardware.step(dt)
+            for component in (self.thermal, self.camera):
+                component.tick(10, dt)
+            self._cycles += 1
+            if self._cycles % 10 == 0:
+                for component in (self.thermal, self.camera):
+                    component.tick(1, dt * 10)
+            if until is not None and until():
+                return True
+        return False
+
+    def housekeeping(self, component):
+        values = component.housekeeping()
+        DICTIONARY.encode_hk(component.COMPONENT.sid, values)
+        return values
+
+    def state(self):
+        return {"camera": self.camera.state(), "thermal": self.thermal.state()}

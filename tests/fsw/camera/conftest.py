@@ -1,0 +1,25 @@
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def load_bench():
+    """The shared bench module (tests here are not a package)."""
+    if "perijove_test_bench" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("perijove_test_bench", Path(__file__).with_name("bench.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    return sys.modules["perijove_test_bench"]
+
+
+@pytest.fixture
+def bench_module():
+    return load_bench()
+
+
+@pytest.fixture
+def bench(tmp_path):
+    return load_bench().Bench(tmp_path)
