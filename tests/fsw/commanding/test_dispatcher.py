@@ -1,0 +1,150 @@
+import pytest
+
+from fsw.app import Loopback
+from fsw.protocol.framing import ASM
+from fsw.protocol.pus import ACK_ACCEPTANCE, ACK_COMPLETION, ACK_START, TcPacket, encode_tc
+from fsw.protocol.reasons import Reason
+
+OK = ["acceptance_success", "start_success", "completion_success"]
+
+
+@pytest.fixture
+def loop():
+    with Loopback(seed=1) as loop:
+        yield loop
+
+
+def test_reports_follow_the_ack_flags(loop):
+    every = loop.send("ping")
+    none = loop.send("ping", ack=0)
+    ends = loop.send("ping", ack=ACK_ACCEPTANCE | ACK_COMPLETION)
+    start = loop.send("ping", ack=ACK_START)
+    loop.advance(0.1)
+    assert loop.verification(every) == OK
+    assert loop.verification(none) == []
+    assert loop.verification(ends) == ["acceptance_success", "completion_success"]
+    assert loop.verification(start) == ["start_success"]
+    assert len(loop.reports(name="ping_reply")) == 4
+
+
+def test_reports_come_from_the_apid_the_tc_addressed(loop):
+    loop.send("ping")
+    loop.send("hk_oneshot", {"sid": 1})
+    loop.advance(0.1)
+    apids = {(r["name"], r["apid"]) for r in loop.reports("report") if r["name"].startswith("acceptance")}
+    assert apids == {("acceptance_success", 0x010), ("acceptance_success", 0x011)}
+
+
+@pytest.mark.parametrize("apid, service, subtype, reason", [
+    (0x123, 17, 1, Reason.UNKNOWN_APID),
+    (0x010, 99, 1, Reason.UNKNOWN_SERVICE),
+    (0x010, 17, 99, Reason.UNKNOWN_SUBTYPE),
+])
+def test_unknown_commands_are_rejected_with_their_reason(loop, apid, service, subtype, reason):
+    tc = TcPacket(apid, service, subtype, ack=0)
+    loop.send_bytes(loop.sender.send_bytes(tc))
+    loop.advance(0.1)
+    assert loop.verification(tc) == ["acceptance_failure"]    # failures are always reported
+    assert loop.failure_reason(tc) == reason
+    assert loop.flight.dispatcher.counters["tc_rejected"] == 1
+    assert loop.events("tc_rejected")[0]["fields"]["reason"] == reason
+
+
+def test_arguments_out_of_range_or_short_are_rejected(loop):
+    wide = TcPacket(0x011, 3, 31, bytes([1]) + (0).to_bytes(2, "big"))   # interval 0 < min 1
+    short = TcPacket(0x011, 3, 27, b"")
+    for tc in (wide, short):
+        loop.send_bytes(loop.sender.send_bytes(tc))
+    loop.advance(0.1)
+    assert loop.failure_reason(wide) == Reason.ARG_OUT_OF_RANGE
+    assert loop.failure_reason(short) == Reason.BAD_LENGTH
+
+
+def test_a_bad_crc_gets_an_acceptance_failure_from_the_readable_header(loop):
+    tc = loop.sender.number(loop.dictionary.build_tc("ping"))
+    packet = bytearray(encode_tc(tc))
+    packet[-1] ^= 0xFF
+    loop.send_bytes(loop.sender.frame(bytes(packet)))    # the frame itself is good
+    loop.advance(0.1)
+    assert loop.verification(tc) == ["acceptance_failure"]
+    assert loop.failure_reason(tc) == Reason.BAD_CRC
+    assert loop.reports(name="acceptance_failure")[0]["apid"] == 0x010
+
+
+def test_garbage_on_the_line_then_a_good_command(loop):
+    loop.send_bytes(b"\x00garbage\xff" * 20 + ASM + b"\x01\x02")
+    tc = loop.send("ping")
+    loop.advance(0.1)
+    assert loop.verification(tc) == OK
+    counters = loop.flight.dispatcher.counters
+    assert counters["frames_rejected"] >= 1 and counters["frames_received"] == 1
+    assert loop.events("frame_rejected")
+
+
+def test_a_frame_for_another_spacecraft_is_counted_not_executed(loop):
+    from fsw.protocol.stack import TcSender
+
+    stranger = TcSender(scid=62)
+    tc = loop.dictionary.build_tc("ping")
+    loop.send_bytes(stranger.send_bytes(tc))
+    loop.advance(0.1)
+    assert loop.verification(tc) == []
+    assert loop.flight.dispatcher.counters["frames_rejected"] == 1
+    assert loop.events("frame_rejected")[0]["fields"]["reason"] == Reason.BAD_SCID
+
+
+def test_a_deferred_command_makes_a_repeat_busy_until_it_completes(loop):
+    running = []
+
+    def slow_list(args, verify):
+        verify.defer()
+        verify.progress(1, 50)
+        running.append(verify)
+
+    loop.flight.schedule.on_schedule_list = slow_list
+    first = loop.send("schedule_list")
+    second = loop.send("schedule_list")
+    loop.advance(0.1)
+    assert loop.verification(first) == ["acceptance_success", "start_success", "progress_success"]
+    assert loop.failure_reason(second) == Reason.BUSY
+    running[0].complete()
+    third = loop.send("schedule_list")
+    loop.advance(0.1)
+    assert loop.verification(first)[-1] == "completion_success"
+    assert loop.verification(third)[:2] == ["acceptance_success", "start_success"]
+
+
+def test_handler_failures_are_reported_at_start_or_completion(loop):
+    from fsw.component import CommandFailed
+
+    def refuses(args, verify):
+        raise CommandFailed(Reason.HARDWARE_FAULT)
+
+    def breaks_midway(args, verify):
+        verify.progress(1, 10)
+        raise CommandFailed(Reason.TIMEOUT, at_start=False)
+
+    def crashes(args, verify):
+        raise ZeroDivisionError
+
+    loop.flight.schedule.on_schedule_list = refuses
+    loop.flight.schedule.on_schedule_enable = breaks_midway
+    loop.flight.schedule.on_schedule_disable = crashes
+    refused = loop.send("schedule_list")
+    broken = loop.send("schedule_enable")
+    crashed = loop.send("schedule_disable")
+    loop.advance(0.1)
+    assert loop.verification(refused) == ["acceptance_success", "start_failure"]
+    assert loop.verification(broken) == ["acceptance_success", "start_success", "progress_success",
+                                         "completion_failure"]
+    assert loop.failure_reason(crashed) == Reason.EXECUTION_FAILED
+    assert loop.flight.dispatcher.counters["tc_failed"] == 3
+    assert len(loop.events("tc_failed")) == 3
+
+
+def test_counters_appear_in_housekeeping(loop):
+    loop.send("ping")
+    loop.send_bytes(b"junk")
+    loop.advance(1.1)
+    hk = loop.housekeeping(2)
+    assert hk["tc_accepted"] == 1 and hk["tc_executed"] == 1 and hk["frames_received"] == 1
