@@ -9,7 +9,12 @@ class SerialLink(Link):
     def __init__(self, url: str, baudrate: int = 115200):
         self.name = url
         try:
-            self._port = serial.serial_for_url(url, baudrate=baudrate, timeout=0.1, write_timeout=5)
+            # a device path is locked while open, so a second program gets "port busy" instead
+            # of silently sharing (and splitting) the byte stream
+            exclusive = True if "://" not in url else None
+            self._port = serial.serial_for_url(
+                url, baudrate=baudrate, timeout=0.1, write_timeout=5, exclusive=exclusive
+            )
         except ValueError as error:
             raise LinkError(f"{url}: {error}") from None
         except serial.SerialException as error:
@@ -45,7 +50,7 @@ def _why(error: Exception) -> str:
     text = str(error)
     if "No such file" in text or "could not open port" in text and "2]" in text:
         return "no such port"
-    if "Device or resource busy" in text or "Errno 16" in text:
+    if "Device or resource busy" in text or "Errno 16" in text or "exclusively lock" in text:
         return "port busy"
     if "Permission denied" in text:
         return "permission denied (are you in the dialout group?)"
