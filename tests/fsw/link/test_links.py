@@ -1,0 +1,151 @@
+"""Every transport moves bytes both ways; opening a bad port is one clear LinkError line."""
+
+import socket
+import threading
+
+import pytest
+
+from fsw.link import InProcessLink, LinkError, PtyLink, SerialLink, link_pair, open_link
+from fsw.protocol.framing import ASM
+
+PAYLOAD = ASM + bytes(range(256)) * 4     # every octet value, more than one read's worth
+
+
+def read_exactly(link, n: int, attempts: int = 200) -> bytes:
+    data = b""
+    for _ in range(attempts):
+        if len(data) >= n:
+            break
+        data += link.read(n - len(data), timeout=0.05)
+    return data
+
+
+def test_loop_url_echoes():
+    with open_link("loop://") as link:
+        assert isinstance(link, SerialLink)
+        link.write(PAYLOAD)
+        assert read_exactly(link, len(PAYLOAD)) == PAYLOAD
+        assert link.read(timeout=0) == b""
+
+
+def test_pty_pair_carries_every_octet_value_both_ways():
+    with PtyLink() as flight:
+        assert flight.path.startswith("/dev/")
+        with open_link(flight.path) as ground:
+            ground.write(PAYLOAD)
+            assert read_exactly(flight, len(PAYLOAD)) == PAYLOAD
+            flight.write(PAYLOAD[::-1])
+            assert read_exactly(ground, len(PAYLOAD)) == PAYLOAD[::-1]
+
+
+def test_open_link_pty_makes_a_new_pseudo_terminal():
+    with open_link("pty") as link:
+        assert isinstance(link, PtyLink) and "pty /dev/" in repr(link)
+
+
+def test_a_closed_pty_reads_nothing_and_refuses_writes():
+    link = PtyLink()
+    link.close()
+    assert link.read() == b""
+    with pytest.raises(LinkError, match="closed"):
+        link.write(b"x")
+    link.close()
+
+
+@pytest.fixture
+def tcp_server():
+    """A one-connection echo-and-record server on 127.0.0.1."""
+    server = socket.create_server(("127.0.0.1", 0))
+    received = bytearray()
+
+    def serve():
+        connection, _ = server.accept()
+        with connection:
+            while len(received) < len(PAYLOAD):
+                chunk = connection.recv(4096)
+                if not chunk:
+                    break
+                received.extend(chunk)
+            # answer only after the client has spoken: pyserial's socket:// discards whatever
+            # arrived while it was still opening
+            connection.sendall(b"hello from the server")
+            connection.recv(1)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], received, thread
+    server.close()
+
+
+def test_socket_url_against_a_local_tcp_server(tcp_server):
+    port, received, thread = tcp_server
+    with open_link(f"socket://127.0.0.1:{port}") as link:
+        link.write(PAYLOAD)
+        assert read_exactly(link, 21) == b"hello from the server"
+    thread.join(10)
+    assert bytes(received) == PAYLOAD
+
+
+def test_in_process_pair():
+    flight, ground = link_pair()
+    assert isinstance(flight, InProcessLink)
+    ground.write(PAYLOAD)
+    assert flight.read(10) == PAYLOAD[:10]
+    assert read_exactly(flight, len(PAYLOAD) - 10) == PAYLOAD[10:]
+    flight.write(b"tm")
+    assert ground.read() == b"tm"
+    assert ground.read(timeout=0.01) == b""
+
+
+def test_in_process_pair_after_close():
+    flight, ground = link_pair("bus")
+    ground.write(b"last")
+    flight.close()
+    assert flight.read() == b"last"          # what arrived before the close is still readable
+    assert flight.read() == b""
+    with pytest.raises(LinkError, match="bus:ground: peer closed"):
+        ground.write(b"x")
+
+
+def test_in_process_reader_wakes_when_the_peer_writes():
+    flight, ground = link_pair()
+    got = []
+    reader = threading.Thread(target=lambda: got.append(flight.read(timeout=10)))
+    reader.start()
+    ground.write(b"wake")
+    reader.join(10)
+    assert got == [b"wake"]
+
+
+def one_line(error: LinkError) -> str:
+    text = str(error)
+    assert "\n" not in text and "Traceback" not in text
+    return text
+
+
+def test_a_missing_port_is_one_clear_line():
+    with pytest.raises(LinkError) as caught:
+        open_link("/dev/ttyNO_SUCH_PORT")
+    assert one_line(caught.value) == "/dev/ttyNO_SUCH_PORT: cannot open (no such port)"
+
+
+def test_a_busy_port_is_one_clear_line():
+    with PtyLink() as flight, open_link(flight.path):
+        with pytest.raises(LinkError) as caught:
+            open_link(flight.path)
+    assert one_line(caught.value) == f"{flight.path}: cannot open (port busy)"
+
+
+def test_a_refused_connection_is_one_clear_line():
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    server.close()
+    with pytest.raises(LinkError) as caught:
+        open_link(f"socket://127.0.0.1:{port}")
+    assert "connection refused" in one_line(caught.value)
+
+
+def test_a_malformed_url_is_one_clear_line():
+    with pytest.raises(LinkError) as caught:
+        open_link("socket://nowhere")
+    assert one_line(caught.value).startswith("socket://nowhere: ")
