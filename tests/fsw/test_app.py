@@ -1,0 +1,116 @@
+"""The assembled flight software, in process: lifecycle, persistence, determinism, time."""
+
+import time
+
+import pytest
+
+from fsw.app import FlightSoftware, Loopback
+from fsw.link import link_pair
+from fsw.protocol.pus import encode_tc
+from fsw.storage.state import STATE_NAME
+
+OK = ["acceptance_success", "start_success", "completion_success"]
+
+
+def telemetry(loop):
+    """Everything flight sent, minus the executive's measured cycle times (wall-clock facts)."""
+    out = []
+    for tm in loop.packets:
+        decoded = loop.decode(tm)
+        if decoded["kind"] == "housekeeping" and decoded["sid"] == 1:
+            decoded["fields"] = {k: v for k, v in decoded["fields"].items() if not k.startswith("cycle_")}
+        out.append((tm.apid, tm.service, tm.subtype, tm.time, repr(decoded)))
+    return out
+
+
+def session(seed):
+    with Loopback(seed=seed) as loop:
+        loop.advance(1)
+        loop.send("ping")
+        loop.send("fdir_contact_timeout", {"seconds": 100})
+        loop.advance(30)
+        loop.send("hk_oneshot", {"sid": 3})
+        loop.advance(200)
+        return telemetry(loop)
+
+
+def test_same_seed_and_commands_give_the_same_telemetry():
+    first = session(7)
+    assert first == session(7)
+    assert len(first) > 500
+
+
+def test_state_survives_a_restart(tmp_path):
+    with Loopback(state_dir=tmp_path) as loop:
+        loop.send("ping")
+        loop.send("schedule_insert", {"release": int(loop.flight.now()) + 3600,
+                                      "tc": encode_tc(loop.dictionary.build_tc("ping"))})
+        loop.send("mode_safe")
+        loop.send("hk_interval", {"sid": 4, "interval": 30})
+        loop.advance(5)
+        onboard = loop.flight.now()
+    with Loopback(state_dir=tmp_path) as loop:
+        loop.advance(0.1)
+        assert loop.flight.dispatcher.counters["tc_accepted"] == 4
+        assert loop.flight.mode == "safe" and loop.flight.modes.cause == "command"
+        assert loop.flight.housekeeping.interval_ds[4] == 30
+        assert len(loop.flight.schedule.entries) == 1
+        assert loop.flight.now() == pytest.approx(onboard + 0.1)     # sim time resumes
+        assert loop.events("boot")[0]["fields"]["restarts"] == 1
+
+
+def test_a_corrupt_state_file_is_quarantined_with_an_event(tmp_path):
+    with Loopback(state_dir=tmp_path) as loop:
+        loop.send("ping")
+        loop.advance(0.1)
+    path = tmp_path / STATE_NAME
+    path.write_bytes(path.read_bytes()[:-5])
+    with Loopback(state_dir=tmp_path) as loop:
+        loop.advance(0.1)
+        assert loop.events("state_quarantined")[0]["fields"]["file"] == STATE_NAME.encode()
+        assert loop.flight.dispatcher.counters["tc_accepted"] == 0
+    assert (tmp_path / "quarantine" / STATE_NAME).exists()
+
+
+def test_background_thread_with_a_real_clock_answers_and_stops():
+    with Loopback(clock="real", start=True) as loop:
+        tc = loop.send("ping")
+        deadline = time.monotonic() + 10
+        while loop.verification(tc) != OK and time.monotonic() < deadline:
+            loop.collect(wait=0.1)
+        assert loop.verification(tc) == OK
+    assert not loop.flight._thread.is_alive()
+
+
+def test_advance_waits_for_a_running_sim_clock():
+    with Loopback(speed=1000, start=True) as loop:
+        loop.flight.advance(50)
+        assert loop.flight.elapsed() >= 50
+
+
+def test_stop_saves_state(tmp_path):
+    flight_end, _ = link_pair()
+    with FlightSoftware(flight_end, state_dir=tmp_path, clock="sim") as flight:
+        flight.advance(1)
+    assert (tmp_path / STATE_NAME).exists()
+
+
+def test_a_flyby_at_10000x_covers_42_hours_in_few_cycles():
+    with Loopback(speed=10_000) as loop:
+        loop.advance(42 * 3600)
+        assert loop.flight.elapsed() == 42 * 3600
+        assert loop.flight.cycles[10].count == 42 * 360     # 10 s simulated steps
+        assert loop.housekeeping(1)["uptime"] == 42 * 3600
+
+
+def test_a_component_that_raises_in_tick_does_not_stop_the_rate_groups():
+    with Loopback() as loop:
+        def broken(hz, dt):
+            raise RuntimeError("bug")
+
+        loop.flight.schedule.tick = broken
+        loop.advance(2)
+        tc = loop.send("ping")
+        loop.advance(0.1)
+        assert loop.verification(tc) == OK
+        assert loop.flight.cycles[10].count == 21
