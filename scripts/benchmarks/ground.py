@@ -1,0 +1,104 @@
+"""Ground telemetry ingest: deframe + decode + archive, in packets per second.
+
+The stream is every housekeeping structure (as fsw sends it) in 1024-octet TM frames. Measured:
+  ingest     ground.ingest.Ingest with a SQLite archive (WAL, batched transactions): the real path
+  decode     the same without the archive: the protocol and dictionary cost alone (baseline)
+  naive      decode + one INSERT and COMMIT per packet (the obvious archive, baseline)
+Goal: ingest >= 50,000 packets/s.
+"""
+
+import argparse
+import json
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from fsw.protocol import TmPacket, TmSender  # noqa: E402
+from fsw.protocol.dictionary import load  # noqa: E402
+from ground.archive import Archive  # noqa: E402
+from ground.ingest import Ingest  # noqa: E402
+
+GOAL = 50_000
+
+
+def stream(dictionary, packets: int) -> bytes:
+    sender = TmSender()
+    sids = sorted(dictionary.structures)
+    for i in range(packets):
+        sid = sids[i % len(sids)]
+        values = {p.name: (p.enum[-1][0] if p.enum else (i % 100)) for p in dictionary.structures[sid]}
+        sender.push(TmPacket(0x011, 3, 25, dictionary.encode_hk(sid, values), time=757_000_000 + i / 10))
+    return sender.output()
+
+
+def chunks(data: bytes, size: int = 65536):
+    return [data[i:i + size] for i in range(0, len(data), size)]
+
+
+def best_of(repeats: int, run) -> float:
+    return min(run() for _ in range(repeats))
+
+
+def time_ingest(dictionary, data, packets, with_archive: bool, directory: Path) -> float:
+    def run():
+        archive = Archive(directory / f"bench-{time.monotonic_ns()}.sqlite", dictionary) if with_archive else None
+        ingest = Ingest(dictionary, archive=archive)
+        parts = chunks(data)
+        start = time.perf_counter()
+        got = 0
+        for part in parts:
+            got += len(ingest.feed(part, now=0.0))
+        if archive is not None:
+            archive.close()
+        elapsed = time.perf_counter() - start
+        assert got == packets, (got, packets)
+        return elapsed
+    return run
+
+
+def time_naive(dictionary, data, packets, directory: Path):
+    def run():
+        db = sqlite3.connect(directory / f"naive-{time.monotonic_ns()}.sqlite", isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE packets (t REAL, name TEXT, decoded TEXT)")
+        ingest = Ingest(dictionary)
+        start = time.perf_counter()
+        for part in chunks(data):
+            for record in ingest.feed(part, now=0.0):
+                db.execute("BEGIN")
+                db.execute("INSERT INTO packets VALUES (?, ?, ?)", (record.time, record.name, json.dumps(record.fields)))
+                db.execute("COMMIT")
+        elapsed = time.perf_counter() - start
+        db.close()
+        return elapsed
+    return run
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--packets", type=int, default=60_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    dictionary = load()
+    data = stream(dictionary, args.packets)
+    frames = len(data) // 1028
+    print(f"stream: {args.packets:,} housekeeping packets in {frames:,} frames ({len(data) / 1e6:.1f} MB)")
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        ingest = args.packets / best_of(args.repeats, time_ingest(dictionary, data, args.packets, True, directory))
+        decode = args.packets / best_of(args.repeats, time_ingest(dictionary, data, args.packets, False, directory))
+        naive_packets = min(args.packets, 5_000)
+        naive_data = stream(dictionary, naive_packets)
+        naive = naive_packets / best_of(1, time_naive(dictionary, naive_data, naive_packets, directory))
+    print(f"ingest (deframe + decode + archive): {ingest:>10,.0f} packets/s   {ingest / GOAL:.2f}x the goal of {GOAL:,}/s")
+    print(f"baseline, decode only (no archive):  {decode:>10,.0f} packets/s   archive costs {100 * (1 - ingest / decode):.0f}% of it")
+    print(f"baseline, naive commit per packet:   {naive:>10,.0f} packets/s   ingest is {ingest / naive:.1f}x faster")
+    return 0 if ingest >= GOAL else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
