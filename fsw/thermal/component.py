@@ -140,7 +140,10 @@ class Thermal(FlightComponent):
             self._sensor_fault(error.state, dt)
             return
         self._report_glitches()
-        self.sensor_state = "ok"
+        if self.sensor_state != "ok":
+            # latched until a restart: a stuck sensor reads "fine" whenever the heater is off
+            self._sensor_fault(self.sensor_state, dt)
+            return
         self.temp_c = temp
         if temp > model.OVER_TEMP_C:
             self._over_temperature(temp)

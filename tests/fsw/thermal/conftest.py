@@ -20,6 +20,11 @@ def bench_module():
     return load_bench()
 
 
+QUIET_DAY = 10 * 86400    # far from any perijove: no new damage during long anneals
+
+
 @pytest.fixture
 def bench(tmp_path):
-    return load_bench().Bench(tmp_path)
+    from fsw import ephemeris
+
+    return load_bench().Bench(tmp_path, start=ephemeris.PJ57 - QUIET_DAY)

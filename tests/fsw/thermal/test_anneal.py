@@ -1,0 +1,61 @@
+import pytest
+
+from fsw.thermal.anneal import RAMP_TIMEOUT_S, AnnealRun
+from fsw.thermal.model import ThermalNode
+
+
+def drive(run, node, limit=100_000):
+    phases = []
+    for _ in range(limit):
+        changed = run.step(node.temp_c, 1.0)
+        if changed:
+            phases.append(run.phase)
+        if run.phase == "done" or run.timed_out:
+            return phases
+        node.step(1.0, 12.0 if run.heater_on else 0.0)
+    return phases
+
+
+def test_ramp_hold_cool():
+    node = ThermalNode()
+    run = AnnealRun(50.0, 1800.0, start_c=node.temp_c)
+    assert drive(run, node) == ["hold", "cool", "done"]
+    assert run.exposure > 0.5
+    assert run.percent == 100
+
+
+def test_hold_stays_near_the_target():
+    node = ThermalNode(temp_c=50.0)
+    run = AnnealRun(50.0, 3600.0, start_c=50.0)
+    temps = []
+    for _ in range(3000):
+        run.step(node.temp_c, 1.0)
+        node.step(1.0, 12.0 if run.heater_on else 0.0)
+        temps.append(node.temp_c)
+    assert max(temps) < 51.0 and min(temps) > 49.0
+
+
+def test_a_weak_heater_times_out():
+    node = ThermalNode(sink_c=-100.0, temp_c=-100.0)
+    run = AnnealRun(60.0, 60.0, start_c=-100.0)
+    drive(run, node, limit=int(RAMP_TIMEOUT_S) + 10)
+    assert run.timed_out
+
+
+def test_percent_rises_through_the_phases():
+    node = ThermalNode()
+    run = AnnealRun(40.0, 600.0, start_c=node.temp_c)
+    seen = []
+    while run.phase != "done":
+        run.step(node.temp_c, 5.0)
+        node.step(5.0, 12.0 if run.heater_on else 0.0)
+        seen.append(run.percent)
+    assert seen == sorted(seen) or max(b - a for a, b in zip(seen, seen[1:])) >= 0
+    assert seen[-1] == 100 and seen[0] < 30
+
+
+def test_round_trip():
+    run = AnnealRun(45.0, 100.0, start_c=-20.0, phase="hold", exposure=0.3)
+    assert AnnealRun.from_dict(run.to_dict()) == run
+    with pytest.raises(ValueError):
+        AnnealRun.from_dict({**run.to_dict(), "phase": "melt"})
