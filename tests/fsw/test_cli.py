@@ -1,0 +1,212 @@
+"""`fsw` as a real subprocess on a real pty, commanded through the real protocol stack."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from fsw.link import SerialLink
+from fsw.protocol.dictionary import load
+from fsw.protocol.pus import ACK_ALL, TcPacket, encode_tc
+from fsw.protocol.reasons import Reason
+from fsw.protocol.stack import TcSender, TmReceiver
+from fsw.storage.state import STATE_NAME
+
+DICTIONARY = load()
+FINAL = {"completion_success", "completion_failure", "start_failure", "progress_failure", "acceptance_failure"}
+
+
+class Fsw:
+    def __init__(self, state_dir, *options):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "fsw.cli", "--port", "pty", "--state", str(state_dir), *options],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()
+        assert line.startswith("fsw: listening on /dev/"), line + self.process.stderr.read()
+        self.port = SerialLink(line.split()[-1])
+        self.sender = TcSender()
+        self.receiver = TmReceiver()
+        self.packets = []
+
+    def send(self, name, args=None, ack=ACK_ALL):
+        tc = DICTIONARY.build_tc(name, args or {}, ack=ack)
+        self.port.write(self.sender.send_bytes(tc))
+        return tc
+
+    def collect(self):
+        data = self.port.read(1 << 16, timeout=0.05)
+        if data:
+            self.packets += self.receiver.feed(data)
+
+    def reports(self, tc):
+        key = tc.request_id.to_bytes(4, "big")
+        return [DICTIONARY.decode_tm(p) for p in self.packets if p.service == 1 and p.data[:4] == key]
+
+    def names(self, tc):
+        return [r["name"] for r in self.reports(tc)]
+
+    def wait(self, condition, timeout=20.0):
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < deadline, "flight did not answer in time"
+            assert self.process.poll() is None, self.process.stderr.read()
+            self.collect()
+
+    def wait_final(self, *tcs):
+        self.wait(lambda: all(FINAL & set(self.names(tc)) for tc in tcs))
+
+    def housekeeping(self, sid):
+        found = [DICTIONARY.decode_tm(p)["fields"] for p in self.packets if p.service == 3 and p.data[:1] == bytes([sid])]
+        return found[-1] if found else None
+
+    def stop(self, signum=signal.SIGTERM):
+        self.port.close()
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+        try:
+            return self.process.wait(20)
+        finally:
+            self.process.stdout.close()
+            self.process.stderr.close()
+
+
+@pytest.fixture
+def fsw(tmp_path):
+    flight = Fsw(tmp_path / "state", "--clock", "sim", "--speed", "10")
+    yield flight
+    if flight.process.poll() is None:
+        flight.stop()
+
+
+def sample_args(command, onboard):
+    """Valid arguments for any command, from its declaration."""
+    args = {}
+    for field in command.args:
+        if field.default is not None:
+            continue
+        if field.type == "enum":
+            args[field.name] = field.enum[-1][0]
+        elif field.type == "bytes":
+            args[field.name] = encode_tc(DICTIONARY.build_tc("ping"))
+        elif field.type == "list":
+            args[field.name] = []
+        else:
+            args[field.name] = field.bounds[0] if field.min is not None else 1
+    if command.name == "schedule_insert":
+        args["release"] = int(onboard) + 3600
+    if command.name == "time_set":
+        args["seconds"] = int(onboard)
+    if command.name == "arm":
+        args = {"service": 128, "subtype": 2}
+    return args
+
+
+def test_every_dictionary_command_gets_verification_reports(fsw):
+    ping = fsw.send("ping")
+    fsw.wait_final(ping)
+    onboard = fsw.packets[-1].time
+    last = ("mode_safe", "mode_nominal")      # safe mode would refuse the others
+    order = [c for c in DICTIONARY.commands.values() if c.name not in last]
+    order += [DICTIONARY.commands[name] for name in last]
+    sent = {}
+    for command in order:
+        if command.hazardous:
+            fsw.send("arm", {"service": command.service, "subtype": command.subtype})
+        sent[command.name] = fsw.send(command.name, sample_args(command, onboard))
+    fsw.wait(lambda: all(fsw.names(tc) for tc in sent.values()))
+    for name, tc in sent.items():
+        first = fsw.names(tc)[0]
+        assert first in ("acceptance_success", "acceptance_failure"), name
+        if first == "acceptance_failure":
+            # only a component missing from this build may refuse a well-formed command
+            assert fsw.reports(tc)[0]["fields"]["reason"] == Reason.UNKNOWN_APID, name
+    accepted = [tc for tc in sent.values() if fsw.names(tc)[0] == "acceptance_success"]
+    assert len(accepted) >= len(sent) - 10
+    fsw.wait(lambda: all(len(fsw.names(tc)) >= 2 for tc in accepted))
+
+
+def test_garbage_then_a_good_command_and_a_bad_crc(fsw):
+    fsw.port.write(os.urandom(3000))
+    ping = fsw.send("ping")
+    tc = fsw.sender.number(DICTIONARY.build_tc("ping"))
+    packet = bytearray(encode_tc(tc))
+    packet[-2] ^= 0x01
+    fsw.port.write(fsw.sender.frame(bytes(packet)))
+    fsw.wait_final(ping, tc)
+    assert fsw.names(ping) == ["acceptance_success", "start_success", "completion_success"]
+    assert fsw.names(tc) == ["acceptance_failure"]
+    assert fsw.reports(tc)[0]["fields"]["reason"] == Reason.BAD_CRC
+
+
+def read_state(state_dir):
+    data = (state_dir / STATE_NAME).read_bytes()
+    return json.loads(data[12:])      # after the store's header; read-only, no AtomicStore here
+
+
+def test_restart_after_kill_9_keeps_counters_schedule_and_state(tmp_path):
+    state_dir = tmp_path / "state"
+    flight = Fsw(state_dir, "--clock", "sim", "--speed", "10", "--save-interval", "0.2")
+    ping = flight.send("ping")
+    flight.wait_final(ping)
+    insert = flight.send("schedule_insert", {"release": int(flight.packets[-1].time) + 7200,
+                                             "tc": encode_tc(DICTIONARY.build_tc("ping"))})
+    interval = flight.send("hk_interval", {"sid": 4, "interval": 20})
+    flight.wait_final(insert, interval)
+
+    def saved():
+        try:
+            state = read_state(state_dir)["components"]
+        except (OSError, ValueError):
+            return False
+        return state["commanding"]["tc_executed"] == 3 and state["schedule"]["entries"]
+
+    flight.wait(saved)
+    flight.process.kill()
+    flight.process.wait(10)
+    flight.port.close()
+
+    again = Fsw(state_dir, "--clock", "sim", "--speed", "10")
+    try:
+        listed = again.send("schedule_list")
+        hk = again.send("hk_oneshot", {"sid": 2})
+        again.wait_final(listed, hk)
+        again.wait(lambda: again.housekeeping(2) is not None)
+        assert again.housekeeping(2)["tc_executed"] >= 3
+        entries = [DICTIONARY.decode_tm(p) for p in again.packets if (p.service, p.subtype) == (11, 10)]
+        assert len(entries[-1]["fields"]["entries"]) == 1
+        events = [DICTIONARY.decode_tm(p) for p in again.packets if p.service == 5]
+        assert any(e["name"] == "boot" and e["fields"]["restarts"] == 1 for e in events)
+    finally:
+        assert again.stop() == 0
+
+
+def test_sigterm_and_sigint_exit_0_after_saving(tmp_path):
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        state_dir = tmp_path / f"state{signum}"
+        flight = Fsw(state_dir, "--clock", "sim", "--stats", str(tmp_path / "stats.json"))
+        ping = flight.send("ping")
+        flight.wait_final(ping)
+        assert flight.stop(signum) == 0
+        assert read_state(state_dir)["components"]["commanding"]["tc_executed"] == 1
+        stats = json.loads((tmp_path / "stats.json").read_text())
+        assert stats["commands"]["tc_executed"] == 1 and stats["fast"]["cycles"] > 0
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--port", "pty", "--speed", "5"], "--speed needs --clock sim"),
+    (["--port", "pty", "--clock", "sim", "--speed", "-1"], "--speed must be"),
+    (["--port", "pty", "--tm-frame-len", "9"], "--tm-frame-len must be"),
+    (["--port", "pty", "--clock", "sundial"], "invalid choice"),
+    (["--clock", "sim"], "--port"),
+    (["--port", "/dev/does-not-exist"], "cannot open /dev/does-not-exist"),
+])
+def test_bad_options_and_ports_get_one_line_and_a_non_zero_exit(tmp_path, options, message):
+    done = subprocess.run([sys.executable, "-m", "fsw.cli", "--state", str(tmp_path), *options],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode != 0
+    assert len(done.stderr.strip().splitlines()) == 1 and message in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
