@@ -69,6 +69,8 @@ def encode_tm_frame(frame: TmFrame) -> bytes:
 def decode_tm_frame(data: bytes, frame_len: int = TM_FRAME_LEN, scid: int | None = SPACECRAFT_ID) -> TmFrame:
     if len(data) != frame_len:
         raise ProtocolError(Reason.BAD_FRAME_LENGTH, f"TM frame of {len(data)} octets, link uses {frame_len}")
+    if frame_len < TM_HEADER_LEN + FECF_LEN:
+        raise ProtocolError(Reason.BAD_FRAME_LENGTH, f"TM frame of {frame_len} octets is shorter than its header")
     ident, mc_count, vc_count, status = TmFrameHeader.unpack_from(data)
     if ident >> 14:
         raise ProtocolError(Reason.BAD_FRAME_HEADER, f"TM frame version {ident >> 14}")
@@ -78,6 +80,8 @@ def decode_tm_frame(data: bytes, frame_len: int = TM_FRAME_LEN, scid: int | None
         raise ProtocolError(Reason.BAD_SCID, f"spacecraft id {(ident >> 4) & 0x3FF}, expected {scid}")
     has_ocf = bool(ident & 1)
     end = frame_len - FECF_LEN - (OCF_LEN if has_ocf else 0)
+    if end < TM_HEADER_LEN:
+        raise ProtocolError(Reason.BAD_FRAME_LENGTH, f"TM frame of {frame_len} octets has no room for its OCF")
     return TmFrame(
         vcid=(ident >> 1) & 0x7,
         mc_count=mc_count,
