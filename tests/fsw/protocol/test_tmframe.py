@@ -73,6 +73,21 @@ def test_malformed_frames_are_rejected_with_the_reason(raw, reason):
     assert caught.value.reason == reason
 
 
+def test_frames_too_short_for_their_header_or_ocf_are_bad_length():
+    for raw in (b"\x03\xd1\x00", append_crc(bytes.fromhex("03D1 0000 1800"))):
+        with pytest.raises(ProtocolError) as caught:
+            decode_tm_frame(raw, frame_len=len(raw))
+        assert caught.value.reason == Reason.BAD_FRAME_LENGTH
+
+
+@given(st.binary(max_size=20))
+def test_short_random_frames_raise_nothing_but_protocol_error(data):
+    try:
+        decode_tm_frame(data, frame_len=len(data), scid=None)
+    except ProtocolError:
+        pass
+
+
 @given(st.binary(min_size=30, max_size=30))
 def test_random_frames_raise_nothing_but_protocol_error(body):
     for raw in (body + b"\x00\x00", append_crc(body)):
