@@ -52,4 +52,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m ground.cli` runs this file as __main__; run the importable module instead, so
+    # the UsageError that subcommands import from ground.cli is the one main() catches
+    from ground.cli import main as _main
+
+    sys.exit(_main())
