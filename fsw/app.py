@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy
 
+from fsw.camera.component import Camera
 from fsw.commanding.dispatcher import Dispatcher
 from fsw.events.component import Events
 from fsw.executive.clock import FAST_HZ, SLOW_HZ, make_clock
@@ -34,31 +35,14 @@ from fsw.executive.cycles import CycleStats
 from fsw.executive.downlink import Downlink, LinkWriter
 from fsw.executive.services import FlightServices
 from fsw.housekeeping.component import Housekeeping
+from fsw.hw import create_backend
 from fsw.link import LinkError
 from fsw.modes.component import Modes
 from fsw.protocol.dictionary import load
 from fsw.protocol.tmframe import TM_FRAME_LEN
 from fsw.schedule.component import Schedule
 from fsw.storage import AtomicStore, StateFile
-
-try:  # the camera, thermal and hardware halves land separately; until then flight runs without
-    from fsw.camera.component import Camera
-except ModuleNotFoundError as missing:
-    if not (missing.name or "").startswith("fsw.camera"):
-        raise
-    Camera = None
-try:
-    from fsw.thermal.component import Thermal
-except ModuleNotFoundError as missing:
-    if not (missing.name or "").startswith("fsw.thermal"):
-        raise
-    Thermal = None
-try:
-    from fsw.hw import create_backend
-except (ModuleNotFoundError, ImportError) as missing:
-    if not (getattr(missing, "name", "") or "").startswith("fsw.hw"):
-        raise
-    create_backend = None
+from fsw.thermal.component import Thermal
 
 log = logging.getLogger("fsw")
 SLIP_TOLERANCE = 0.02      # real seconds a sim-time schedule may lag before it counts as a slip
@@ -100,8 +84,7 @@ class FlightSoftware:
         self.events = components["events"] = Events(services, self.dictionary, self.downlink)
         self.state_file = StateFile(AtomicStore(self.state_dir, on_corrupt=self._quarantined))
         services.store = AtomicStore(self.state_dir / "data", on_corrupt=self._quarantined)
-        if create_backend is not None:
-            services.hardware = create_backend(hw, rng=self.rng, options=dict(hw_options or {}))
+        services.hardware = create_backend(hw, rng=self.rng, options=dict(hw_options or {}))
         self.executive = components["executive"] = Executive(
             services, self.dictionary, self.clock, self.cycles, dropped=lambda: self.writer.dropped)
         self.housekeeping = components["housekeeping"] = Housekeeping(
@@ -109,12 +92,10 @@ class FlightSoftware:
         self.schedule = components["schedule"] = Schedule(services, self.dictionary)
         self.modes = components["modes"] = Modes(services, self.dictionary, self.clock, components)
         self.dispatcher = components["commanding"] = Dispatcher(services, self.dictionary, self.downlink)
-        if Camera is not None:
-            components["camera"] = Camera(services)
-        if Thermal is not None:
-            components["thermal"] = Thermal(services)
+        components["camera"] = Camera(services)
+        components["thermal"] = Thermal(services)
         # tick order: models first, then what reacts to them, housekeeping last to sample it all
-        first = [name for name in ("thermal", "camera") if name in components]
+        first = ("thermal", "camera")
         self.tick_order = [components[n] for n in first] + [
             c for n, c in components.items() if n not in first and c is not self.housekeeping
         ] + [self.housekeeping]
@@ -286,8 +267,7 @@ class FlightSoftware:
         fast_dt = elapsed - self._last_tick[FAST_HZ] if clock.kind == "real" else dt
         self._last_tick[FAST_HZ] = elapsed
         started = time.perf_counter()
-        if self.services.hardware is not None:
-            self._guarded("hardware.step", self.services.hardware.step, fast_dt)
+        self._guarded("hardware.step", self.services.hardware.step, fast_dt)
         for component in self.tick_order:
             self._guarded(component.name, component.tick, FAST_HZ, fast_dt)
         self.cycles[FAST_HZ].record(time.perf_counter() - started)
@@ -351,12 +331,10 @@ class FlightSoftware:
         self._flush()
         self._save_quietly()
         self.writer.close()
-        hardware = self.services.hardware
-        if hardware is not None:
-            try:
-                hardware.close()
-            except Exception:
-                log.exception("hardware.close raised")
+        try:
+            self.services.hardware.close()
+        except Exception:
+            log.exception("hardware.close raised")
         with self._progress:
             self._progress.notify_all()
         if self._temp is not None:

@@ -35,43 +35,36 @@ class Dispatcher(FlightComponent):
         self.counters = dict.fromkeys(COUNTERS, 0)
         self.running: dict[str, CommandVerification] = {}   # deferred commands, by name
         self.current: CommandVerification | None = None      # the command whose handler is running
-        self._spans: Counter = Counter()
-        self._counts_before: Counter = Counter()
+        # the receiver's rejection counts already reported (as spans, packet or frame errors)
+        self._accounted: Counter = Counter()
 
     # -- uplink bytes --
     def feed(self, data: bytes) -> None:
         receiver = self.receiver
-        rejected_before, frames_before = receiver.rejected, receiver.frames_received
-        self._spans = Counter()
-        self._counts_before = Counter(receiver.counts)
+        frames_before = receiver.frames_received
         received = receiver.feed(data)
         self.counters["frames_received"] += receiver.frames_received - frames_before
+        for item in received:
+            if item.error:
+                self._accounted[item.error.reason] += 1
         # frames with a good FECF but a bad header (SCID, VCID...) are counted by the receiver only
-        packet_errors = sum(1 for r in received if r.error)
-        if receiver.rejected - rejected_before - self._spans.total() - packet_errors > 0:
-            self._frame_errors(received)
+        if receiver.rejected != self._accounted.total():
+            self._frame_errors()
         for item in received:
             self.receive(item)
 
     def _span_rejected(self, span) -> None:
-        self._spans[span.reason] += 1
+        self._accounted[span.reason] += 1
         self.counters["frames_rejected"] += 1
         self.counters["last_reason"] = int(span.reason)
         self.services.event("frame_rejected", reason=int(span.reason), octets=min(span.length, 0xFFFF))
 
-    def _frame_errors(self, received: list[Received]) -> None:
-        # which reasons: the receiver's counts grew by spans + packet errors + these
-        delta = Counter(self.receiver.counts)
-        delta.subtract(self._counts_before)
-        delta.subtract(self._spans)
-        for item in received:
-            if item.error:
-                delta[item.error.reason] -= 1
-        for reason, count in delta.items():
-            if count > 0:
-                self.counters["frames_rejected"] += count
-                self.counters["last_reason"] = int(reason)
-                self.services.event("frame_rejected", reason=int(reason), octets=0)
+    def _frame_errors(self) -> None:
+        for reason, count in (self.receiver.counts - self._accounted).items():
+            self._accounted[reason] += count
+            self.counters["frames_rejected"] += count
+            self.counters["last_reason"] = int(reason)
+            self.services.event("frame_rejected", reason=int(reason), octets=0)
 
     def receive(self, item: Received) -> None:
         if item.error is None:
