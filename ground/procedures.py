@@ -79,6 +79,31 @@ class GroundStation:
         self.send("arm", service=command.service, subtype=command.subtype, timeout=timeout)
         return self.send(name, timeout=timeout, **args)
 
+    def schedule(self, release: float, name: str, *, timeout: float | None = None, on_stage=None,
+                 **args) -> Verification:
+        """Store a command for release at an on-board time (PUS-11); waits for the insertion and
+        returns the stored command's Verification (wait on it with wait_for)."""
+        self.last_sent = time.time()
+        insert, later = self.session.submit_scheduled(release, name, args, on_stage)
+        self.wait_for(insert, timeout)
+        return later
+
+    def onboard_time(self) -> float | None:
+        """On-board time of the latest packet received (seconds since 2000-01-01), or None."""
+        return self.state.onboard_time
+
+    def await_onboard_time(self, seconds: float, timeout: float | None = None) -> float:
+        """Wait until telemetry shows on-board time at or past `seconds`."""
+        state = self.state
+        deadline = time.time() + (self.timeout if timeout is None else timeout)
+        with state.changed:
+            while state.onboard_time is None or state.onboard_time < seconds:
+                remaining = deadline - time.time()
+                if remaining <= 0 or not self.session.connected:
+                    raise TimeoutError(f"on-board time did not reach {seconds:.0f} (at {state.onboard_time})")
+                state.changed.wait(min(remaining, 0.5))
+            return state.onboard_time
+
     def ping(self, timeout: float | None = None) -> float:
         """Round trip of a ping, in seconds."""
         start = time.time()

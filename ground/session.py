@@ -82,6 +82,23 @@ class Session:
             self.link.write(data)
         return verification
 
+    def submit_scheduled(self, release: float, name: str, args: dict | None = None, on_stage=None
+                         ) -> tuple[Verification, Verification]:
+        """Store a command on board (PUS-11) for release at an on-board time.
+
+        Returns (the schedule_insert's verification, the stored command's verification, which
+        fills in when it is released and runs)."""
+        args = dict(args or {})
+        inner = self.dictionary.build_tc(name, args)
+        with self._send_lock:
+            self.sender.number(inner)
+            later = Verification(name, args, inner.request_id, time.time())
+            if on_stage is not None:
+                later.listeners.append(on_stage)
+            self._pending[inner.request_id] = later
+        insert = self.submit("schedule_insert", {"release": int(release), "tc": encode_tc(inner)})
+        return insert, later
+
     # -- downlink --
     def _read_loop(self) -> None:
         while not self._stop.is_set():

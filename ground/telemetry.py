@@ -92,10 +92,13 @@ class TelemetryState:
         self.stale_after = stale_after
         self.changed = threading.Condition()
         self.generation = 0       # bumped on every record, so waiters can tell new from old
+        self.onboard_time: float | None = None   # time stamp of the latest packet
         self.warnings: list[str] = []   # for views that cannot print (the monitor draws them)
 
     def apply(self, records: list[Record]) -> None:
         with self.changed:
+            if records:
+                self.onboard_time = records[-1].time
             for record in records:
                 self.stats.packets += 1
                 if record.kind == "housekeeping":
