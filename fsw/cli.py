@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+import warnings
 from pathlib import Path
 
 from fsw.executive.clock import MAX_SPEED
@@ -89,11 +90,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fsw: cannot open {args.port}: {error}", file=sys.stderr)
         return EXIT_FAILURE
     try:
-        flight = FlightSoftware(
-            link, state_dir=args.state or default_state_dir(), clock=args.clock,
-            speed=args.speed or 1.0, hw=args.hw, seed=args.seed, tm_frame_len=args.tm_frame_len,
-            save_interval=args.save_interval,
-        )
+        with warnings.catch_warnings():   # GPIO libraries warn at length before they fail
+            warnings.simplefilter("ignore")
+            flight = FlightSoftware(
+                link, state_dir=args.state or default_state_dir(), clock=args.clock,
+                speed=args.speed or 1.0, hw=args.hw, seed=args.seed, tm_frame_len=args.tm_frame_len,
+                save_interval=args.save_interval,
+            )
     except Exception as error:   # a hardware backend or state directory that cannot be used
         print(f"fsw: cannot start: {error}", file=sys.stderr)
         link.close()

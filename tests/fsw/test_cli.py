@@ -210,3 +210,14 @@ def test_bad_options_and_ports_get_one_line_and_a_non_zero_exit(tmp_path, option
     assert done.returncode != 0
     assert len(done.stderr.strip().splitlines()) == 1 and message in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+@pytest.mark.parametrize("options", [["--hw", "raspberrypi"], ["--state", "/proc/not-a-state-dir"]])
+def test_an_unusable_backend_or_state_directory_is_one_line(tmp_path, options):
+    if options[0] == "--hw" and os.path.exists("/proc/device-tree/model"):
+        pytest.skip("this machine may be a Raspberry Pi")
+    state = [] if options[0] == "--state" else ["--state", str(tmp_path)]
+    done = subprocess.run([sys.executable, "-m", "fsw.cli", "--port", "pty", *state, *options],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1
+    assert len(done.stderr.strip().splitlines()) == 1 and done.stderr.startswith("fsw: cannot start")
