@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -42,16 +43,11 @@ def fsw_available() -> bool:
     return True
 
 
-@pytest.fixture
-def fsw_port(tmp_path):
-    """A real `fsw` subprocess on a pty in simulated time; yields the slave path."""
-    if not fsw_available():
-        pytest.skip("fsw is not built yet")
+def _start_fsw(state_dir, speed):
     process = subprocess.Popen(
-        [sys.executable, "-m", "fsw.cli", "--port", "pty", "--clock", "sim", "--speed", "50",
-         "--state", str(tmp_path / "fsw-state"), "--seed", "1"],
+        [sys.executable, "-m", "fsw.cli", "--port", "pty", "--clock", "sim", "--speed", str(speed),
+         "--state", str(state_dir), "--seed", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    path = None
     deadline = time.time() + 20
     lines = []
     while time.time() < deadline:
@@ -61,18 +57,40 @@ def fsw_port(tmp_path):
         lines.append(line)
         match = re.search(r"listening on (\S+)", line)
         if match:
-            path = match.group(1)
-            break
-    if path is None:
-        process.kill()
-        pytest.fail("fsw did not start: " + "".join(lines))
-    # keep draining fsw's output so it never blocks on a full pipe
-    import threading
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-    yield path
+            # keep draining fsw's output so it never blocks on a full pipe
+            threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+            return process, match.group(1)
+    process.kill()
+    pytest.fail("fsw did not start: " + "".join(lines))
+
+
+def _stop(process):
     process.terminate()
     try:
         process.wait(5)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@pytest.fixture
+def fsw_factory(tmp_path):
+    """start(speed) -> slave path of a real `fsw` subprocess on a pty in simulated time."""
+    if not fsw_available():
+        pytest.skip("fsw is not built yet")
+    processes = []
+
+    def start(speed=50):
+        process, path = _start_fsw(tmp_path / f"fsw-state-{len(processes)}", speed)
+        processes.append(process)
+        return path
+
+    yield start
+    for process in processes:
+        _stop(process)
+
+
+@pytest.fixture
+def fsw_port(fsw_factory):
+    """A real `fsw` at 50x simulated time; yields the pty slave path."""
+    return fsw_factory(50)

@@ -126,3 +126,22 @@ def test_completion_of_names_arguments_and_enum_values():
 def test_describe_unknown_name():
     with pytest.raises(KeyError):
         describe(load(), "nothing_by_this_name")
+
+
+def test_console_against_the_real_fsw(fsw_factory, tmp_path):
+    with connect(fsw_factory(1000), archive=False) as gs:
+        driver = Driver(gs, tmp_path / "history")
+        driver.type("cam_power state=on\r")
+        wait_for(driver.lines, "cam_power: completed")
+        wait_for(driver.lines, "[event info] cam_ready", timeout=20)
+        driver.type("cam_configure exposure=9999 filters=7 tdi=2\r")
+        wait_for(driver.lines, "exposure=9999 outside [1, 2000]")
+        driver.type("anneal target=3000 hold=5\r")
+        driver.type("y\r")
+        wait_for(driver.lines, "arm: completed")
+        wait_for(driver.lines, "anneal: accepted")
+        wait_for(driver.lines, "[event info] anneal_started target=3000 hold=5")
+        wait_for(driver.lines, "anneal: progress", timeout=30)
+        driver.type("tlm 20\r")
+        wait_for(driver.lines, "heater_mode")
+        driver.close()

@@ -54,3 +54,15 @@ def test_an_image_survives_lost_frames(fsw_port):
         assert image.planes["red"].shape == (image.meta["height"], image.meta["width"])
         assert image.planes["red"].dtype == np.uint8
         assert image.meta["io_range"] > 0
+
+
+def test_scheduled_commands_are_verified_when_released(fsw_port):
+    with connect(fsw_port, archive=False) as gs:
+        gs.request_hk(1)
+        now = gs.onboard_time()
+        released = gs.schedule(now + 30, "ping")
+        assert released.outcome == "pending"
+        gs.wait_for(released, timeout=10)
+        assert released.outcome == "completed"
+        assert gs.onboard_time() >= int(now + 30)
+        gs.await_event("schedule_released", timeout=5)

@@ -1,0 +1,47 @@
+import time
+
+from rich.console import Console
+
+from fsw.protocol import TmPacket
+from fsw.protocol.dictionary import load
+from ground.monitor import render
+from ground.telemetry import Record, TelemetryState
+
+D = load()
+
+
+def hk(sid, received, **values):
+    fields = {p.name: (p.enum[0][0] if p.enum else 0) for p in D.structures[sid]}
+    fields.update(values)
+    return Record("housekeeping", f"sid{sid}", fields, TmPacket(0x011, 3, 25, time=757_000_000), received)
+
+
+def draw(state, now):
+    console = Console(record=True, width=160, height=60, color_system="truecolor")
+    console.print(render(state, "test", now=now))
+    return console.export_text(clear=False), console.export_html(inline_styles=True)
+
+
+def test_values_units_limits_and_staleness():
+    state = TelemetryState(D, stale_after=10)
+    now = time.time()
+    # cam_temp 60 C: beyond yellow (55), inside red (65); store_used 99 %: red; uptime stale
+    state.apply([hk(20, now, cam_temp=6000), hk(10, now, store_used=99), hk(1, now - 60, uptime=1234)])
+    state.stats.frame_seen(now)
+    text, html = draw(state, now)
+    assert "cam_temp" in text and "60.00" in text and "degC" in text
+    assert "1234 ~" in text                         # stale: marked
+    assert "background-color: #800000" in html     # red limit
+    assert "color: #808000" in html                # yellow limit
+    assert "FECF errors" in text and "last contact" in text and "0.0 s ago" in text
+
+
+def test_events_and_warnings_are_shown():
+    state = TelemetryState(D)
+    subtype, _ = D.encode_event("over_temperature", {"cam_temp": 6600})
+    state.apply([Record("event", "over_temperature", {"cam_temp": 6600}, TmPacket(0x030, 5, 4, time=757_000_000),
+                        time.time(), "high")])
+    state.warnings.append("flight dictionary 12345678 differs from ground's")
+    text, _ = draw(state, time.time())
+    assert "over_temperature cam_temp=6600" in text
+    assert "differs from ground" in text and "never" in text
