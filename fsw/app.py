@@ -162,7 +162,8 @@ class FlightSoftware:
         """
         target = self.clock.elapsed() + seconds
         if self._thread is not None:
-            self.wait_until(target, timeout)
+            if not self.wait_until(target, timeout) or self.clock.elapsed() < target:
+                raise TimeoutError(f"flight did not reach {target:.1f} s of elapsed time")
             return
         if self.clock.kind != "sim":
             raise RuntimeError("advance() steps only a sim clock; start() a real-clock flight")
