@@ -1,8 +1,9 @@
 """Everything flight sends goes through here: packets into the TmSender, frames out to the link.
 
-The executive's thread only queues bytes; a writer thread does the blocking link writes, so a
-peer that stops reading (a pty nobody opened, a stalled serial port) can never hang flight.
-Past a backlog limit the newest frames are dropped and counted instead.
+The executive's thread writes directly only what the link takes without waiting (when nothing
+is queued before it, so order holds); the rest goes to a writer thread that does the blocking
+writes, so a peer that stops reading (a pty nobody opened, a stalled serial port) can never hang
+flight. Past a backlog limit the newest frames are dropped and counted instead.
 """
 
 import threading
@@ -60,6 +61,15 @@ class LinkWriter:
         if not data:
             return
         with self._ready:
+            if not self._queue and not self._busy:
+                # the common case: an idle link takes the bytes at once, no thread hand-off
+                try:
+                    sent = self.link.try_write(data)
+                except (LinkError, OSError):
+                    sent = 0
+                if sent == len(data):
+                    return
+                data = data[sent:]
             if self._queued + len(data) > self.limit:
                 self.dropped += len(data)
                 return

@@ -20,6 +20,11 @@ class Link(abc.ABC):
     def write(self, data: bytes) -> None:
         """Send all of data."""
 
+    def try_write(self, data: bytes) -> int:
+        """Send what the link takes without waiting; how many octets went. Links that cannot
+        tell return 0, and the caller hands the bytes to a thread that may block instead."""
+        return 0
+
     @abc.abstractmethod
     def close(self) -> None:
         """Release the link; further reads return b"" and writes raise LinkError."""

@@ -52,6 +52,16 @@ class PtyLink(Link):
             except OSError as error:
                 raise LinkError(f"{self.name}: write failed ({error.strerror})") from None
 
+    def try_write(self, data: bytes) -> int:
+        if self._master < 0:
+            raise LinkError(f"{self.name}: closed")
+        try:
+            return os.write(self._master, data)
+        except BlockingIOError:
+            return 0
+        except OSError as error:
+            raise LinkError(f"{self.name}: write failed ({error.strerror})") from None
+
     def close(self) -> None:
         for fd in (self._master, self._slave):
             if fd >= 0:

@@ -149,3 +149,23 @@ def test_a_malformed_url_is_one_clear_line():
     with pytest.raises(LinkError) as caught:
         open_link("socket://nowhere")
     assert one_line(caught.value).startswith("socket://nowhere: ")
+
+
+def test_pty_try_write_sends_what_fits_without_waiting():
+    flight = PtyLink()
+    ground = open_link(flight.path)
+    try:
+        assert flight.try_write(b"ping") == 4
+        assert ground.read(16, timeout=1.0) == b"ping"
+        # nobody reads: the pty buffer fills and try_write stops taking bytes instead of blocking
+        taken = sum(flight.try_write(b"x" * 4096) for _ in range(64))
+        assert 0 < taken < 64 * 4096
+        assert flight.try_write(b"x" * 4096) == 0
+    finally:
+        ground.close()
+        flight.close()
+
+
+def test_links_that_cannot_tell_take_nothing_directly():
+    with open_link("loop://") as link:
+        assert link.try_write(b"abc") == 0
