@@ -1,7 +1,7 @@
 """Run construct declarations fast on hot paths.
 
 Every structure is declared once with construct. construct's compiled parsers are several times
-faster than interpreted ones, and a struct made only of byte-aligned integer fields can go one
+faster than interpreted ones, and a struct made only of byte-aligned number fields can go one
 step further: `Flat` turns the same declaration into one `struct.Struct` call, which is what lets
 packet encode and decode beat the goals in docs/PERFORMANCE.md. Neither path checks anything, so
 every caller validates what it parsed explicitly, with a reason code per failure.
@@ -31,7 +31,7 @@ def build(compiled: construct.Compiled, values: dict) -> bytes:
 
 
 class Flat:
-    """A construct Struct of big-endian integer fields, packed and unpacked in one call.
+    """A construct Struct of big-endian number fields, packed and unpacked in one call.
 
     `declaration` stays the source of truth (and is what docs and tests look at); the
     struct.Struct is derived from its fields, so the two cannot drift apart.
@@ -44,7 +44,7 @@ class Flat:
         for sub in self.declaration.subcons:
             inner = sub.subcon if isinstance(sub, construct.Renamed) else sub
             if not isinstance(inner, construct.FormatField) or inner.fmtstr[0] != ">":
-                raise TypeError(f"field {sub.name!r} is not a big-endian integer field")
+                raise TypeError(f"field {sub.name!r} is not a big-endian number field")
             formats.append(inner.fmtstr[1:])
             names.append(sub.name)
         self.names = tuple(names)

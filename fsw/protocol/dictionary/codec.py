@@ -10,6 +10,7 @@ from io import BytesIO
 
 import construct
 
+from ..compiled import Flat
 from ..reasons import ProtocolError, Reason
 from .model import FLOAT_TYPES, Field
 
@@ -47,10 +48,14 @@ class FieldCodec:
         self._compiled = self.declaration.compile()
         variable = any(f.type in ("bytes", "list") for f in fields)
         self.size = None if variable else self.declaration.sizeof()
+        # fixed layouts of numbers (most reports, every housekeeping structure) pack in one call
+        self._flat = None if variable else Flat(*self.declaration.subcons)
 
     # -- building (trusted side: values were checked by check_values) --
     def encode(self, values: dict) -> bytes:
         checked = self.check_values(values)
+        if self._flat is not None:
+            return self._flat.pack(*checked.values())
         stream = BytesIO()
         self._compiled.buildfunc(checked, stream, _CONTEXT)
         return stream.getvalue()
@@ -66,6 +71,9 @@ class FieldCodec:
     def decode(self, data: bytes) -> dict:
         if self.size is not None and len(data) != self.size:
             raise ProtocolError(Reason.BAD_LENGTH, f"expected {self.size} octets of fields, got {len(data)}")
+        if self._flat is not None:
+            values = self._flat.unpack_from(data)
+            return {f.name: _check_decoded(f, v) for f, v in zip(self.fields, values)}
         stream = BytesIO(data)
         try:
             parsed = self._compiled.parsefunc(stream, _CONTEXT)
