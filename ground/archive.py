@@ -1,20 +1,21 @@
 """Session archive: every frame sent or received and every packet, raw and decoded, in SQLite.
 
 One file per session, WAL mode so a reader (replay, plot, query) can open it while it is being
-written. Rows are buffered and written in batches (one transaction per batch): ingest stays fast
-and a crash loses at most the last fraction of a second. Housekeeping values are stored raw in
+written. Rows are buffered and written in batches (one transaction per batch) by a writer thread,
+so SQLite's work (which runs without the GIL) overlaps decoding: ingest stays fast and a crash
+loses at most the last fraction of a second. Housekeeping values are stored raw in
 the packet's decoded JSON; queries calibrate them through the dictionary, the only calibration.
 """
 
 import json
 import os
+import queue
 import sqlite3
 import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from fsw.protocol import TmPacket
 from fsw.protocol.dictionary import Dictionary
 
 from .cli import UsageError
@@ -31,8 +32,9 @@ CREATE TABLE IF NOT EXISTS packets (
     id INTEGER PRIMARY KEY, t REAL NOT NULL, obt REAL, dir TEXT NOT NULL,
     apid INTEGER, service INTEGER, subtype INTEGER, seq INTEGER,
     kind TEXT, name TEXT, data BLOB, decoded TEXT);
-CREATE INDEX IF NOT EXISTS packets_by_name ON packets (name, obt);
 """
+# built when the session closes: maintaining it per insert costs ingest a tenth of its speed
+INDEX = "CREATE INDEX IF NOT EXISTS packets_by_name ON packets (name, obt)"
 
 
 class ArchiveError(UsageError):
@@ -77,50 +79,88 @@ class Archive:
         self._lock = threading.Lock()
         self._last_flush = time.monotonic()
         self.closed = False
+        self._error: sqlite3.Error | None = None
+        self._queue: queue.Queue = queue.Queue()
+        self._writer = threading.Thread(target=self._write_loop, name="archive-writer", daemon=True)
+        self._writer.start()
 
     def add_frame(self, t: float, direction: str, raw: bytes) -> None:
-        self._frames.append((t, direction, raw))
+        with self._lock:
+            self._frames.append((t, direction, raw))
 
     def add_records(self, records: list[Record]) -> None:
         dumps = json.dumps
-        rows = self._packets
+        rows = []
         for r in records:
             p = r.packet
             rows.append((r.received, p.time, "down", p.apid, p.service, p.subtype, p.seq_count,
                          r.kind, r.name, p.data,
                          dumps(r.fields, default=_json_default) if r.kind != "undecodable" else r.error))
-        if len(rows) >= self.batch:
+        with self._lock:
+            self._packets += rows
+            full = len(self._packets) >= self.batch
+        if full:
             self.flush()
 
     def add_command(self, t: float, apid: int, service: int, subtype: int, seq: int, name: str,
                     args: dict, packet: bytes) -> None:
         decoded = json.dumps({"command": name, "args": args}, default=_json_default)
-        self._packets.append((t, None, "up", apid, service, subtype, seq, "command", name, packet, decoded))
+        with self._lock:
+            self._packets.append((t, None, "up", apid, service, subtype, seq, "command", name, packet, decoded))
 
     def maybe_flush(self) -> None:
         if time.monotonic() - self._last_flush >= self.flush_interval:
             self.flush()
 
-    def flush(self) -> None:
+    def flush(self, wait: bool = False) -> None:
+        """Hand the buffered rows to the writer; with wait, return once they are committed."""
         with self._lock:
             self._last_flush = time.monotonic()
-            if self.closed or not (self._frames or self._packets):
+            if self.closed:
                 return
-            frames, self._frames = self._frames, []
-            packets, self._packets = self._packets, []
-            self.db.execute("BEGIN")
-            self.db.executemany("INSERT INTO frames (t, dir, raw) VALUES (?, ?, ?)", frames)
-            self.db.executemany(
-                "INSERT INTO packets (t, obt, dir, apid, service, subtype, seq, kind, name, data, decoded) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", packets)
-            self.db.execute("COMMIT")
+            if self._frames or self._packets:
+                self._queue.put((self._frames, self._packets))
+                self._frames, self._packets = [], []
+            if wait:
+                done = threading.Event()
+                self._queue.put(done)
+        if wait:
+            done.wait()
+        if self._error is not None:
+            raise ArchiveError(f"{self.path}: archive write failed ({self._error})")
+
+    def _write_loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if isinstance(item, threading.Event):
+                item.set()
+                continue
+            frames, packets = item
+            try:
+                self.db.execute("BEGIN")
+                self.db.executemany("INSERT INTO frames (t, dir, raw) VALUES (?, ?, ?)", frames)
+                self.db.executemany(
+                    "INSERT INTO packets (t, obt, dir, apid, service, subtype, seq, kind, name, data, decoded) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", packets)
+                self.db.execute("COMMIT")
+            except sqlite3.Error as error:     # disk full, file removed: say so, keep the session up
+                self._error = error
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
 
     def close(self) -> None:
         if self.closed:
             return
-        self.flush()
+        self.flush(wait=True)
         with self._lock:
             self.closed = True
+            self._queue.put(None)
+        self._writer.join()
+        try:
+            self.db.execute(INDEX)
+        finally:
             self.db.close()
 
 
@@ -178,5 +218,3 @@ class ArchiveReader:
         self.db.close()
 
 
-def as_packet(row: dict) -> TmPacket:
-    return TmPacket(row["apid"], row["service"], row["subtype"], b"", row["obt"] or 0.0, row["seq"])

@@ -19,7 +19,7 @@ def anneal_plot(gs, result, out: Path) -> Path | None:
     archive = gs.session.archive
     if archive is None:
         return None
-    archive.flush()
+    archive.flush(wait=True)
     reader = ArchiveReader(archive.path, gs.dictionary)
     margin = 0.1 * (result.anneal_end - result.anneal_start) + 60
     start, end = result.anneal_start - margin, result.anneal_end + margin

@@ -57,7 +57,7 @@ def test_readers_see_rows_while_the_session_writes(tmp_path):
     path = tmp_path / "s.sqlite"
     archive = Archive(path, D)
     Ingest(D, archive=archive).feed(downlink([1.0]))
-    archive.flush()
+    archive.flush(wait=True)
     assert ArchiveReader(path, D).parameter("cam_temp") == [(757_000_000, 1.0)]
     archive.close()
 
