@@ -1,5 +1,6 @@
 """`ground monitor --port URL`: the live full-screen telemetry view (ground/monitor.py)."""
 
+import sys
 import time
 
 from ._common import add_port_options, guard, open_station
@@ -11,6 +12,7 @@ def register(subparsers) -> None:
                                    "~ for values not updated lately; link statistics; the event log. Ctrl-C leaves.")
     add_port_options(parser)
     parser.add_argument("--duration", type=float, metavar="S", help="leave after this many seconds")
+    parser.add_argument("--no-screen", action="store_true", help="draw inline instead of full-screen")
     parser.set_defaults(run=guard(run))
 
 
@@ -19,5 +21,6 @@ def run(args) -> int:
     with open_station(args) as gs:
         gs.session.on_warning = gs.state.warnings.append   # drawn in the view, not over it
         end = time.time() + args.duration if args.duration else float("inf")
-        live(gs.state, args.port, lambda: time.time() < end and gs.session.connected)
+        live(gs.state, args.port, lambda: time.time() < end and gs.session.connected,
+             screen=not args.no_screen and sys.stdout.isatty())
     return 0

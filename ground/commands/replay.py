@@ -1,5 +1,6 @@
 """`ground replay ARCHIVE`: an archive's downlink, frame by frame, through the monitor."""
 
+import sys
 import time
 
 from ._common import guard, open_archive
@@ -56,7 +57,7 @@ def run(args) -> int:
 
     worker = threading.Thread(target=feed, daemon=True)
     worker.start()
-    live(state, f"replay {args.archive}", lambda: not (args.exit and done.is_set()), screen=not args.no_screen)
+    live(state, f"replay {args.archive}", lambda: not (args.exit and done.is_set()), screen=not args.no_screen and sys.stdout.isatty())
     done.set()
     worker.join(2)
     reader.close()

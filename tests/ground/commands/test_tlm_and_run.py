@@ -39,3 +39,24 @@ def test_a_failing_procedure_says_why(ground_main, capsys, fsw_port, tmp_path):
     script.write_text("gs.send('cam_capture')\n")
     status, _, err = run(ground_main, capsys, "run", "--port", fsw_port, script)
     assert status == exitcodes.FAILED and "execution_failed" in err
+
+
+def test_image_command_writes_png_and_sidecar(ground_main, capsys, fsw_factory, tmp_path):
+    from ground.procedures import connect
+    port = fsw_factory(1000)
+    with connect(port, archive=False) as gs:
+        gs.send("cam_power", state="on")
+        gs.await_event("cam_ready", timeout=20)
+        gs.send("cam_capture", framelets=2)
+        image_id = gs.await_event("image_captured", timeout=10).fields["image_id"]
+    status, out, err = run(ground_main, capsys, "image", "--port", port, image_id, "--out", tmp_path)
+    assert status == 0, err
+    assert (tmp_path / f"image_{image_id:04d}.png").exists() and (tmp_path / f"image_{image_id:04d}.json").exists()
+    status, _, err = run(ground_main, capsys, "image", "--port", port, 999, "--out", tmp_path)
+    assert status == exitcodes.FAILED and "no_such_item" in err
+
+
+def test_monitor_runs_for_a_while_and_leaves(ground_main, capsys, fsw_port):
+    status, out, err = run(ground_main, capsys, "monitor", "--port", fsw_port, "--duration", "1.5")
+    assert status == 0, err
+    assert "housekeeping" in out and "uptime" in out
