@@ -109,7 +109,10 @@ class Session:
                 self.on_warning(f"link lost: {error}")
                 break
             if data:
-                self.feed(data)
+                try:
+                    self.feed(data)
+                except Exception as error:   # a bug must not silence the link: say it, read on
+                    self.on_warning(f"downlink handling failed: {type(error).__name__}: {error}")
             if self.archive is not None:
                 self.archive.maybe_flush()
         with self.state.changed:
@@ -126,7 +129,10 @@ class Session:
             self.state.apply(records)
             for record in records:
                 for listener in list(self.listeners):
-                    listener(record)
+                    try:
+                        listener(record)
+                    except Exception as error:   # one bad listener must not stop the others
+                        self.on_warning(f"listener {getattr(listener, '__name__', listener)} failed: {error}")
         return records
 
     def _verify(self, record: Record) -> None:

@@ -85,3 +85,21 @@ def test_dictionary_mismatch_warns_loudly():
         assert gs.session.dictionary_mismatch
     flight.stop()
     assert len(warnings) == 1 and "12345678" in warnings[0]
+
+
+def test_a_failing_listener_does_not_stop_the_downlink(fake_link):
+    _, link = fake_link
+    warnings = []
+    with connect(link=link, archive=False, on_warning=warnings.append) as gs:
+        gs.session.listeners.append(lambda record: 1 / 0)
+        gs.send("ping")
+        assert gs.request_hk(3)["mode"] == "nominal"
+    assert warnings and "ZeroDivisionError" not in warnings[0] and "division by zero" in warnings[0]
+
+
+def test_junk_on_the_link_is_counted_not_fatal(fake_link):
+    flight, link = fake_link
+    with connect(link=link, archive=False) as gs:
+        flight.link.write(b"\x00garbage\x1a\xcf\xfc\x1d" + bytes(200))
+        gs.send("ping")
+        assert gs.state.stats.resyncs >= 1
