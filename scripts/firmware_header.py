@@ -22,6 +22,15 @@ from fsw.protocol import framing, pus, spacepacket, tcframe, tmframe  # noqa: E4
 from fsw.protocol.dictionary import load  # noqa: E402
 from fsw.protocol.dictionary.model import FLOAT_TYPES, INTEGER_TYPES  # noqa: E402
 from fsw.protocol.reasons import Reason  # noqa: E402
+from fsw.thermal import model as thermal  # noqa: E402
+
+# thermal constants the firmware shares with the host model, in centi-degrees / centiwatts
+THERMAL_CONSTANTS = (
+    ("SINK_CC", thermal.SINK_C), ("DEFAULT_SETPOINT_CC", thermal.DEFAULT_SETPOINT_C),
+    ("DEFAULT_HYSTERESIS_CC", thermal.DEFAULT_HYSTERESIS_C), ("SURVIVAL_CC", thermal.SURVIVAL_C),
+    ("OVER_TEMP_CC", thermal.OVER_TEMP_C), ("ANNEAL_COOL_END_CC", thermal.ANNEAL_COOL_END_C),
+    ("ANNEAL_RAMP_MARGIN_CC", thermal.ANNEAL_RAMP_MARGIN_C), ("HEATER_POWER_CW", thermal.HEATER_POWER_W),
+)
 
 DEFAULT_OUTPUT = ROOT / "hil" / "arduino" / "perijove" / "pj_dictionary.h"
 WIRE_SIZE = {"u8": 1, "i8": 1, "bool": 1, "enum": 1, "u16": 2, "i16": 2, "u32": 4, "i32": 4, "f32": 4}
@@ -163,6 +172,9 @@ def render() -> str:
         prefix = f"PJ_EVENT_{ident(event.name)}"
         out += [f"#define {prefix}_ID {event.id}", f"#define {prefix}_SEVERITY {int(event.severity)}"]
         out += field_lines(f"{prefix}_ARG", event.args)
+
+    out += ["", "/* the thermal node and its control (fsw/thermal/model.py) */"]
+    out += [f"#define PJ_THERMAL_{name} {round(value * 100)}" for name, value in THERMAL_CONSTANTS]
 
     out += ["", "/* housekeeping limits in raw (wire) units */"]
     for parameter in d.parameters.values():

@@ -14,16 +14,10 @@
 #define PJ_NTC_BETA 3950.0f
 #define PJ_NTC_FIXED 10000.0f
 
-// the heater's electrical power, reported in housekeeping (centiwatts)
-#define PJ_HEATER_POWER_CW 2000
-// the board has no sink sensor: the cold sink temperature the bench models (centi-degrees)
-#define PJ_SINK_TEMP_CC (-2000)
+// heater power, sink, setpoints and limits come from the host's thermal model through
+// pj_dictionary.h (PJ_THERMAL_*); the board has no sink sensor and reports the model's sink
 
 // longest TC frame the board accepts (its commands are short; RAM is 2 KB)
-// survival thermostat in safe mode (centi-degrees); anneals cool this far below their target
-#define PJ_SURVIVAL_SETPOINT_CC (-1000)
-#define PJ_ANNEAL_COOL_CC 1000
-
 #define PJ_TC_ACCEPT_LEN 48
 #define PJ_RX_RING 128          // power of two
 

@@ -24,12 +24,12 @@ static uint8_t executive_hk(uint8_t *out) {
   return PJ_HK_EXECUTIVE_LEN;
 }
 
-// thermal reports every second from boot, like the host; the rest on request
+// every structure once a second from boot, like the host
 static Structure structures[] = {
-    {PJ_SID_EXECUTIVE, executive_hk, false, 10, 0},
-    {PJ_SID_COMMANDING, pj_commanding_hk, false, 10, 0},
-    {PJ_SID_MODES, pj_modes_hk, false, 10, 0},
-    {PJ_SID_CAMERA, pj_camera_hk, false, 10, 0},
+    {PJ_SID_EXECUTIVE, executive_hk, true, 10, 0},
+    {PJ_SID_COMMANDING, pj_commanding_hk, true, 10, 0},
+    {PJ_SID_MODES, pj_modes_hk, true, 10, 0},
+    {PJ_SID_CAMERA, pj_camera_hk, true, 10, 0},
     {PJ_SID_THERMAL, pj_thermal_hk, true, 10, 0},
 };
 #define STRUCTURES (sizeof structures / sizeof structures[0])
@@ -42,7 +42,7 @@ static Structure *find(uint8_t sid) {
 }
 
 static void send(Structure *s) {
-  uint8_t data[LARGEST];
+  uint8_t data[LARGEST] = {0};   // a field this board does not keep reads as zero
   uint8_t len = s->fill(data);
   pj_tm_begin(PJ_APID_HOUSEKEEPING, 3, 25, 1 + len);
   pj_tm_put(s->sid);

@@ -10,12 +10,12 @@
 #define ADC_LOW 8       // below or above these the divider is open or shorted
 #define ADC_HIGH 1015
 
-static int16_t temperature = 2000;   // centi-degrees C
+static int16_t temperature = PJ_THERMAL_SINK_CC;   // centi-degrees C, until the first reading
 static uint8_t sensor_state = PJ_SENSOR_STATE_OK;
 static uint8_t heater_mode = PJ_HEATER_MODE_OFF;
 static bool heater_on;
-static int16_t setpoint = 2000;
-static uint16_t hysteresis = 100;
+static int16_t setpoint = PJ_THERMAL_DEFAULT_SETPOINT_CC;
+static uint16_t hysteresis = PJ_THERMAL_DEFAULT_HYSTERESIS_CC;
 static uint8_t phase = PJ_ANNEAL_PHASE_IDLE;
 static uint8_t progress;
 static uint16_t anneals;
@@ -83,7 +83,7 @@ static void anneal_step(uint32_t now) {
   switch (phase) {
     case PJ_ANNEAL_PHASE_RAMP:
       switch_heater(true);
-      if (temperature >= anneal_target) {
+      if (temperature >= anneal_target - PJ_THERMAL_ANNEAL_RAMP_MARGIN_CC) {
         hold_started_ms = now;
         set_phase(PJ_ANNEAL_PHASE_HOLD, 33);
       }
@@ -98,7 +98,7 @@ static void anneal_step(uint32_t now) {
       break;
     case PJ_ANNEAL_PHASE_COOL:
       switch_heater(false);
-      if (temperature <= anneal_target - PJ_ANNEAL_COOL_CC) finish_anneal();
+      if (temperature < PJ_THERMAL_ANNEAL_COOL_END_CC) finish_anneal();
       break;
   }
 }
@@ -128,7 +128,7 @@ void pj_thermal_tick() {
   }
   sensor_state = PJ_SENSOR_STATE_OK;
   temperature = read_temperature(adc);
-  if (temperature > PJ_LIMIT_CAM_TEMP_RED_HIGH) {
+  if (temperature > PJ_THERMAL_OVER_TEMP_CC) {
     // cut first, then tell: the heater must not wait for the downlink
     heater_mode = PJ_HEATER_MODE_OFF;
     switch_heater(false);
@@ -143,7 +143,7 @@ void pj_thermal_tick() {
   switch (heater_mode) {
     case PJ_HEATER_MODE_OFF: switch_heater(false); break;
     case PJ_HEATER_MODE_THERMOSTAT: thermostat(setpoint); break;
-    case PJ_HEATER_MODE_SURVIVAL: thermostat(PJ_SURVIVAL_SETPOINT_CC); break;
+    case PJ_HEATER_MODE_SURVIVAL: thermostat(PJ_THERMAL_SURVIVAL_CC); break;
     case PJ_HEATER_MODE_ANNEAL: anneal_step(now); break;
   }
 }
@@ -196,10 +196,10 @@ void pj_thermal_safe() {
 
 uint8_t pj_thermal_hk(uint8_t *out) {
   pj_put16(out + PJ_HK_THERMAL_CAM_TEMP, temperature);
-  pj_put16(out + PJ_HK_THERMAL_SINK_TEMP, PJ_SINK_TEMP_CC);
+  pj_put16(out + PJ_HK_THERMAL_SINK_TEMP, PJ_THERMAL_SINK_CC);
   out[PJ_HK_THERMAL_HEATER_STATE] = heater_on;
   out[PJ_HK_THERMAL_HEATER_MODE] = heater_mode;
-  pj_put16(out + PJ_HK_THERMAL_HEATER_POWER, heater_on ? PJ_HEATER_POWER_CW : 0);
+  pj_put16(out + PJ_HK_THERMAL_HEATER_POWER, heater_on ? PJ_THERMAL_HEATER_POWER_CW : 0);
   pj_put16(out + PJ_HK_THERMAL_SETPOINT, setpoint);
   out[PJ_HK_THERMAL_ANNEAL_PHASE] = phase;
   out[PJ_HK_THERMAL_ANNEAL_PROGRESS] = progress;

@@ -1,0 +1,252 @@
+/*
+ * perijove_sim: the Perijove firmware ELF in simavr, with its UART0 on a pty and its heater
+ * pin and thermistor wired to the same one-node thermal model the host simulation uses.
+ *
+ *   perijove_sim [options] firmware.elf
+ *
+ * Prints "PTY <path>" once the pty is open, then runs the AVR paced to the wall clock times
+ * --speed (simavr would otherwise run as fast as the host allows). Reads commands on stdin,
+ * one per line, for fault injection: "temp <degC>", "external <W>", "sensor open|short|ok",
+ * "heater stuck_on|ok" (a welded relay, as the host simulation's heater option).
+ * --thermal-speed X runs the thermal node X times faster than the AVR's clock, so that a
+ * node with a time constant of hours can be exercised in seconds by firmware in real time.
+ * On SIGTERM or SIGINT it stops, writes --stats (JSON) and exits 0.
+ */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <avr_adc.h>
+#include <avr_ioport.h>
+#include <sim_avr.h>
+#include <sim_elf.h>
+#include <sim_irq.h>
+#include <sim_time.h>
+#include <uart_pty.h>
+
+#include "thermal.h"
+
+#define THERMAL_STEP_US 10000
+#define PACE_EVERY_US 1000
+
+static volatile sig_atomic_t stopping;
+static thermal_node_t node;
+static thermistor_t thermistor;
+static int heater_on, heater_stuck;
+static double thermal_speed = 1.0;
+static enum { SENSOR_OK, SENSOR_OPEN, SENSOR_SHORT } sensor = SENSOR_OK;
+static avr_irq_t *adc_irq;
+
+/* marker pin: high while the firmware decodes and dispatches one TC */
+static avr_cycle_count_t marker_rise;
+static unsigned long marker_count;
+static avr_cycle_count_t marker_min = ~0ULL, marker_max, marker_sum;
+static int trace_marker;
+static avr_t *avr;
+
+static void on_signal(int sig) {
+	(void)sig;
+	stopping = 1;
+}
+
+static void on_heater(avr_irq_t *irq, uint32_t value, void *param) {
+	(void)irq;
+	(void)param;
+	heater_on = value != 0;
+}
+
+static void on_marker(avr_irq_t *irq, uint32_t value, void *param) {
+	(void)irq;
+	(void)param;
+	if (value) {
+		marker_rise = avr->cycle;
+		return;
+	}
+	if (!marker_rise)
+		return;
+	avr_cycle_count_t cycles = avr->cycle - marker_rise;
+	marker_rise = 0;
+	marker_count++;
+	marker_sum += cycles;
+	if (cycles < marker_min)
+		marker_min = cycles;
+	if (cycles > marker_max)
+		marker_max = cycles;
+	if (trace_marker)
+		fprintf(stderr, "marker %llu cycles\n", (unsigned long long)cycles);
+}
+
+static uint32_t sensor_millivolts(void) {
+	if (sensor == SENSOR_OPEN)
+		return 5000;
+	if (sensor == SENSOR_SHORT)
+		return 0;
+	return thermistor_millivolts(&thermistor, node.temperature);
+}
+
+static avr_cycle_count_t thermal_step(avr_t *a, avr_cycle_count_t when, void *param) {
+	(void)param;
+	thermal_advance(&node, heater_on || heater_stuck, THERMAL_STEP_US * 1e-6 * thermal_speed);
+	avr_raise_irq(adc_irq, sensor_millivolts());
+	return when + avr_usec_to_cycles(a, THERMAL_STEP_US);
+}
+
+static void control(const char *line) {
+	double value;
+	char word[16];
+	if (sscanf(line, "temp %lf", &value) == 1)
+		node.temperature = value;
+	else if (sscanf(line, "external %lf", &value) == 1)
+		node.external_power = value;
+	else if (sscanf(line, "heater %15s", word) == 1)
+		heater_stuck = !strcmp(word, "stuck_on");
+	else if (sscanf(line, "sensor %15s", word) == 1)
+		sensor = !strcmp(word, "open") ? SENSOR_OPEN : !strcmp(word, "short") ? SENSOR_SHORT : SENSOR_OK;
+	else
+		fprintf(stderr, "perijove_sim: unknown control line: %s", line);
+}
+
+/* non-blocking: stdin is polled between slices of simulated time */
+static void poll_stdin(void) {
+	static char line[128];
+	static size_t used;
+	struct pollfd p = {.fd = 0, .events = POLLIN};
+	while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) {
+		char c;
+		if (read(0, &c, 1) != 1)
+			return;
+		if (used < sizeof line - 1)
+			line[used++] = c;
+		if (c == '\n') {
+			line[used] = 0;
+			control(line);
+			used = 0;
+		}
+	}
+}
+
+static double wall_seconds(void) {
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static void usage(void) {
+	fprintf(stderr,
+		"usage: perijove_sim [--mcu atmega328p|atmega2560] [--speed X (0: unpaced)]\n"
+		"       [--capacity J/K] [--conductance W/K] [--sink degC] [--power W] [--initial degC]\n"
+		"       [--thermal-speed X] [--stats FILE] [--trace-marker] firmware.elf\n");
+	exit(2);
+}
+
+int main(int argc, char **argv) {
+	const char *mcu = "atmega328p", *elf = NULL, *stats = NULL;
+	double speed = 1.0;
+	thermal_defaults(&node);
+	thermistor_defaults(&thermistor);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--trace-marker")) { trace_marker = 1; continue; }
+		if (a[0] != '-') { elf = a; continue; }
+		if (!v) usage();
+		i++;
+		if (!strcmp(a, "--mcu")) mcu = v;
+		else if (!strcmp(a, "--speed")) speed = atof(v);
+		else if (!strcmp(a, "--capacity")) node.capacity = atof(v);
+		else if (!strcmp(a, "--conductance")) node.conductance = atof(v);
+		else if (!strcmp(a, "--sink")) node.sink = atof(v);
+		else if (!strcmp(a, "--power")) node.heater_power = atof(v);
+		else if (!strcmp(a, "--initial")) node.temperature = atof(v);
+		else if (!strcmp(a, "--stats")) stats = v;
+		else if (!strcmp(a, "--thermal-speed")) thermal_speed = atof(v);
+		else usage();
+	}
+	if (!elf || node.capacity <= 0 || node.conductance <= 0 || speed < 0 || thermal_speed <= 0)
+		usage();
+
+	elf_firmware_t firmware;
+	memset(&firmware, 0, sizeof firmware);
+	if (elf_read_firmware(elf, &firmware)) {
+		fprintf(stderr, "perijove_sim: cannot read %s\n", elf);
+		return 1;
+	}
+	avr = avr_make_mcu_by_name(mcu);
+	if (!avr) {
+		fprintf(stderr, "perijove_sim: unknown MCU %s\n", mcu);
+		return 1;
+	}
+	avr_init(avr);
+	avr_load_firmware(avr, &firmware);
+	avr->frequency = 16000000;
+	avr->vcc = avr->avcc = avr->aref = 5000;
+
+	/* Arduino pin 8 (heater) and pin 9 (marker): PB0/PB1 on the Uno, PH5/PH6 on the Mega */
+	int mega = !strcmp(mcu, "atmega2560");
+	char port = mega ? 'H' : 'B';
+	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ(port), mega ? 5 : 0), on_heater, NULL);
+	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ(port), mega ? 6 : 1), on_marker, NULL);
+	adc_irq = avr_io_getirq(avr, AVR_IOCTL_ADC_GETIRQ, ADC_IRQ_ADC0);
+	avr_raise_irq(adc_irq, sensor_millivolts());
+	avr_cycle_timer_register_usec(avr, THERMAL_STEP_US, thermal_step, NULL);
+
+	uart_pty_t pty;
+	memset(&pty, 0, sizeof pty);
+	uart_pty_init(avr, &pty);
+	uart_pty_connect(&pty, '0');
+	printf("PTY %s\n", pty.pty.slavename);
+	fflush(stdout);
+
+	struct sigaction action;
+	memset(&action, 0, sizeof action);
+	action.sa_handler = on_signal;
+	sigaction(SIGTERM, &action, NULL);
+	sigaction(SIGINT, &action, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	double start = wall_seconds();
+	avr_cycle_count_t slice = avr_usec_to_cycles(avr, PACE_EVERY_US), next_pace = slice;
+	int state = cpu_Running;
+	while (!stopping && state != cpu_Done && state != cpu_Crashed) {
+		state = avr_run(avr);
+		if (avr->cycle < next_pace)
+			continue;
+		next_pace = avr->cycle + slice;
+		poll_stdin();
+		if (speed > 0) {
+			double ahead = (double)avr->cycle / avr->frequency / speed - (wall_seconds() - start);
+			if (ahead > 0.0005) {
+				struct timespec t = {(time_t)ahead, (long)((ahead - (time_t)ahead) * 1e9)};
+				nanosleep(&t, NULL);
+			}
+		}
+	}
+	double elapsed = wall_seconds() - start;
+	/* not uart_pty_stop(): its join can wait forever on the pty thread; exiting closes the pty */
+	if (stats) {
+		FILE *f = fopen(stats, "w");
+		if (f) {
+			fprintf(f,
+				"{\"cycles\": %llu, \"wall_seconds\": %.3f, \"sim_seconds\": %.3f, "
+				"\"dispatches\": %lu, \"dispatch_cycles_min\": %llu, \"dispatch_cycles_max\": %llu, "
+				"\"dispatch_cycles_mean\": %.1f, \"temperature\": %.2f}\n",
+				(unsigned long long)avr->cycle, elapsed, (double)avr->cycle / avr->frequency,
+				marker_count, (unsigned long long)(marker_count ? marker_min : 0),
+				(unsigned long long)marker_max, marker_count ? (double)marker_sum / marker_count : 0.0,
+				node.temperature);
+			fclose(f);
+		}
+	}
+	if (state == cpu_Crashed) {
+		fprintf(stderr, "perijove_sim: the firmware crashed\n");
+		_exit(3);
+	}
+	fflush(NULL);
+	_exit(0);
+}
