@@ -14,6 +14,7 @@ class DownlinkJob:
         self.next = first_segment
         self.verify = verify
         self._last_percent = -1
+        self._steps = 0           # progress reports sent: PUS-1 step numbers, 1, 2, ...
 
     @property
     def done(self) -> bool:
@@ -32,4 +33,5 @@ class DownlinkJob:
         percent = 100 * (self.next - self.first) // max(1, self.segments - self.first)
         if percent // 10 > self._last_percent // 10 and not self.done:
             self._last_percent = percent
-            self.verify.progress(self.next, percent)
+            self._steps += 1
+            self.verify.progress(self._steps, percent)

@@ -29,7 +29,8 @@ class Verify:
         self.deferred = True
 
     def progress(self, step, percent):
-        assert 0 <= percent <= 100 and 0 <= step <= 0xFFFF
+        # the values must fit the progress_success report the dispatcher will build from them
+        DICTIONARY.encode_report("progress_success", {"request_id": 0, "step": step, "percent": percent})
         self.progress_log.append((step, percent))
 
     def complete(self):

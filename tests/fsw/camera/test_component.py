@@ -74,7 +74,9 @@ def test_list_downlink_and_reassembly(bench):
     sent_after_one_tick_group = len(bench.reports("image_segment"))
     assert 0 < sent_after_one_tick_group <= 30     # paced, not all at once
     bench.run(300, until=lambda: verify.done)
-    assert verify.completed and verify.progress_log
+    assert verify.completed
+    steps = [step for step, _ in verify.progress_log]
+    assert steps == list(range(1, len(steps) + 1)) and len(steps) >= 5   # numbered, every ~10 %
     meta = bench.reports("image_meta")[-1]
     segments = bench.reports("image_segment")
     assert [s["segment"] for s in segments] == list(range(meta["segments"]))
