@@ -82,12 +82,14 @@ class LinkWriter:
         with self._ready:
             return self._ready.wait_for(lambda: not self._queue and not self._busy, timeout)
 
-    def close(self, timeout: float = 2.0) -> None:
-        self.drain(timeout)
+    def close(self, timeout: float = 1.0) -> None:
+        """Give queued bytes `timeout` to go out; a peer that is not reading does not hold
+        shutdown longer (the thread is a daemon, and stays blocked only until the link closes)."""
+        drained = self.drain(timeout)
         with self._ready:
             self._closing = True
             self._ready.notify_all()
-        self._thread.join(timeout)
+        self._thread.join(timeout if drained else 0.1)
 
     def _run(self) -> None:
         while True:
