@@ -1,0 +1,85 @@
+"""pytest plugin of the HIL suite: --target, --port, --baud, --board, and the fixtures.
+
+    pytest hil --target avr-sim
+    pytest hil --target serial --port /dev/ttyACM0 [--board arduino|fsw] [--baud 115200]
+
+Environment fallbacks: HIL_TARGET, HIL_PORT, HIL_BAUD, HIL_BOARD. Tests state what they need
+with `needs(target, ...)`; a target that lacks it skips the test with the reason.
+"""
+
+import os
+
+import pytest
+
+from .targets import TARGETS, make_target
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("hil", "hardware-in-the-loop bench")
+    group.addoption("--target", choices=TARGETS, default=os.environ.get("HIL_TARGET", "loop"),
+                    help="where flight software runs (default loop; env HIL_TARGET)")
+    group.addoption("--port", default=os.environ.get("HIL_PORT"),
+                    help="serial port of a real board (env HIL_PORT)")
+    group.addoption("--baud", type=int, default=int(os.environ.get("HIL_BAUD", "115200")),
+                    help="serial speed (default 115200; env HIL_BAUD)")
+    group.addoption("--board", choices=("arduino", "fsw"), default=os.environ.get("HIL_BOARD", "arduino"),
+                    help="what runs on --port: the Arduino firmware or fsw on a Pi (env HIL_BOARD)")
+
+
+def pytest_report_header(config):
+    return f"hil target: {config.getoption('--target')}"
+
+
+@pytest.fixture(scope="session")
+def hil_target(request):
+    option = request.config.getoption
+    target = make_target(option("--target"), option("--port"), option("--baud"), option("--board"))
+    if target.skip_reason:
+        pytest.skip(target.skip_reason)
+    target.start()
+    yield target
+    target.stop()
+
+
+def open_station(target, timeout: float = 20.0):
+    """A ground station on the target's link (or port), checked with a ping."""
+    from fsw.link import open_link
+    from ground.procedures import connect
+
+    link = target.link if target.link is not None else open_link(target.port, getattr(target, "baud", 115200))
+    station = connect(link=link, frame_len=target.capabilities.frame_len, archive=False,
+                      timeout=timeout, on_warning=lambda _message: None)
+    station.send("ping")
+    return station
+
+
+@pytest.fixture(scope="session")
+def gs(hil_target):
+    """The ground station every test of the run shares (one link, one session)."""
+    station = open_station(hil_target)
+    yield station
+    station.close()
+
+
+@pytest.fixture
+def fresh_target(hil_target):
+    """A second target of the same kind, started for one test (faults, restarts), and stopped."""
+    target = make_target(hil_target.name, hil_target.port, getattr(hil_target, "baud", 115200))
+    target.start()
+    yield target
+    target.stop()
+
+
+def needs(target, *, commands=(), faults=(), full_images=False, simulated_thermal=False):
+    """Skip the calling test when the target lacks what it needs, saying what."""
+    caps = target.capabilities
+    missing = [c for c in commands if c not in caps.commands]
+    if missing:
+        pytest.skip(f"{target.name} does not implement {', '.join(missing)}")
+    missing = [f for f in faults if f not in caps.faults]
+    if missing:
+        pytest.skip(f"{target.name} cannot inject {', '.join(missing)}")
+    if full_images and caps.image_size is not None:
+        pytest.skip(f"{target.name} has only a {caps.image_size[0]}x{caps.image_size[1]} test image")
+    if simulated_thermal and not caps.simulated_thermal:
+        pytest.skip(f"{target.name} has a real thermal mass: this test needs the simulated one")

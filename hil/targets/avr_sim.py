@@ -1,0 +1,93 @@
+"""avr-sim: the Arduino firmware's ELF running in simavr (hil/sim), its UART on a pty.
+
+The harness wires the heater pin and the thermistor to the host's thermal node (the constants
+of fsw/thermal/model.py are passed on its command line). The AVR runs at real time; the
+thermal node runs THERMAL_SPEED times faster, so that hours of heating take seconds.
+"""
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from fsw.thermal import model
+
+from .base import Capabilities, Target
+from .process import read_line_with, stop_process
+
+HIL = Path(__file__).resolve().parent.parent
+FIRMWARE_DIR = HIL / "arduino"
+SIM_DIR = HIL / "sim"
+ELF = FIRMWARE_DIR / "build" / "uno" / "perijove.elf"
+HARNESS = SIM_DIR / "build" / "perijove_sim"
+THERMAL_SPEED = 500.0
+AVR_PACKAGES = "gcc-avr avr-libc arduino-core-avr simavr libsimavr-dev libsimavrparts1 libelf-dev"
+INSTALL_HINT = f"apt-get install -y {AVR_PACKAGES} (or run scripts/lib/avr-setup.sh as root)"
+
+# what the firmware implements (hil/arduino/perijove/pj_dispatch.cpp)
+FIRMWARE_COMMANDS = frozenset({
+    "ping", "time_set", "hk_enable", "hk_disable", "hk_oneshot", "hk_interval", "events_enable",
+    "events_disable", "mode_safe", "mode_nominal", "arm", "cam_power", "cam_configure", "cam_capture",
+    "cam_list", "cam_downlink", "cam_delete", "heater_on", "heater_off", "heater_setpoint", "anneal",
+    "anneal_abort",
+})
+FIRMWARE_CAPABILITIES = dict(
+    frame_len=256, commands=FIRMWARE_COMMANDS, image_size=(64, 64), window=4,
+    hk_sids=frozenset({1, 2, 3, 10, 20}), anneal_hold=2,
+)
+
+
+def missing_toolchain() -> str | None:
+    """Why the firmware cannot be built and simulated here, or None."""
+    missing = [tool for tool in ("avr-gcc", "make", "cc") if shutil.which(tool) is None]
+    if not Path("/usr/include/simavr/sim_avr.h").exists():
+        missing.append("simavr headers")
+    if not Path("/usr/share/arduino/hardware/arduino/avr/cores/arduino/Arduino.h").exists():
+        missing.append("the Arduino core")
+    if missing:
+        return f"AVR toolchain missing ({', '.join(missing)}): {INSTALL_HINT}"
+    return None
+
+
+def build() -> None:
+    """make is incremental: a no-op when the firmware and harness are up to date."""
+    for directory in (FIRMWARE_DIR, SIM_DIR):
+        result = subprocess.run(["make", "-s", "-j4"], cwd=directory, capture_output=True, text=True)
+        if result.returncode:
+            raise RuntimeError(f"make in {directory.name} failed:\n{result.stderr[-2000:]}")
+
+
+class AvrSimTarget(Target):
+    name = "avr-sim"
+    capabilities = Capabilities(**FIRMWARE_CAPABILITIES, faults=frozenset({"heater_stuck_on", "sensor_failed"}),
+                                speed=THERMAL_SPEED)
+
+    def __init__(self, extra_args: tuple[str, ...] = ()):
+        self.skip_reason = missing_toolchain()
+        self.extra_args = extra_args
+        self.process = None
+        self.stats_path = None
+
+    def start(self) -> None:
+        build()
+        self._dir = tempfile.TemporaryDirectory(prefix="hil-avr-")
+        self.stats_path = Path(self._dir.name) / "stats.json"
+        command = [
+            str(HARNESS), "--capacity", str(model.HEAT_CAPACITY_J_PER_K),
+            "--conductance", str(model.CONDUCTANCE_W_PER_K), "--sink", str(model.SINK_C),
+            "--power", str(model.HEATER_POWER_W), "--initial", str(model.SINK_C),
+            "--thermal-speed", str(THERMAL_SPEED), "--stats", str(self.stats_path),
+            *self.extra_args, str(ELF),
+        ]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, text=True)
+        self.port = read_line_with(self.process, "PTY ", timeout=30).split()[1]
+
+    def stop(self) -> None:
+        stop_process(self.process)
+        self.process = None
+
+    def inject(self, fault: str) -> None:
+        line = {"heater_stuck_on": "heater stuck_on", "sensor_failed": "sensor open"}[fault]
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()

@@ -1,0 +1,40 @@
+"""What every target is: how to start it, how to talk to it, and what it can do."""
+
+from dataclasses import dataclass, field
+
+from fsw.protocol.dictionary import load
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    frame_len: int                       # TM frame length of its link
+    commands: frozenset[str]             # dictionary commands it implements
+    image_size: tuple[int, int] | None   # (width, height) of its images; None: full camera
+    faults: frozenset[str] = frozenset()  # faults a test can inject: heater_stuck_on, sensor_failed
+    window: int = 100                    # commands a test may have outstanding at once
+    hk_sids: frozenset[int] = field(default_factory=lambda: frozenset(load().structures))
+    anneal_hold: int = 600               # a short anneal hold, on-board seconds
+    speed: float = 1.0                   # thermal-model seconds per wall-clock second
+    simulated_thermal: bool = True       # the thermal node is a model (faults and anneals are quick)
+
+
+ALL_COMMANDS = frozenset(load().commands)
+
+
+class Target:
+    """A running flight software; `port` is what ground connects to (or `link`)."""
+
+    name = "target"
+    capabilities: Capabilities
+    skip_reason: str | None = None       # set when the target cannot run here
+    port: str | None = None
+    link = None
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        pass
+
+    def inject(self, fault: str) -> None:
+        raise NotImplementedError(f"{self.name} cannot inject {fault}")

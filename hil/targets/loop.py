@@ -1,0 +1,41 @@
+"""loop: the flight software in this process, over an in-process link pair (no I/O at all)."""
+
+import tempfile
+
+from fsw.link import link_pair
+from fsw.protocol import TM_FRAME_LEN
+
+from .base import ALL_COMMANDS, Capabilities, Target
+
+SPEED = 1000.0   # simulated seconds per wall second: the thermal node's hours become seconds
+
+
+class LoopTarget(Target):
+    name = "loop"
+    capabilities = Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None,
+                                frozenset({"heater_stuck_on", "sensor_failed"}), speed=SPEED)
+
+    def __init__(self, hw_options: dict | None = None):
+        self.hw_options = hw_options or {}
+        self.flight = None
+
+    def start(self) -> None:
+        from fsw.app import FlightSoftware
+
+        self._state = tempfile.TemporaryDirectory(prefix="hil-loop-")
+        flight_end, self.link = link_pair()
+        self.flight = FlightSoftware(flight_end, state_dir=self._state.name, clock="sim", speed=SPEED,
+                                     hw="sim", seed=0, hw_options=self.hw_options).start()
+
+    def stop(self) -> None:
+        if self.flight is not None:
+            self.flight.stop()
+            self.flight = None
+            self._state.cleanup()
+
+    def inject(self, fault: str) -> None:
+        """Restart with the fault present from boot (the host simulation's hardware options)."""
+        options = {"heater_stuck_on": {"heater": "stuck_on"}, "sensor_failed": {"sensor": "failed"}}[fault]
+        self.stop()
+        self.hw_options = options
+        self.start()
