@@ -33,7 +33,7 @@ FIRMWARE_COMMANDS = frozenset({
 })
 FIRMWARE_CAPABILITIES = dict(
     frame_len=256, commands=FIRMWARE_COMMANDS, image_size=(64, 64), window=4,
-    hk_sids=frozenset({1, 2, 3, 10, 20}), anneal_hold=2,
+    hk_sids=frozenset({1, 2, 3, 10, 20}), anneal_hold=2, hk_tick=0.1,
 )
 
 

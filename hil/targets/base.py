@@ -13,6 +13,7 @@ class Capabilities:
     faults: frozenset[str] = frozenset()  # faults a test can inject: heater_stuck_on, sensor_failed
     window: int = 100                    # commands a test may have outstanding at once
     hk_sids: frozenset[int] = field(default_factory=lambda: frozenset(load().structures))
+    hk_tick: float = 1.0                 # housekeeping runs in this rate group (s): intervals round up
     anneal_hold: int = 600               # a short anneal hold, on-board seconds
     speed: float = 1.0                   # thermal-model seconds per wall-clock second
     simulated_thermal: bool = True       # the thermal node is a model (faults and anneals are quick)

@@ -1,0 +1,17 @@
+"""The camera: capture, then downlink in segments, reassembled and checked on the ground."""
+
+from hil.plugin import needs
+from hil.tests.test_commands import captured_image
+
+
+def test_capture_and_downlink(gs, hil_target):
+    needs(hil_target, commands=("cam_power", "cam_configure", "cam_capture", "cam_downlink"))
+    image_id = captured_image(gs)
+    image = gs.downlink_image(image_id, timeout=300)
+    meta = image.meta
+    if hil_target.capabilities.image_size is not None:
+        assert (meta["width"], meta["height"]) == hil_target.capabilities.image_size
+    assert meta["image_id"] == image_id
+    assert meta["segments"] >= 1
+    for plane in image.planes.values():
+        assert plane.shape == (meta["height"], meta["width"])
