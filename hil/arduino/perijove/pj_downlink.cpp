@@ -1,4 +1,5 @@
 #include <Arduino.h>
+#include <util/crc16.h>
 
 #include "pj_clock.h"
 #include "pj_dictionary.h"
@@ -108,7 +109,7 @@ void pj_tm_begin(uint16_t apid, uint8_t service, uint8_t subtype, uint16_t data_
 }
 
 void pj_tm_put(uint8_t octet) {
-  packet_crc = pj_crc16(packet_crc, &octet, 1);
+  packet_crc = _crc_xmodem_update(packet_crc, octet);   // CRC-16/CCITT-FALSE step
   packet_left--;
   put_raw(octet);
 }
