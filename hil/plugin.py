@@ -44,13 +44,20 @@ def hil_target(request):
 def open_station(target, timeout: float = 20.0):
     """A ground station on the target's link (or port), checked with a ping."""
     from fsw.link import open_link
-    from ground.procedures import connect
+    from ground.procedures import CommandTimeout, connect
 
     link = target.link if target.link is not None else open_link(target.port, getattr(target, "baud", 115200))
     station = connect(link=link, frame_len=target.capabilities.frame_len, archive=False,
                       timeout=timeout, on_warning=lambda _message: None)
-    station.send("ping")
-    return station
+    # a board may still be booting (an Uno resets when its port opens): a few pings first
+    for attempt in range(5):
+        try:
+            station.send("ping", timeout=5 if attempt < 4 else timeout)
+            return station
+        except CommandTimeout:
+            continue
+    station.close()
+    raise RuntimeError(f"{target.name}: no answer to ping")
 
 
 @pytest.fixture(scope="session")
