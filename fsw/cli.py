@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--speed", type=float, default=None, metavar="X",
                         help="simulated time runs X times faster than real time (--clock sim)")
     parser.add_argument("--hw", choices=("sim", "raspberrypi"), default="sim", help="hardware backend")
+    parser.add_argument("--hw-option", action="append", default=[], metavar="KEY=VALUE",
+                        help="hardware backend option, repeatable; sim: heater=stuck_on, "
+                        "sensor=stuck|failed, sensor_fault_at=S, initial_c=C, sink_c=C; "
+                        "raspberrypi: heater_pin=N, w1_root=DIR (the DS18B20's sysfs tree)")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the simulation")
     parser.add_argument("--tm-frame-len", type=int, default=TM_FRAME_LEN, metavar="N",
                         help=f"TM frame length in octets (default {TM_FRAME_LEN})")
@@ -71,6 +75,12 @@ def check(args) -> None:
         raise UsageError("--baud must be positive")
     if args.save_interval <= 0:
         raise UsageError("--save-interval must be positive")
+    args.hw_options = {}
+    for option in args.hw_option:
+        key, sep, value = option.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--hw-option takes KEY=VALUE, not {option!r}")
+        args.hw_options[key] = value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             warnings.simplefilter("ignore")
             flight = FlightSoftware(
                 link, state_dir=args.state or default_state_dir(), clock=args.clock,
-                speed=args.speed or 1.0, hw=args.hw, seed=args.seed, tm_frame_len=args.tm_frame_len,
-                save_interval=args.save_interval,
+                speed=args.speed or 1.0, hw=args.hw, hw_options=args.hw_options, seed=args.seed,
+                tm_frame_len=args.tm_frame_len, save_interval=args.save_interval,
             )
     except Exception as error:   # a hardware backend or state directory that cannot be used
         print(f"fsw: cannot start: {error}", file=sys.stderr)

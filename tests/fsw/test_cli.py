@@ -203,6 +203,9 @@ def test_sigterm_and_sigint_exit_0_after_saving(tmp_path):
     (["--port", "pty", "--clock", "sundial"], "invalid choice"),
     (["--clock", "sim"], "--port"),
     (["--port", "/dev/does-not-exist"], "cannot open /dev/does-not-exist"),
+    (["--port", "pty", "--hw-option", "heater"], "--hw-option takes KEY=VALUE"),
+    (["--port", "pty", "--hw-option", "warp=9"], "unknown sim option(s): warp"),
+    (["--port", "pty", "--hw-option", "sensor=melted"], "sensor option must be"),
 ])
 def test_bad_options_and_ports_get_one_line_and_a_non_zero_exit(tmp_path, options, message):
     done = subprocess.run([sys.executable, "-m", "fsw.cli", "--state", str(tmp_path), *options],
@@ -221,3 +224,27 @@ def test_an_unusable_backend_or_state_directory_is_one_line(tmp_path, options):
                           capture_output=True, text=True, timeout=30)
     assert done.returncode == 1
     assert len(done.stderr.strip().splitlines()) == 1 and done.stderr.startswith("fsw: cannot start")
+
+
+def test_a_hardware_option_drills_a_welded_heater_into_safe_mode(tmp_path):
+    """--hw-option reaches the backend: a heater stuck on overheats the camera, flight cuts it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fsw.cli", "--port", "pty", "--state", str(tmp_path), "--clock", "sim",
+         "--speed", "5000", "--hw-option", "heater=stuck_on", "--hw-option", "initial_c=60"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        path = process.stdout.readline().split()[-1]
+        link = SerialLink(path)
+        receiver = TmReceiver()
+        events = set()
+        deadline = time.monotonic() + 30
+        while {"over_temperature", "safe_mode_entered"} - events and time.monotonic() < deadline:
+            for packet in receiver.feed(link.read(1 << 16, 0.2)):
+                decoded = DICTIONARY.decode_tm(packet)
+                if decoded["kind"] == "event":
+                    events.add(decoded["name"])
+        link.close()
+        assert {"over_temperature", "safe_mode_entered"} <= events
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
