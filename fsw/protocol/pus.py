@@ -92,6 +92,24 @@ class TmPacket:
     extra: dict = field(default_factory=dict)  # decoded fields, filled by the dictionary
 
 
+_TC_TYPE_BITS = 0x1800   # packet type 1 (TC), secondary header present
+_TM_TYPE_BITS = 0x0800   # packet type 0 (TM), secondary header present
+
+
+def _check(data: bytes, pid: int, length: int, pus: int, type_bits: int, kind: str) -> None:
+    """The checks every PUS packet passes, in the order that names the first real fault."""
+    if pid >> 13:
+        raise ProtocolError(Reason.BAD_VERSION, f"packet version {pid >> 13}")
+    if pid & 0x1800 != type_bits:
+        raise ProtocolError(Reason.BAD_TYPE, f"not a {kind} with a secondary header")
+    if length + PRIMARY_HEADER_LEN + 1 != len(data):
+        raise ProtocolError(Reason.BAD_LENGTH, f"length field says {length + 7} octets, got {len(data)}")
+    if crc16(data):
+        raise ProtocolError(Reason.BAD_CRC, "packet error control mismatch")
+    if pus >> 4 != PUS_VERSION:
+        raise ProtocolError(Reason.BAD_VERSION, f"PUS version {pus >> 4}")
+
+
 def encode_tc(tc: TcPacket) -> bytes:
     body = TcHeaders.pack(
         packet_id(TYPE_TC, True, tc.apid),
@@ -111,16 +129,7 @@ def decode_tc(data: bytes) -> TcPacket:
     if n < MIN_TC_LEN:
         raise ProtocolError(Reason.BAD_LENGTH, f"{n} octets is shorter than a TC ({MIN_TC_LEN})")
     pid, seq, length, pus, service, subtype, source_id = TcHeaders.unpack_from(data)
-    if pid >> 13:
-        raise ProtocolError(Reason.BAD_VERSION, f"packet version {pid >> 13}")
-    if pid & 0x1800 != 0x1800:
-        raise ProtocolError(Reason.BAD_TYPE, "not a TC with a secondary header")
-    if length + PRIMARY_HEADER_LEN + 1 != n:
-        raise ProtocolError(Reason.BAD_LENGTH, f"length field says {length + 7} octets, got {n}")
-    if crc16(data):
-        raise ProtocolError(Reason.BAD_CRC, "packet error control mismatch")
-    if pus >> 4 != PUS_VERSION:
-        raise ProtocolError(Reason.BAD_VERSION, f"PUS version {pus >> 4}")
+    _check(data, pid, length, pus, _TC_TYPE_BITS, "TC")
     return TcPacket(
         pid & 0x7FF,
         service,
@@ -158,16 +167,7 @@ def decode_tm(data: bytes) -> TmPacket:
     (pid, seq, length, pus, service, subtype, counter, destination, coarse, fine) = (
         TmHeaders.unpack_from(data)
     )
-    if pid >> 13:
-        raise ProtocolError(Reason.BAD_VERSION, f"packet version {pid >> 13}")
-    if pid & 0x1800 != 0x0800:
-        raise ProtocolError(Reason.BAD_TYPE, "not a TM with a secondary header")
-    if length + PRIMARY_HEADER_LEN + 1 != n:
-        raise ProtocolError(Reason.BAD_LENGTH, f"length field says {length + 7} octets, got {n}")
-    if crc16(data):
-        raise ProtocolError(Reason.BAD_CRC, "packet error control mismatch")
-    if pus >> 4 != PUS_VERSION:
-        raise ProtocolError(Reason.BAD_VERSION, f"PUS version {pus >> 4}")
+    _check(data, pid, length, pus, _TM_TYPE_BITS, "TM")
     return TmPacket(
         pid & 0x7FF,
         service,
