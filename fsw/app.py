@@ -16,7 +16,6 @@ times excepted).
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import tempfile
@@ -342,4 +341,6 @@ class FlightSoftware:
             self._temp.cleanup()
 
 
-from fsw.executive.loopback import Loopback  # noqa: E402  (re-exported: flight + ground in one process)
+from fsw.executive.loopback import Loopback  # noqa: E402  (flight + ground in one process)
+
+__all__ = ["FlightSoftware", "Loopback"]

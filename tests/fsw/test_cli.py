@@ -11,7 +11,7 @@ import pytest
 
 from fsw.link import SerialLink
 from fsw.protocol.dictionary import load
-from fsw.protocol.pus import ACK_ALL, TcPacket, encode_tc
+from fsw.protocol.pus import ACK_ALL, encode_tc
 from fsw.protocol.reasons import Reason
 from fsw.protocol.stack import TcSender, TmReceiver
 from fsw.storage.state import STATE_NAME

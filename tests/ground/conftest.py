@@ -1,6 +1,5 @@
 """Ground test fixtures: an isolated PERIJOVE_HOME, an in-process fake flight, a real `fsw`."""
 
-import os
 import re
 import subprocess
 import sys

@@ -1,8 +1,6 @@
 """`ground decode`: packets, frames and framed streams to JSON lines; rejections with reasons."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -11,24 +9,6 @@ from fsw.protocol.dictionary import load
 from fsw.protocol.stack import TcSender
 from fsw.protocol.tmframe import TmMultiplexer
 
-
-class Ground:
-    """Run `ground` as a person would: a real subprocess, bytes in and out."""
-
-    def __call__(self, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "ground.cli", *args], input=stdin,
-                              capture_output=True, timeout=30)
-
-    @staticmethod
-    def error_line(result: subprocess.CompletedProcess) -> str:
-        """A failed run: exactly one line on stderr, no traceback, a non-zero status."""
-        text = result.stderr.decode()
-        assert result.returncode != 0
-        assert "Traceback" not in text and text.count("\n") == 1, text
-        return text.strip()
-
-
-ground = pytest.fixture(scope="module", name="ground")(lambda: Ground())
 
 GOLDEN_TC = "1820C00500072F82030000087651"       # tests/fsw/protocol/test_pus.py
 GOLDEN_TM = "0810C001000E2011020102 0000 2D221A008000 5EB0"

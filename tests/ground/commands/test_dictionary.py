@@ -1,33 +1,12 @@
 """`ground dict`: summary, JSON, XTCE and Markdown views of the one dictionary."""
 
 import json
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
-import pytest
 
 from fsw.protocol.dictionary import load
 from fsw.protocol.dictionary.xtce import NAMESPACE
 
-
-class Ground:
-    """Run `ground` as a person would: a real subprocess, bytes in and out."""
-
-    def __call__(self, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "ground.cli", *args], input=stdin,
-                              capture_output=True, timeout=30)
-
-    @staticmethod
-    def error_line(result: subprocess.CompletedProcess) -> str:
-        """A failed run: exactly one line on stderr, no traceback, a non-zero status."""
-        text = result.stderr.decode()
-        assert result.returncode != 0
-        assert "Traceback" not in text and text.count("\n") == 1, text
-        return text.strip()
-
-
-ground = pytest.fixture(scope="module", name="ground")(lambda: Ground())
 
 DICTIONARY = load()
 

@@ -1,32 +1,11 @@
 """`ground encode`: dictionary commands to TC packet bytes, and every way a person can get it wrong."""
 
-import subprocess
-import sys
-
 import pytest
 
 from fsw.protocol.framing import ASM
 from fsw.protocol.pus import decode_tc
 from fsw.protocol.tcframe import decode_tc_frame
 
-
-class Ground:
-    """Run `ground` as a person would: a real subprocess, bytes in and out."""
-
-    def __call__(self, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "ground.cli", *args], input=stdin,
-                              capture_output=True, timeout=30)
-
-    @staticmethod
-    def error_line(result: subprocess.CompletedProcess) -> str:
-        """A failed run: exactly one line on stderr, no traceback, a non-zero status."""
-        text = result.stderr.decode()
-        assert result.returncode != 0
-        assert "Traceback" not in text and text.count("\n") == 1, text
-        return text.strip()
-
-
-ground = pytest.fixture(scope="module", name="ground")(lambda: Ground())
 
 GOLDEN_TC = "1820c00500072f82030000087651"       # tests/fsw/protocol/test_pus.py
 
