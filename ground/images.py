@@ -21,6 +21,11 @@ class ImageError(ValueError):
     """The downlinked octets do not make the image the metadata describes."""
 
 
+# no image of this camera comes near it (1600 x 1200 x 4 filters x 2 octets is 15 MB): a bound on
+# what a confused or hostile sender can make ground hold, stored or decompressed
+MAX_IMAGE_OCTETS = 64 << 20
+
+
 @dataclass
 class ImageAssembly:
     image_id: int
@@ -28,21 +33,31 @@ class ImageAssembly:
     segments: dict[int, bytes] = field(default_factory=dict)
     total: int | None = None
     duplicates: int = 0
+    refused: int = 0           # segments that contradict the metadata or earlier segments
     requests: int = 0          # cam_downlink commands sent for it (1 + re-requests)
+    stored: int = 0            # octets held
 
     def add_meta(self, fields: dict) -> None:
         self.meta = dict(fields)
         self.total = fields["segments"]
+        for index in [i for i in self.segments if i >= self.total]:
+            self.stored -= len(self.segments.pop(index))
 
     def add_segment(self, fields: dict) -> bool:
-        """True when the segment is new."""
+        """True when the segment is new. Segments out of range, with another total, or beyond
+        the size the metadata states are refused (counted), so memory stays bounded."""
         if self.total is None:
             self.total = fields["segments"]
-        index = fields["segment"]
+        index, data = fields["segment"], fields["data"]
+        limit = MAX_IMAGE_OCTETS if self.meta is None else min(self.meta["size"], MAX_IMAGE_OCTETS)
+        if fields["segments"] != self.total or not 0 <= index < self.total or self.stored + len(data) > limit:
+            self.refused += 1
+            return False
         if index in self.segments:
             self.duplicates += 1
             return False
-        self.segments[index] = fields["data"]
+        self.segments[index] = data
+        self.stored += len(data)
         return True
 
     def missing(self) -> list[int]:
@@ -108,14 +123,17 @@ class DownlinkedImage:
 
 def decode_pixels(meta: dict, stored: bytes) -> dict[str, np.ndarray]:
     """Stored octets -> {filter name: height x width array}; planes in filter-bit order."""
+    names = filter_names(meta["filters"])
+    count = meta["width"] * meta["height"] * len(names)
     data = stored
     if meta.get("compression") == "lossless":
         try:
-            data = zlib.decompress(stored)
+            # never more than the pixels can need: a small stream can claim gigabytes
+            data = zlib.decompressobj().decompress(stored, min(2 * count, MAX_IMAGE_OCTETS) + 1)
         except zlib.error as error:
             raise ImageError(f"image {meta['image_id']}: does not decompress ({error})") from None
-    names = filter_names(meta["filters"])
-    count = meta["width"] * meta["height"] * len(names)
+        if len(data) > 2 * count:
+            raise ImageError(f"image {meta['image_id']}: decompresses to more than its {count} pixels")
     if count == 0:
         raise ImageError(f"image {meta['image_id']}: empty image")
     if len(data) == count:
