@@ -19,6 +19,9 @@ SLOW_HZ = 1
 # simulated step grows instead (100x and below keep the nominal 0.1 s step)
 MAX_CYCLES_PER_REAL_SECOND = 1000
 MAX_SPEED = 100_000.0
+# on-board time rolls over as the CUC's 4-octet coarse counter does (2136-02-07), so every
+# time flight puts on the wire (TM headers, u32 times) fits it, even after time_set 0xFFFFFFFF
+ONBOARD_WRAP = 1 << 32
 
 
 class RealClock:
@@ -34,7 +37,7 @@ class RealClock:
         return 1.0 / FAST_HZ
 
     def now(self) -> float:
-        return time.time() - EPOCH_UNIX + self.offset
+        return (time.time() - EPOCH_UNIX + self.offset) % ONBOARD_WRAP
 
     def elapsed(self) -> float:
         return time.monotonic() - self._boot
@@ -71,7 +74,7 @@ class SimClock:
         return round(step, 6)
 
     def now(self) -> float:
-        return self._base + self._elapsed_us / 1e6
+        return (self._base + self._elapsed_us / 1e6) % ONBOARD_WRAP
 
     def elapsed(self) -> float:
         return self._elapsed_us / 1e6
