@@ -253,7 +253,8 @@ class FlightSoftware:
             self._uplink(data)
 
     def _uplink(self, data: bytes) -> None:
-        self.dispatcher.feed(data)
+        # like a rate group: a bug on the way from uplink bytes to reports must not end the loop
+        self._guarded("uplink", self.dispatcher.feed, data)
         self._flush()
 
     def _flush(self) -> None:

@@ -114,3 +114,17 @@ def test_a_component_that_raises_in_tick_does_not_stop_the_rate_groups():
         loop.advance(0.1)
         assert loop.verification(tc) == OK
         assert loop.flight.cycles[10].count == 21
+
+
+def test_a_bug_while_handling_uplink_does_not_stop_the_executive_thread():
+    with Loopback(speed=10, start=True) as loop:
+        receive = loop.flight.dispatcher.receive
+        loop.flight.dispatcher.receive = lambda item: (_ for _ in ()).throw(RuntimeError("bug"))
+        loop.send("ping")
+        loop.advance(0.5)
+        loop.flight.dispatcher.receive = receive
+        tc = loop.send("ping")
+        loop.advance(0.5)
+        loop.collect(wait=0.5)
+        assert loop.flight._thread.is_alive()
+        assert loop.verification(tc) == OK
