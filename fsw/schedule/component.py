@@ -34,6 +34,8 @@ class Schedule(FlightComponent):
             return
         dispatcher = self.services.component("commanding")
         for entry in self.due(self.services.now()):
+            if entry not in self.entries:
+                continue   # deleted (schedule_delete, schedule_reset) by a command released before it
             _, raw = self.entries.pop(entry)
             tc = decode_tc(raw)   # checked at insertion
             self.released += 1

@@ -89,3 +89,18 @@ def test_state_round_trips(loop):
     with Loopback() as other:
         other.flight.schedule.restore(loop.flight.schedule.state())
         assert other.flight.schedule.entries == loop.flight.schedule.entries
+
+
+def test_a_released_command_may_delete_entries_due_in_the_same_cycle(loop, caplog):
+    release = int(loop.flight.now()) + 5
+    delete, delete_raw = scheduled(loop, "schedule_delete", {"entry": 2})
+    doomed, doomed_raw = scheduled(loop, "ping")
+    kept, kept_raw = scheduled(loop, "ping")
+    for raw in (delete_raw, doomed_raw, kept_raw):     # entries 1, 2, 3, all due together
+        loop.send("schedule_insert", {"release": release, "tc": raw})
+    loop.advance(5.1)
+    assert loop.verification(delete)[-1] == "completion_success"
+    assert loop.verification(doomed) == []
+    done = {r["fields"]["request_id"]: r["time"] for r in loop.reports(name="completion_success")}
+    assert done[kept.request_id] == done[delete.request_id]     # in the same cycle, not later
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
