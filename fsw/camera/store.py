@@ -31,7 +31,9 @@ class ImageStore:
                 if blob is None:
                     raise ImageFileError("corrupt")
                 meta, _ = decode(blob)
-            except ImageFileError:
+            except ImageFileError as error:
+                # a sound file holding no image: out of the way too, or every boot would find it
+                self.store.quarantine_file(name, str(error))
                 lost.append(image_id)
                 continue
             self.index[image_id] = meta
@@ -63,8 +65,9 @@ class ImageStore:
             if blob is None:
                 raise ImageFileError("missing or corrupt")
             return decode(blob)[1]
-        except ImageFileError:
+        except ImageFileError as error:
             self.index.pop(image_id, None)
+            self.store.quarantine_file(blob_name(image_id), str(error))
             return None
 
     def delete(self, image_id: int) -> bool:
