@@ -303,10 +303,15 @@ class FlightSoftware:
         state = self.state_file.load()
         if state is None:
             return
-        clock = state.get("clock", {})
-        if clock.get("kind") == self.clock.kind:
-            self.clock.restore(clock)
-        for name, saved in state.get("components", {}).items():
+        # the file passed its checksum, but its contents may still come from another version
+        clock = state.get("clock")
+        if isinstance(clock, dict) and clock.get("kind") == self.clock.kind:
+            try:
+                self.clock.restore(clock)
+            except (TypeError, ValueError):
+                log.exception("clock: saved state not restored")
+        components = state.get("components")
+        for name, saved in (components.items() if isinstance(components, dict) else ()):
             component = self.components.get(name)
             if component is not None and isinstance(saved, dict):
                 try:

@@ -5,6 +5,7 @@ carry and the schedule releases on) can be set by command. Elapsed time (`elapse
 since boot) never jumps: arming windows, contact age and housekeeping periods use it.
 """
 
+import math
 import time
 from datetime import datetime, timezone
 
@@ -52,7 +53,7 @@ class RealClock:
         return {"offset": self.offset}
 
     def restore(self, state: dict) -> None:
-        self.offset = float(state.get("offset", 0.0))
+        self.offset = _finite(state.get("offset", 0.0))
 
 
 class SimClock:
@@ -90,7 +91,15 @@ class SimClock:
 
     def restore(self, state: dict) -> None:
         if "onboard" in state:
-            self._base = float(state["onboard"]) - self._elapsed_us / 1e6
+            self._base = _finite(state["onboard"]) - self._elapsed_us / 1e6
+
+
+def _finite(value) -> float:
+    """A saved time; NaN or infinity would make every TM header unencodable."""
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"saved time {value} is not a finite number")
+    return value
 
 
 def make_clock(kind: str, speed: float = 1.0, start: float | None = None):

@@ -1,5 +1,6 @@
 """The assembled flight software, in process: lifecycle, persistence, determinism, time."""
 
+import json
 import time
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from fsw.app import FlightSoftware, Loopback
 from fsw.link import link_pair
 from fsw.protocol.pus import encode_tc
+from fsw.storage import AtomicStore
 from fsw.storage.state import STATE_NAME
 
 OK = ["acceptance_success", "start_success", "completion_success"]
@@ -128,3 +130,19 @@ def test_a_bug_while_handling_uplink_does_not_stop_the_executive_thread():
         loop.collect(wait=0.5)
         assert loop.flight._thread.is_alive()
         assert loop.verification(tc) == OK
+
+
+@pytest.mark.parametrize("document", [
+    {"format": 1, "clock": {"kind": "sim", "onboard": "soon"}, "components": {}},
+    {"format": 1, "clock": {"kind": "sim", "onboard": float("nan")}, "components": {}},
+    {"format": 1, "clock": {"kind": "sim", "onboard": float("inf")}, "components": {}},
+    {"format": 1, "clock": ["sim"], "components": ["executive"]},
+    {"format": 1, "clock": None, "components": None},
+])
+def test_a_sound_state_file_with_contents_from_elsewhere_does_not_stop_boot(tmp_path, document):
+    AtomicStore(tmp_path).put(STATE_NAME, json.dumps(document).encode())
+    with Loopback(state_dir=tmp_path) as loop:
+        tc = loop.send("ping")
+        loop.advance(0.1)
+        assert loop.verification(tc) == OK
+        assert 0 <= loop.flight.now() < 2**32
