@@ -380,3 +380,24 @@ def test_cam_downlink_of_any_id_from_any_segment(imaged, image_id, back, far):
         assert sent[-(segments - first):] == list(range(first, segments))
     assert loop.flight.dispatcher.running == {}
     loop.packets.clear()
+
+
+@FUZZ
+@given(flags_scid=st.one_of(st.integers(0, 0xFFFF), st.integers(0, 0x3F).map(lambda f: (f << 10) | 61)),
+       vcid=st.integers(0, 0x3F), sequence=st.integers(0, 255))
+def test_valid_fecf_around_random_frame_headers(flags_scid, vcid, sequence):
+    with flight() as loop:
+        packet = encode_tc(loop.sender.number(DICTIONARY.build_tc("ping")))
+        body = struct.pack(">HHB", flags_scid, (vcid << 10) | (5 + len(packet) + 2 - 1), sequence) + packet
+        loop.send_bytes(b"\x1a\xcf\xfc\x1d" + body + crc16(body).to_bytes(2, "big"))
+        loop.advance(0.2)
+        counters = loop.flight.dispatcher.counters
+        if flags_scid >> 14 or flags_scid & 0x3FF != 61:
+            assert counters["frames_rejected"] == 1 and counters["last_reason"] in (
+                Reason.BAD_FRAME_HEADER, Reason.BAD_SCID)
+            assert loop.reports("report") == []       # nothing answers another spacecraft's frame
+            assert len(loop.events("frame_rejected")) == 1
+            assert_still_flying(loop, 0)
+        else:
+            assert counters["tc_accepted"] == 1
+            assert_still_flying(loop, 1)
