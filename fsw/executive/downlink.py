@@ -101,11 +101,14 @@ class LinkWriter:
                 self._queue.clear()
                 self._queued = 0
                 self._busy = True
+            failed = False
             try:
                 self.link.write(chunk)
             except (LinkError, OSError):
-                self.errors += 1
-                self.dropped += len(chunk)
-            with self._ready:
+                failed = True
+            with self._ready:       # write() counts drops under this lock too
+                if failed:
+                    self.errors += 1
+                    self.dropped += len(chunk)
                 self._busy = False
                 self._ready.notify_all()
