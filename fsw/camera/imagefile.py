@@ -14,6 +14,9 @@ import zlib
 
 import numpy as np
 
+from fsw.protocol.dictionary import load
+from fsw.protocol.reasons import ProtocolError
+
 MAGIC = b"PJIM"
 SEGMENT_OCTETS = 512      # an image_segment packet (~540 octets) fits a 1024-octet TM frame
 _PREFIX = struct.Struct(">4sI")
@@ -21,6 +24,11 @@ _PREFIX = struct.Struct(">4sI")
 
 class ImageFileError(ValueError):
     pass
+
+
+# the header must hold everything image_meta reports (the id is the blob's name, not stored)
+_META = "image_meta"
+_META_FIELDS = tuple(f.name for f in load().report(_META).fields if f.name != "image_id")
 
 
 def encode(meta: dict, planes: np.ndarray, compression: str) -> tuple[bytes, dict]:
@@ -55,6 +63,13 @@ def decode(blob: bytes) -> tuple[dict, bytes]:
     payload = blob[_PREFIX.size + length:]
     if meta.get("size") != len(payload) or meta.get("checksum") != zlib.crc32(payload):
         raise ImageFileError("payload does not match its header")
+    missing = [name for name in _META_FIELDS if name not in meta]
+    if missing:
+        raise ImageFileError(f"header lacks {', '.join(missing)}")
+    try:
+        load().check_report(_META, {name: meta[name] for name in _META_FIELDS} | {"image_id": 1})
+    except ProtocolError as error:
+        raise ImageFileError(f"header does not fit image_meta: {error}") from None
     return meta, payload
 
 

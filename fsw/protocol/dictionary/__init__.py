@@ -152,6 +152,9 @@ class Dictionary:
     def report_for(self, service: int, subtype: int) -> Report | None:
         return self._reports_by_type.get((service, subtype))
 
+    def check_report(self, name: str, values: dict) -> dict:
+        return self._report_codecs[name].check_values(values)
+
     def encode_report(self, name: str, values: dict) -> bytes:
         return self._report_codecs[name].encode(values)
 

@@ -8,11 +8,17 @@ def planes():
     return np.random.default_rng(0).integers(0, 255, (2, 12, 16), dtype=np.uint8)
 
 
+def meta(**changes):
+    """What the camera stores with an image (image_meta's fields but the id, which names the blob)."""
+    return {"time": 757_000_000, "width": 16, "height": 12, "filters": 3, "exposure": 5, "tdi": 2,
+            "io_range": 1500.0, "hot_pixels": 10, "dark_level": 1.5, "noise": 0.5, "dose": 0.0} | changes
+
+
 @pytest.mark.parametrize("compression", ["none", "lossless"])
 def test_round_trip(compression):
-    blob, meta = imagefile.encode({"image_id": 3}, planes(), compression)
+    blob, stored = imagefile.encode(meta(), planes(), compression)
     decoded, payload = imagefile.decode(blob)
-    assert decoded == meta and meta["segments"] == imagefile.segment_count(len(payload))
+    assert decoded == stored and stored["segments"] == imagefile.segment_count(len(payload))
     assert (imagefile.unpack_planes(payload, 16, 12, 2, compression) == planes()).all()
 
 
@@ -24,9 +30,20 @@ def test_round_trip(compression):
     lambda b: b[:4] + b"\xff\xff\xff\xff" + b[8:],
 ])
 def test_corrupt_blobs_are_reported_not_raised(mangle):
-    blob, _ = imagefile.encode({"image_id": 3}, planes(), "lossless")
+    blob, _ = imagefile.encode(meta(), planes(), "lossless")
     with pytest.raises(imagefile.ImageFileError):
         imagefile.decode(mangle(blob))
+
+
+@pytest.mark.parametrize("header", [
+    {k: v for k, v in meta().items() if k != "time"},     # a key missing
+    meta(width=-1),                                        # a value image_meta cannot carry
+    meta(filters="red"),
+])
+def test_a_header_that_does_not_fit_image_meta_is_reported(header):
+    blob, _ = imagefile.encode(header, planes(), "lossless")
+    with pytest.raises(imagefile.ImageFileError, match="header"):
+        imagefile.decode(blob)
 
 
 def test_bad_payloads_are_reported():
