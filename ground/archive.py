@@ -8,6 +8,7 @@ the packet's decoded JSON; queries calibrate them through the dictionary, the on
 """
 
 import json
+import math
 import os
 import queue
 import sqlite3
@@ -202,7 +203,10 @@ class ArchiveReader:
 
     def events(self) -> list[tuple[float, str, dict]]:
         rows = self._query("SELECT obt, name, decoded FROM packets WHERE kind = 'event' ORDER BY id")
-        return [(t, name, json.loads(decoded)) for t, name, decoded in rows]
+        try:
+            return [(t, name, json.loads(decoded)) for t, name, decoded in rows]
+        except (TypeError, ValueError) as error:
+            raise ArchiveError(f"{self.path}: damaged archive (an event's fields are not JSON: {error})") from None
 
     def packets(self):
         """Every packet row as a dict, in arrival order."""
@@ -212,7 +216,11 @@ class ArchiveReader:
 
     def frames(self, direction: str = "down"):
         """(ground time, raw frame) in arrival order."""
-        return self._query("SELECT t, raw FROM frames WHERE dir = ? ORDER BY id", (direction,))
+        rows = self._query("SELECT id, t, raw FROM frames WHERE dir = ? ORDER BY id", (direction,))
+        for row_id, t, raw in rows:
+            if not isinstance(t, (int, float)) or not math.isfinite(t) or not isinstance(raw, bytes):
+                raise ArchiveError(f"{self.path}: damaged archive (frame row {row_id}: no time or no octets)")
+        return [(t, raw) for _, t, raw in rows]
 
     def close(self) -> None:
         self.db.close()

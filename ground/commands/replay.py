@@ -3,6 +3,7 @@
 import sys
 import time
 
+from ..cli import UsageError
 from ._common import guard, open_archive
 
 
@@ -17,25 +18,33 @@ def register(subparsers) -> None:
     parser.set_defaults(run=guard(run))
 
 
-def replay(reader, state, speed: float = 1.0, sleep=time.sleep, stop=lambda: False) -> int:
-    """Feed the archive's frames into state at their original pace / speed; returns frames fed."""
+# a longer silence in the archive (a paused session, a clock jump) is replayed as this many seconds
+MAX_GAP = 10.0
+
+
+def replay(reader, state, speed: float = 1.0, sleep=time.sleep, stop=lambda: False, frames=None) -> int:
+    """Feed the archive's frames (or `frames`, read already) into state at their original pace /
+    speed; returns frames fed."""
     from fsw.protocol import ASM
 
     from ..ingest import Ingest
     ingest = Ingest(state.dictionary, stats=state.stats)
-    frames = reader.frames("down")
+    frames = reader.frames("down") if frames is None else frames
     if not frames:
         return 0
-    first_t = frames[0][0]
+    last_t = frames[0][0]
+    elapsed = 0.0
     start = time.time()
     for t, raw in frames:
         if stop():
             break
-        delay = (t - first_t) / speed - (time.time() - start)
+        elapsed += min(max((t - last_t) / speed, 0.0), MAX_GAP)
+        last_t = t
+        delay = elapsed - (time.time() - start)
         if delay > 0:
             sleep(delay)
         # ground times are shifted so "last contact" and staleness read as if live
-        state.apply(ingest.feed(ASM + raw, now=start + (t - first_t) / speed))
+        state.apply(ingest.feed(ASM + raw, now=start + elapsed))
     return len(frames)
 
 
@@ -44,16 +53,16 @@ def run(args) -> int:
 
     from ..monitor import live
     from ..telemetry import TelemetryState
+    if not args.speed > 0:
+        raise UsageError(f"--speed {args.speed}: give a speed-up above 0")
     reader = open_archive(args.archive)
+    frames = reader.frames("down")          # a damaged archive is refused here, before the view
     state = TelemetryState(reader.dictionary)
     done = threading.Event()
 
     def feed():
-        replay(reader_thread_copy(), state, args.speed, stop=done.is_set)
+        replay(None, state, args.speed, stop=done.is_set, frames=frames)
         done.set()
-
-    def reader_thread_copy():
-        return open_archive(args.archive)   # sqlite connections stay on their thread
 
     worker = threading.Thread(target=feed, daemon=True)
     worker.start()

@@ -53,6 +53,15 @@ def test_a_replay_rebuilds_the_same_state(tmp_path):
     assert [e.name for e in state.events] == ["anneal_started"]
 
 
+def test_a_replay_shortens_long_silences(tmp_path):
+    """A frame stamped years later (a clock jump, a damaged row) must not hold the replay."""
+    frames = [(t, raw) for t, raw in zip((0.0, 1.0, 1e12), [b""] * 3)]
+    slept = []
+    state = TelemetryState(D)
+    assert replay(None, state, speed=1.0, sleep=slept.append, frames=frames) == 3
+    assert max(slept) <= 11.0
+
+
 def test_readers_see_rows_while_the_session_writes(tmp_path):
     path = tmp_path / "s.sqlite"
     archive = Archive(path, D)
