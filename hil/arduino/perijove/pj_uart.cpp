@@ -30,10 +30,10 @@ void pj_uart_begin(uint32_t baud) {
 }
 
 ISR(PJ_RX_VECT) {
-  bool error = UCSR0A & (_BV(DOR0) | _BV(FE0));
+  // the status belongs to the octet in UDR0: read it first (after UDR0 it is the next one's)
+  bool overrun = UCSR0A & _BV(DOR0);
   uint8_t octet = UDR0;
-  if (UCSR0A & _BV(DOR0)) rx_overruns++;
-  (void)error;
+  if (overrun) rx_overruns++;
   uint8_t next = (rx_head + 1) & (PJ_RX_RING - 1);
   if (next == rx_tail) {
     rx_overruns++;
@@ -78,10 +78,12 @@ uint32_t pj_uart_last_rx_ms() {
   return t;
 }
 
-bool pj_uart_tx_busy() { return tx_left != 0; }
+// tx_left is 16 bits and the interrupt changes it between the two octets of a read (0x100 read
+// as 0): the UDRE interrupt enable, one register the interrupt clears when done, says it exactly
+bool pj_uart_tx_busy() { return UCSR0B & _BV(UDRIE0); }
 
 void pj_uart_send(const uint8_t *data, uint16_t len) {
-  while (tx_left) {
+  while (pj_uart_tx_busy()) {
   }
   uint8_t sreg = SREG;
   cli();
