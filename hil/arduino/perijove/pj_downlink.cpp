@@ -1,4 +1,5 @@
 #include <Arduino.h>
+#include <avr/pgmspace.h>
 #include <util/crc16.h>
 
 #include "pj_clock.h"
@@ -13,9 +14,12 @@
 #define FLUSH_QUIET_MS 2      // uplink silent this long: nothing more to batch
 #define FLUSH_MAX_AGE_MS 40   // never hold a reply longer than this
 
-// two frame buffers: one fills while the UART interrupt sends the other
+// two frame buffers: one fills while the UART interrupt sends the other. A full frame gets its
+// OCF and FECF (a CRC over 254 octets, ~10,000 cycles) and goes to the UART from the main loop,
+// not inside the command dispatch that happened to fill it
 static uint8_t frames[2][BUFFER_LEN];
 static uint8_t current;
+static bool other_full;                   // frames[current ^ 1] is full and not yet sent
 static uint8_t fill;                      // octets used in the current zone
 static uint16_t first_header = PJ_FHP_NO_PACKET_START;
 static uint8_t mc_count, vc_count;
@@ -24,37 +28,42 @@ static uint32_t first_put_ms;
 static uint16_t packet_left;              // octets of the current packet still to put
 static uint16_t packet_crc;
 
-// sequence counts per APID and message type counters per (APID, service); the board sends
-// from 7 APIDs and fewer than 10 (APID, service) pairs, plus failure reports to unknown APIDs
-struct SequenceCount {
-  uint16_t apid;
-  uint16_t count;
-};
-struct MessageCount {
-  uint16_t apid;
-  uint8_t service;
-  uint16_t count;
-};
-static SequenceCount seq_counts[8];
-static MessageCount msg_counts[10];
+// sequence counts per APID and message type counters per (APID, service). Each APID the board
+// sends from has its own slot; any other APID (failure reports to unknown APIDs) shares the
+// last one, so a stream of unknown APIDs cannot take the slots of the board's own.
+#define SLOTS 8
+static uint16_t seq_counts[SLOTS];
+static uint16_t msg_counts[SLOTS][2];     // service 1 (verification), and the APID's other one
 
-// table lookups: a full table shares its last slot, so counts stay per type where it matters
-static uint16_t next_sequence(uint16_t apid) {
+static const uint16_t own_apids[SLOTS - 1] PROGMEM = {
+    PJ_APID_EXECUTIVE, PJ_APID_HOUSEKEEPING, PJ_APID_EVENTS, PJ_APID_SCHEDULE,
+    PJ_APID_MODES,     PJ_APID_CAMERA,       PJ_APID_THERMAL};
+
+static uint8_t slot(uint16_t apid) {
   uint8_t i = 0;
-  while (i < 7 && seq_counts[i].apid && seq_counts[i].apid != apid) i++;
-  seq_counts[i].apid = apid;
-  return seq_counts[i].count++;
+  while (i < SLOTS - 1 && pgm_read_word(&own_apids[i]) != apid) i++;
+  return i;
 }
+
+static uint16_t next_sequence(uint16_t apid) { return seq_counts[slot(apid)]++; }
 
 static uint16_t next_message(uint16_t apid, uint8_t service) {
-  uint8_t i = 0;
-  while (i < 9 && msg_counts[i].apid && (msg_counts[i].apid != apid || msg_counts[i].service != service))
-    i++;
-  msg_counts[i].apid = apid;
-  msg_counts[i].service = service;
-  return msg_counts[i].count++;
+  return msg_counts[slot(apid)][service != 1]++;
 }
 
+// the other buffer's full frame: CLCW, FECF, and out
+static void send_full() {
+  uint8_t *f = frames[current ^ 1];
+  uint8_t *h = f + PJ_ASM_LEN;
+  // CLCW: COP-1 in effect, VC 0, N(R) = next expected TC frame sequence number
+  pj_put32(h + PJ_TM_HEADER_LEN + ZONE_LEN, 0x01000000UL | clcw_report);
+  uint16_t fecf_at = PJ_TM_FRAME_LEN - PJ_FECF_LEN;
+  pj_put16(h + fecf_at, pj_crc16(pj_crc16_start(), h, fecf_at));
+  pj_uart_send(f, BUFFER_LEN);   // waits for the line to be free first
+  other_full = false;
+}
+
+// the zone is full: the header now, the rest in pj_tm_poll; then fill the other buffer
 static void finish_frame() {
   uint8_t *f = frames[current];
   f[0] = (uint8_t)(PJ_ASM >> 24);
@@ -66,11 +75,10 @@ static void finish_frame() {
   h[2] = mc_count++;
   h[3] = vc_count++;
   pj_put16(h + 4, (0x3 << 11) | first_header);
-  // CLCW: COP-1 in effect, VC 0, N(R) = next expected TC frame sequence number
-  pj_put32(h + PJ_TM_HEADER_LEN + ZONE_LEN, 0x01000000UL | clcw_report);
-  uint16_t fecf_at = PJ_TM_FRAME_LEN - PJ_FECF_LEN;
-  pj_put16(h + fecf_at, pj_crc16(pj_crc16_start(), h, fecf_at));
-  pj_uart_send(f, BUFFER_LEN);   // waits for the other buffer to finish first
+  if (other_full) send_full();   // two full frames: the older goes first
+  while (pj_uart_tx_busy()) {    // the other buffer may still be on the line
+  }
+  other_full = true;
   current ^= 1;
   fill = 0;
   first_header = PJ_FHP_NO_PACKET_START;
@@ -148,15 +156,18 @@ static void put_idle(uint16_t len) {
 }
 
 void pj_tm_poll() {
-  if (fill == 0) return;
-  uint32_t now = millis();
-  bool quiet = !pj_uart_available() && now - pj_uart_last_rx_ms() >= FLUSH_QUIET_MS;
-  if (!quiet && now - first_put_ms < FLUSH_MAX_AGE_MS) return;
-  uint16_t gap = ZONE_LEN - fill;
-  // a gap too small for an idle packet takes one that fills the next frame as well
-  put_idle(gap >= PJ_MIN_PACKET_LEN ? gap : gap + ZONE_LEN);
+  if (fill) {
+    uint32_t now = millis();
+    bool quiet = !pj_uart_available() && now - pj_uart_last_rx_ms() >= FLUSH_QUIET_MS;
+    if (quiet || now - first_put_ms >= FLUSH_MAX_AGE_MS) {
+      uint16_t gap = ZONE_LEN - fill;
+      // a gap too small for an idle packet takes one that fills the next frame as well
+      put_idle(gap >= PJ_MIN_PACKET_LEN ? gap : gap + ZONE_LEN);
+    }
+  }
+  if (other_full && !pj_uart_tx_busy()) send_full();
 }
 
-bool pj_tm_can_queue() { return !pj_uart_tx_busy(); }
+bool pj_tm_can_queue() { return !other_full && !pj_uart_tx_busy(); }
 
 void pj_tm_set_clcw_report(uint8_t next_expected) { clcw_report = next_expected; }
