@@ -147,9 +147,10 @@ def render() -> str:
         out.append(f"    X({ident(command.name)}, {index}, 0x{command.apid:03X}, {command.service}, "
                    f"{command.subtype}, {fixed if fixed is not None else head}, {first}, {len(rows)}, {flags}) \\")
         for arg, (name, wire, offset) in zip(command.args, rows):
+            low, high = arg.bounds or (0, 0)
             if wire == "enum":
                 check_enum(arg)
-            low, high = arg.bounds or (0, 0)
+                low, high = 0, len(arg.enum) - 1   # the declared values, not the octet's range
             if wire in FLOAT_TYPES:
                 low, high = 0, 0    # the firmware takes no float arguments
             arg_rows.append(f"    X({ident(command.name, name)}, {ident(command.name)}, "

@@ -30,6 +30,8 @@ static uint32_t tc_accepted, tc_rejected, tc_executed, tc_failed;
 static uint32_t frames_received, frames_rejected;
 static uint16_t last_reason;
 
+static void failure_event(const PjRequest &r, uint8_t subtype, uint16_t reason);
+
 void pj_report(const PjRequest &r, uint8_t subtype, uint16_t reason) {
   bool failure = (subtype & 1) == 0;
   // PUS-C: success reports only when the ack flags ask; failures always
@@ -39,17 +41,20 @@ void pj_report(const PjRequest &r, uint8_t subtype, uint16_t reason) {
   pj_tm_put32(r.id);
   if (failure) pj_tm_put16(reason);
   pj_tm_end();
-  if (failure) {
-    last_reason = reason;
-    uint8_t event[PJ_EVENT_TC_REJECTED_ARG_LEN];
-    event[PJ_EVENT_TC_REJECTED_ARG_SERVICE] = r.service;
-    event[PJ_EVENT_TC_REJECTED_ARG_SUBTYPE] = r.subtype;
-    pj_put16(event + PJ_EVENT_TC_REJECTED_ARG_REASON, reason);
-    if (subtype == PJ_REPORT_ACCEPTANCE_FAILURE_SUBTYPE)
-      pj_event(PJ_EVENT_TC_REJECTED_ID, PJ_EVENT_TC_REJECTED_SEVERITY, event, sizeof event);
-    else
-      pj_event(PJ_EVENT_TC_FAILED_ID, PJ_EVENT_TC_FAILED_SEVERITY, event, sizeof event);
-  }
+  if (failure) failure_event(r, subtype, reason);
+}
+
+// every failure is logged as an event, readable or not (fsw/commanding/dispatcher.py)
+static void failure_event(const PjRequest &r, uint8_t subtype, uint16_t reason) {
+  last_reason = reason;
+  uint8_t event[PJ_EVENT_TC_REJECTED_ARG_LEN];
+  event[PJ_EVENT_TC_REJECTED_ARG_SERVICE] = r.service;
+  event[PJ_EVENT_TC_REJECTED_ARG_SUBTYPE] = r.subtype;
+  pj_put16(event + PJ_EVENT_TC_REJECTED_ARG_REASON, reason);
+  if (subtype == PJ_REPORT_ACCEPTANCE_FAILURE_SUBTYPE)
+    pj_event(PJ_EVENT_TC_REJECTED_ID, PJ_EVENT_TC_REJECTED_SEVERITY, event, sizeof event);
+  else
+    pj_event(PJ_EVENT_TC_FAILED_ID, PJ_EVENT_TC_FAILED_SEVERITY, event, sizeof event);
 }
 
 void pj_progress(const PjRequest &r, uint8_t step, uint8_t percent) {
@@ -186,8 +191,12 @@ static void dispatch_packet(const uint8_t *p, uint8_t n) {
   }
   uint8_t reason = check_packet(p, n);
   if (reason) {
-    if (n >= PJ_PRIMARY_HEADER_LEN) reject(r, reason);
-    else tc_rejected++, last_reason = reason;
+    if (n >= PJ_PRIMARY_HEADER_LEN) {
+      reject(r, reason);
+    } else {   // no primary header: nothing to address a report to, but counted and logged
+      tc_rejected++;
+      failure_event(r, PJ_REPORT_ACCEPTANCE_FAILURE_SUBTYPE, reason);
+    }
     return;
   }
   r.ack = p[6] & 0x0F;
