@@ -42,3 +42,18 @@ def test_anneal_recovers_hot_pixels(gs, hil_target):
     event = gs.await_event("anneal_complete", timeout=60, since=0)
     assert event.fields["hot_pixels_after"] < event.fields["hot_pixels_before"]
     assert gs.request_hk(20)["anneals"] == before + 1
+
+
+def test_anneal_finishes_in_a_warm_room(fresh_target):
+    """In a 25 C room the camera never cools below the 15 C end of the cool phase: the anneal
+    must still finish, back near where it started."""
+    needs(fresh_target, commands=("anneal",), faults=("warm_room",), simulated_thermal=True)
+    fresh_target.inject("warm_room")
+    station = open_station(fresh_target)
+    try:
+        station.await_telemetry("cam_temp", lambda t: t > 24.0, timeout=30)
+        verification = station.arm_and_send("anneal", target=3000, hold=1, timeout=120)
+        assert verification.outcome == "completed"
+        assert station.request_hk(20)["anneals"] == 1
+    finally:
+        station.close()

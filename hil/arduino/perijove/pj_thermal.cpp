@@ -9,6 +9,12 @@
 #define PERIOD_MS 100
 #define ADC_LOW 8       // below or above these the divider is open or shorted
 #define ADC_HIGH 1015
+// a board in a warm room never cools below PJ_THERMAL_ANNEAL_COOL_END_CC (15 C): the cool phase
+// also ends back within COOL_MARGIN_CC of where the anneal started (the room, for an idle
+// camera), or after COOL_TIMEOUT_MS; a ramp that never reaches its target fails after RAMP_TIMEOUT_MS
+#define COOL_MARGIN_CC 200
+#define COOL_TIMEOUT_MS 3600000UL
+#define RAMP_TIMEOUT_MS 3600000UL
 
 static int16_t temperature = PJ_THERMAL_SINK_CC;   // centi-degrees C, until the first reading
 static uint8_t sensor_state = PJ_SENSOR_STATE_OK;
@@ -19,8 +25,8 @@ static uint16_t hysteresis = PJ_THERMAL_DEFAULT_HYSTERESIS_CC;
 static uint8_t phase = PJ_ANNEAL_PHASE_IDLE;
 static uint8_t progress;
 static uint16_t anneals;
-static int16_t anneal_target;
-static uint32_t anneal_hold_ms, hold_started_ms;
+static int16_t anneal_target, cool_end;
+static uint32_t anneal_hold_ms, phase_started_ms;
 static PjRequest anneal_request;
 static uint32_t last_ms;
 
@@ -84,21 +90,27 @@ static void anneal_step(uint32_t now) {
     case PJ_ANNEAL_PHASE_RAMP:
       switch_heater(true);
       if (temperature >= anneal_target - PJ_THERMAL_ANNEAL_RAMP_MARGIN_CC) {
-        hold_started_ms = now;
+        phase_started_ms = now;
         set_phase(PJ_ANNEAL_PHASE_HOLD, 33);
+      } else if (now - phase_started_ms >= RAMP_TIMEOUT_MS) {
+        heater_mode = PJ_HEATER_MODE_OFF;
+        switch_heater(false);
+        stop_anneal(PJ_REASON_TIMEOUT);
       }
       break;
     case PJ_ANNEAL_PHASE_HOLD:
       thermostat(anneal_target);
-      progress = 33 + (uint8_t)((now - hold_started_ms) * 33 / anneal_hold_ms);
-      if (now - hold_started_ms >= anneal_hold_ms) {
+      // in seconds: (now - start) * 33 in milliseconds overflows 32 bits after 36 h of a 7-day hold
+      progress = 33 + (uint8_t)((now - phase_started_ms) / 1000 * 33 / (anneal_hold_ms / 1000));
+      if (now - phase_started_ms >= anneal_hold_ms) {
         switch_heater(false);
+        phase_started_ms = now;
         set_phase(PJ_ANNEAL_PHASE_COOL, 66);
       }
       break;
     case PJ_ANNEAL_PHASE_COOL:
       switch_heater(false);
-      if (temperature < PJ_THERMAL_ANNEAL_COOL_END_CC) finish_anneal();
+      if (temperature < cool_end || now - phase_started_ms >= COOL_TIMEOUT_MS) finish_anneal();
       break;
   }
 }
@@ -170,6 +182,9 @@ uint8_t pj_thermal_command(uint8_t index, const uint8_t *args, const PjRequest &
       anneal_target = (int16_t)pj_get16(args + PJ_ARG_ANNEAL_TARGET);
       anneal_hold_ms = pj_get32(args + PJ_ARG_ANNEAL_HOLD) * 1000UL;
       anneal_request = request;
+      cool_end = temperature + COOL_MARGIN_CC;
+      if (cool_end < PJ_THERMAL_ANNEAL_COOL_END_CC) cool_end = PJ_THERMAL_ANNEAL_COOL_END_CC;
+      phase_started_ms = millis();
       heater_mode = PJ_HEATER_MODE_ANNEAL;
       uint8_t event[PJ_EVENT_ANNEAL_STARTED_ARG_LEN];
       pj_put16(event + PJ_EVENT_ANNEAL_STARTED_ARG_TARGET, anneal_target);
