@@ -7,10 +7,14 @@
  * Prints "PTY <path>" once the pty is open, then runs the AVR paced to the wall clock times
  * --speed (simavr would otherwise run as fast as the host allows). Reads commands on stdin,
  * one per line, for fault injection: "temp <degC>", "external <W>", "sensor open|short|ok",
- * "heater stuck_on|ok" (a welded relay, as the host simulation's heater option).
+ * "heater stuck_on|ok" (a welded relay, as the host simulation's heater option), and "stats"
+ * (write --stats now).
  * --thermal-speed X runs the thermal node X times faster than the AVR's clock, so that a
  * node with a time constant of hours can be exercised in seconds by firmware in real time.
  * On SIGTERM or SIGINT it stops, writes --stats (JSON) and exits 0.
+ *
+ * The RAM between the firmware's static data and the stack is painted before it runs; the
+ * stats give the deepest the stack has reached (stack_used) and what was left (stack_free).
  */
 #include <errno.h>
 #include <math.h>
@@ -49,6 +53,11 @@ static unsigned long marker_count;
 static avr_cycle_count_t marker_min = ~0ULL, marker_max, marker_sum;
 static int trace_marker;
 static avr_t *avr;
+static const char *stats;
+static double start;
+static uint16_t static_end;   /* first data address after .data and .bss */
+
+#define PAINT 0xA5
 
 static void on_signal(int sig) {
 	(void)sig;
@@ -97,6 +106,35 @@ static avr_cycle_count_t thermal_step(avr_t *a, avr_cycle_count_t when, void *pa
 	return when + avr_usec_to_cycles(a, THERMAL_STEP_US);
 }
 
+static double wall_seconds(void);
+
+/* the lowest address the stack has written: the first byte above the statics not PAINT */
+static uint16_t stack_low(void) {
+	uint16_t a = static_end;
+	while (a <= avr->ramend && avr->data[a] == PAINT)
+		a++;
+	return a;
+}
+
+static void write_stats(void) {
+	if (!stats)
+		return;
+	FILE *f = fopen(stats, "w");
+	if (!f)
+		return;
+	uint16_t low = stack_low();
+	fprintf(f,
+		"{\"cycles\": %llu, \"wall_seconds\": %.3f, \"sim_seconds\": %.3f, "
+		"\"dispatches\": %lu, \"dispatch_cycles_min\": %llu, \"dispatch_cycles_max\": %llu, "
+		"\"dispatch_cycles_mean\": %.1f, \"temperature\": %.2f, \"static_end\": %u, "
+		"\"stack_used\": %u, \"stack_free\": %u}\n",
+		(unsigned long long)avr->cycle, wall_seconds() - start, (double)avr->cycle / avr->frequency,
+		marker_count, (unsigned long long)(marker_count ? marker_min : 0),
+		(unsigned long long)marker_max, marker_count ? (double)marker_sum / marker_count : 0.0,
+		node.temperature, static_end, avr->ramend + 1 - low, low - static_end);
+	fclose(f);
+}
+
 static void control(const char *line) {
 	double value;
 	char word[16];
@@ -108,6 +146,8 @@ static void control(const char *line) {
 		heater_stuck = !strcmp(word, "stuck_on");
 	else if (sscanf(line, "sensor %15s", word) == 1)
 		sensor = !strcmp(word, "open") ? SENSOR_OPEN : !strcmp(word, "short") ? SENSOR_SHORT : SENSOR_OK;
+	else if (!strncmp(line, "stats", 5))
+		write_stats();
 	else
 		fprintf(stderr, "perijove_sim: unknown control line: %s", line);
 }
@@ -146,7 +186,7 @@ static void usage(void) {
 }
 
 int main(int argc, char **argv) {
-	const char *mcu = "atmega328p", *elf = NULL, *stats = NULL;
+	const char *mcu = "atmega328p", *elf = NULL;
 	double speed = 1.0;
 	thermal_defaults(&node);
 	thermistor_defaults(&thermistor);
@@ -186,6 +226,10 @@ int main(int argc, char **argv) {
 	avr_load_firmware(avr, &firmware);
 	avr->frequency = 16000000;
 	avr->vcc = avr->avcc = avr->aref = 5000;
+	/* RAM starts after the I/O space (0x100 on the 328P, 0x200 on the 2560) */
+	static_end = avr->ioend + 1 + firmware.datasize + firmware.bsssize;
+	for (uint32_t a = static_end; a <= avr->ramend; a++)
+		avr->data[a] = PAINT;
 
 	/* Arduino pin 8 (heater) and pin 9 (marker): PB0/PB1 on the Uno, PH5/PH6 on the Mega */
 	int mega = !strcmp(mcu, "atmega2560");
@@ -210,7 +254,7 @@ int main(int argc, char **argv) {
 	sigaction(SIGINT, &action, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	double start = wall_seconds();
+	start = wall_seconds();
 	avr_cycle_count_t slice = avr_usec_to_cycles(avr, PACE_EVERY_US), next_pace = slice;
 	int state = cpu_Running;
 	while (!stopping && state != cpu_Done && state != cpu_Crashed) {
@@ -227,22 +271,8 @@ int main(int argc, char **argv) {
 			}
 		}
 	}
-	double elapsed = wall_seconds() - start;
 	/* not uart_pty_stop(): its join can wait forever on the pty thread; exiting closes the pty */
-	if (stats) {
-		FILE *f = fopen(stats, "w");
-		if (f) {
-			fprintf(f,
-				"{\"cycles\": %llu, \"wall_seconds\": %.3f, \"sim_seconds\": %.3f, "
-				"\"dispatches\": %lu, \"dispatch_cycles_min\": %llu, \"dispatch_cycles_max\": %llu, "
-				"\"dispatch_cycles_mean\": %.1f, \"temperature\": %.2f}\n",
-				(unsigned long long)avr->cycle, elapsed, (double)avr->cycle / avr->frequency,
-				marker_count, (unsigned long long)(marker_count ? marker_min : 0),
-				(unsigned long long)marker_max, marker_count ? (double)marker_sum / marker_count : 0.0,
-				node.temperature);
-			fclose(f);
-		}
-	}
+	write_stats();
 	if (state == cpu_Crashed) {
 		fprintf(stderr, "perijove_sim: the firmware crashed\n");
 		_exit(3);

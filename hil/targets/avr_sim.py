@@ -5,9 +5,11 @@ of fsw/thermal/model.py are passed on its command line). The AVR runs at real ti
 thermal node runs THERMAL_SPEED times faster, so that hours of heating take seconds.
 """
 
+import json
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from fsw.thermal import model
@@ -59,7 +61,7 @@ def build() -> None:
 
 class AvrSimTarget(Target):
     name = "avr-sim"
-    capabilities = Capabilities(**FIRMWARE_CAPABILITIES, faults=frozenset({"heater_stuck_on", "sensor_failed"}),
+    capabilities = Capabilities(**FIRMWARE_CAPABILITIES, faults=frozenset({"heater_stuck_on", "sensor_failed", "warm_room"}),
                                 speed=THERMAL_SPEED)
 
     def __init__(self, extra_args: tuple[str, ...] = ()):
@@ -88,6 +90,23 @@ class AvrSimTarget(Target):
         self.process = None
 
     def inject(self, fault: str) -> None:
-        line = {"heater_stuck_on": "heater stuck_on", "sensor_failed": "sensor open"}[fault]
+        line = {"heater_stuck_on": "heater stuck_on", "sensor_failed": "sensor open",
+                # a room at 25 C: the sink's -25 C plus 6 W over the node's conductance
+                "warm_room": f"temp 25\nexternal {50 * model.CONDUCTANCE_W_PER_K}"}[fault]
         self.process.stdin.write(line + "\n")
         self.process.stdin.flush()
+
+    def stats(self) -> dict:
+        """The harness's statistics now: cycles, dispatch cycles, stack_used and stack_free (octets)."""
+        self.stats_path.unlink(missing_ok=True)
+        self.process.stdin.write("stats\n")
+        self.process.stdin.flush()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.stats_path.exists():
+                try:
+                    return json.loads(self.stats_path.read_text())
+                except ValueError:
+                    pass   # being written
+            time.sleep(0.05)
+        raise RuntimeError("the simavr harness wrote no stats")
