@@ -62,8 +62,13 @@ def guard(run):
         except ImageError as error:
             print(f"ground {args.command}: {error}", file=sys.stderr)
             return exitcodes.ERROR
-        except (KeyError, OSError) as error:
+        except KeyError as error:
             raise UsageError(error.args[0] if error.args else str(error)) from None
+        except OSError as error:
+            # an OSError's first argument is its errno: say the file and why
+            if error.filename is not None and error.strerror:
+                raise UsageError(f"{error.filename}: {error.strerror}") from None
+            raise UsageError(str(error)) from None
     return guarded
 
 

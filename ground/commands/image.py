@@ -1,5 +1,7 @@
 """`ground image --port URL ID... --out DIR`: downlink images, write PNGs and JSON sidecars."""
 
+from pathlib import Path
+
 from rich.progress import BarColumn, Progress, TextColumn
 
 from ..images import save
@@ -24,7 +26,8 @@ def downlink_with_progress(gs, image_id: int, label: str | None = None):
 
 
 def run(args) -> int:
-    with open_station(args, ) as gs:
+    Path(args.out).mkdir(parents=True, exist_ok=True)   # an unusable --out is said before the downlink
+    with open_station(args) as gs:
         for image_id in args.ids:
             image = downlink_with_progress(gs, image_id)
             for path in save(image, args.out):

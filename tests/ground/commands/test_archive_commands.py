@@ -87,6 +87,9 @@ def test_replay_through_the_monitor(ground_main, capsys, archive):
     (["replay", "{damaged}", "--exit", "--no-screen"], "frame row 2"),
     (["replay", "{tables_missing}", "--exit", "--no-screen"], "no such table: frames"),
     (["replay", "{empty}", "--speed", "0"], "above 0"),
+    (["export", "csv", "--archive", "{empty}", "--out", "{tmp}"], "Is a directory"),
+    (["export", "csv", "--archive", "{empty}", "--out", "{tmp}/garbage.sqlite/x.csv"], "Not a directory"),
+    (["image", "--port", "loop://", "1", "--out", "{tmp}/garbage.sqlite/images"], "garbage.sqlite/images: Not a directory"),
 ])
 def test_archive_errors_are_one_line(ground_main, capsys, tmp_path, argv, message):
     from fsw.protocol import TmPacket, TmSender
