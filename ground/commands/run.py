@@ -23,6 +23,15 @@ def register(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
+def _where(script: Path, error: BaseException) -> str:
+    """script.py:LINE, the last line of the procedure the error passed through (or its syntax error)."""
+    line = error.lineno if isinstance(error, SyntaxError) and error.filename == str(script) else None
+    for frame, lineno in traceback.walk_tb(error.__traceback__):
+        if frame.f_code.co_filename == str(script):
+            line = lineno
+    return f"{script.name}:{line}" if line else script.name
+
+
 def run(args) -> int:
     script = Path(args.script)
     if not script.is_file():
@@ -34,18 +43,17 @@ def run(args) -> int:
         try:
             runpy.run_path(str(script), init_globals={"gs": gs, "Reason": Reason}, run_name="__main__")
         except CommandError as error:
-            print(f"ground run: {script.name}: {error}", file=sys.stderr)
+            print(f"ground run: {_where(script, error)}: {error}", file=sys.stderr)
             return exitcodes.for_error(error)
-        except (AssertionError, TimeoutError) as error:
-            print(f"ground run: {script.name}: {type(error).__name__}: {error}", file=sys.stderr)
-            return exitcodes.ERROR
         except SystemExit as leaving:
-            return leaving.code if isinstance(leaving.code, int) else exitcodes.ERROR
-        except Exception:
-            # a bug in the procedure: its author needs the traceback, trimmed to their file
-            lines = traceback.format_exc().splitlines()
-            print(f"ground run: {script.name} raised:", file=sys.stderr)
-            print("\n".join(lines[-6:]), file=sys.stderr)
+            if leaving.code is None or isinstance(leaving.code, int):
+                return leaving.code or exitcodes.OK
+            print(f"ground run: {script.name}: {leaving.code}", file=sys.stderr)
+            return exitcodes.ERROR
+        except Exception as error:
+            # an assertion, a timeout or a bug in the procedure: one line, at its line in the file
+            text = f"{type(error).__name__}: {error}".rstrip(": ").replace("\n", " ")
+            print(f"ground run: {_where(script, error)}: {text}", file=sys.stderr)
             return exitcodes.ERROR
         finally:
             sys.argv = saved_argv

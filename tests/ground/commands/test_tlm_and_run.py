@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from ground import exitcodes
 
 
@@ -60,3 +62,17 @@ def test_monitor_runs_for_a_while_and_leaves(ground_main, capsys, fsw_port):
     status, out, err = run(ground_main, capsys, "monitor", "--port", fsw_port, "--duration", "1.5")
     assert status == 0, err
     assert "housekeeping" in out and "uptime" in out
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("x = 1\n\ndef f():\n    return 1 / 0\n\nf()\n", "bad.py:4: ZeroDivisionError: division by zero"),
+    ("x = 1\nif x\n    pass\n", "bad.py:2: SyntaxError"),
+    ("assert 1 == 2\n", "bad.py:1: AssertionError"),
+    ("import sys\nsys.exit('giving up')\n", "bad.py: giving up"),
+])
+def test_a_procedure_that_raises_is_one_line_with_its_line(ground, tmp_path, text, shown):
+    script = tmp_path / "bad.py"
+    script.write_text(text)
+    result = ground("run", "--port", "loop://", "--no-archive", str(script))
+    assert result.returncode == exitcodes.ERROR
+    assert ground.error_line(result).startswith(f"ground run: {shown}")
