@@ -69,7 +69,13 @@ class GroundStation:
         return self.wait_for(verification, timeout)
 
     def wait_for(self, verification: Verification, timeout: float | None = None) -> Verification:
-        verification.done.wait(self.timeout if timeout is None else timeout)
+        deadline = time.time() + (self.timeout if timeout is None else timeout)
+        while not verification.done.wait(min(max(deadline - time.time(), 0.0), 0.5)):
+            if time.time() >= deadline:
+                break
+            if not self.session.connected:     # nothing more can come: say so now, not at the deadline
+                raise CommandTimeout(verification, f"{verification.name}: no completion, link lost "
+                                                   f"({self.session.link_error})")
         raise_for(verification)
         return verification
 

@@ -140,7 +140,10 @@ class Session:
         verification = self._pending.get(request_id)
         if verification is None:
             return
-        verification.update(record.name, record.fields)
+        try:
+            verification.update(record.name, record.fields)
+        except Exception as error:   # a failing on_stage must not cost the telemetry that came with it
+            self.on_warning(f"{verification.name}: stage listener failed: {error}")
         if verification.finished:
             self._pending.pop(request_id, None)
 

@@ -3,6 +3,8 @@
 import sys
 import time
 
+from fsw.link import LinkError
+
 from ._common import add_port_options, guard, open_station
 
 
@@ -23,4 +25,6 @@ def run(args) -> int:
         end = time.time() + args.duration if args.duration else float("inf")
         live(gs.state, args.port, lambda: time.time() < end and gs.session.connected,
              screen=not args.no_screen and sys.stdout.isatty())
+        if gs.session.link_error is not None:
+            raise LinkError(f"link lost: {gs.session.link_error}")
     return 0

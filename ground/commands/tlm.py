@@ -4,6 +4,7 @@ import json
 import sys
 import time
 
+from .. import exitcodes
 from ..cli import UsageError
 from ._common import add_port_options, guard, open_station
 
@@ -54,4 +55,6 @@ def run(args) -> int:
         gs.session.listeners.append(show)
         while gs.session.connected:
             time.sleep(0.2)
+        if gs.session.link_error is not None:
+            return exitcodes.USAGE           # the session has said `link lost` and why
     return 0

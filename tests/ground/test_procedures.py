@@ -103,3 +103,46 @@ def test_junk_on_the_link_is_counted_not_fatal(fake_link):
         flight.link.write(b"\x00garbage\x1a\xcf\xfc\x1d" + bytes(200))
         gs.send("ping")
         assert gs.state.stats.resyncs >= 1
+
+
+class _DyingLink:
+    """The ground end of a link that breaks when told to, as a pty does when fsw exits."""
+
+    def __init__(self, link):
+        self.link = link
+        self.dead = False
+
+    def read(self, max_bytes=4096, timeout=0.1):
+        from fsw.link import LinkError
+        if self.dead:
+            raise LinkError("test link: read failed (peer gone)")
+        return self.link.read(max_bytes, timeout)
+
+    def write(self, data):
+        self.link.write(data)
+
+    def close(self):
+        self.link.close()
+
+
+def test_a_wait_ends_at_once_when_the_link_dies():
+    import threading
+    import time
+    from fsw.link import link_pair
+    _, ground = link_pair()
+    link = _DyingLink(ground)
+    with connect(link=link, archive=False, timeout=30, on_warning=lambda text: None) as gs:
+        threading.Timer(0.3, lambda: setattr(link, "dead", True)).start()
+        start = time.time()
+        with pytest.raises(CommandTimeout, match="link lost.*peer gone"):
+            gs.send("ping")
+        assert time.time() - start < 3
+
+
+def test_a_failing_stage_listener_does_not_lose_the_telemetry_with_it(fake_link):
+    _, link = fake_link
+    warnings = []
+    with connect(link=link, archive=False, on_warning=warnings.append) as gs:
+        gs.send("hk_oneshot", sid=20, on_stage=lambda verification, stage: 1 / 0)
+        gs.await_telemetry("cam_temp", timeout=2)
+    assert any("stage listener failed: division by zero" in w for w in warnings), warnings

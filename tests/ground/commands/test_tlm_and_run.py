@@ -76,3 +76,15 @@ def test_a_procedure_that_raises_is_one_line_with_its_line(ground, tmp_path, tex
     result = ground("run", "--port", "loop://", "--no-archive", str(script))
     assert result.returncode == exitcodes.ERROR
     assert ground.error_line(result).startswith(f"ground run: {shown}")
+
+
+@pytest.mark.parametrize("command", [["monitor", "--no-screen", "--duration", "20"], ["tlm"]])
+def test_monitor_and_tlm_say_when_the_link_is_lost(ground_main, capsys, command):
+    import os
+    import threading
+    master, slave = os.openpty()
+    threading.Timer(1.0, os.close, [master]).start()
+    status, _, err = run(ground_main, capsys, *command, "--port", os.ttyname(slave), "--no-archive")
+    os.close(slave)
+    assert status == exitcodes.USAGE
+    assert "link lost" in err and len(err.strip().splitlines()) == 1, err
