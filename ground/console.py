@@ -13,6 +13,7 @@ from prompt_toolkit.completion import Completer, Completion
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.patch_stdout import patch_stdout
 
+from fsw.link import LinkError
 from fsw.protocol.dictionary import Dictionary
 from fsw.protocol.reasons import ProtocolError
 
@@ -106,6 +107,36 @@ def describe(dictionary: Dictionary, name: str) -> str:
     raise KeyError(name)
 
 
+class _History(FileHistory):
+    """A history file that cannot be read or written costs the history, never the console: one
+    line says so, and the rest of the session keeps its history in memory."""
+
+    def __init__(self, path, say):
+        super().__init__(str(path))
+        self._say = say
+        self._broken = False
+
+    def _fail(self, error: OSError) -> None:
+        if not self._broken:
+            self._broken = True
+            self._say(f"history not kept: {error.filename}: {error.strerror}", YELLOW)
+
+    def load_history_strings(self):
+        try:
+            return list(super().load_history_strings())
+        except OSError as error:
+            self._fail(error)
+            return []
+
+    def store_string(self, string: str) -> None:
+        if self._broken:
+            return
+        try:
+            super().store_string(string)
+        except OSError as error:
+            self._fail(error)
+
+
 class Console:
     def __init__(self, gs, input=None, output=None, echo=None, history_path=None):
         self.gs = gs
@@ -115,11 +146,13 @@ class Console:
         self._lock = threading.Lock()
         if history_path is None:
             history_path = paths.history_file()
+        history = InMemoryHistory()
         if history_path:
-            history_path.parent.mkdir(parents=True, exist_ok=True)
-            history = FileHistory(str(history_path))
-        else:
-            history = InMemoryHistory()
+            try:
+                history_path.parent.mkdir(parents=True, exist_ok=True)
+                history = _History(history_path, self.say)
+            except OSError as error:
+                self.say(f"history not kept: {error.filename}: {error.strerror}", YELLOW)
         self.prompt = PromptSession(history=history, completer=CommandCompleter(self.dictionary),
                                     input=input, output=output, complete_while_typing=True)
         gs.session.listeners.append(self._on_record)
@@ -176,6 +209,8 @@ class Console:
             self.say(f"not sent: {error.detail or error}", RED)
         except CommandError as error:
             self.say(f"not sent: {error}", RED)
+        except LinkError as error:          # the link is gone: say so, keep the console (tlm, help, quit)
+            self.say(f"not sent: {error}", RED)
         except (KeyError, ValueError) as error:
             self.say(f"{error.args[0] if error.args else error}", RED)
         return True
@@ -194,7 +229,10 @@ class Console:
             self.say(f"{command.name:<22}{command.description}{mark}")
 
     def _tlm(self, rest: list[str]) -> None:
-        sids = [int(rest[0])] if rest else sorted(self.dictionary.structures)
+        known = sorted(self.dictionary.structures)
+        if rest and (not rest[0].isdigit() or int(rest[0]) not in known):
+            raise KeyError(f"no housekeeping structure {rest[0]!r} (known: {', '.join(map(str, known))})")
+        sids = [int(rest[0])] if rest else known
         state = self.gs.state
         for sid in sids:
             for parameter in self.dictionary.structures.get(sid, ()):

@@ -145,3 +145,37 @@ def test_console_against_the_real_fsw(fsw_factory, tmp_path):
         driver.type("tlm 20\r")
         wait_for(driver.lines, "heater_mode")
         driver.close()
+
+
+@pytest.mark.parametrize("where", ["a_directory", "under_a_file/history"])
+def test_a_history_file_that_cannot_be_used_costs_only_the_history(fake_link, tmp_path, where):
+    _, link = fake_link
+    (tmp_path / "a_directory").mkdir()
+    (tmp_path / "under_a_file").write_text("not a directory")
+    with connect(link=link, archive=False) as gs:
+        driver = Driver(gs, tmp_path / where)
+        driver.type("ping\r")
+        wait_for(driver.lines, "ping: completed")
+        driver.type("ping\r")
+        wait_for(driver.lines, "history not kept")
+        driver.close()
+    assert sum("history not kept" in line for line in driver.lines) == 1
+
+
+def test_tlm_of_an_unknown_structure_says_which_exist(console):
+    console.type("tlm x\r")
+    wait_for(console.lines, "no housekeeping structure 'x' (known: 1, 2, 3, 4, 10, 20)")
+    console.type("tlm 99\r")
+    wait_for(console.lines, "no housekeeping structure '99'")
+
+
+def test_a_command_after_the_link_is_lost_is_not_sent_and_the_console_stays(fake_link, tmp_path):
+    flight, link = fake_link
+    with connect(link=link, archive=False, on_warning=lambda text: None) as gs:
+        driver = Driver(gs, tmp_path / "history")
+        flight.link.close()
+        driver.type("ping\r")
+        wait_for(driver.lines, "not sent: ")
+        driver.type("help ping\r")
+        wait_for(driver.lines, "Are you there?")
+        driver.close()
