@@ -29,6 +29,7 @@ THERMAL_CONSTANTS = (
     ("SINK_CC", thermal.SINK_C), ("DEFAULT_SETPOINT_CC", thermal.DEFAULT_SETPOINT_C),
     ("DEFAULT_HYSTERESIS_CC", thermal.DEFAULT_HYSTERESIS_C), ("SURVIVAL_CC", thermal.SURVIVAL_C),
     ("OVER_TEMP_CC", thermal.OVER_TEMP_C), ("ANNEAL_COOL_END_CC", thermal.ANNEAL_COOL_END_C),
+    ("ANNEAL_COOL_MARGIN_CC", thermal.ANNEAL_COOL_MARGIN_C),
     ("ANNEAL_RAMP_MARGIN_CC", thermal.ANNEAL_RAMP_MARGIN_C), ("HEATER_POWER_CW", thermal.HEATER_POWER_W),
 )
 
@@ -176,6 +177,7 @@ def render() -> str:
 
     out += ["", "/* the thermal node and its control (fsw/thermal/model.py) */"]
     out += [f"#define PJ_THERMAL_{name} {round(value * 100)}" for name, value in THERMAL_CONSTANTS]
+    out.append(f"#define PJ_THERMAL_ANNEAL_COOL_TIMEOUT_S {round(thermal.ANNEAL_COOL_TIMEOUT_S)}UL")
 
     out += ["", "/* housekeeping limits in raw (wire) units */"]
     for parameter in d.parameters.values():

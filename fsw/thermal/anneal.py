@@ -6,7 +6,13 @@ ramp or a long cool-down counts for what it is worth; the camera turns it into r
 
 from dataclasses import asdict, dataclass
 
-from .model import ANNEAL_COOL_END_C, ANNEAL_RAMP_MARGIN_C, anneal_rate
+from .model import (
+    ANNEAL_COOL_END_C,
+    ANNEAL_COOL_MARGIN_C,
+    ANNEAL_COOL_TIMEOUT_S,
+    ANNEAL_RAMP_MARGIN_C,
+    anneal_rate,
+)
 
 PHASES = ("ramp", "hold", "cool", "done")
 HOLD_BAND_C = 1.0            # thermostat dead band while holding
@@ -23,6 +29,11 @@ class AnnealRun:
     exposure: float = 0.0
     heater_on: bool = True
     last_temp_c: float = 0.0
+
+    @property
+    def cool_end_c(self) -> float:
+        """Cooling ends here: 15 C in space, back near the start temperature in a warm room."""
+        return max(ANNEAL_COOL_END_C, self.start_c + ANNEAL_COOL_MARGIN_C)
 
     @property
     def timed_out(self) -> bool:
@@ -47,7 +58,7 @@ class AnnealRun:
                 self._enter("cool")
         if self.phase == "cool":
             self.heater_on = False
-            if temp_c <= ANNEAL_COOL_END_C:
+            if temp_c <= self.cool_end_c or self.elapsed_in_phase >= ANNEAL_COOL_TIMEOUT_S:
                 self._enter("done")
         return self.phase != before
 
@@ -65,7 +76,7 @@ class AnnealRun:
         if self.phase == "hold":
             return 30 + int(60 * min(1.0, self.elapsed_in_phase / self.hold_s))
         if self.phase == "cool":
-            span = max(1e-6, self.target_c - ANNEAL_COOL_END_C)
+            span = max(1e-6, self.target_c - self.cool_end_c)
             return 90 + int(9 * min(1.0, max(0.0, (self.target_c - temp) / span)))
         return 100
 

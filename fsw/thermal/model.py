@@ -39,7 +39,9 @@ CONTROL_PERIOD_S = 1.0           # the thermostat reads the sensor once per on-b
 OPEN_LOOP_PERIOD_S = 600.0       # survival duty cycle period when the sensor is dead
 
 # -- anneal procedure --
-ANNEAL_COOL_END_C = 15.0         # cooling phase ends below this
+ANNEAL_COOL_END_C = 15.0         # cooling phase ends below this,
+ANNEAL_COOL_MARGIN_C = 2.0       # or back within this of where the anneal started (a warm room),
+ANNEAL_COOL_TIMEOUT_S = 3600.0   # or after this long cooling
 ANNEAL_RAMP_MARGIN_C = 0.5       # ramp ends within this of the target
 
 # -- anneal law --

@@ -10,10 +10,10 @@
 #define ADC_LOW 8       // below or above these the divider is open or shorted
 #define ADC_HIGH 1015
 // a board in a warm room never cools below PJ_THERMAL_ANNEAL_COOL_END_CC (15 C): the cool phase
-// also ends back within COOL_MARGIN_CC of where the anneal started (the room, for an idle
-// camera), or after COOL_TIMEOUT_MS; a ramp that never reaches its target fails after RAMP_TIMEOUT_MS
-#define COOL_MARGIN_CC 200
-#define COOL_TIMEOUT_MS 3600000UL
+// also ends back within PJ_THERMAL_ANNEAL_COOL_MARGIN_CC of where the anneal started (the room,
+// for an idle camera), or after PJ_THERMAL_ANNEAL_COOL_TIMEOUT_S, as on the host; a ramp that
+// never reaches its target fails after RAMP_TIMEOUT_MS
+#define COOL_TIMEOUT_MS (PJ_THERMAL_ANNEAL_COOL_TIMEOUT_S * 1000UL)
 #define RAMP_TIMEOUT_MS 3600000UL
 
 static int16_t temperature = PJ_THERMAL_SINK_CC;   // centi-degrees C, until the first reading
@@ -182,7 +182,7 @@ uint8_t pj_thermal_command(uint8_t index, const uint8_t *args, const PjRequest &
       anneal_target = (int16_t)pj_get16(args + PJ_ARG_ANNEAL_TARGET);
       anneal_hold_ms = pj_get32(args + PJ_ARG_ANNEAL_HOLD) * 1000UL;
       anneal_request = request;
-      cool_end = temperature + COOL_MARGIN_CC;
+      cool_end = temperature + PJ_THERMAL_ANNEAL_COOL_MARGIN_CC;
       if (cool_end < PJ_THERMAL_ANNEAL_COOL_END_CC) cool_end = PJ_THERMAL_ANNEAL_COOL_END_CC;
       phase_started_ms = millis();
       heater_mode = PJ_HEATER_MODE_ANNEAL;

@@ -1,7 +1,7 @@
 import pytest
 
 from fsw.thermal.anneal import RAMP_TIMEOUT_S, AnnealRun
-from fsw.thermal.model import ThermalNode
+from fsw.thermal.model import ANNEAL_COOL_MARGIN_C, ANNEAL_COOL_TIMEOUT_S, ThermalNode
 
 
 def drive(run, node, limit=100_000):
@@ -22,6 +22,27 @@ def test_ramp_hold_cool():
     assert drive(run, node) == ["hold", "cool", "done"]
     assert run.exposure > 0.5
     assert run.percent == 100
+
+
+def test_in_a_warm_room_cooling_ends_back_near_the_start_temperature():
+    """A bench board in a 25 C room never gets below 15 C: the anneal must still finish."""
+    node = ThermalNode(temp_c=25.0, sink_c=25.0)
+    run = AnnealRun(50.0, 600.0, start_c=25.0)
+    assert run.cool_end_c == 25.0 + ANNEAL_COOL_MARGIN_C
+    assert drive(run, node) == ["hold", "cool", "done"]
+    # the node's 5,000 s time constant cannot come back within 2 C in an hour: the timeout ends it
+    assert 25.0 + ANNEAL_COOL_MARGIN_C < node.temp_c < 50.0
+
+
+def test_a_camera_that_will_not_cool_ends_the_anneal_after_the_timeout():
+    run = AnnealRun(50.0, 1.0, start_c=0.0)
+    run.step(50.0, 1.0)                    # at the target: hold
+    run.step(50.0, 1.0)                    # held: cool
+    assert run.phase == "cool"
+    run.step(45.0, ANNEAL_COOL_TIMEOUT_S - 1.0)
+    assert run.phase == "cool"
+    run.step(45.0, 1.0)
+    assert run.phase == "done"
 
 
 def test_hold_stays_near_the_target():
@@ -59,3 +80,13 @@ def test_round_trip():
     assert AnnealRun.from_dict(run.to_dict()) == run
     with pytest.raises(ValueError):
         AnnealRun.from_dict({**run.to_dict(), "phase": "melt"})
+
+
+def test_cooling_ends_within_the_margin_of_a_warm_start():
+    run = AnnealRun(50.0, 1.0, start_c=25.0)
+    run.step(50.0, 1.0)
+    run.step(50.0, 1.0)
+    run.step(30.0, 60.0)
+    assert run.phase == "cool"
+    run.step(25.0 + ANNEAL_COOL_MARGIN_C - 0.1, 60.0)
+    assert run.phase == "done"
