@@ -17,6 +17,7 @@ class InProcessLink(Link):
         self._in = incoming
         self._out = outgoing
         self.name = name
+        self._closed = False
 
     def read(self, max_bytes: int = 4096, timeout: float | None = 0.1) -> bytes:
         pipe = self._in
@@ -25,6 +26,9 @@ class InProcessLink(Link):
                 pipe.ready.wait(timeout)
             chunk = bytes(pipe.data[:max_bytes])
             del pipe.data[:max_bytes]
+            if not chunk and pipe.closed and not self._closed:
+                # like a pty or a socket whose peer went away: say so, do not just go quiet
+                raise LinkError(f"{self.name}: peer closed")
             return chunk
 
     def write(self, data: bytes) -> None:
@@ -40,6 +44,7 @@ class InProcessLink(Link):
         return len(data)
 
     def close(self) -> None:
+        self._closed = True
         for pipe in (self._in, self._out):
             with pipe.ready:
                 pipe.closed = True

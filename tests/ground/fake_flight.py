@@ -10,6 +10,7 @@ import zlib
 
 import numpy as np
 
+from fsw.link import LinkError
 from fsw.protocol import TmPacket, TmSender, TcReceiver
 from fsw.protocol.dictionary import load
 from fsw.protocol.reasons import ProtocolError, Reason
@@ -66,7 +67,10 @@ class FakeFlight:
 
     def _run(self):
         while not self._stop.is_set():
-            data = self.link.read(4096, 0.05)
+            try:
+                data = self.link.read(4096, 0.05)
+            except LinkError:
+                return                # ground went away: nothing more to answer
             if not data:
                 continue
             for received in self.rx.feed(data):

@@ -102,9 +102,11 @@ def test_in_process_pair_after_close():
     ground.write(b"last")
     flight.close()
     assert flight.read() == b"last"          # what arrived before the close is still readable
-    assert flight.read() == b""
+    assert flight.read() == b""              # its own end closed: nothing more, quietly
     with pytest.raises(LinkError, match="bus:ground: peer closed"):
         ground.write(b"x")
+    with pytest.raises(LinkError, match="bus:ground: peer closed"):
+        ground.read()                        # the peer went away: said, not silence
 
 
 def test_in_process_reader_wakes_when_the_peer_writes():
