@@ -78,7 +78,7 @@ def render(state: TelemetryState, source: str = "", now: float | None = None) ->
     layout = Layout()
     parts = [Layout(name="top", ratio=3), Layout(name="bottom", ratio=1, minimum_size=8)]
     if state.warnings:
-        warning = Text("\n".join(state.warnings[-2:]), style="bold white on red")
+        warning = Text("\n".join(list(state.warnings)[-2:]), style="bold white on red")
         parts.insert(0, Layout(Panel(warning, title="WARNING"), size=2 + min(len(state.warnings), 2)))
     layout.split_column(*parts)
     layout["top"].split_row(Layout(Panel(left, title="housekeeping")), Layout(Panel(right, title="housekeeping")))

@@ -18,6 +18,8 @@ from .ingest import Ingest
 from .telemetry import Record, TelemetryState
 from .verification import STAGES, Verification
 
+PENDING_LIMIT = 4096   # commands awaiting reports, at most
+
 
 def _warn_stderr(message: str) -> None:
     print(f"\033[1;31mWARNING: {message}\033[0m", file=sys.stderr, flush=True)
@@ -70,7 +72,7 @@ class Session:
             verification = Verification(name, args, tc.request_id, time.time())
             if on_stage is not None:
                 verification.listeners.append(on_stage)
-            self._pending[tc.request_id] = verification
+            self._track(tc.request_id, verification)
             if self.archive is not None:
                 now = time.time()
                 self.archive.add_frame(now, "up", data[4:])
@@ -95,9 +97,16 @@ class Session:
             later = Verification(name, args, inner.request_id, time.time())
             if on_stage is not None:
                 later.listeners.append(on_stage)
-            self._pending[inner.request_id] = later
+            self._track(inner.request_id, later)
         insert = self.submit("schedule_insert", {"release": int(release), "tc": encode_tc(inner)})
         return insert, later
+
+    def _track(self, request_id: int, verification: Verification) -> None:
+        """Wait for this command's reports; the oldest unanswered ones are forgotten past a limit
+        (commands sent without acks, or never answered, would otherwise pile up)."""
+        self._pending[request_id] = verification
+        while len(self._pending) > PENDING_LIMIT:
+            del self._pending[next(iter(self._pending))]
 
     # -- downlink --
     def _read_loop(self) -> None:

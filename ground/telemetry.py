@@ -93,7 +93,8 @@ class TelemetryState:
         self.changed = threading.Condition()
         self.generation = 0       # bumped on every record, so waiters can tell new from old
         self.onboard_time: float | None = None   # time stamp of the latest packet
-        self.warnings: list[str] = []   # for views that cannot print (the monitor draws them)
+        # for views that cannot print (the monitor draws the latest); bounded like the event log
+        self.warnings: deque[str] = deque(maxlen=100)
 
     def apply(self, records: list[Record]) -> None:
         with self.changed:
