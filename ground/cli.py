@@ -31,8 +31,15 @@ class UsageError(Exception):
     """A person's input was wrong: one line, exit status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse prints its usage and the error; a person gets the one line that matters."""
+
+    def error(self, message: str):
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ground", description="Perijove ground station.")
+    parser = _Parser(prog="ground", description="Perijove ground station.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in SUBCOMMANDS:
         importlib.import_module(name).register(subparsers)
@@ -41,7 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
     try:
         return args.run(args) or 0
     except (UsageError, ProtocolError, LinkError) as error:
