@@ -2,26 +2,46 @@
 
 #include "pj_clock.h"
 
-static uint32_t epoch_offset;   // on-board seconds at millis() == 0
+// millis() wraps after 2^32 ms, which is not a whole number of seconds: seconds are counted
+// here and advanced by whole seconds of millis() - base_ms, which unsigned subtraction keeps
+// right across the wrap as long as the clock is read at least every 49 days (housekeeping
+// reads it every second).
+static uint32_t base_ms;        // millis() at the start of the current second
+static uint32_t seconds_now;    // on-board seconds at base_ms
+static uint32_t uptime_now;     // seconds since boot at base_ms
 
-// one 32-bit division per millisecond at most: a burst of packets shares the result
-static uint32_t cached_ms = 0xFFFFFFFFUL, cached_seconds;
-static uint16_t cached_fraction;
-
-void pj_clock_now(uint32_t *seconds, uint16_t *fraction) {
-  uint32_t ms = millis();
-  if (ms != cached_ms) {
-    cached_ms = ms;
-    cached_seconds = ms / 1000;
-    // milliseconds to 1/65536 s: x 65.536 as x 67109 / 1024 (at most 65470 for 999 ms)
-    cached_fraction = (uint16_t)(((ms - cached_seconds * 1000) * 67109UL) >> 10);
+// milliseconds into the current second; a division only when a second or more has passed
+static uint16_t advance() {
+  uint32_t elapsed = millis() - base_ms;
+  if (elapsed >= 1000) {
+    uint32_t whole = elapsed / 1000;
+    base_ms += whole * 1000;
+    seconds_now += whole;
+    uptime_now += whole;
+    elapsed -= whole * 1000;
   }
-  *seconds = epoch_offset + cached_seconds;
-  *fraction = cached_fraction;
+  return (uint16_t)elapsed;
 }
 
-uint32_t pj_clock_seconds() { return epoch_offset + millis() / 1000; }
+void pj_clock_now(uint32_t *seconds, uint16_t *fraction) {
+  uint16_t ms = advance();
+  *seconds = seconds_now;
+  // milliseconds to 1/65536 s: x 65.536 as x 67109 / 1024 (at most 65470 for 999 ms)
+  *fraction = (uint16_t)((ms * 67109UL) >> 10);
+}
 
-void pj_clock_set(uint32_t seconds) { epoch_offset = seconds - millis() / 1000; }
+uint32_t pj_clock_seconds() {
+  advance();
+  return seconds_now;
+}
 
-uint32_t pj_uptime() { return millis() / 1000; }
+// the fraction runs on: time_set names the current second
+void pj_clock_set(uint32_t seconds) {
+  advance();
+  seconds_now = seconds;
+}
+
+uint32_t pj_uptime() {
+  advance();
+  return uptime_now;
+}

@@ -1,4 +1,4 @@
-// On-board time: CUC seconds since 2000-01-01 (set by time_set) plus the board's millis().
+// On-board time: CUC seconds since 2000-01-01 (set by time_set), counted on with millis().
 #ifndef PJ_CLOCK_H
 #define PJ_CLOCK_H
 
