@@ -7,8 +7,9 @@
  * Prints "PTY <path>" once the pty is open, then runs the AVR paced to the wall clock times
  * --speed (simavr would otherwise run as fast as the host allows). Reads commands on stdin,
  * one per line, for fault injection: "temp <degC>", "external <W>", "sensor open|short|ok",
- * "heater stuck_on|ok" (a welded relay, as the host simulation's heater option), and "stats"
- * (write --stats now).
+ * "heater stuck_on|ok" (a welded relay, as the host simulation's heater option), "millis <ms>"
+ * (set the Arduino core's millisecond count, at the --millis-at data address, to test its wrap
+ * after 2^32 ms without waiting 49.7 days) and "stats" (write --stats now).
  * --thermal-speed X runs the thermal node X times faster than the AVR's clock, so that a
  * node with a time constant of hours can be exercised in seconds by firmware in real time.
  * On SIGTERM or SIGINT it stops, writes --stats (JSON) and exits 0.
@@ -56,6 +57,9 @@ static avr_t *avr;
 static const char *stats;
 static double start;
 static uint16_t static_end;   /* first data address after .data and .bss */
+static long millis_at = -1;   /* data address of the core's timer0_millis, from --millis-at */
+static int millis_pending;
+static uint32_t millis_value;
 
 #define PAINT 0xA5
 
@@ -135,10 +139,28 @@ static void write_stats(void) {
 	fclose(f);
 }
 
+/* millis() and the timer 0 interrupt read timer0_millis with interrupts off: writing it only
+ * while they are on never tears one of their 4-octet reads */
+static void apply_millis(void) {
+	if (!millis_pending || !avr->sreg[S_I])
+		return;
+	for (int i = 0; i < 4; i++)   /* little-endian, as avr-gcc stores a long */
+		avr->data[millis_at + i] = (uint8_t)(millis_value >> (8 * i));
+	millis_pending = 0;
+}
+
 static void control(const char *line) {
 	double value;
+	unsigned long ms;
 	char word[16];
-	if (sscanf(line, "temp %lf", &value) == 1)
+	if (sscanf(line, "millis %lu", &ms) == 1) {
+		if (millis_at < 0) {
+			fprintf(stderr, "perijove_sim: millis needs --millis-at\n");
+			return;
+		}
+		millis_value = (uint32_t)ms;
+		millis_pending = 1;
+	} else if (sscanf(line, "temp %lf", &value) == 1)
 		node.temperature = value;
 	else if (sscanf(line, "external %lf", &value) == 1)
 		node.external_power = value;
@@ -181,7 +203,7 @@ static void usage(void) {
 	fprintf(stderr,
 		"usage: perijove_sim [--mcu atmega328p|atmega2560] [--speed X (0: unpaced)]\n"
 		"       [--capacity J/K] [--conductance W/K] [--sink degC] [--power W] [--initial degC]\n"
-		"       [--thermal-speed X] [--stats FILE] [--trace-marker] firmware.elf\n");
+		"       [--thermal-speed X] [--stats FILE] [--millis-at ADDR] [--trace-marker] firmware.elf\n");
 	exit(2);
 }
 
@@ -206,6 +228,7 @@ int main(int argc, char **argv) {
 		else if (!strcmp(a, "--initial")) node.temperature = atof(v);
 		else if (!strcmp(a, "--stats")) stats = v;
 		else if (!strcmp(a, "--thermal-speed")) thermal_speed = atof(v);
+		else if (!strcmp(a, "--millis-at")) millis_at = strtol(v, NULL, 0);
 		else usage();
 	}
 	if (!elf || node.capacity <= 0 || node.conductance <= 0 || speed < 0 || thermal_speed <= 0)
@@ -223,6 +246,10 @@ int main(int argc, char **argv) {
 		return 1;
 	}
 	avr_init(avr);
+	if (millis_at >= 0 && (millis_at <= avr->ioend || millis_at + 3 > avr->ramend)) {
+		fprintf(stderr, "perijove_sim: --millis-at 0x%lx is not in RAM\n", millis_at);
+		return 2;
+	}
 	avr_load_firmware(avr, &firmware);
 	avr->frequency = 16000000;
 	avr->vcc = avr->avcc = avr->aref = 5000;
@@ -263,6 +290,7 @@ int main(int argc, char **argv) {
 			continue;
 		next_pace = avr->cycle + slice;
 		poll_stdin();
+		apply_millis();
 		if (speed > 0) {
 			double ahead = (double)avr->cycle / avr->frequency / speed - (wall_seconds() - start);
 			if (ahead > 0.0005) {

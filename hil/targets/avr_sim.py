@@ -2,7 +2,9 @@
 
 The harness wires the heater pin and the thermistor to the host's thermal node (the constants
 of fsw/thermal/model.py are passed on its command line). The AVR runs at real time; the
-thermal node runs THERMAL_SPEED times faster, so that hours of heating take seconds.
+thermal node runs THERMAL_SPEED times faster, so that hours of heating take seconds. The
+harness can also set the Arduino core's millisecond count (fault millis_wrap), so that the
+firmware meets millis()'s wrap after 2^32 ms in seconds rather than 49.7 days.
 """
 
 import json
@@ -23,6 +25,9 @@ SIM_DIR = HIL / "sim"
 ELF = FIRMWARE_DIR / "build" / "uno" / "perijove.elf"
 HARNESS = SIM_DIR / "build" / "perijove_sim"
 THERMAL_SPEED = 500.0
+MILLIS_SYMBOL = "timer0_millis"   # the Arduino core's millis() count (wiring.c)
+WRAP_LEAD_MS = 3000               # millis_wrap: this long before millis() wraps
+AVR_DATA = 0x800000               # where avr-gcc's ELF puts the data address space
 AVR_PACKAGES = "gcc-avr avr-libc arduino-core-avr simavr libsimavr-dev libsimavrparts1 libelf-dev"
 INSTALL_HINT = f"apt-get install -y {AVR_PACKAGES} (or run scripts/lib/avr-setup.sh as root)"
 
@@ -51,6 +56,16 @@ def missing_toolchain() -> str | None:
     return None
 
 
+def symbol_address(elf: Path, name: str) -> int:
+    """The data address of a variable of the firmware, from the ELF's symbol table."""
+    out = subprocess.run(["avr-nm", str(elf)], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) == 3 and fields[2] == name:
+            return int(fields[0], 16) - AVR_DATA
+    raise RuntimeError(f"{elf.name} has no symbol {name}")
+
+
 def build() -> None:
     """make is incremental: a no-op when the firmware and harness are up to date."""
     for directory in (FIRMWARE_DIR, SIM_DIR):
@@ -61,8 +76,8 @@ def build() -> None:
 
 class AvrSimTarget(Target):
     name = "avr-sim"
-    capabilities = Capabilities(**FIRMWARE_CAPABILITIES, faults=frozenset({"heater_stuck_on", "sensor_failed", "warm_room"}),
-                                speed=THERMAL_SPEED)
+    capabilities = Capabilities(**FIRMWARE_CAPABILITIES, speed=THERMAL_SPEED, faults=frozenset(
+        {"heater_stuck_on", "sensor_failed", "warm_room", "millis_wrap"}))
 
     def __init__(self, extra_args: tuple[str, ...] = ()):
         self.skip_reason = missing_toolchain()
@@ -79,6 +94,7 @@ class AvrSimTarget(Target):
             "--conductance", str(model.CONDUCTANCE_W_PER_K), "--sink", str(model.SINK_C),
             "--power", str(model.HEATER_POWER_W), "--initial", str(model.SINK_C),
             "--thermal-speed", str(THERMAL_SPEED), "--stats", str(self.stats_path),
+            "--millis-at", hex(symbol_address(ELF, MILLIS_SYMBOL)),
             *self.extra_args, str(ELF),
         ]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -90,11 +106,22 @@ class AvrSimTarget(Target):
         self.process = None
 
     def inject(self, fault: str) -> None:
+        if fault == "millis_wrap":
+            self._near_millis_wrap()
+            return
         line = {"heater_stuck_on": "heater stuck_on", "sensor_failed": "sensor open",
                 # a room at 25 C: the sink's -25 C plus 6 W over the node's conductance
                 "warm_room": f"temp 25\nexternal {50 * model.CONDUCTANCE_W_PER_K}"}[fault]
         self.process.stdin.write(line + "\n")
         self.process.stdin.flush()
+
+    def _near_millis_wrap(self) -> None:
+        # in two jumps of less than 2^31 ms: the firmware's deadlines compare (int32_t)(now - due),
+        # which one longer jump would turn backwards, stalling housekeeping until millis() wraps
+        for value, settle in ((1 << 31, 0.5), ((1 << 32) - WRAP_LEAD_MS, 0.0)):
+            self.process.stdin.write(f"millis {value}\n")
+            self.process.stdin.flush()
+            time.sleep(settle)
 
     def stats(self) -> dict:
         """The harness's statistics now: cycles, dispatch cycles, stack_used and stack_free (octets)."""
