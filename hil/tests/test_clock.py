@@ -1,0 +1,44 @@
+"""On-board time and uptime: they run on smoothly, even where the board's millisecond count wraps."""
+
+import threading
+from itertools import pairwise
+
+from hil.plugin import needs, open_station
+
+ONBOARD_TIME = 800_000_000   # 2025-05-07, seconds since 2000-01-01
+MILLIS_WRAP_S = 2**32 / 1000  # an Arduino's millis() wraps after 4,294,967.296 s
+
+
+def test_time_and_uptime_run_on_across_the_millis_wrap(fresh_target):
+    needs(fresh_target, commands=("time_set",), faults=("millis_wrap",))
+    station = open_station(fresh_target)
+    reports = []   # (on-board time of the packet, uptime) of each executive housekeeping report
+    done = threading.Event()   # past the wrap, or gone back
+
+    def listener(record):
+        if record.kind == "housekeeping" and record.name == "sid1":
+            uptime = record.fields["uptime"]
+            if uptime >= MILLIS_WRAP_S + 2 or (reports and uptime < reports[-1][1]):
+                done.set()
+            reports.append((record.time, uptime))
+
+    try:
+        fresh_target.inject("millis_wrap")   # a few seconds before the wrap
+        station.send("time_set", seconds=ONBOARD_TIME)
+        station.session.listeners.append(listener)
+        try:
+            assert done.wait(30), f"uptime did not reach the wrap: {reports}"
+        finally:
+            station.session.listeners.remove(listener)
+    finally:
+        station.close()
+    # the wrap once cost 4.3 million seconds of on-board time and uptime
+    stamps = [stamp for stamp, _uptime in reports]
+    gaps = [b - a for a, b in pairwise(stamps)]
+    assert all(0 < gap <= 3 for gap in gaps), reports
+    assert ONBOARD_TIME <= stamps[0] < ONBOARD_TIME + 10, reports
+    uptimes = [uptime for _stamp, uptime in reports]
+    assert all(a <= b <= a + 3 for a, b in pairwise(uptimes)), reports
+    # on-board time and uptime count the same seconds
+    offsets = {int(stamp) - uptime for stamp, uptime in reports}
+    assert max(offsets) - min(offsets) <= 1, reports
