@@ -2,9 +2,9 @@
 """Footprint and speed of the Arduino firmware, written into docs/PERFORMANCE.md.
 
   - flash and static RAM of the Uno and Mega builds (avr-size);
-  - CPU cycles to decode and dispatch one TC: the firmware raises a marker pin (Arduino pin 9)
-    from the moment a candidate frame is complete until its dispatch returns, and the simavr
-    harness counts the cycles in between;
+  - CPU cycles to decode and dispatch one TC, on the Uno and the Mega: the firmware raises a
+    marker pin (Arduino pin 9) from the moment a candidate frame is complete until its dispatch
+    returns, and the simavr harness counts the cycles in between;
   - back-to-back commands at 115200 baud: 100 TCs written without waiting, then the
     commanding counters say whether every octet made it.
 
@@ -26,14 +26,19 @@ sys.path.insert(0, str(ROOT))
 
 from fsw.thermal import model  # noqa: E402
 from ground.procedures import connect  # noqa: E402
-from hil.targets.avr_sim import ELF, HARNESS, build  # noqa: E402
+from hil.targets.avr_sim import HARNESS, build  # noqa: E402
 
 FLASH_GOAL, RAM_GOAL, CYCLE_GOAL = 16 * 1024, 1024, 20_000
 SECTION = "## Arduino firmware (footprint and cycles)"
+BOARDS = {"uno": "atmega328p", "mega": "atmega2560"}
 
 
-def footprint(board: str, mcu: str) -> tuple[int, int]:
-    out = subprocess.run(["avr-size", "-A", str(HERE / "build" / board / "perijove.elf")],
+def elf(board: str) -> Path:
+    return HERE / "build" / board / "perijove.elf"
+
+
+def footprint(board: str) -> tuple[int, int]:
+    out = subprocess.run(["avr-size", "-A", str(elf(board))],
                          capture_output=True, text=True, check=True).stdout
     sizes = {name: int(size) for name, size in re.findall(r"^(\.\w+)\s+(\d+)", out, re.M)}
     flash = sizes.get(".text", 0) + sizes.get(".data", 0)
@@ -41,13 +46,13 @@ def footprint(board: str, mcu: str) -> tuple[int, int]:
     return flash, ram
 
 
-def run_sim(pings: int) -> dict:
+def run_sim(board: str, pings: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         trace = Path(tmp) / "trace.txt"
         with trace.open("w") as stderr:
             process = subprocess.Popen(
-                [str(HARNESS), "--trace-marker", "--sink", str(model.SINK_C), "--initial", str(model.SINK_C),
-                 str(ELF)], stdout=subprocess.PIPE, stderr=stderr, text=True)
+                [str(HARNESS), "--mcu", BOARDS[board], "--trace-marker", "--sink", str(model.SINK_C),
+                 "--initial", str(model.SINK_C), str(elf(board))], stdout=subprocess.PIPE, stderr=stderr, text=True)
             port = next(line.split()[1] for line in process.stdout if line.startswith("PTY "))
             threading.Thread(target=lambda: process.stdout.read(), daemon=True).start()
             gs = connect(port, frame_len=256, archive=False, timeout=20, on_warning=lambda _m: None)
@@ -73,37 +78,45 @@ def run_sim(pings: int) -> dict:
     }
 
 
-def render(uno, mega, sim) -> str:
-    cycles = sim["ping_cycles"]
-    median = statistics.median(cycles)
+def render(sizes: dict, sims: dict) -> str:
+    uno, mega = sizes["uno"], sizes["mega"]
+    cycles = {board: sim["ping_cycles"] for board, sim in sims.items()}
+    median = {board: statistics.median(c) for board, c in cycles.items()}
+    b2b = {board: f"{sim['accepted']} accepted, {sim['rejected']} rejected" for board, sim in sims.items()}
     return f"""{SECTION}
 
 Measured by `hil/arduino/measure.py` (avr-gcc 5.4 -Os with LTO, Arduino core 1.8.7, simavr 1.6,
-ATmega328P at 16 MHz). Goals: flash <= 16 KB, static RAM <= 1 KB, <= 20,000 cycles per TC.
+ATmega328P and ATmega2560 at 16 MHz). Goals: flash <= 16 KB, static RAM <= 1 KB, <= 20,000
+cycles per TC.
 
 | | Uno (ATmega328P) | Mega 2560 | goal |
 |---|---|---|---|
 | flash (.text + .data) | {uno[0]:,} B | {mega[0]:,} B | <= {FLASH_GOAL:,} B |
 | static RAM (.data + .bss) | {uno[1]:,} B | {mega[1]:,} B | <= {RAM_GOAL:,} B |
+| cycles per `ping`, median | {median["uno"]:,.0f} | {median["mega"]:,.0f} | <= {CYCLE_GOAL:,} |
+| cycles per `ping`, min / max | {min(cycles["uno"]):,} / {max(cycles["uno"]):,} \
+| {min(cycles["mega"]):,} / {max(cycles["mega"]):,} | <= {CYCLE_GOAL:,} |
+| 100 TCs back-to-back | {b2b["uno"]} | {b2b["mega"]} | all accepted |
 
 Static RAM is mostly the two 260-octet TM frame buffers (one fills while the UART interrupt
 sends the other), the 128-octet receive ring and the 52-octet uplink frame buffer; the stack
-has the remaining ~1 KB of the Uno's 2 KB.
+has the remaining ~1 KB of the Uno's 2 KB (the Mega has 8 KB).
 
 CPU cycles to decode and dispatch one `ping` (frame FECF, header, packet CRC, lookup,
 argument checks, and building its acceptance, start, completion and ping_reply packets),
-over {len(cycles)} pings: median {median:,.0f}, min {min(cycles):,}, max {max(cycles):,}
-(goal <= {CYCLE_GOAL:,}). A reply that fills a 256-octet TM frame only writes its header in the
-dispatch; the frame's OCF and FECF (a CRC over 254 octets, ~10,000 cycles) are added in the main
-loop, which sends it. The stack's deepest use over the HIL suite (the simavr harness paints it)
-is checked by hil/tests/test_fuzz.py to leave at least 256 octets free. A `cam_capture` is the exception: it checksums the whole synthetic
-image (CRC-32 over 4 KB per filter) inside its dispatch, about 5 million cycles (0.3 s).
+over {len(cycles["uno"])} pings per board; the Mega is a little slower because its 3-octet
+program counter costs a cycle more per call and return. A reply that fills a 256-octet TM frame
+only writes its header in the dispatch; the frame's OCF and FECF (a CRC over 254 octets, ~10,000
+cycles) are added in the main loop, which sends it. The stack's deepest use over the HIL suite
+(the simavr harness paints it) is checked by hil/tests/test_fuzz.py to leave at least 256 octets
+free. A `cam_capture` is the exception: it checksums the whole synthetic image (CRC-32 over 4 KB
+per filter) inside its dispatch, about 5 million cycles (0.3 s).
 
 Back-to-back: 100 `heater_setpoint` TCs with no verification requested (24 octets each,
-2,400 octets, 0.21 s of line at 115200 baud) written without waiting: {sim["accepted"]} accepted,
-{sim["rejected"]} rejected. At 16 MHz one TC's 24 octets last 33,000 cycles on the line, so
-decoding never falls behind. Commands that ask for every verification report produce about
-three times as many octets down as up; the suite keeps at most 4 of those outstanding.
+2,400 octets, 0.21 s of line at 115200 baud) written without waiting. At 16 MHz one TC's 24
+octets last 33,000 cycles on the line, so decoding never falls behind. Commands that ask for
+every verification report produce about three times as many octets down as up; the suite keeps
+at most 4 of those outstanding.
 """
 
 
@@ -125,7 +138,8 @@ def main() -> int:
     parser.add_argument("--pings", type=int, default=50)
     args = parser.parse_args()
     build()
-    text = render(footprint("uno", "atmega328p"), footprint("mega", "atmega2560"), run_sim(args.pings))
+    text = render({board: footprint(board) for board in BOARDS},
+                  {board: run_sim(board, args.pings) for board in BOARDS})
     print(text)
     if not args.no_write:
         write_section(text)
