@@ -33,7 +33,7 @@ def plot_series(series: dict[str, list[tuple[float, float]]], dictionary, out: s
                 for bound in limits:
                     if values and min(values) - abs(bound) * 0.5 - 5 <= bound <= max(values) + abs(bound) * 0.5 + 5:
                         ax.axhline(bound, color=colour, linestyle="--", linewidth=1)
-        for when, label in marks:
+        for when, _label in marks:       # labelled once, above the top panel
             ax.axvline(cuc_to_datetime(when), color="grey", linestyle=":", linewidth=1)
         ax.set_ylabel(f"{name}\n[{parameter.unit}]" if parameter.unit else name)
         ax.grid(True, alpha=0.3)

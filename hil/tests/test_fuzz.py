@@ -9,10 +9,9 @@ receive ring and two TM frames allow."""
 import random
 import struct
 import threading
-import time
 
 from fsw.protocol import ASM, Reason
-from fsw.protocol.crc import append_crc, crc16
+from fsw.protocol.crc import append_crc
 from fsw.protocol.pus import decode_tc
 from fsw.protocol.tcframe import SPACECRAFT_ID
 

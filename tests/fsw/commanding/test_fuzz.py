@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from fsw.app import Loopback
 from fsw.protocol.dictionary import load
-from fsw.protocol.pus import ACK_ALL, TcPacket, encode_tc
+from fsw.protocol.pus import TcPacket, encode_tc
 from fsw.protocol.reasons import Reason
 
 pytestmark = pytest.mark.timeout(60)
