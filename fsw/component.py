@@ -59,6 +59,16 @@ class Services(Protocol):
     def mode(self) -> str: ...                           # "nominal" or "safe"
 
 
+def restored_int(state: dict, key: str, default: int, low: int, high: int) -> int:
+    """An integer from saved state, or the default when it is missing or could not go on the
+    wire (a file with a sound checksum may still come from elsewhere)."""
+    try:
+        value = int(state.get(key, default))
+    except (TypeError, ValueError):
+        return default
+    return value if low <= value <= high else default
+
+
 class FlightComponent:
     COMPONENT: Declarations
 

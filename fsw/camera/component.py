@@ -2,7 +2,7 @@
 downlink, and the radiation damage of its detector as the orbit goes by."""
 
 from fsw import ephemeris
-from fsw.component import CommandFailed, FlightComponent
+from fsw.component import CommandFailed, FlightComponent, restored_int
 from fsw.protocol.reasons import Reason
 
 from .capture import CaptureJob, scene_planes
@@ -67,9 +67,9 @@ class Camera(FlightComponent):
         self.fault = bool(state.get("fault", False))
         self.warmup_left = float(state.get("warmup_left", 0.0))
         self.config = {**DEFAULT_CONFIG, **state.get("config", {})}
-        self.next_id = int(state.get("next_id", 1))
-        self.last_image = int(state.get("last_image", 0))
-        self.images_lost = int(state.get("images_lost", 0))
+        self.next_id = restored_int(state, "next_id", 1, 1, 0xFFFF)
+        self.last_image = restored_int(state, "last_image", 0, 0, 0xFFFF)
+        self.images_lost = restored_int(state, "images_lost", 0, 0, 0xFFFF)
         if "detector_seed" in state:
             self.detector_seed = int(state["detector_seed"])
             self.detector = Detector(self.detector_seed)

@@ -9,10 +9,10 @@ hazardous mode_nominal leaves it.
 
 import logging
 
-from fsw.component import CommandFailed, FlightComponent
+from fsw.component import CommandFailed, FlightComponent, restored_int
 from fsw.protocol.reasons import Reason
 
-from .dictionary import COMPONENT, SAFE_CAUSES
+from .dictionary import COMPONENT, CONTACT_TIMEOUT_MAX, SAFE_CAUSES
 
 log = logging.getLogger("fsw.modes")
 ARM_WINDOW = 60.0   # seconds an arm stays valid
@@ -119,5 +119,5 @@ class Modes(FlightComponent):
             self.mode = state["mode"]
         if state.get("cause") in CAUSES:
             self.cause = state["cause"]
-        self.safe_entries = int(state.get("safe_entries", 0))
-        self.contact_timeout = int(state.get("contact_timeout", 0))
+        self.safe_entries = restored_int(state, "safe_entries", 0, 0, 0xFFFF)
+        self.contact_timeout = restored_int(state, "contact_timeout", 0, 0, CONTACT_TIMEOUT_MAX)

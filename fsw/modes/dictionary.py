@@ -3,6 +3,7 @@
 from fsw.protocol.dictionary.model import Command, Component, Event, Field, Parameter, Severity, enum
 
 APID = 0x014
+CONTACT_TIMEOUT_MAX = 30 * 86400
 MODES = enum("nominal", "safe")
 SAFE_CAUSES = enum("none", "command", "over_temperature", "sensor_failure", "loss_of_contact")
 
@@ -22,7 +23,7 @@ COMPONENT = Component(
         ),
         Command(
             "fdir_contact_timeout", 128, 4, "Enter safe mode after this long without a valid command.",
-            args=(Field("seconds", "u32", "s", "0 disables the check", max=30 * 86400),),
+            args=(Field("seconds", "u32", "s", "0 disables the check", max=CONTACT_TIMEOUT_MAX),),
             safe=True,
         ),
     ),

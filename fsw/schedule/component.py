@@ -5,7 +5,7 @@ and arming included, happens at release, through the dispatcher like any other c
 Released commands are verified as their own ack flags ask, from their own APID.
 """
 
-from fsw.component import CommandFailed, FlightComponent
+from fsw.component import CommandFailed, FlightComponent, restored_int
 from fsw.protocol.pus import decode_tc
 from fsw.protocol.reasons import ProtocolError, Reason
 
@@ -103,7 +103,8 @@ class Schedule(FlightComponent):
                 decode_tc(raw)
             except ProtocolError:
                 continue   # cannot happen with a checksummed file; never trust it blindly
-            self.entries[int(entry)] = (float(release), raw)
-        self.next_id = int(state.get("next_id", 1))
+            if 1 <= int(entry) <= 0xFFFF:
+                self.entries[int(entry)] = (float(release), raw)
+        self.next_id = restored_int(state, "next_id", 1, 1, 0xFFFF)
         self.enabled = bool(state.get("enabled", True))
         self.released = int(state.get("released", 0))

@@ -146,3 +146,22 @@ def test_a_sound_state_file_with_contents_from_elsewhere_does_not_stop_boot(tmp_
         loop.advance(0.1)
         assert loop.verification(tc) == OK
         assert 0 <= loop.flight.now() < 2**32
+
+
+def test_restored_ids_and_counters_that_could_not_go_on_the_wire_fall_back_to_defaults(tmp_path):
+    """A sound state file from elsewhere: ids past 16 bits would make every report about them fail."""
+    document = {"format": 1, "clock": {"kind": "sim", "onboard": 757_000_000.0}, "components": {
+        "camera": {"next_id": 70_000, "last_image": -3, "images_lost": "many"},
+        "schedule": {"next_id": 0, "entries": [[70_000, 757_000_100.0, "00"]]},
+        "modes": {"safe_entries": 1 << 40, "contact_timeout": -1},
+    }}
+    AtomicStore(tmp_path).put(STATE_NAME, json.dumps(document).encode())
+    with Loopback(state_dir=tmp_path) as loop:
+        camera, schedule, modes = (loop.flight.services.component(n) for n in ("camera", "schedule", "modes"))
+        assert (camera.next_id, camera.last_image, camera.images_lost) == (1, 0, 0)
+        assert (schedule.next_id, schedule.entries) == (1, {})
+        assert (modes.safe_entries, modes.contact_timeout) == (0, 0)
+        for sid in (3, 4, 10):
+            tc = loop.send("hk_oneshot", {"sid": sid})
+            loop.advance(0.1)
+            assert loop.verification(tc) == OK
