@@ -1,6 +1,6 @@
 // A small camera: power and warm-up, configuration, and one synthetic 64x64 image per filter
 // computed pixel by pixel when needed, so no frame buffer is kept. Downlink sends image_meta,
-// then image_segment reports paced by the downlink's free buffer.
+// then image_segment reports paced by the downlink's free room.
 #include <Arduino.h>
 #include <avr/pgmspace.h>
 
@@ -146,8 +146,8 @@ void pj_camera_tick() {
     state = PJ_CAM_STATE_READY;
     pj_event(PJ_EVENT_CAM_READY_ID, PJ_EVENT_CAM_READY_SEVERITY, 0, 0);
   }
-  // one segment at a time, only when it will not wait for the UART: commands keep flowing
-  if (sending && pj_tm_can_queue()) send_segment();
+  // one segment at a time, only when it leaves room for commands' replies: commands keep flowing
+  if (sending && pj_tm_spare(PJ_REPORT_IMAGE_SEGMENT_FIELD_LEN + SEGMENT)) send_segment();
 }
 
 uint8_t pj_camera_command(uint8_t index, const uint8_t *args, const PjRequest &request) {

@@ -16,10 +16,15 @@
 
 // two frame buffers: one fills while the UART interrupt sends the other. A full frame gets its
 // OCF and FECF (a CRC over 254 octets, ~10,000 cycles) and goes to the UART from the main loop,
-// not inside the command dispatch that happened to fill it
+// not inside the command dispatch that happened to fill it. Nothing here waits for the UART: a
+// full frame whose other buffer is still busy waits for pj_tm_poll, and a packet that does not
+// fit in the room left is dropped whole and counted
 static uint8_t frames[2][BUFFER_LEN];
 static uint8_t current;
 static bool other_full;                   // frames[current ^ 1] is full and not yet sent
+static bool current_full;                 // frames[current] is full too, waiting for the other
+static bool dropping;                     // the packet being put did not fit: its octets go nowhere
+static uint32_t dropped;                  // octets of packets dropped
 static uint8_t fill;                      // octets used in the current zone
 static uint16_t first_header = PJ_FHP_NO_PACKET_START;
 static uint8_t mc_count, vc_count;
@@ -59,11 +64,21 @@ static void send_full() {
   pj_put32(h + PJ_TM_HEADER_LEN + ZONE_LEN, 0x01000000UL | clcw_report);
   uint16_t fecf_at = PJ_TM_FRAME_LEN - PJ_FECF_LEN;
   pj_put16(h + fecf_at, pj_crc16(pj_crc16_start(), h, fecf_at));
-  pj_uart_send(f, BUFFER_LEN);   // waits for the line to be free first
+  pj_uart_send(f, BUFFER_LEN);
   other_full = false;
 }
 
-// the zone is full: the header now, the rest in pj_tm_poll; then fill the other buffer
+static bool other_free() { return !other_full && !pj_uart_tx_busy(); }
+
+static void swap() {
+  other_full = true;
+  current ^= 1;
+  fill = 0;
+  first_header = PJ_FHP_NO_PACKET_START;
+}
+
+// the zone is full: the header now, the rest in pj_tm_poll; then fill the other buffer, or, while
+// it is still busy, put nothing more until pj_tm_poll finds it free
 static void finish_frame() {
   uint8_t *f = frames[current];
   f[0] = (uint8_t)(PJ_ASM >> 24);
@@ -75,13 +90,8 @@ static void finish_frame() {
   h[2] = mc_count++;
   h[3] = vc_count++;
   pj_put16(h + 4, (0x3 << 11) | first_header);
-  if (other_full) send_full();   // two full frames: the older goes first
-  while (pj_uart_tx_busy()) {    // the other buffer may still be on the line
-  }
-  other_full = true;
-  current ^= 1;
-  fill = 0;
-  first_header = PJ_FHP_NO_PACKET_START;
+  if (other_free()) swap();
+  else current_full = true;
 }
 
 static void put_raw(uint8_t octet) {
@@ -110,6 +120,13 @@ void pj_tm_begin(uint16_t apid, uint8_t service, uint8_t subtype, uint16_t data_
   pj_clock_now(&seconds, &fraction);
   pj_put32(h + 13, seconds);
   pj_put16(h + 17, fraction);
+  // its sequence count is spent all the same: the ground sees the gap
+  uint16_t len = PJ_TM_PACKET_LEN(data_len);
+  dropping = len > pj_tm_room();
+  if (dropping) {
+    dropped += len;
+    return;
+  }
   mark_packet_start();
   packet_crc = pj_crc16_start();
   packet_left = sizeof h + data_len;
@@ -117,6 +134,7 @@ void pj_tm_begin(uint16_t apid, uint8_t service, uint8_t subtype, uint16_t data_
 }
 
 void pj_tm_put(uint8_t octet) {
+  if (dropping) return;
   packet_crc = _crc_xmodem_update(packet_crc, octet);   // CRC-16/CCITT-FALSE step
   packet_left--;
   put_raw(octet);
@@ -137,6 +155,10 @@ void pj_tm_write(const uint8_t *data, uint16_t len) {
 }
 
 void pj_tm_end() {
+  if (dropping) {
+    dropping = false;
+    return;
+  }
   // a short packet body (a bug) still ends as a well-formed packet, padded with zeros
   while (packet_left) pj_tm_put(0);
   uint16_t crc = packet_crc;
@@ -156,7 +178,12 @@ static void put_idle(uint16_t len) {
 }
 
 void pj_tm_poll() {
-  if (fill) {
+  if (current_full && other_free()) {
+    current_full = false;
+    swap();
+  }
+  // a partial frame waits while the other buffer is busy: packets may still join it
+  if (fill && other_free()) {
     uint32_t now = millis();
     bool quiet = !pj_uart_available() && now - pj_uart_last_rx_ms() >= FLUSH_QUIET_MS;
     if (quiet || now - first_put_ms >= FLUSH_MAX_AGE_MS) {
@@ -168,6 +195,16 @@ void pj_tm_poll() {
   if (other_full && !pj_uart_tx_busy()) send_full();
 }
 
-bool pj_tm_can_queue() { return !other_full && !pj_uart_tx_busy(); }
+uint16_t pj_tm_room() {
+  if (current_full) return 0;
+  return ZONE_LEN - fill + (other_free() ? ZONE_LEN : 0);
+}
+
+bool pj_tm_spare(uint16_t data_len) {
+  return !pj_uart_available() &&
+         pj_tm_room() >= PJ_TM_PACKET_LEN(data_len) + PJ_TM_REPLY_ROOM;
+}
+
+uint32_t pj_tm_dropped() { return dropped; }
 
 void pj_tm_set_clcw_report(uint8_t next_expected) { clcw_report = next_expected; }

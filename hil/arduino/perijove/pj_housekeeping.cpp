@@ -21,6 +21,7 @@ static uint8_t executive_hk(uint8_t *out) {
   pj_put32(out + PJ_HK_EXECUTIVE_CYCLE_SLIPS, 0);
   pj_put32(out + PJ_HK_EXECUTIVE_DICTIONARY_VERSION, PJ_DICTIONARY_VERSION);
   pj_put32(out + PJ_HK_EXECUTIVE_CLOCK_SPEED, 0x3F800000UL);   // 1.0f: the board runs in real time
+  pj_put32(out + PJ_HK_EXECUTIVE_DOWNLINK_DROPPED, pj_tm_dropped());
   return PJ_HK_EXECUTIVE_LEN;
 }
 
@@ -77,6 +78,7 @@ void pj_hk_tick() {
   for (uint8_t i = 0; i < STRUCTURES; i++) {
     Structure &s = structures[i];
     if (!s.enabled || (int32_t)(now - s.due_ms) < 0) continue;
+    if (!pj_tm_spare(1 + LARGEST)) return;   // late rather than lost, and after the commands
     send(&s);
     s.due_ms += s.interval_ds * 100UL;
     if ((int32_t)(now - s.due_ms) > 0) s.due_ms = now + s.interval_ds * 100UL;   // fell behind

@@ -3,6 +3,7 @@
 
 #include "pj_app.h"
 #include "pj_board.h"
+#include "pj_downlink.h"
 #include "pj_uart.h"
 #include "pj_uplink.h"
 #include "pj_wire.h"
@@ -62,9 +63,15 @@ static bool step() {
   return count == 0;
 }
 
+// Octets wait in the receive ring while the downlink has no room for what they may bring, so
+// replies are not dropped; once the ring is three quarters full they go on all the same, as
+// uplink octets lost would be worse than telemetry dropped (and counted).
+#define RING_PRESSED (PJ_RX_RING * 3 / 4)
+
 void pj_uplink_poll() {
   int16_t octet;
-  while ((octet = pj_uart_read()) >= 0) {
+  while ((pj_tm_room() >= PJ_TM_REPLY_ROOM || pj_uart_available() >= RING_PRESSED) &&
+         (octet = pj_uart_read()) >= 0) {
     buffer[count++] = octet;
     while (!step()) {
     }
