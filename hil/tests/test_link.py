@@ -1,12 +1,21 @@
-"""The link: ping, rejection reasons, resynchronisation after garbage, 100 commands in order."""
+"""The link: ping, rejection reasons, resynchronisation after garbage, 100 commands in order, and
+an uplink burst while the downlink is busy."""
 
 import random
 import struct
+import threading
 
 from fsw.protocol import ASM, Reason
+from fsw.protocol.crc import append_crc
+from fsw.protocol.tcframe import SPACECRAFT_ID
 
 from hil.plugin import needs
 from hil.tests.helpers import raw_tc, send_raw_packet, write_bytes
+from hil.tests.test_commands import captured_image
+
+BURST_JUNK = (200, 200)   # junk frames' lengths: longer than the board's 128-octet receive ring
+BURST_COMMANDS = 8
+BURST_ROUNDS = 3           # the board's downlink is in a different state each time
 
 
 def test_ping(gs):
@@ -76,3 +85,51 @@ def test_a_hundred_commands_in_a_row(gs, hil_target):
         gs.wait_for(verification)
     assert [v.outcome for v in sent] == ["completed"] * 100
     assert finished == [v.request_id for v in sent], "verification reports came back out of order"
+
+
+def junk_frame(rng, length: int) -> bytes:
+    """A TC frame header claiming length octets, random data and a wrong FECF: one rejection."""
+    while True:
+        header = struct.pack(">HBBB", SPACECRAFT_ID, (length - 1) >> 8, (length - 1) & 0xFF, 0)
+        frame = append_crc(header + rng.randbytes(length - 7))
+        frame = frame[:-1] + bytes([frame[-1] ^ 0xFF])
+        if ASM not in frame:   # no sync marker inside: it ends exactly where it should
+            return ASM + frame
+
+
+def test_an_uplink_burst_while_the_downlink_is_busy(gs, hil_target):
+    # long junk frames, then commands back to back, while an image downlink keeps the line full:
+    # an uplink octet lost would merge two rejections or lose a command
+    needs(hil_target, commands=("cam_power", "cam_configure", "cam_capture", "cam_downlink", "events_enable"))
+    image_id = captured_image(gs)
+    before = gs.request_hk(2)
+    dropped_before = gs.request_hk(1)["downlink_dropped"]
+    segments = threading.Event()
+
+    def on_segment(record):
+        if record.name == "image_segment" and record.fields.get("image_id") == image_id:
+            segments.set()
+
+    gs.session.listeners.append(on_segment)
+    try:
+        downlink = gs.send("cam_downlink", image_id=image_id, first_segment=0, wait=False)
+        assert segments.wait(30), "the downlink did not start"
+        rng = random.Random(58)
+        finished, sent = [], []
+        for _ in range(BURST_ROUNDS):
+            write_bytes(gs, b"".join(junk_frame(rng, n) for n in BURST_JUNK))
+            sent += [gs.send("events_enable", event_id=600, wait=False,
+                             on_stage=lambda v, _s: v.finished and finished.append(v.request_id))
+                     for _ in range(BURST_COMMANDS)]
+            for verification in sent:
+                gs.wait_for(verification, timeout=20)
+        gs.wait_for(downlink, timeout=300)
+    finally:
+        gs.session.listeners.remove(on_segment)
+    assert [v.outcome for v in sent] == ["completed"] * BURST_COMMANDS * BURST_ROUNDS
+    assert finished == [v.request_id for v in sent], "verification reports came back out of order"
+    after = gs.request_hk(2)
+    assert after["frames_rejected"] - before["frames_rejected"] == len(BURST_JUNK) * BURST_ROUNDS
+    # and an hk_oneshot, the cam_downlink and this hk_oneshot
+    assert after["tc_accepted"] - before["tc_accepted"] == BURST_COMMANDS * BURST_ROUNDS + 3
+    assert gs.request_hk(1)["downlink_dropped"] == dropped_before
