@@ -116,7 +116,11 @@ Back-to-back: 100 `heater_setpoint` TCs with no verification requested (24 octet
 2,400 octets, 0.21 s of line at 115200 baud) written without waiting. At 16 MHz one TC's 24
 octets last 33,000 cycles on the line, so decoding never falls behind. Commands that ask for
 every verification report produce about three times as many octets down as up; the suite keeps
-at most 4 of those outstanding.
+at most 4 of those outstanding. The main loop never waits for the UART: while neither TM buffer
+has room for a TC's replies, uplink octets wait in the receive ring, until it is three quarters
+full; past that they are decoded all the same and a packet with no room is dropped and counted
+(executive `downlink_dropped`), so uplink octets are not lost (hil/tests/test_link.py sends
+long junk frames and 8 commands back to back during an image downlink).
 """
 
 
