@@ -164,7 +164,9 @@ class Console:
     # -- incoming --
     def _on_record(self, record: Record) -> None:
         if record.kind == "event":
-            fields = " ".join(f"{k}={v}" for k, v in record.fields.items())
+            units = {f.name: f.unit for f in self.dictionary.events_by_name[record.name].args}
+            fields = " ".join(f"{k}={v}{' ' + units[k] if units.get(k) else ''}"
+                              for k, v in record.fields.items())
             colour = {"high": RED, "medium": YELLOW}.get(record.severity, DIM)
             self.say(f"[event {record.severity}] {record.name} {fields}".rstrip(), colour)
 

@@ -140,7 +140,7 @@ def test_console_against_the_real_fsw(fsw_factory, tmp_path):
         driver.type("y\r")
         wait_for(driver.lines, "arm: completed")
         wait_for(driver.lines, "anneal: accepted")
-        wait_for(driver.lines, "[event info] anneal_started target=3000 hold=5")
+        wait_for(driver.lines, "[event info] anneal_started target=3000 cC hold=5 s")
         wait_for(driver.lines, "anneal: progress", timeout=30)
         driver.type("tlm 20\r")
         wait_for(driver.lines, "heater_mode")
