@@ -7,7 +7,6 @@ the verification reports follow its outcome (see fsw.component for the handler c
 """
 
 import logging
-from collections import Counter
 
 from fsw.component import CommandFailed, FlightComponent
 from fsw.protocol.pus import TC_HEADERS_LEN, TcPacket
@@ -29,42 +28,24 @@ class Dispatcher(FlightComponent):
         super().__init__(services)
         self.dictionary = dictionary
         self.downlink = downlink
-        self.receiver = TcReceiver()
-        original = self.receiver.deframer.on_reject
-        self.receiver.deframer.on_reject = lambda span: (original(span), self._span_rejected(span))
+        self.receiver = TcReceiver(on_reject=self._frame_rejected)
         self.counters = dict.fromkeys(COUNTERS, 0)
         self.running: dict[str, CommandVerification] = {}   # deferred commands, by name
         self.current: CommandVerification | None = None      # the command whose handler is running
-        # the receiver's rejection counts already reported (as spans, packet or frame errors)
-        self._accounted: Counter = Counter()
 
     # -- uplink bytes --
     def feed(self, data: bytes) -> None:
         receiver = self.receiver
         frames_before = receiver.frames_received
-        received = receiver.feed(data)
+        received = receiver.feed(data)      # spans and frames without a packet: _frame_rejected
         self.counters["frames_received"] += receiver.frames_received - frames_before
-        for item in received:
-            if item.error:
-                self._accounted[item.error.reason] += 1
-        # frames with a good FECF but a bad header (SCID, VCID...) are counted by the receiver only
-        if receiver.rejected != self._accounted.total():
-            self._frame_errors()
         for item in received:
             self.receive(item)
 
-    def _span_rejected(self, span) -> None:
-        self._accounted[span.reason] += 1
+    def _frame_rejected(self, reason: Reason, octets: int) -> None:
         self.counters["frames_rejected"] += 1
-        self.counters["last_reason"] = int(span.reason)
-        self.services.event("frame_rejected", reason=int(span.reason), octets=min(span.length, 0xFFFF))
-
-    def _frame_errors(self) -> None:
-        for reason, count in (self.receiver.counts - self._accounted).items():
-            self._accounted[reason] += count
-            self.counters["frames_rejected"] += count
-            self.counters["last_reason"] = int(reason)
-            self.services.event("frame_rejected", reason=int(reason), octets=0)
+        self.counters["last_reason"] = int(reason)
+        self.services.event("frame_rejected", reason=int(reason), octets=min(octets, 0xFFFF))
 
     def receive(self, item: Received) -> None:
         if item.error is None:

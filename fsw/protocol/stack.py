@@ -72,29 +72,32 @@ class Received:
 
 
 class TcReceiver:
-    """Flight side of the uplink. Rejected byte spans and frames are counted by reason."""
+    """Flight side of the uplink. Byte spans and frames that carry no packet are counted by
+    reason and passed to on_reject(reason, octets) as they happen; packets that fail come out
+    as Received items with their error."""
 
-    def __init__(self, scid: int = SPACECRAFT_ID, layout: TcLayout = PLAIN, max_frame: int = TC_MAX_FRAME_LEN):
+    def __init__(self, scid: int = SPACECRAFT_ID, layout: TcLayout = PLAIN, max_frame: int = TC_MAX_FRAME_LEN,
+                 on_reject=None):
         self.scid = scid
         self.layout = layout
+        self.on_reject = on_reject
         self.counts: Counter[Reason] = Counter()
-        self.rejected_spans: list[Rejected] = []
         self.frames_received = 0
         self.next_expected = 0    # N(R) for the CLCW
-        self.deframer = tc_deframer(max_frame, on_reject=self._on_reject)
+        self.deframer = tc_deframer(max_frame, on_reject=lambda span: self._reject(span.reason, span.length))
 
-    def _on_reject(self, rejected: Rejected) -> None:
-        self.counts[rejected.reason] += 1
-        self.rejected_spans.append(rejected)
-        del self.rejected_spans[:-100]
+    def _reject(self, reason: Reason, octets: int) -> None:
+        self.counts[reason] += 1
+        if self.on_reject:
+            self.on_reject(reason, octets)
 
     def feed(self, data: bytes) -> list[Received]:
         out = []
         for frame_bytes in self.deframer.feed(data):
             try:
-                frame = decode_tc_frame(frame_bytes, self.scid, self.layout)
+                frame = decode_tc_frame(frame_bytes, self.scid, self.layout, fecf_checked=True)
             except ProtocolError as error:
-                self.counts[error.reason] += 1
+                self._reject(error.reason, len(frame_bytes))
                 continue
             self.frames_received += 1
             self.next_expected = (frame.sequence + 1) & 0xFF
@@ -155,7 +158,7 @@ class TmReceiver:
         for frame_bytes in self.deframer.feed(data):
             if self.on_frame:
                 self.on_frame(frame_bytes)
-            result = self.demultiplexer.feed(frame_bytes)
+            result = self.demultiplexer.feed(frame_bytes, fecf_checked=True)
             if result.frame is not None:
                 self.frames_received += 1
             for error in result.errors:

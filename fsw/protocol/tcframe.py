@@ -79,7 +79,9 @@ def encode_tc_frame(frame: TcFrame, layout: TcLayout = PLAIN) -> bytes:
     return body + crc16(body).to_bytes(2, "big")
 
 
-def decode_tc_frame(data: bytes, scid: int | None = SPACECRAFT_ID, layout: TcLayout = PLAIN) -> TcFrame:
+def decode_tc_frame(data: bytes, scid: int | None = SPACECRAFT_ID, layout: TcLayout = PLAIN,
+                    fecf_checked: bool = False) -> TcFrame:
+    """fecf_checked: the deframer already verified the FECF (no second CRC over the frame)."""
     n = len(data)
     if n < TC_MIN_FRAME_LEN or n > TC_MAX_FRAME_LEN:
         raise ProtocolError(Reason.BAD_FRAME_LENGTH, f"TC frame of {n} octets")
@@ -90,7 +92,7 @@ def decode_tc_frame(data: bytes, scid: int | None = SPACECRAFT_ID, layout: TcLay
         raise ProtocolError(
             Reason.BAD_FRAME_LENGTH, f"header says {(vcid_length & 0x3FF) + 1} octets, got {n}"
         )
-    if crc16(data):
+    if not fecf_checked and crc16(data):
         raise ProtocolError(Reason.BAD_FECF, "TC frame FECF mismatch")
     if scid is not None and flags_scid & 0x3FF != scid:
         raise ProtocolError(Reason.BAD_SCID, f"spacecraft id {flags_scid & 0x3FF}, expected {scid}")

@@ -66,7 +66,9 @@ def encode_tm_frame(frame: TmFrame) -> bytes:
     return body + crc16(body).to_bytes(2, "big")
 
 
-def decode_tm_frame(data: bytes, frame_len: int = TM_FRAME_LEN, scid: int | None = SPACECRAFT_ID) -> TmFrame:
+def decode_tm_frame(data: bytes, frame_len: int = TM_FRAME_LEN, scid: int | None = SPACECRAFT_ID,
+                    fecf_checked: bool = False) -> TmFrame:
+    """fecf_checked: the deframer already verified the FECF (no second CRC over the frame)."""
     if len(data) != frame_len:
         raise ProtocolError(Reason.BAD_FRAME_LENGTH, f"TM frame of {len(data)} octets, link uses {frame_len}")
     if frame_len < TM_HEADER_LEN + FECF_LEN:
@@ -74,7 +76,7 @@ def decode_tm_frame(data: bytes, frame_len: int = TM_FRAME_LEN, scid: int | None
     ident, mc_count, vc_count, status = TmFrameHeader.unpack_from(data)
     if ident >> 14:
         raise ProtocolError(Reason.BAD_FRAME_HEADER, f"TM frame version {ident >> 14}")
-    if crc16(data):
+    if not fecf_checked and crc16(data):
         raise ProtocolError(Reason.BAD_FECF, "TM frame FECF mismatch")
     if scid is not None and (ident >> 4) & 0x3FF != scid:
         raise ProtocolError(Reason.BAD_SCID, f"spacecraft id {(ident >> 4) & 0x3FF}, expected {scid}")
@@ -185,10 +187,10 @@ class TmDemultiplexer:
         self._channels: dict[int, _InboundChannel] = {}
         self.last_clcw: int | None = None
 
-    def feed(self, frame_bytes: bytes) -> Demuxed:
+    def feed(self, frame_bytes: bytes, fecf_checked: bool = False) -> Demuxed:
         errors: list[ProtocolError] = []
         try:
-            frame = decode_tm_frame(frame_bytes, self.frame_len, self.scid)
+            frame = decode_tm_frame(frame_bytes, self.frame_len, self.scid, fecf_checked)
         except ProtocolError as error:
             return Demuxed([], [error])
         if frame.ocf is not None:

@@ -56,19 +56,23 @@ def test_a_frame_that_decodes_but_holds_a_bad_packet_is_received_with_its_reason
 
 
 def test_frames_for_another_spacecraft_are_counted_not_delivered():
-    receiver = TcReceiver()
-    assert receiver.feed(ASM + encode_tc_frame(TcFrame(0, b"x", scid=62))) == []
+    rejected = []
+    receiver = TcReceiver(on_reject=lambda reason, octets: rejected.append((reason, octets)))
+    frame = encode_tc_frame(TcFrame(0, b"x", scid=62))
+    assert receiver.feed(ASM + frame) == []
     assert receiver.counts == Counter({Reason.BAD_SCID: 1}) and receiver.frames_received == 0
+    assert rejected == [(Reason.BAD_SCID, len(frame))]
 
 
 def test_uplink_junk_is_counted_by_reason():
-    receiver = TcReceiver()
+    rejected = []
+    receiver = TcReceiver(on_reject=lambda reason, octets: rejected.append((reason, octets)))
     good = TcSender().send_bytes(DICTIONARY.build_tc("ping"))
     received = receiver.feed(b"\x00" * 5 + good + b"\xff")
     receiver.deframer.flush()
     assert len(received) == 1
     assert receiver.counts == Counter({Reason.JUNK: 2})
-    assert [s.length for s in receiver.rejected_spans] == [5, 1]
+    assert rejected == [(Reason.JUNK, 5), (Reason.JUNK, 1)]
 
 
 def test_downlink_numbers_packets_and_message_counters():
