@@ -119,8 +119,10 @@ every verification report produce about three times as many octets down as up; t
 at most 4 of those outstanding. The main loop never waits for the UART: while neither TM buffer
 has room for a TC's replies, uplink octets wait in the receive ring, until it is three quarters
 full; past that they are decoded all the same and a packet with no room is dropped and counted
-(executive `downlink_dropped`), so uplink octets are not lost (hil/tests/test_link.py sends
-long junk frames and 8 commands back to back during an image downlink).
+(executive `downlink_dropped`), so uplink octets are not lost. Image segments and periodic
+housekeeping wait until the uplink has been quiet for 2 ms, so a burst of commands finds both
+buffers drained for its replies. hil/tests/test_link.py sends long junk frames and then commands
+(4 at once) during an image downlink and requires every octet up and every reply down.
 """
 
 

@@ -68,21 +68,26 @@ def test_garbage_then_a_good_command(gs):
     assert gs.request_hk(2)["frames_rejected"] > rejected_before
 
 
-def test_a_hundred_commands_in_a_row(gs, hil_target):
-    window = hil_target.capabilities.window
-    finished = []
+def send_in_window(gs, window: int, count: int, name: str, **args):
+    """Send count commands with at most window outstanding, as a ground's sliding window does;
+    return them in the order sent, and their request ids in the order they finished."""
+    finished, sent = [], []
 
-    def on_stage(verification, stage):
+    def on_stage(verification, _stage):
         if verification.finished:
             finished.append(verification.request_id)
 
-    sent = []
-    for _ in range(100):
+    for _ in range(count):
         while len(sent) - len(finished) >= window:
-            gs.wait_for(next(v for v in sent if v.request_id not in finished))
-        sent.append(gs.send("ping", wait=False, on_stage=on_stage))
+            gs.wait_for(next(v for v in sent if v.request_id not in finished), timeout=20)
+        sent.append(gs.send(name, wait=False, on_stage=on_stage, **args))
     for verification in sent:
-        gs.wait_for(verification)
+        gs.wait_for(verification, timeout=20)
+    return sent, finished
+
+
+def test_a_hundred_commands_in_a_row(gs, hil_target):
+    sent, finished = send_in_window(gs, hil_target.capabilities.window, 100, "ping")
     assert [v.outcome for v in sent] == ["completed"] * 100
     assert finished == [v.request_id for v in sent], "verification reports came back out of order"
 
@@ -98,8 +103,9 @@ def junk_frame(rng, length: int) -> bytes:
 
 
 def test_an_uplink_burst_while_the_downlink_is_busy(gs, hil_target):
-    # long junk frames, then commands back to back, while an image downlink keeps the line full:
-    # an uplink octet lost would merge two rejections or lose a command
+    # long junk frames, then commands as fast as the target's window allows, while an image
+    # downlink keeps the line full: an uplink octet lost would merge two rejections or lose a
+    # command, and a reply dropped for want of downlink room shows in downlink_dropped
     needs(hil_target, commands=("cam_power", "cam_configure", "cam_capture", "cam_downlink", "events_enable"))
     image_id = captured_image(gs)
     before = gs.request_hk(2)
@@ -118,11 +124,11 @@ def test_an_uplink_burst_while_the_downlink_is_busy(gs, hil_target):
         finished, sent = [], []
         for _ in range(BURST_ROUNDS):
             write_bytes(gs, b"".join(junk_frame(rng, n) for n in BURST_JUNK))
-            sent += [gs.send("events_enable", event_id=600, wait=False,
-                             on_stage=lambda v, _s: v.finished and finished.append(v.request_id))
-                     for _ in range(BURST_COMMANDS)]
-            for verification in sent:
-                gs.wait_for(verification, timeout=20)
+            # the first window's worth goes straight after the junk, back to back
+            round_sent, round_finished = send_in_window(gs, hil_target.capabilities.window,
+                                                        BURST_COMMANDS, "events_enable", event_id=600)
+            sent += round_sent
+            finished += round_finished
         gs.wait_for(downlink, timeout=300)
     finally:
         gs.session.listeners.remove(on_segment)

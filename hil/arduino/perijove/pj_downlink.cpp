@@ -200,8 +200,10 @@ uint16_t pj_tm_room() {
   return ZONE_LEN - fill + (other_free() ? ZONE_LEN : 0);
 }
 
+// background telemetry also waits while the uplink is busy, not only while octets wait in the
+// ring: a burst of commands then finds both frame buffers drained for its replies
 bool pj_tm_spare(uint16_t data_len) {
-  return !pj_uart_available() &&
+  return !pj_uart_available() && millis() - pj_uart_last_rx_ms() >= FLUSH_QUIET_MS &&
          pj_tm_room() >= PJ_TM_PACKET_LEN(data_len) + PJ_TM_REPLY_ROOM;
 }
 
