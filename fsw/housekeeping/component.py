@@ -79,7 +79,9 @@ class Housekeeping(FlightComponent):
         self.enabled[self._sid(args)] = False
 
     def on_hk_oneshot(self, args, verify) -> None:
-        if not self.send(self._sid(args)):
+        sid = self._sid(args)
+        verify.begin()
+        if not self.send(sid):
             raise CommandFailed(Reason.EXECUTION_FAILED, "structure could not be encoded")
 
     def on_hk_interval(self, args, verify) -> None:

@@ -19,14 +19,18 @@ DICTIONARY = load()
 
 class Verify:
     def __init__(self):
+        self.started = False
         self.deferred = False
         self.progress_log: list[tuple[int, int]] = []
         self.completed = False
         self.failed = None
         self.detail = ""
 
+    def begin(self):
+        self.started = True
+
     def defer(self):
-        self.deferred = True
+        self.started = self.deferred = True
 
     def progress(self, step, percent):
         # the values must fit the progress_success report the dispatcher will build from them

@@ -35,6 +35,16 @@ def test_reports_come_from_the_apid_the_tc_addressed(loop):
     assert apids == {("acceptance_success", 0x010), ("acceptance_success", 0x011)}
 
 
+def test_a_commands_output_comes_after_its_start_report(loop):
+    # ECSS PUS-1: execution starts, then the command's output, then its completion
+    oneshot = loop.send("hk_oneshot", {"sid": 2})
+    loop.advance(0.1)
+    request = oneshot.request_id.to_bytes(4, "big")
+    order = [loop.decode(tm)["name"] for tm in loop.packets
+             if (tm.service == 1 and tm.data[:4] == request) or (tm.service == 3 and tm.data[:1] == b"\x02")]
+    assert order[:4] == ["acceptance_success", "start_success", "sid2", "completion_success"]
+
+
 @pytest.mark.parametrize("apid, service, subtype, reason", [
     (0x123, 17, 1, Reason.UNKNOWN_APID),
     (0x010, 99, 1, Reason.UNKNOWN_SERVICE),
