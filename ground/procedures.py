@@ -25,7 +25,7 @@ from .archive import Archive, session_path
 from .images import DownlinkedImage, ImageAssembly, ImageError, _ranges, assemble
 from .session import Session, _warn_stderr
 from .telemetry import Record
-from .verification import (CommandError, CommandFailed, CommandRejected, CommandTimeout, Verification,
+from .verification import (STAGES, CommandError, CommandFailed, CommandRejected, CommandTimeout, Verification,
                            raise_for, reason_label)
 
 __all__ = [
@@ -38,6 +38,25 @@ def _as_reason(reason) -> Reason:
     if isinstance(reason, str):
         return Reason[reason.upper()]
     return Reason(reason)
+
+
+def _one_shot_report(records: list[Record], structure: str, request_id: int) -> Record | None:
+    """The report a one-shot request made: the first of its structure between the request's
+    acceptance and completion (a periodic report of the same structure may arrive just before
+    or after, sampled at another moment)."""
+    started = False
+    candidate = None
+    for record in records:
+        if record.kind == "report":
+            if record.fields.get("request_id") != request_id:
+                continue
+            if record.name in ("acceptance_success", "start_success"):
+                started = True
+            elif record.name == "completion_success":
+                return candidate
+        elif started and candidate is None and record.name == structure:
+            candidate = record
+    return None
 
 
 class GroundStation:
@@ -174,22 +193,28 @@ class GroundStation:
         """One housekeeping report of a structure, now: {parameter: engineering value}."""
         if sid not in self.dictionary.structures:
             raise KeyError(f"no housekeeping structure {sid}")
-        got: list[Record] = []
-        arrived = threading.Event()
+        structure = f"sid{sid}"
+        seen: list[Record] = []
+        arrived = threading.Condition()
 
         def listener(record: Record) -> None:
-            if record.kind == "housekeeping" and record.fields is not None and record.name == f"sid{sid}":
-                got.append(record)
-                arrived.set()
+            if ((record.kind == "housekeeping" and record.fields is not None and record.name == structure)
+                    or (record.kind == "report" and record.name in STAGES)):
+                with arrived:
+                    seen.append(record)
+                    arrived.notify_all()
 
         self.session.listeners.append(listener)
         try:
-            self.send("hk_oneshot", sid=sid, timeout=timeout)
-            if not arrived.wait(self.timeout if timeout is None else timeout):
+            verification = self.send("hk_oneshot", sid=sid, timeout=timeout)
+            with arrived:
+                report = arrived.wait_for(lambda: _one_shot_report(seen, structure, verification.request_id),
+                                          self.timeout if timeout is None else timeout)
+            if report is None:
                 raise TimeoutError(f"no housekeeping report of structure {sid}")
         finally:
             self.session.listeners.remove(listener)
-        return {name: self.state.engineering(name, raw) for name, raw in got[-1].fields.items()}
+        return {name: self.state.engineering(name, raw) for name, raw in report.fields.items()}
 
     # -- images --
     def downlink_image(self, image_id: int, progress: Callable | None = None, retries: int = 5,

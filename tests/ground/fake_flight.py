@@ -32,7 +32,7 @@ def synthetic_image(image_id=1, width=32, height=24, filters=7):
 
 
 class FakeFlight:
-    def __init__(self, link, drop_segments=(), dictionary_version=None):
+    def __init__(self, link, drop_segments=(), dictionary_version=None, periodic_hk=False):
         self.link = link
         self.d = load()
         self.rx = TcReceiver()
@@ -40,6 +40,7 @@ class FakeFlight:
         self.pixels, self.meta, self.segments = synthetic_image()
         self.drop_once = set(drop_segments)     # dropped the first time they are sent
         self.dictionary_version = self.d.version if dictionary_version is None else dictionary_version
+        self.periodic_hk = periodic_hk          # a periodic report of the structure on each side of a one-shot
         self.received = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -90,13 +91,12 @@ class FakeFlight:
         if command.hazardous:
             self._report(tc.apid, "acceptance_failure", {"request_id": rid, "reason": int(Reason.NOT_ARMED)})
             return
+        if command.name == "hk_oneshot" and self.periodic_hk:
+            self._housekeeping(args["sid"], 2)
         self._report(tc.apid, "acceptance_success", {"request_id": rid})
         self._report(tc.apid, "start_success", {"request_id": rid})
         if command.name == "hk_oneshot":
-            values = {p.name: (p.enum[0][0] if p.enum else 1) for p in self.d.structures[args["sid"]]}
-            if "dictionary_version" in values:
-                values["dictionary_version"] = self.dictionary_version
-            self.tx.push(TmPacket(0x011, 3, 25, self.d.encode_hk(args["sid"], values), time=1000.0))
+            self._housekeeping(args["sid"], 1)
         elif command.name == "cam_downlink":
             if args["image_id"] != self.meta["image_id"]:
                 self._report(tc.apid, "completion_failure", {"request_id": rid, "reason": int(Reason.NO_SUCH_ITEM)})
@@ -110,3 +110,12 @@ class FakeFlight:
                              segments=len(self.segments), data=self.segments[index]))
             self._emit_event("downlink_complete", image_id=1, segments=len(self.segments))
         self._report(tc.apid, "completion_success", {"request_id": rid})
+        if command.name == "hk_oneshot" and self.periodic_hk:
+            self._housekeeping(args["sid"], 3)
+
+    def _housekeeping(self, sid, filler):
+        """A report of structure sid with every number set to filler (enums to their first name)."""
+        values = {p.name: (p.enum[0][0] if p.enum else filler) for p in self.d.structures[sid]}
+        if "dictionary_version" in values:
+            values["dictionary_version"] = self.dictionary_version
+        self.tx.push(TmPacket(0x011, 3, 25, self.d.encode_hk(sid, values), time=1000.0))

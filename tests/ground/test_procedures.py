@@ -65,6 +65,21 @@ def test_request_hk_and_latest_give_engineering_values(fake_link):
         gs.assert_limits_nominal("cam_temp")
 
 
+def test_request_hk_takes_the_one_shot_report_not_a_periodic_one_beside_it():
+    # periodic reports of the same structure just before the start report and just after the
+    # completion, all in one read: the values are the one-shot's, sampled while it executed
+    from fsw.link import link_pair
+    from fake_flight import FakeFlight
+    flight_end, ground_end = link_pair()
+    flight = FakeFlight(flight_end, periodic_hk=True).start()
+    try:
+        with connect(link=ground_end, archive=False) as gs:
+            for _ in range(5):
+                assert gs.request_hk(2)["tc_accepted"] == 1
+    finally:
+        flight.stop()
+
+
 def test_await_event_sees_events_after_the_last_command(fake_link):
     _, link = fake_link
     with connect(link=link, archive=False) as gs:
