@@ -204,16 +204,13 @@ class GroundStation:
                     seen.append(record)
                     arrived.notify_all()
 
-        self.session.listeners.append(listener)
-        try:
+        with self.session.listening(listener):
             verification = self.send("hk_oneshot", sid=sid, timeout=timeout)
             with arrived:
                 report = arrived.wait_for(lambda: _one_shot_report(seen, structure, verification.request_id),
                                           self.timeout if timeout is None else timeout)
-            if report is None:
-                raise TimeoutError(f"no housekeeping report of structure {sid}")
-        finally:
-            self.session.listeners.remove(listener)
+        if report is None:
+            raise TimeoutError(f"no housekeeping report of structure {sid}")
         return {name: self.state.engineering(name, raw) for name, raw in report.fields.items()}
 
     # -- images --
@@ -242,9 +239,8 @@ class GroundStation:
                 status["last"] = time.time()
                 activity.notify_all()
 
-        self.session.listeners.append(listener)
         deadline = time.time() + timeout
-        try:
+        with self.session.listening(listener):
             first = 0
             for _ in range(retries + 1):
                 with activity:
@@ -267,8 +263,6 @@ class GroundStation:
                 first = missing[0] if missing and assembly.meta is not None else 0
             raise ImageError(f"image {image_id}: incomplete after {assembly.requests} request(s); "
                              f"segments {_ranges(assembly.missing()) or 'and metadata'} missing")
-        finally:
-            self.session.listeners.remove(listener)
 
     # -- assertions, for tests and procedures --
     def expect_rejected(self, name: str, reason, **args) -> Verification:

@@ -6,6 +6,7 @@ the CLI commands, the console and the monitor are all built on it.
 """
 
 import sys
+from contextlib import contextmanager
 import threading
 import time
 
@@ -55,6 +56,15 @@ class Session:
         if self.archive is not None:
             self.archive.close()
         self.link.close()
+
+    @contextmanager
+    def listening(self, listener):
+        """listener(record) is called on the reader thread for every record while the block runs."""
+        self.listeners.append(listener)
+        try:
+            yield listener
+        finally:
+            self.listeners.remove(listener)
 
     def __enter__(self):
         return self.start()

@@ -20,13 +20,10 @@ def send_raw_packet(gs, packet: bytes, request_id: int, timeout: float = 20.0) -
                 arrived.set()
 
     session = gs.session
-    session.listeners.append(listener)
-    try:
+    with session.listening(listener):
         with session._send_lock:
             session.link.write(session.sender.frame(packet))
         assert arrived.wait(timeout), f"no verification report for request 0x{request_id:08x}"
-    finally:
-        session.listeners.remove(listener)
     record = got["report"]
     return {"report": record.name, **record.fields}
 

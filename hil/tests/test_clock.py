@@ -25,11 +25,8 @@ def test_time_and_uptime_run_on_across_the_millis_wrap(fresh_target):
     try:
         fresh_target.inject("millis_wrap")   # a few seconds before the wrap
         station.send("time_set", seconds=ONBOARD_TIME)
-        station.session.listeners.append(listener)
-        try:
+        with station.session.listening(listener):
             assert done.wait(30), f"uptime did not reach the wrap: {reports}"
-        finally:
-            station.session.listeners.remove(listener)
     finally:
         station.close()
     # the wrap once cost 4.3 million seconds of on-board time and uptime

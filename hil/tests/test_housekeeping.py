@@ -30,11 +30,10 @@ def test_periodic_rate(gs, hil_target, interval_ds):
 
     gs.send("hk_interval", sid=sid, interval=interval_ds)
     gs.send("hk_enable", sid=sid)
-    gs.session.listeners.append(listener)
     try:
-        assert enough.wait(60), f"only {len(stamps)} reports of sid {sid}"
+        with gs.session.listening(listener):
+            assert enough.wait(60), f"only {len(stamps)} reports of sid {sid}"
     finally:
-        gs.session.listeners.remove(listener)
         gs.send("hk_interval", sid=sid, interval=10)
     # on-board time stamps, not wall-clock: the spacing is the interval, one report late at most
     gaps = [b - a for a, b in zip(stamps[1:], stamps[2:])]

@@ -116,8 +116,7 @@ def test_an_uplink_burst_while_the_downlink_is_busy(gs, hil_target):
         if record.name == "image_segment" and record.fields.get("image_id") == image_id:
             segments.set()
 
-    gs.session.listeners.append(on_segment)
-    try:
+    with gs.session.listening(on_segment):
         downlink = gs.send("cam_downlink", image_id=image_id, first_segment=0, wait=False)
         assert segments.wait(30), "the downlink did not start"
         rng = random.Random(58)
@@ -130,8 +129,6 @@ def test_an_uplink_burst_while_the_downlink_is_busy(gs, hil_target):
             sent += round_sent
             finished += round_finished
         gs.wait_for(downlink, timeout=300)
-    finally:
-        gs.session.listeners.remove(on_segment)
     assert [v.outcome for v in sent] == ["completed"] * BURST_COMMANDS * BURST_ROUNDS
     assert finished == [v.request_id for v in sent], "verification reports came back out of order"
     after = gs.request_hk(2)

@@ -2,6 +2,7 @@
 
 from fsw.link import link_pair
 from fsw.protocol.pus import decode_tc
+from fsw.protocol import TmPacket, TmSender
 from fsw.protocol.stack import TcReceiver
 from ground import session as session_module
 from ground.session import Session
@@ -25,3 +26,21 @@ def test_warnings_kept_for_the_monitor_are_bounded():
     for number in range(1000):
         state.warnings.append(f"warning {number}")
     assert len(state.warnings) == 100 and state.warnings[-1] == "warning 999"
+
+
+def test_a_listener_hears_records_only_while_its_block_runs():
+    flight, ground = link_pair()
+    session = Session(ground, on_warning=lambda message: None)
+    heard = []
+    tm = TmSender()
+    tm.push(TmPacket(0x010, 17, 2, b"", time=1.0))   # a ping reply
+    frames = tm.output()
+    try:
+        with session.listening(heard.append):
+            session.feed(frames)
+            raise RuntimeError("the block fails")
+    except RuntimeError:
+        pass
+    session.feed(frames)
+    assert [record.name for record in heard] == ["ping_reply"]
+    assert session.listeners == []
