@@ -37,7 +37,7 @@ from fsw.housekeeping.component import Housekeeping
 from fsw.hw import create_backend
 from fsw.link import LinkError
 from fsw.modes.component import Modes
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from fsw.protocol.tmframe import TM_FRAME_LEN
 from fsw.schedule.component import Schedule
 from fsw.storage import AtomicStore, StateFile

@@ -12,7 +12,8 @@ import time
 
 from fsw.link import Link, LinkError
 from fsw.protocol import TM_FRAME_LEN, TcSender, encode_tc
-from fsw.protocol.dictionary import Dictionary, load
+from fsw.dictionary import load
+from fsw.protocol.dictionary import Dictionary
 from fsw.protocol.pus import ACK_ALL
 
 from .ingest import Ingest

@@ -14,7 +14,7 @@ import zlib
 
 import numpy as np
 
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from fsw.protocol.reasons import ProtocolError
 
 MAGIC = b"PJIM"

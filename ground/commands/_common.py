@@ -85,7 +85,7 @@ def add_archive_option(parser: argparse.ArgumentParser) -> None:
 
 
 def open_archive(path: str | None) -> ArchiveReader:
-    from fsw.protocol.dictionary import load
+    from fsw.dictionary import load
     return ArchiveReader(path or latest_archive(), load())
 
 

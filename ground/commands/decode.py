@@ -11,7 +11,7 @@ import sys
 
 from fsw.protocol.clcw import Clcw
 from fsw.protocol.cuc import cuc_to_datetime
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from fsw.protocol.framing import ASM, tc_deframer, tm_deframer
 from fsw.protocol.pus import decode_tc, decode_tm
 from fsw.protocol.reasons import ProtocolError, Reason

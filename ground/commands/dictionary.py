@@ -3,7 +3,7 @@
 import json
 import sys
 
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from fsw.protocol.dictionary.markdown import render
 from fsw.protocol.dictionary.xtce import to_xml
 

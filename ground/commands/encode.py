@@ -3,7 +3,7 @@
 import difflib
 import sys
 
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from fsw.protocol.pus import encode_tc
 from fsw.protocol.stack import TcSender
 

@@ -3,7 +3,7 @@
 import json
 import sys
 
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 
 from .. import exitcodes
 from ..cli import UsageError

@@ -37,7 +37,7 @@ def _print(dictionary, sid: int, values: dict, as_json: bool, onboard: float | N
 
 
 def run(args) -> int:
-    from fsw.protocol.dictionary import load
+    from fsw.dictionary import load
     dictionary = load()
     sids = args.sid or sorted(dictionary.structures)
     for sid in sids:

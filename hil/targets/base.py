@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ declared reason. Each recipe sets up what its command needs and leaves the targe
 import pytest
 
 from fsw.protocol import encode_tc
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from fsw.protocol.reasons import Reason
 from ground.procedures import CommandFailed
 

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 
 
 @pytest.mark.parametrize("sid", sorted(load().structures))

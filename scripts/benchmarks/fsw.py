@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from fsw.protocol.dictionary import load  # noqa: E402
+from fsw.dictionary import load  # noqa: E402
 from fsw.protocol.pus import ACK_ALL, encode_tc  # noqa: E402
 from fsw.protocol.stack import TcSender, TmReceiver  # noqa: E402
 

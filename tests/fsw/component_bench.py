@@ -10,7 +10,7 @@ from fsw import ephemeris
 from fsw.camera.component import Camera
 from fsw.component import CommandFailed
 from fsw.hw import create_backend
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from fsw.storage import AtomicStore
 from fsw.thermal.component import Thermal
 

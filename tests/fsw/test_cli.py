@@ -10,7 +10,7 @@ import time
 import pytest
 
 from fsw.link import SerialLink
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from fsw.protocol.pus import ACK_ALL, encode_tc
 from fsw.protocol.reasons import Reason
 from fsw.protocol.stack import TcSender, TmReceiver

@@ -12,7 +12,7 @@ import numpy as np
 
 from fsw.link import LinkError
 from fsw.protocol import TmPacket, TmSender, TcReceiver
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from fsw.protocol.reasons import ProtocolError, Reason
 
 SEGMENT = 200

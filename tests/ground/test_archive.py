@@ -3,7 +3,7 @@ import sqlite3
 import pytest
 
 from fsw.protocol import TmPacket, TmSender
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from ground.archive import Archive, ArchiveError, ArchiveReader
 from ground.commands.replay import replay
 from ground.ingest import Ingest

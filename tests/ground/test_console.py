@@ -9,7 +9,7 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from ground.console import CommandCompleter, Console, describe
 from ground.procedures import connect
 

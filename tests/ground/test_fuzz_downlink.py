@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from fsw.link import link_pair
 from fsw.protocol import ASM, TmPacket, TmSender
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from fsw.protocol.reasons import Reason
 from fsw.protocol.spacepacket import IDLE_APID
 

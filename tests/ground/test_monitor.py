@@ -3,7 +3,7 @@ import time
 from rich.console import Console
 
 from fsw.protocol import TmPacket
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from ground.monitor import render
 from ground.telemetry import Record, TelemetryState
 

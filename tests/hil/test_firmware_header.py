@@ -14,7 +14,7 @@ def test_committed_firmware_header_is_current():
 
 
 def test_header_carries_the_shared_constants():
-    from fsw.protocol.dictionary import load
+    from fsw.dictionary import load
 
     header = (ROOT / "hil" / "arduino" / "perijove" / "pj_dictionary.h").read_text()
     assert f"#define PJ_DICTIONARY_VERSION 0x{load().version:08X}UL" in header

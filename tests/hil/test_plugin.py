@@ -4,7 +4,7 @@ import pytest
 
 from hil.targets import TARGETS, make_target
 from hil.targets.avr_sim import FIRMWARE_COMMANDS
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 
 
 def test_every_target_can_be_made():

@@ -1,16 +1,14 @@
-"""The mission dictionary: every command, telemetry parameter, event and report, declared once.
+"""The dictionary model: commands, telemetry parameters, events and reports, indexed.
 
-Each component declares its own part beside its behaviour, in fsw/<component>/dictionary.py, as
-a `COMPONENT`. `load()` collects them into one Dictionary, which indexes them, checks that no
-name, opcode, APID, structure id or event id is used twice, and hashes the whole to a 32-bit
-version that flight reports and ground compares.
+A Dictionary takes the components' declarations (the mission's are assembled in fsw/dictionary.py),
+indexes them, checks that no name, opcode, APID, structure id or event id is used twice, and
+hashes the whole to a 32-bit version that flight reports and ground compares.
 """
 
 import hashlib
-import importlib
 import json
 from dataclasses import asdict, replace
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from ..pus import TcPacket, TmPacket
 from ..reasons import ProtocolError, Reason
@@ -19,20 +17,8 @@ from .model import Command, Component, Event, Field, Parameter, Report, Severity
 
 __all__ = [
     "Command", "Component", "Dictionary", "Event", "Field", "FieldCodec", "Parameter",
-    "Report", "Severity", "enum", "load", "parse_text",
+    "Report", "Severity", "enum", "parse_text",
 ]
-
-# the on-board applications, in APID order; each module defines COMPONENT
-COMPONENT_MODULES = (
-    "fsw.executive.dictionary",
-    "fsw.housekeeping.dictionary",
-    "fsw.events.dictionary",
-    "fsw.schedule.dictionary",
-    "fsw.modes.dictionary",
-    "fsw.commanding.dictionary",
-    "fsw.camera.dictionary",
-    "fsw.thermal.dictionary",
-)
 
 HK_REPORT = (3, 25)
 EVENT_SERVICE = 5
@@ -204,7 +190,3 @@ class Dictionary:
         canonical = json.dumps([asdict(c) for c in self.components], sort_keys=True, default=str)
         return int.from_bytes(hashlib.sha256(canonical.encode()).digest()[:4], "big")
 
-
-@lru_cache(maxsize=1)
-def load() -> Dictionary:
-    return Dictionary([importlib.import_module(name).COMPONENT for name in COMPONENT_MODULES])

@@ -1,15 +1,9 @@
 """The dictionary as Markdown tables, for docs/ICD.md (between marker comments).
 
-    python -m fsw.protocol.dictionary.markdown                      # print the tables
-    python -m fsw.protocol.dictionary.markdown --write docs/ICD.md  # refresh the ICD
-    python -m fsw.protocol.dictionary.markdown --check docs/ICD.md  # exit 1 if it is stale
+`python -m fsw.dictionary --write docs/ICD.md` refreshes the mission's tables (fsw/dictionary.py).
 """
 
-import argparse
-import sys
-from pathlib import Path
-
-from . import Dictionary, load
+from . import Dictionary
 from .codec import FieldCodec
 from .model import Field
 
@@ -63,7 +57,7 @@ def _limits(pair) -> str:
 def render(dictionary: Dictionary) -> str:
     out = [
         f"Generated from the component declarations (fsw/*/dictionary.py) by "
-        f"`python -m fsw.protocol.dictionary.markdown --write docs/ICD.md`; do not edit by hand. "
+        f"`python -m fsw.dictionary --write docs/ICD.md`; do not edit by hand. "
         f"Dictionary version `{dictionary.version:08x}`.",
         "",
         "#### Applications",
@@ -142,36 +136,3 @@ def splice(document: str, tables: str) -> str:
     if start < 0 or end < start:
         raise ValueError(f"no {BEGIN} ... {END} markers")
     return document[: start + len(BEGIN)] + "\n" + tables + document[end:]
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fsw.protocol.dictionary.markdown",
-                                     description="The dictionary as Markdown tables.")
-    action = parser.add_mutually_exclusive_group()
-    action.add_argument("--write", metavar="FILE", help="rewrite the tables between the markers in FILE")
-    action.add_argument("--check", metavar="FILE", help="exit 1 if FILE's tables are not current")
-    args = parser.parse_args(argv)
-    tables = render(load())
-    if not (args.write or args.check):
-        sys.stdout.write(tables)
-        return 0
-    path = Path(args.write or args.check)
-    try:
-        document = path.read_text(encoding="utf-8")
-        current = splice(document, tables)
-    except (OSError, ValueError) as error:
-        print(f"{path}: {getattr(error, 'strerror', None) or error}", file=sys.stderr)
-        return 2
-    if args.check:
-        if current != document:
-            print(f"{path}: dictionary tables are stale; run python -m fsw.protocol.dictionary.markdown "
-                  f"--write {path}", file=sys.stderr)
-            return 1
-        return 0
-    if current != document:
-        path.write_text(current, encoding="utf-8")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -10,10 +10,9 @@ join with '_'.
     python -m fsw.protocol.dictionary.xtce > perijove.xtce.xml
 """
 
-import sys
 import xml.etree.ElementTree as ET
 
-from . import EVENT_SERVICE, HK_REPORT, Dictionary, load
+from . import EVENT_SERVICE, HK_REPORT, Dictionary
 from .model import FLOAT_TYPES, Field, Parameter
 
 NAMESPACE = "http://www.omg.org/spec/XTCE/20180204"
@@ -232,6 +231,3 @@ def to_xml(dictionary: Dictionary) -> str:
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
-
-if __name__ == "__main__":
-    sys.stdout.write(to_xml(load()))

@@ -108,7 +108,7 @@ def test_an_image_packet_fits_a_tm_frame(bench):
 
 
 def bench_module_dictionary():
-    from fsw.protocol.dictionary import load
+    from fsw.dictionary import load
 
     return load()
 

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fsw.app import Loopback
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from fsw.protocol.pus import TcPacket, encode_tc
 from fsw.protocol.reasons import Reason
 

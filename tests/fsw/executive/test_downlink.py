@@ -3,7 +3,7 @@ import threading
 from fsw.executive.clock import SimClock
 from fsw.executive.downlink import Downlink, LinkWriter
 from fsw.link import Link, LinkError, link_pair
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from fsw.protocol.stack import TmReceiver
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from fsw.protocol.framing import ASM
 from fsw.protocol.pus import TcPacket, TmPacket, decode_tm, encode_tc, encode_tm
 from fsw.protocol.reasons import Reason

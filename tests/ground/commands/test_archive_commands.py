@@ -93,7 +93,7 @@ def test_replay_through_the_monitor(ground_main, capsys, archive):
 ])
 def test_archive_errors_are_one_line(ground_main, capsys, tmp_path, argv, message):
     from fsw.protocol import TmPacket, TmSender
-    from fsw.protocol.dictionary import load
+    from fsw.dictionary import load
     from ground.archive import Archive
     from ground.ingest import Ingest
     (tmp_path / "garbage.sqlite").write_bytes(b"garbage" * 100)

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from fsw.protocol import TmPacket, TmSender, encode_tm
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from fsw.protocol.stack import TcSender
 from fsw.protocol.tmframe import TmMultiplexer
 

@@ -4,7 +4,7 @@ import json
 import xml.etree.ElementTree as ET
 
 
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from fsw.protocol.dictionary.xtce import NAMESPACE
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from fsw.protocol.dictionary.codec import FieldCodec, parse_text
 from fsw.protocol.dictionary.model import Field, enum
 from fsw.protocol.reasons import ProtocolError, Reason

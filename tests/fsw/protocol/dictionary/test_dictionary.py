@@ -7,19 +7,18 @@ import sys
 
 import pytest
 
-from fsw.protocol.dictionary import COMPONENT_MODULES, Dictionary, load
+from fsw.dictionary import COMPONENTS, load
+from fsw.protocol.dictionary import Dictionary
 from fsw.protocol.dictionary.model import Command, Component, Event, Parameter, Report, Severity
 from fsw.protocol.pus import TmPacket
 from fsw.protocol.reasons import ProtocolError, Reason
-import importlib
 
 DICTIONARY = load()
-COMPONENTS = [importlib.import_module(name).COMPONENT for name in COMPONENT_MODULES]
 
 
 def test_load_is_cached_and_complete():
     assert load() is DICTIONARY
-    assert len(DICTIONARY.components) == len(COMPONENT_MODULES)
+    assert len(DICTIONARY.components) == len(COMPONENTS)
     assert sum(len(c.commands) for c in COMPONENTS) == len(DICTIONARY.commands)
     assert sum(len(c.parameters) for c in COMPONENTS) == len(DICTIONARY.parameters)
     assert sum(len(c.events) for c in COMPONENTS) == len(DICTIONARY.events)
@@ -56,7 +55,7 @@ def test_apids_services_and_subtypes_fit_their_fields():
 )
 def test_a_duplicate_declaration_is_refused_by_name(extra, message):
     with pytest.raises(ValueError, match=r".*".join(map(__import__("re").escape, message.split("*")))):
-        Dictionary(COMPONENTS + [extra])
+        Dictionary([*COMPONENTS, extra])
 
 
 def test_an_opcode_used_twice_on_one_apid_is_refused():
@@ -67,7 +66,7 @@ def test_an_opcode_used_twice_on_one_apid_is_refused():
 
 def test_version_is_stable_across_builds_and_processes():
     assert Dictionary(COMPONENTS).version == DICTIONARY.version
-    script = "from fsw.protocol.dictionary import load; print(load().version)"
+    script = "from fsw.dictionary import load; print(load().version)"
     outputs = {
         subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                        env={"PYTHONHASHSEED": seed}).stdout.strip()

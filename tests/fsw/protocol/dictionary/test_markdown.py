@@ -1,13 +1,11 @@
 """The ICD's dictionary tables: generated from the source, spliced between markers, kept current."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from fsw.protocol.dictionary import load
-from fsw.protocol.dictionary.markdown import BEGIN, END, main, render, splice
+from fsw.dictionary import load
+from fsw.protocol.dictionary.markdown import BEGIN, END, render, splice
 
 ICD = Path(__file__).resolve().parents[4] / "docs" / "ICD.md"
 DICTIONARY = load()
@@ -35,29 +33,8 @@ def test_splice_replaces_only_between_the_markers():
         splice("no markers here", "x")
 
 
-def test_write_then_check(tmp_path, capsys):
-    path = tmp_path / "ICD.md"
-    path.write_text(f"# ICD\n{BEGIN}\nstale\n{END}\nend\n")
-    assert main(["--check", str(path)]) == 1
-    assert "dictionary tables are stale; run python -m fsw.protocol.dictionary.markdown --write" in capsys.readouterr().err
-    assert main(["--write", str(path)]) == 0
-    assert main(["--check", str(path)]) == 0
-    text = path.read_text()
-    assert text.startswith("# ICD\n") and text.endswith(f"{END}\nend\n")
-
-
-def test_a_missing_file_or_markers_is_one_line_and_exit_2(tmp_path):
-    for path, message in ((tmp_path / "none.md", "No such file"), (tmp_path / "plain.md", "markers")):
-        if path.name == "plain.md":
-            path.write_text("no markers")
-        result = subprocess.run([sys.executable, "-m", "fsw.protocol.dictionary.markdown", "--check", str(path)],
-                                capture_output=True, text=True, timeout=30)
-        assert result.returncode == 2 and message in result.stderr
-        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-
-
 def test_the_committed_icd_is_current():
     document = ICD.read_text(encoding="utf-8")
     assert splice(document, render(DICTIONARY)) == document, (
-        "docs/ICD.md is stale: run python -m fsw.protocol.dictionary.markdown --write docs/ICD.md"
+        "docs/ICD.md is stale: run python -m fsw.dictionary --write docs/ICD.md"
     )

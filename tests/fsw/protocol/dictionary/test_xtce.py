@@ -2,7 +2,7 @@
 
 import xml.etree.ElementTree as ET
 
-from fsw.protocol.dictionary import load
+from fsw.dictionary import load
 from fsw.protocol.dictionary.xtce import NAMESPACE, to_xml
 
 DICTIONARY = load()
