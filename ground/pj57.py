@@ -18,7 +18,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
-from fsw.ephemeris import PJ57, PJ58
+from fsw.mission import PJ57, PJ58
 
 from ground.images import DownlinkedImage, save
 

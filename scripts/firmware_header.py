@@ -22,7 +22,7 @@ from fsw.protocol import framing, pus, spacepacket, tcframe, tmframe  # noqa: E4
 from fsw.dictionary import load  # noqa: E402
 from fsw.protocol.dictionary.model import FLOAT_TYPES, INTEGER_TYPES  # noqa: E402
 from fsw.protocol.reasons import Reason  # noqa: E402
-from fsw.thermal import model as thermal  # noqa: E402
+from fsw.world import thermal  # noqa: E402
 
 # thermal constants the firmware shares with the host model, in centi-degrees / centiwatts
 THERMAL_CONSTANTS = (
@@ -175,7 +175,7 @@ def render() -> str:
         out += [f"#define {prefix}_ID {event.id}", f"#define {prefix}_SEVERITY {int(event.severity)}"]
         out += field_lines(f"{prefix}_ARG", event.args)
 
-    out += ["", "/* the thermal node and its control (fsw/thermal/model.py) */"]
+    out += ["", "/* the thermal node and its control (fsw/world/thermal.py) */"]
     out += [f"#define PJ_THERMAL_{name} {round(value * 100)}" for name, value in THERMAL_CONSTANTS]
     out.append(f"#define PJ_THERMAL_ANNEAL_COOL_TIMEOUT_S {round(thermal.ANNEAL_COOL_TIMEOUT_S)}UL")
 

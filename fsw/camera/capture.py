@@ -6,8 +6,8 @@ side on the chip); stacking the strips of successive framelets builds each filte
 
 import numpy as np
 
-from . import scene
-from .sensor import FILTERS, HEIGHT, REF_EXPOSURE_MS, WIDTH, Detector
+from fsw.world import scene
+from fsw.world.detector import FILTERS, HEIGHT, REF_EXPOSURE_MS, WIDTH, Detector
 
 SIGNAL_DN_FULL_SUN = 180.0      # DN of fully sunlit Io at the reference exposure
 MIN_FRAMELET_INTERVAL_S = 0.25  # readout and spin step between framelets

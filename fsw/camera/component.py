@@ -1,7 +1,7 @@
 """The camera component: power and warm-up, configuration, capture, the image store,
 downlink, and the radiation damage of its detector as the orbit goes by."""
 
-from fsw import ephemeris
+from fsw import mission
 from fsw.component import CommandFailed, FlightComponent, restored_int
 from fsw.protocol.reasons import Reason
 
@@ -9,8 +9,8 @@ from .capture import CaptureJob, scene_planes
 from .dictionary import COMPONENT
 from .downlink import DownlinkJob
 from .imagefile import filter_names
-from .radiation import Damage
-from .sensor import HEIGHT, WIDTH, Detector, measure_dark
+from fsw.world.radiation import Damage
+from fsw.world.detector import HEIGHT, WIDTH, Detector, measure_dark
 from .store import ImageStore
 
 WARMUP_S = 180.0
@@ -32,7 +32,7 @@ class Camera(FlightComponent):
         self.detector_seed = int(services.rng.integers(0, 2**31))
         self.detector = Detector(self.detector_seed)
         # the detector has flown through every perijove so far
-        self.damage = Damage.after_passes(ephemeris.perijove_count(services.now()))
+        self.damage = Damage.after_passes(mission.perijove_count(services.now()))
         self.images = ImageStore(services.store)
         self._indexed = False
         self._capture: CaptureJob | None = None
@@ -94,7 +94,7 @@ class Camera(FlightComponent):
             "noise": metrics["noise"],
             "dose": self.damage.dose,
             "perijove": self.damage.perijoves,
-            "io_range": ephemeris.io_range_km(self.services.now()),
+            "io_range": mission.io_range_km(self.services.now()),
             "images_lost": min(self.images_lost, 0xFFFF),
         }
 
@@ -148,10 +148,10 @@ class Camera(FlightComponent):
             self.services.event("store_full")
             raise CommandFailed(Reason.STORE_FULL, f"{len(self.images.index)} images, {self.images.used} octets")
         now = self.services.now()
-        io_range = ephemeris.io_range_km(now)
+        io_range = mission.io_range_km(now)
         filters = filter_names(self.config["filters"])
         try:
-            radiance = scene_planes(filters, io_range, ephemeris.io_phase_deg(now), self.services.hardware.camera
+            radiance = scene_planes(filters, io_range, mission.io_phase_deg(now), self.services.hardware.camera
                                     if self.services.hardware is not None else None)
         except Exception as error:   # a real camera failing must not take flight down
             self._fail_camera(1)
@@ -235,7 +235,7 @@ class Camera(FlightComponent):
 
     # -- inner workings --
     def _track_perijoves(self) -> None:
-        passed = ephemeris.perijove_count(self.services.now())
+        passed = mission.perijove_count(self.services.now())
         while self.damage.perijoves < passed:
             self.damage.add_pass()
             self._damage_changed()

@@ -14,12 +14,12 @@ import sys
 import numpy as np
 from PIL import Image, ImageDraw
 
-from fsw.thermal import model
+from fsw.world import thermal as model
 
 from .capture import CaptureJob
-from .radiation import Damage
-from .scene import render
-from .sensor import Detector, measure_dark
+from fsw.world.radiation import Damage
+from fsw.world.scene import render
+from fsw.world.detector import Detector, measure_dark
 
 FILTERS = ("red", "green", "blue")
 ANNEAL_EXPOSURE = 2.5     # ~ a 50 C, 2 h anneal with its ramp and cool-down

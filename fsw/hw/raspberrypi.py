@@ -12,7 +12,7 @@ Options:
 
 import numpy as np
 
-from fsw.thermal.model import HEATER_POWER_W, SINK_C
+from fsw.world.thermal import HEATER_POWER_W, SINK_C
 
 from .ds18b20 import DEFAULT_W1_ROOT, DS18B20, find_w1_slave
 

@@ -18,7 +18,7 @@ class StuckDetector:
     """A reading that does not move while the heater keeps heating is stuck.
 
     With the heater on, the camera warms by at least ~1 C in two minutes anywhere below the
-    over-temperature limit (see fsw/thermal/model.py), far more than one DS18B20 step
+    over-temperature limit (see fsw/world/thermal.py), far more than one DS18B20 step
     (0.0625 C), so `window` identical readings (read once a second) mean a frozen sensor.
     An idle sensor at equilibrium legitimately repeats itself, so heater-off reads reset it.
     """

@@ -10,7 +10,7 @@ Options (all optional) for tests and fault drills:
 
 import numpy as np
 
-from fsw.thermal.model import HEATER_POWER_W, SINK_C, ThermalNode
+from fsw.world.thermal import HEATER_POWER_W, SINK_C, ThermalNode
 
 from .sensor import SensorError, StuckDetector
 

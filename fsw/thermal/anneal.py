@@ -1,12 +1,12 @@
 """One anneal: ramp the camera to a target, hold it there, let it cool; count the exposure.
 
-Exposure is the integral of 1/tau(T) over the whole run (fsw/thermal/model.py), so a slow
+Exposure is the integral of 1/tau(T) over the whole run (fsw/world/thermal.py), so a slow
 ramp or a long cool-down counts for what it is worth; the camera turns it into recovery.
 """
 
 from dataclasses import asdict, dataclass
 
-from .model import (
+from fsw.world.thermal import (
     ANNEAL_COOL_END_C,
     ANNEAL_COOL_MARGIN_C,
     ANNEAL_COOL_TIMEOUT_S,

@@ -5,7 +5,7 @@ from fsw.component import CommandFailed, FlightComponent
 from fsw.hw import SensorError
 from fsw.protocol.reasons import Reason
 
-from . import model
+from fsw.world import thermal as model
 from .anneal import AnnealRun
 from .dictionary import COMPONENT
 

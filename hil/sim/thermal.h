@@ -1,6 +1,6 @@
 /*
  * The camera's thermal node and its thermistor, as the host simulation models them
- * (fsw/thermal/model.py): one heat capacity, one conductance to a cold sink, a heater.
+ * (fsw/world/thermal.py): one heat capacity, one conductance to a cold sink, a heater.
  * The defaults are overridden from the command line with the host's constants.
  */
 #ifndef PERIJOVE_THERMAL_H
@@ -23,7 +23,7 @@ typedef struct {
 } thermistor_t;
 
 static inline void thermal_defaults(thermal_node_t *n) {
-	/* fsw/thermal/model.py's values; the HIL suite passes them on the command line */
+	/* fsw/world/thermal.py's values; the HIL suite passes them on the command line */
 	n->capacity = 600.0;
 	n->conductance = 0.12;
 	n->sink = -25.0;

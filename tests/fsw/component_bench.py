@@ -6,7 +6,7 @@ dictionary, so a value the wire cannot carry fails the test that produced it.
 
 import numpy as np
 
-from fsw import ephemeris
+from fsw import mission
 from fsw.camera.component import Camera
 from fsw.component import CommandFailed
 from fsw.hw import create_backend
@@ -85,7 +85,7 @@ class Services:
 
 
 class Bench:
-    def __init__(self, root, start=ephemeris.PJ57 - 2 * 3600, hw_options=None, seed=0, state=None):
+    def __init__(self, root, start=mission.PJ57 - 2 * 3600, hw_options=None, seed=0, state=None):
         self.services = Services(root, start, hw_options, seed)
         self.camera = Camera(self.services)
         self.thermal = Thermal(self.services)

@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from fsw import ephemeris
+from fsw import mission
 from fsw.camera import imagefile
 from fsw.executive.loopback import Loopback
 
@@ -18,7 +18,7 @@ MINUTE = 60.0
 
 @pytest.fixture
 def loop(tmp_path):
-    with Loopback(state_dir=tmp_path, speed=10_000, seed=57, start_time=ephemeris.PJ57 - 20 * MINUTE) as loop:
+    with Loopback(state_dir=tmp_path, speed=10_000, seed=57, start_time=mission.PJ57 - 20 * MINUTE) as loop:
         yield loop
 
 
@@ -68,7 +68,7 @@ def test_pj57_flyby_anneal_and_diminishing_returns(loop):
                                    {"exposure": 10, "filters": 7, "tdi": 1, "compression": "lossless"}))
 
     # six images, six minutes apart, straddling closest approach
-    until(loop, lambda: loop.flight.now() >= ephemeris.PJ57 - 16 * MINUTE, 600, step=10.0)
+    until(loop, lambda: loop.flight.now() >= mission.PJ57 - 16 * MINUTE, 600, step=10.0)
     flyby = []
     for _ in range(6):
         flyby.append(capture(loop))

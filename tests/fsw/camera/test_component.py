@@ -2,11 +2,11 @@ import zlib
 
 import pytest
 
-from fsw import ephemeris
+from fsw import mission
 from fsw.camera import imagefile
 from fsw.camera.component import WARMUP_S
 from fsw.camera.imagefile import SEGMENT_OCTETS
-from fsw.camera.sensor import HEIGHT, WIDTH
+from fsw.world.detector import HEIGHT, WIDTH
 from fsw.protocol.reasons import Reason
 
 
@@ -172,7 +172,7 @@ def test_safe_mode_switches_the_camera_off_and_aborts_a_capture(bench):
 
 
 def test_perijove_passes_add_dose_and_damage(tmp_path, bench_module):
-    bench = bench_module.Bench(tmp_path, start=ephemeris.PJ57 - 60)
+    bench = bench_module.Bench(tmp_path, start=mission.PJ57 - 60)
     before = bench.housekeeping(bench.camera)
     assert before["perijove"] == 56
     bench.run(120, dt=1.0)
@@ -184,6 +184,6 @@ def test_perijove_passes_add_dose_and_damage(tmp_path, bench_module):
 
 
 def test_a_young_camera_is_clean(tmp_path, bench_module):
-    bench = bench_module.Bench(tmp_path, start=ephemeris.PJ1 - 86400)
+    bench = bench_module.Bench(tmp_path, start=mission.PJ1 - 86400)
     values = bench.housekeeping(bench.camera)
     assert values["perijove"] == 0 and values["hot_pixels"] == 0 and values["noise"] < 2.5

@@ -3,7 +3,7 @@ import pytest
 
 from fsw.hw import SensorError
 from fsw.hw.sim import SimBackend
-from fsw.thermal import model
+from fsw.world import thermal as model
 
 
 def backend(**options):

@@ -1,7 +1,7 @@
 import pytest
 
 from fsw.thermal.anneal import RAMP_TIMEOUT_S, AnnealRun
-from fsw.thermal.model import ANNEAL_COOL_MARGIN_C, ANNEAL_COOL_TIMEOUT_S, ThermalNode
+from fsw.world.thermal import ANNEAL_COOL_MARGIN_C, ANNEAL_COOL_TIMEOUT_S, ThermalNode
 
 
 def drive(run, node, limit=100_000):

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from fsw.protocol.reasons import Reason
-from fsw.thermal import model
+from fsw.world import thermal as model
 
 
 def hk(bench):

@@ -1,6 +1,6 @@
 import pytest
 
-from fsw.thermal import model
+from fsw.world import thermal as model
 
 
 def test_exact_step_matches_many_small_steps():

@@ -1,7 +1,7 @@
 import numpy as np
 
-from fsw.camera.radiation import Damage
-from fsw.camera.sensor import Detector, measure_dark
+from fsw.world.radiation import Damage
+from fsw.world.detector import Detector, measure_dark
 
 
 def metrics(passes, seed=1):

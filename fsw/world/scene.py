@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 
-from fsw.ephemeris import IO_RADIUS_KM
+from fsw.mission import IO_RADIUS_KM
 
-from .sensor import FILTERS, HEIGHT, WIDTH
+from .detector import FILTERS, HEIGHT, WIDTH
 
 PIXEL_SCALE_DEG = 58.0 / WIDTH
 SUB_SPACECRAFT_LON = 51.0          # degrees east: Loki Patera faces the camera

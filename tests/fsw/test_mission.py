@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from fsw import ephemeris as eph
+from fsw import mission as eph
 
 
 def t(*args):
