@@ -1,8 +1,9 @@
 """What every flight component is: its dictionary declarations beside the behaviour.
 
-A component (F' style) names its declarations (`COMPONENT`, from its dictionary.py) and
-implements one `on_<command>` method per declared command. The executive gives it `Services`
-(time, events, reports, other components, persistence) and calls it from the rate groups.
+A component (F' style) names its declarations (`COMPONENT`, from its dictionary.py), the ports
+through which it uses other components (`PORTS`, wired by fsw/topology.py), and implements one
+`on_<command>` method per declared command. Every component is built the same way,
+`Kind(services)`; the executive calls `tick(dt)` from the rate group the topology puts it in.
 
 Command handlers:
     def on_cam_capture(self, args: dict, verify: Verification) -> None
@@ -23,6 +24,10 @@ from fsw.protocol.reasons import Reason
 if TYPE_CHECKING:
     import numpy
 
+    from fsw.executive.clock import Clock
+    from fsw.executive.downlink import Downlink
+    from fsw.hw import HardwareBackend
+    from fsw.protocol.dictionary import Dictionary
     from fsw.storage import AtomicStore
 
 
@@ -48,13 +53,15 @@ class Services(Protocol):
     """What the executive offers a component."""
 
     rng: "numpy.random.Generator"
-    hardware: Any                                        # fsw.hw backend (heater, sensor, camera)
+    clock: "Clock"                                       # on-board and elapsed time, speed
+    dictionary: "Dictionary"                             # the mission dictionary
+    downlink: "Downlink"                                 # packets to the ground
+    hardware: "HardwareBackend"                          # heater, temperature sensor, camera
     store: "AtomicStore"                                 # persistence for large data (images)
 
     def now(self) -> float: ...                          # on-board time, s since 2000-01-01
     def event(self, name: str, **args: Any) -> None: ... # PUS-5, declared events only
     def report(self, name: str, values: dict, vcid: int = 0) -> None: ...  # declared reports
-    def component(self, name: str) -> "FlightComponent": ...
     def enter_safe_mode(self, cause: str) -> None: ...   # a modes.SAFE_CAUSES name
     @property
     def mode(self) -> str: ...                           # "nominal" or "safe"
@@ -72,6 +79,7 @@ def restored_int(state: dict, key: str, default: int, low: int, high: int) -> in
 
 class FlightComponent:
     COMPONENT: Declarations
+    PORTS: tuple[str, ...] = ()     # other components this one uses, wired by the topology
 
     def __init__(self, services: Services):
         self.services = services
@@ -80,6 +88,12 @@ class FlightComponent:
     def name(self) -> str:
         return self.COMPONENT.name
 
+    def connect(self, port: str, provider) -> None:
+        """The topology wires a port: a component, or {name: component} for a fan-out."""
+        if port not in self.PORTS:
+            raise ValueError(f"{self.name} has no port {port!r}")
+        setattr(self, port, provider)
+
     def handler(self, command: str):
         return getattr(self, f"on_{command}")
 
@@ -87,8 +101,9 @@ class FlightComponent:
         """Raw values of every declared parameter (enums by name)."""
         return {}
 
-    def tick(self, hz: int, dt: float) -> None:
-        """Called by the rate group of that frequency; dt is simulated seconds since the last call."""
+    def tick(self, dt: float) -> None:
+        """Called by the rate group the topology puts this component in; dt is simulated seconds
+        since the last call."""
 
     def state(self) -> dict:
         """What must survive a restart (JSON-serialisable)."""

@@ -17,18 +17,14 @@ surface at PJ57 and PJ58 (the close flybys of 2023-12-30 and 2024-02-03) and a d
 import math
 from datetime import datetime, timezone
 
-EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+from fsw.protocol.cuc import datetime_to_cuc_seconds
+
 DAY = 86400.0
 
 
-def onboard_seconds(when: datetime) -> float:
-    """On-board time of a UTC datetime."""
-    return (when - EPOCH).total_seconds()
-
-
-PJ1 = onboard_seconds(datetime(2016, 8, 27, 12, 50, tzinfo=timezone.utc))
-PJ57 = onboard_seconds(datetime(2023, 12, 30, 8, 36, tzinfo=timezone.utc))
-PJ58 = onboard_seconds(datetime(2024, 2, 3, 17, 48, tzinfo=timezone.utc))
+PJ1 = datetime_to_cuc_seconds(datetime(2016, 8, 27, 12, 50, tzinfo=timezone.utc))
+PJ57 = datetime_to_cuc_seconds(datetime(2023, 12, 30, 8, 36, tzinfo=timezone.utc))
+PJ58 = datetime_to_cuc_seconds(datetime(2024, 2, 3, 17, 48, tzinfo=timezone.utc))
 EARLY_PERIOD = (PJ57 - PJ1) / 56      # mean period PJ1..PJ57, ~47.9 days
 LATE_PERIOD = 33 * DAY                 # after PJ58
 

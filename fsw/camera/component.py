@@ -20,8 +20,11 @@ DEFAULT_CONFIG = {"exposure": 10, "filters": 7, "tdi": 1, "compression": "lossle
 class Camera(FlightComponent):
     COMPONENT = COMPONENT
 
+    PORTS = ("thermal",)
+
     def __init__(self, services):
         super().__init__(services)
+        self.thermal = None             # the heater's owner: no capture while annealing
         self.power = "off"
         self.fault = False
         self.warmup_left = 0.0
@@ -41,7 +44,6 @@ class Camera(FlightComponent):
         self._downlink: DownlinkJob | None = None
         self._metrics: tuple[int, dict] | None = None   # (damage version, measured metrics)
         self._damage_version = 0
-        self._fastest_hz = 0
 
     # -- state --
     @property
@@ -209,11 +211,7 @@ class Camera(FlightComponent):
         self.services.event("image_deleted", image_id=image_id)
 
     # -- time --
-    def tick(self, hz: int, dt: float) -> None:
-        # all work happens on the fastest rate group that calls us, with its dt
-        if hz < self._fastest_hz:
-            return
-        self._fastest_hz = hz
+    def tick(self, dt: float) -> None:
         self._ensure_index()
         self._track_perijoves()
         if self.power == "on" and self.warmup_left > 0:
@@ -279,11 +277,7 @@ class Camera(FlightComponent):
         self.services.event("cam_fault", code=code)
 
     def _annealing(self) -> bool:
-        try:
-            thermal = self.services.component("thermal")
-        except (KeyError, LookupError):
-            return False
-        return bool(getattr(thermal, "annealing", False))
+        return self.thermal is not None and self.thermal.annealing
 
     def _ensure_index(self) -> None:
         if self._indexed:

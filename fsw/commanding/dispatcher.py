@@ -24,10 +24,14 @@ COUNTERS = ("tc_accepted", "tc_rejected", "tc_executed", "tc_failed", "frames_re
 class Dispatcher(FlightComponent):
     COMPONENT = COMPONENT
 
-    def __init__(self, services, dictionary, downlink):
+    PORTS = ("modes", "owners")
+
+    def __init__(self, services):
         super().__init__(services)
-        self.dictionary = dictionary
-        self.downlink = downlink
+        self.dictionary = services.dictionary
+        self.downlink = services.downlink
+        self.modes = None               # mode, arming and contact: wired by the topology
+        self.owners: dict = {}          # component name -> component, whose handlers run commands
         self.receiver = TcReceiver(on_reject=self._frame_rejected)
         self.counters = dict.fromkeys(COUNTERS, 0)
         self.running: dict[str, CommandVerification] = {}   # deferred commands, by name
@@ -72,7 +76,7 @@ class Dispatcher(FlightComponent):
         owner = self._owner(command.apid)
         if owner is None:
             return self._reject(tc.apid, tc.request_id, tc.service, tc.subtype, Reason.UNKNOWN_APID)
-        modes = self.services.component("modes")
+        modes = self.modes
         if modes.mode == "safe" and not command.safe:
             return self._reject(tc.apid, tc.request_id, tc.service, tc.subtype, Reason.NOT_ALLOWED_IN_MODE)
         if command.name in self.running:
@@ -91,10 +95,7 @@ class Dispatcher(FlightComponent):
         declared = self.dictionary.apids.get(apid)
         if declared is None:
             return None
-        try:
-            return self.services.component(declared.name)
-        except KeyError:
-            return None   # declared, but that application is not running in this build
+        return self.owners.get(declared.name)   # None: declared, but not in this build
 
     @property
     def current_apid(self) -> int | None:

@@ -18,10 +18,10 @@ log = logging.getLogger("fsw.events")
 class Events(FlightComponent):
     COMPONENT = COMPONENT
 
-    def __init__(self, services, dictionary, downlink):
+    def __init__(self, services):
         super().__init__(services)
-        self.dictionary = dictionary
-        self.downlink = downlink
+        self.dictionary = services.dictionary
+        self.downlink = services.downlink
         self.disabled: set[int] = set()
         self.recent: deque[tuple[float, str, dict]] = deque(maxlen=1000)
         self.sent = 0

@@ -9,9 +9,8 @@ import math
 import time
 from datetime import datetime, timezone
 
-from fsw.protocol.cuc import datetime_to_cuc_seconds
+from fsw.protocol.cuc import EPOCH_UNIX, datetime_to_cuc_seconds
 
-EPOCH_UNIX = 946684800.0   # 2000-01-01T00:00:00Z as Unix time (no leap seconds, docs/ICD.md)
 # where simulated time starts on a first boot: the day before PJ57 (2023-12-30)
 SIM_START = datetime_to_cuc_seconds(datetime(2023, 12, 29, tzinfo=timezone.utc))
 FAST_HZ = 10
@@ -100,6 +99,9 @@ def _finite(value) -> float:
     if not math.isfinite(value):
         raise ValueError(f"saved time {value} is not a finite number")
     return value
+
+
+Clock = RealClock | SimClock
 
 
 def make_clock(kind: str, speed: float = 1.0, start: float | None = None):

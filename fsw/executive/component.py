@@ -2,6 +2,8 @@
 
 from fsw.component import FlightComponent
 
+from .clock import FAST_HZ, SLOW_HZ
+from .cycles import CycleStats
 from .dictionary import COMPONENT
 
 
@@ -12,13 +14,14 @@ def _clamp(value: float, high: int) -> int:
 class Executive(FlightComponent):
     COMPONENT = COMPONENT
 
-    def __init__(self, services, dictionary, clock, cycles: dict, dropped=lambda: 0):
+    def __init__(self, services):
         super().__init__(services)
-        self.clock = clock
-        self.cycles = cycles            # hz -> CycleStats
-        self.dropped = dropped          # octets the downlink dropped
-        self.dictionary_version = dictionary.version
+        self.clock = services.clock
+        # rate-group health, recorded by the executive loop
+        self.cycles = {FAST_HZ: CycleStats(FAST_HZ), SLOW_HZ: CycleStats(SLOW_HZ)}
         self.slips = 0
+        self.dropped = lambda: 0        # octets the downlink dropped: the loop's writer
+        self.dictionary_version = services.dictionary.version
         self.restarts = 0
 
     def on_ping(self, args, verify) -> None:
@@ -33,8 +36,8 @@ class Executive(FlightComponent):
         # cycle_max_* are in units of 10 us (calibration 0.01 ms); reset at every report
         return {
             "uptime": _clamp(self.clock.elapsed(), 0xFFFFFFFF),
-            "cycle_max_fast": _clamp(self.cycles[10].take_longest() * 1e5, 0xFFFF),
-            "cycle_max_slow": _clamp(self.cycles[1].take_longest() * 1e5, 0xFFFF),
+            "cycle_max_fast": _clamp(self.cycles[FAST_HZ].take_longest() * 1e5, 0xFFFF),
+            "cycle_max_slow": _clamp(self.cycles[SLOW_HZ].take_longest() * 1e5, 0xFFFF),
             "cycle_slips": self.slips & 0xFFFFFFFF,
             "dictionary_version": self.dictionary_version,
             "clock_speed": self.clock.speed,

@@ -19,11 +19,14 @@ DEFAULT_INTERVAL_DS = 10   # one report per structure per second
 class Housekeeping(FlightComponent):
     COMPONENT = COMPONENT
 
-    def __init__(self, services, dictionary, downlink, clock):
+    PORTS = ("providers",)
+
+    def __init__(self, services):
         super().__init__(services)
-        self.dictionary = dictionary
-        self.downlink = downlink
-        self.clock = clock
+        self.dictionary = dictionary = services.dictionary
+        self.downlink = services.downlink
+        self.clock = services.clock
+        self.providers: dict = {}      # component name -> component, wired by the topology
         # sid -> owning component name, for the structures the dictionary declares
         self.owners = dict(sorted((c.sid, c.name) for c in dictionary.components if c.sid is not None and c.parameters))
         self.enabled = dict.fromkeys(self.owners, True)
@@ -33,10 +36,7 @@ class Housekeeping(FlightComponent):
         self._complained: set[int] = set()
 
     def _provider(self, sid: int):
-        try:
-            return self.services.component(self.owners[sid])
-        except KeyError:
-            return None
+        return self.providers.get(self.owners[sid])
 
     def send(self, sid: int) -> bool:
         provider = self._provider(sid)
@@ -53,9 +53,7 @@ class Housekeeping(FlightComponent):
         self.sent += 1
         return True
 
-    def tick(self, hz: int, dt: float) -> None:
-        if hz != 10:
-            return
+    def tick(self, dt: float) -> None:
         now = self.clock.elapsed()
         for sid, enabled in self.enabled.items():
             if enabled and now + 1e-9 >= self.next_due[sid]:

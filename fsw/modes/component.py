@@ -22,17 +22,19 @@ CAUSES = tuple(name for name, _ in SAFE_CAUSES)
 class Modes(FlightComponent):
     COMPONENT = COMPONENT
 
-    def __init__(self, services, dictionary, clock, components: dict):
+    PORTS = ("safe",)
+
+    def __init__(self, services):
         super().__init__(services)
-        self.clock = clock
-        self.components = components      # every flight component, by name (shared, live)
+        self.clock = clock = services.clock
+        self.safe: dict = {}               # every component to put safe, wired by the topology
         self.mode = "nominal"
         self.cause = "none"
         self.safe_entries = 0
         self.contact_timeout = 0           # seconds; 0: loss of contact is not watched
         self.last_contact = clock.elapsed()
         self.armed: tuple[int, int, float] | None = None   # service, subtype, expiry (elapsed)
-        self.hazardous = {(c.service, c.subtype) for c in dictionary.commands.values() if c.hazardous}
+        self.hazardous = {(c.service, c.subtype) for c in services.dictionary.commands.values() if c.hazardous}
 
     # -- fault protection --
     def enter_safe_mode(self, cause: str) -> None:
@@ -44,7 +46,7 @@ class Modes(FlightComponent):
         self.mode, self.cause = "safe", cause
         self.safe_entries += 1
         self.armed = None
-        for component in list(self.components.values()):
+        for component in list(self.safe.values()):
             if component is self:
                 continue
             try:
@@ -60,8 +62,8 @@ class Modes(FlightComponent):
     def contact_age(self) -> float:
         return max(0.0, self.clock.elapsed() - self.last_contact)
 
-    def tick(self, hz: int, dt: float) -> None:
-        if hz == 1 and self.contact_timeout and self.mode == "nominal":
+    def tick(self, dt: float) -> None:
+        if self.contact_timeout and self.mode == "nominal":
             if self.contact_age() >= self.contact_timeout:
                 self.enter_safe_mode("loss_of_contact")
 

@@ -8,6 +8,7 @@ import struct
 from datetime import datetime, timedelta, timezone
 
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+EPOCH_UNIX = EPOCH.timestamp()    # 946684800.0
 CUC_LEN = 6
 _CUC = struct.Struct(">IH")
 

@@ -17,9 +17,12 @@ CAPACITY = 255
 class Schedule(FlightComponent):
     COMPONENT = COMPONENT
 
-    def __init__(self, services, dictionary):
+    PORTS = ("dispatcher",)
+
+    def __init__(self, services):
         super().__init__(services)
-        self.dictionary = dictionary
+        self.dictionary = services.dictionary
+        self.dispatcher = None          # the commanding component, wired by the topology
         self.entries: dict[int, tuple[float, bytes]] = {}   # entry id -> (release, TC packet)
         self.next_id = 1
         self.enabled = True
@@ -29,10 +32,10 @@ class Schedule(FlightComponent):
         ready = [(release, entry) for entry, (release, _) in self.entries.items() if release <= now]
         return [entry for _, entry in sorted(ready)]
 
-    def tick(self, hz: int, dt: float) -> None:
-        if hz != 10 or not self.enabled or not self.entries:
+    def tick(self, dt: float) -> None:
+        if not self.enabled or not self.entries:
             return
-        dispatcher = self.services.component("commanding")
+        dispatcher = self.dispatcher
         for entry in self.due(self.services.now()):
             if entry not in self.entries:
                 continue   # deleted (schedule_delete, schedule_reset) by a command released before it

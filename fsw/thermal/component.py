@@ -20,8 +20,11 @@ def centi(value: float) -> int:
 class Thermal(FlightComponent):
     COMPONENT = COMPONENT
 
+    PORTS = ("camera",)
+
     def __init__(self, services):
         super().__init__(services)
+        self.camera = None              # measures image quality before and after an anneal
         self.heater_mode = "off"
         self.setpoint_c = model.DEFAULT_SETPOINT_C
         self.hysteresis_c = model.DEFAULT_HYSTERESIS_C
@@ -35,7 +38,6 @@ class Thermal(FlightComponent):
         self._control_clock = 0.0
         self._open_loop_clock = 0.0
         self._glitches_seen = 0
-        self._fastest_hz = 0
 
     @property
     def hardware(self):
@@ -100,7 +102,7 @@ class Thermal(FlightComponent):
         self._refuse_while_annealing()
         if self.sensor_state != "ok" or self.temp_c is None:
             raise CommandFailed(Reason.HARDWARE_FAULT, f"temperature sensor {self.sensor_state}")
-        camera = self._camera()
+        camera = self.camera
         if camera is not None and camera.camera_state == "capturing":
             raise CommandFailed(Reason.BUSY, "camera is capturing")
         self.run = AnnealRun(args["target"] / 100.0, float(args["hold"]), start_c=self.temp_c,
@@ -122,11 +124,8 @@ class Thermal(FlightComponent):
             raise CommandFailed(Reason.BUSY, f"anneal in {self.run.phase} (anneal_abort stops it)")
 
     # -- control --
-    def tick(self, hz: int, dt: float) -> None:
-        # control on the fastest rate group, at most once per control period of on-board time
-        if hz < self._fastest_hz:
-            return
-        self._fastest_hz = hz
+    def tick(self, dt: float) -> None:
+        # control at most once per control period of on-board time
         self._control_clock += dt
         if self._control_clock + 1e-9 < model.CONTROL_PERIOD_S:
             return
@@ -183,7 +182,7 @@ class Thermal(FlightComponent):
             self._complete_anneal()
 
     def _complete_anneal(self) -> None:
-        camera = self._camera()
+        camera = self.camera
         before, after = camera.apply_anneal(self.run.exposure) if camera is not None else (0, 0)
         self.anneals += 1
         self.services.event("anneal_complete", hot_pixels_before=before, hot_pixels_after=after)
@@ -259,9 +258,3 @@ class Thermal(FlightComponent):
         if self.sensor_state == "ok" and not self._over_temp:
             return    # the thermostat holds survival from the next control step
         self.hardware.heater.set(False)
-
-    def _camera(self):
-        try:
-            return self.services.component("camera")
-        except (KeyError, LookupError):
-            return None

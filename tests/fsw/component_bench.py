@@ -61,6 +61,7 @@ class Services:
         self.safe_causes: list[str] = []
         self.mode = "nominal"
         self.components: dict = {}
+        self.dictionary = DICTIONARY
 
     def now(self):
         return self.t
@@ -72,9 +73,6 @@ class Services:
     def report(self, name, values, vcid=0):
         DICTIONARY.encode_report(name, values)
         self.reports.append((name, values))
-
-    def component(self, name):
-        return self.components[name]
 
     def enter_safe_mode(self, cause):
         assert cause in ("over_temperature", "sensor_failure")
@@ -90,6 +88,8 @@ class Bench:
         self.camera = Camera(self.services)
         self.thermal = Thermal(self.services)
         self.services.components.update(camera=self.camera, thermal=self.thermal)
+        self.camera.connect("thermal", self.thermal)
+        self.thermal.connect("camera", self.camera)
         if state:
             self.camera.restore(state["camera"])
             self.thermal.restore(state["thermal"])
@@ -120,17 +120,14 @@ class Bench:
         return verify
 
     def run(self, seconds, dt=0.1, until=None):
-        """Step simulated time like the executive: hardware, then the 10 Hz and 1 Hz groups."""
+        """Step simulated time like the executive: hardware, then the fast rate group's members."""
         steps = max(1, round(seconds / dt))
         for _ in range(steps):
             self.services.t += dt
             self.services.hardware.step(dt)
             for component in (self.thermal, self.camera):
-                component.tick(10, dt)
+                component.tick(dt)
             self._cycles += 1
-            if self._cycles % 10 == 0:
-                for component in (self.thermal, self.camera):
-                    component.tick(1, dt * 10)
             if until is not None and until():
                 return True
         return False

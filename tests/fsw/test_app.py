@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from fsw.app import FlightSoftware, Loopback
+from fsw.app import FlightSoftware
+from fsw.loopback import Loopback
 from fsw.link import link_pair
 from fsw.protocol.pus import encode_tc
 from fsw.storage import AtomicStore
@@ -55,8 +56,8 @@ def test_state_survives_a_restart(tmp_path):
         loop.advance(0.1)
         assert loop.flight.dispatcher.counters["tc_accepted"] == 4
         assert loop.flight.mode == "safe" and loop.flight.modes.cause == "command"
-        assert loop.flight.housekeeping.interval_ds[4] == 30
-        assert len(loop.flight.schedule.entries) == 1
+        assert loop.flight.components["housekeeping"].interval_ds[4] == 30
+        assert len(loop.flight.components["schedule"].entries) == 1
         assert loop.flight.now() == pytest.approx(onboard + 0.1)     # sim time resumes
         assert loop.events("boot")[0]["fields"]["restarts"] == 1
 
@@ -107,10 +108,10 @@ def test_a_flyby_at_10000x_covers_42_hours_in_few_cycles():
 
 def test_a_component_that_raises_in_tick_does_not_stop_the_rate_groups():
     with Loopback() as loop:
-        def broken(hz, dt):
+        def broken(dt):
             raise RuntimeError("bug")
 
-        loop.flight.schedule.tick = broken
+        loop.flight.components["schedule"].tick = broken
         loop.advance(2)
         tc = loop.send("ping")
         loop.advance(0.1)
@@ -157,7 +158,7 @@ def test_restored_ids_and_counters_that_could_not_go_on_the_wire_fall_back_to_de
     }}
     AtomicStore(tmp_path).put(STATE_NAME, json.dumps(document).encode())
     with Loopback(state_dir=tmp_path) as loop:
-        camera, schedule, modes = (loop.flight.services.component(n) for n in ("camera", "schedule", "modes"))
+        camera, schedule, modes = (loop.flight.components[n] for n in ("camera", "schedule", "modes"))
         assert (camera.next_id, camera.last_image, camera.images_lost) == (1, 0, 0)
         assert (schedule.next_id, schedule.entries) == (1, {})
         assert (modes.safe_entries, modes.contact_timeout) == (0, 0)

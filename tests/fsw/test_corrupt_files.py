@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from fsw.app import Loopback
+from fsw.loopback import Loopback
 from fsw.storage import AtomicStore
 from fsw.storage.state import STATE_NAME
 
@@ -85,7 +85,7 @@ def test_a_damaged_file_is_quarantined_and_the_rest_kept(pristine, tmp_path, nam
             assert loop.flight.dispatcher.counters["tc_accepted"] == 0     # a first boot again
         else:
             assert loop.flight.dispatcher.counters["tc_accepted"] == 4     # the session's state kept
-            assert loop.flight.housekeeping.interval_ds[4] == 30
+            assert loop.flight.components["housekeeping"].interval_ds[4] == 30
             assert [e["fields"]["image_id"] for e in loop.events("image_lost")] == [int(name[-5:])]
         # what is still good comes down whole; a new image does not reuse a quarantined id
         tc = loop.send("cam_downlink", {"image_id": good_images[0]})

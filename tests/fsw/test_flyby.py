@@ -11,7 +11,7 @@ import pytest
 
 from fsw import mission
 from fsw.camera import imagefile
-from fsw.executive.loopback import Loopback
+from fsw.loopback import Loopback
 
 MINUTE = 60.0
 

@@ -1,12 +1,13 @@
 from datetime import datetime, timezone
 
+from fsw.protocol.cuc import datetime_to_cuc_seconds
 import pytest
 
 from fsw import mission as eph
 
 
 def t(*args):
-    return eph.onboard_seconds(datetime(*args, tzinfo=timezone.utc))
+    return datetime_to_cuc_seconds(datetime(*args, tzinfo=timezone.utc))
 
 
 def test_onboard_epoch():

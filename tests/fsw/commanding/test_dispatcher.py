@@ -1,6 +1,6 @@
 import pytest
 
-from fsw.app import Loopback
+from fsw.loopback import Loopback
 from fsw.protocol.framing import ASM
 from fsw.protocol.pus import ACK_ACCEPTANCE, ACK_COMPLETION, ACK_START, TcPacket, encode_tc
 from fsw.protocol.reasons import Reason
@@ -111,7 +111,7 @@ def test_a_deferred_command_makes_a_repeat_busy_until_it_completes(loop):
         verify.progress(1, 50)
         running.append(verify)
 
-    loop.flight.schedule.on_schedule_list = slow_list
+    loop.flight.components["schedule"].on_schedule_list = slow_list
     first = loop.send("schedule_list")
     second = loop.send("schedule_list")
     loop.advance(0.1)
@@ -137,9 +137,9 @@ def test_handler_failures_are_reported_at_start_or_completion(loop):
     def crashes(args, verify):
         raise ZeroDivisionError
 
-    loop.flight.schedule.on_schedule_list = refuses
-    loop.flight.schedule.on_schedule_enable = breaks_midway
-    loop.flight.schedule.on_schedule_disable = crashes
+    loop.flight.components["schedule"].on_schedule_list = refuses
+    loop.flight.components["schedule"].on_schedule_enable = breaks_midway
+    loop.flight.components["schedule"].on_schedule_disable = crashes
     refused = loop.send("schedule_list")
     broken = loop.send("schedule_enable")
     crashed = loop.send("schedule_disable")

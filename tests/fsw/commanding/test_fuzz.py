@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fsw.app import Loopback
+from fsw.loopback import Loopback
 from fsw.dictionary import load
 from fsw.protocol.pus import TcPacket, encode_tc
 from fsw.protocol.reasons import Reason
@@ -165,10 +165,10 @@ def assert_still_flying(loop, packets: int, released: int = 0) -> None:
     assert counters["frames_received"] == packets
     packets += released
     assert counters["tc_accepted"] + counters["tc_rejected"] == packets
-    cycles = loop.flight._fast_cycles
+    cycles = loop.flight.cycles[10].count
     ping = loop.send("ping")
     loop.advance(0.5)
-    assert loop.flight._fast_cycles == cycles + 5
+    assert loop.flight.cycles[10].count == cycles + 5
     assert loop.verification(ping) == OK
     assert counters["tc_accepted"] + counters["tc_rejected"] == packets + 1
 
@@ -338,12 +338,12 @@ def test_schedule_insert_with_a_random_embedded_tc(opcode, app_data, ack, mangle
             assert outcome[-1] == "start_failure" and loop.failure_reason(insert) == Reason.BAD_ARGUMENT
         else:
             assert outcome[-1] == "completion_success"
-            assert loop.flight.schedule.released == 1
+            assert loop.flight.components["schedule"].released == 1
             reason = argument_reason(DICTIONARY._by_opcode[(apid, service, subtype)], app_data)
             if reason is not None:
                 assert loop.failure_reason(inner) == reason
-        assert_still_flying(loop, 1, released=loop.flight.schedule.released)
-        assert loop.flight.schedule.entries == {}
+        assert_still_flying(loop, 1, released=loop.flight.components["schedule"].released)
+        assert loop.flight.components["schedule"].entries == {}
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 import pytest
 
-from fsw.app import Loopback
+from fsw.loopback import Loopback
 from fsw.protocol.pus import TcPacket
 from fsw.protocol.reasons import Reason
 

@@ -1,6 +1,6 @@
 import pytest
 
-from fsw.app import Loopback
+from fsw.loopback import Loopback
 from fsw.protocol.reasons import Reason
 
 
@@ -16,8 +16,8 @@ def count(loop, sid):
 
 def test_every_structure_is_reported_once_a_second_by_default(loop):
     loop.advance(10)
-    for sid in loop.flight.housekeeping.owners:
-        if loop.flight.housekeeping._provider(sid) is not None:
+    for sid in loop.flight.components["housekeeping"].owners:
+        if loop.flight.components["housekeeping"]._provider(sid) is not None:
             assert count(loop, sid) == 11          # at the first cycle, then at 1 s, 2 s ... 10 s
 
 
@@ -61,6 +61,6 @@ def test_settings_survive_in_state(loop):
     loop.send("hk_disable", {"sid": 1})
     loop.advance(0.1)
     with Loopback() as other:
-        other.flight.housekeeping.restore(loop.flight.housekeeping.state())
-        assert other.flight.housekeeping.interval_ds[3] == 70
-        assert other.flight.housekeeping.enabled[1] is False
+        other.flight.components["housekeeping"].restore(loop.flight.components["housekeeping"].state())
+        assert other.flight.components["housekeeping"].interval_ds[3] == 70
+        assert other.flight.components["housekeeping"].enabled[1] is False

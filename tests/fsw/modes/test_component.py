@@ -1,8 +1,12 @@
+from dataclasses import replace
+
 import pytest
 
-from fsw.app import Loopback
 from fsw.component import FlightComponent
+from fsw.events.dictionary import COMPONENT as SOME_DECLARATIONS
+from fsw.loopback import Loopback
 from fsw.protocol.reasons import Reason
+from fsw.topology import MISSION
 
 OK = ["acceptance_success", "start_success", "completion_success"]
 
@@ -13,32 +17,37 @@ def loop():
         yield loop
 
 
-def test_safe_mode_by_command_only_safe_commands_then_back_with_an_arm(loop):
+def flying_with(name: str, kind: type) -> Loopback:
+    """The mission's topology with one more component, which safe mode reaches like every other."""
+    return Loopback(topology=replace(MISSION, components=(*MISSION.components, (name, kind))))
+
+
+def test_safe_mode_by_command_only_safe_commands_then_back_with_an_arm():
     safed = []
 
     class Probe(FlightComponent):
-        COMPONENT = loop.flight.events.COMPONENT
+        COMPONENT = SOME_DECLARATIONS
 
         def enter_safe(self):
             safed.append(True)
 
-    loop.flight.components["probe"] = Probe(loop.flight.services)
-    loop.send("mode_safe")
-    refused = loop.send("schedule_insert", {"release": 0xFFFFFFFF, "tc": b""})
-    allowed = loop.send("ping")
-    loop.advance(1.1)
-    assert safed == [True]
-    assert loop.failure_reason(refused) == Reason.NOT_ALLOWED_IN_MODE
-    assert loop.verification(allowed) == OK
-    assert loop.events("safe_mode_entered")[0]["fields"]["cause"] == "command"
-    assert loop.housekeeping(3)["mode"] == "safe" and loop.housekeeping(3)["safe_cause"] == "command"
-    unarmed = loop.send("mode_nominal")
-    loop.send("arm", {"service": 128, "subtype": 2})
-    nominal = loop.send("mode_nominal")
-    loop.advance(0.1)
-    assert loop.failure_reason(unarmed) == Reason.NOT_ARMED
-    assert loop.verification(nominal) == OK
-    assert loop.flight.mode == "nominal" and loop.events("safe_mode_exited")
+    with flying_with("probe", Probe) as loop:
+        loop.send("mode_safe")
+        refused = loop.send("schedule_insert", {"release": 0xFFFFFFFF, "tc": b""})
+        allowed = loop.send("ping")
+        loop.advance(1.1)
+        assert safed == [True]
+        assert loop.failure_reason(refused) == Reason.NOT_ALLOWED_IN_MODE
+        assert loop.verification(allowed) == OK
+        assert loop.events("safe_mode_entered")[0]["fields"]["cause"] == "command"
+        assert loop.housekeeping(3)["mode"] == "safe" and loop.housekeeping(3)["safe_cause"] == "command"
+        unarmed = loop.send("mode_nominal")
+        loop.send("arm", {"service": 128, "subtype": 2})
+        nominal = loop.send("mode_nominal")
+        loop.advance(0.1)
+        assert loop.failure_reason(unarmed) == Reason.NOT_ARMED
+        assert loop.verification(nominal) == OK
+        assert loop.flight.mode == "nominal" and loop.events("safe_mode_exited")
 
 
 def test_an_arm_is_good_for_one_use_within_60_seconds(loop):
@@ -87,14 +96,14 @@ def test_a_component_can_call_for_safe_mode_once(loop):
     assert loop.flight.modes.safe_entries == 1
 
 
-def test_a_component_failing_to_safe_does_not_stop_the_others(loop):
+def test_a_component_failing_to_safe_does_not_stop_the_others():
     class Stubborn(FlightComponent):
-        COMPONENT = loop.flight.events.COMPONENT
+        COMPONENT = SOME_DECLARATIONS
 
         def enter_safe(self):
             raise RuntimeError("stuck relay")
 
-    loop.flight.components["stubborn"] = Stubborn(loop.flight.services)
-    loop.send("mode_safe")
-    loop.advance(0.1)
-    assert loop.flight.mode == "safe"
+    with flying_with("stubborn", Stubborn) as loop:
+        loop.send("mode_safe")
+        loop.advance(0.1)
+        assert loop.flight.mode == "safe"

@@ -1,6 +1,6 @@
 import pytest
 
-from fsw.app import Loopback
+from fsw.loopback import Loopback
 from fsw.protocol.pus import ACK_ALL, encode_tc
 from fsw.protocol.reasons import Reason
 
@@ -29,7 +29,7 @@ def test_a_scheduled_command_runs_at_its_time_and_is_verified(loop):
     ran = [r for r in loop.reports(name="completion_success") if r["fields"]["request_id"] == inner.request_id]
     assert release <= ran[0]["time"] < release + 0.2
     assert loop.events("schedule_released")[0]["fields"]["service"] == 17
-    assert loop.flight.schedule.released == 1
+    assert loop.flight.components["schedule"].released == 1
 
 
 def test_list_delete_reset(loop):
@@ -87,8 +87,8 @@ def test_state_round_trips(loop):
     loop.send("schedule_insert", {"release": int(loop.flight.now()) + 60, "tc": scheduled(loop, "ping")[1]})
     loop.advance(0.1)
     with Loopback() as other:
-        other.flight.schedule.restore(loop.flight.schedule.state())
-        assert other.flight.schedule.entries == loop.flight.schedule.entries
+        other.flight.components["schedule"].restore(loop.flight.components["schedule"].state())
+        assert other.flight.components["schedule"].entries == loop.flight.components["schedule"].entries
 
 
 def test_a_released_command_may_delete_entries_due_in_the_same_cycle(loop, caplog):

@@ -11,6 +11,7 @@ dictionary. Pass start=True to run flight in its own thread instead (then advanc
 
 import time
 
+from fsw.app import FlightSoftware
 from fsw.link import link_pair
 from fsw.protocol.pus import ACK_ALL, TcPacket, TmPacket
 from fsw.protocol.stack import TcSender, TmReceiver
@@ -21,8 +22,6 @@ VERIFICATION_SERVICE = 1
 
 class Loopback:
     def __init__(self, *, start: bool = False, tm_frame_len: int = TM_FRAME_LEN, clock: str = "sim", **options):
-        from fsw.app import FlightSoftware   # fsw.app imports this module's package
-
         self.flight_end, self.ground_end = link_pair("loopback")
         self.flight = FlightSoftware(self.flight_end, clock=clock, tm_frame_len=tm_frame_len, **options)
         self.dictionary = self.flight.dictionary
