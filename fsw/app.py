@@ -66,7 +66,7 @@ class FlightSoftware:
         self.state_file = StateFile(AtomicStore(self.state_dir, on_corrupt=self._quarantined))
         self.services = services = FlightServices(
             clock=self.clock, dictionary=self.dictionary, rng=self.rng, downlink=self.downlink,
-            hardware=create_backend(hw, rng=self.rng, options=dict(hw_options or {})),
+            hardware=create_backend(hw, rng=self.rng, options=dict(hw_options or {}), now=self.clock.now()),
             store=AtomicStore(self.state_dir / "data", on_corrupt=self._quarantined),
         )
         self.components = self._build(topology)
@@ -180,6 +180,7 @@ class FlightSoftware:
         self.state_file.save(
             {"kind": self.clock.kind, **self.clock.state()},
             {name: component.state() for name, component in self.components.items()},
+            self.services.hardware.state(),
         )
 
     def stats(self) -> dict:
@@ -212,6 +213,12 @@ class FlightSoftware:
                     component.restore(saved)
                 except Exception:
                     log.exception("%s: saved state not restored", name)
+        hardware = state.get("hardware")
+        if isinstance(hardware, dict):
+            try:
+                self.services.hardware.restore(hardware)
+            except Exception:
+                log.exception("hardware: saved state not restored")
         self.executive.restarts += 1
 
     def _quarantined(self, corrupt) -> None:

@@ -22,15 +22,16 @@ from fsw.protocol import framing, pus, spacepacket, tcframe, tmframe  # noqa: E4
 from fsw.dictionary import load  # noqa: E402
 from fsw.protocol.dictionary.model import FLOAT_TYPES, INTEGER_TYPES  # noqa: E402
 from fsw.protocol.reasons import Reason  # noqa: E402
+from fsw.thermal import limits  # noqa: E402
 from fsw.world import thermal  # noqa: E402
 
 # thermal constants the firmware shares with the host model, in centi-degrees / centiwatts
 THERMAL_CONSTANTS = (
-    ("SINK_CC", thermal.SINK_C), ("DEFAULT_SETPOINT_CC", thermal.DEFAULT_SETPOINT_C),
-    ("DEFAULT_HYSTERESIS_CC", thermal.DEFAULT_HYSTERESIS_C), ("SURVIVAL_CC", thermal.SURVIVAL_C),
-    ("OVER_TEMP_CC", thermal.OVER_TEMP_C), ("ANNEAL_COOL_END_CC", thermal.ANNEAL_COOL_END_C),
-    ("ANNEAL_COOL_MARGIN_CC", thermal.ANNEAL_COOL_MARGIN_C),
-    ("ANNEAL_RAMP_MARGIN_CC", thermal.ANNEAL_RAMP_MARGIN_C), ("HEATER_POWER_CW", thermal.HEATER_POWER_W),
+    ("SINK_CC", thermal.SINK_C), ("DEFAULT_SETPOINT_CC", limits.DEFAULT_SETPOINT_C),
+    ("DEFAULT_HYSTERESIS_CC", limits.DEFAULT_HYSTERESIS_C), ("SURVIVAL_CC", limits.SURVIVAL_C),
+    ("OVER_TEMP_CC", limits.OVER_TEMP_C), ("ANNEAL_COOL_END_CC", limits.ANNEAL_COOL_END_C),
+    ("ANNEAL_COOL_MARGIN_CC", limits.ANNEAL_COOL_MARGIN_C),
+    ("ANNEAL_RAMP_MARGIN_CC", limits.ANNEAL_RAMP_MARGIN_C), ("HEATER_POWER_CW", thermal.HEATER_POWER_W),
 )
 
 DEFAULT_OUTPUT = ROOT / "hil" / "arduino" / "perijove" / "pj_dictionary.h"
@@ -177,7 +178,7 @@ def render() -> str:
 
     out += ["", "/* the thermal node and its control (fsw/world/thermal.py) */"]
     out += [f"#define PJ_THERMAL_{name} {round(value * 100)}" for name, value in THERMAL_CONSTANTS]
-    out.append(f"#define PJ_THERMAL_ANNEAL_COOL_TIMEOUT_S {round(thermal.ANNEAL_COOL_TIMEOUT_S)}UL")
+    out.append(f"#define PJ_THERMAL_ANNEAL_COOL_TIMEOUT_S {round(limits.ANNEAL_COOL_TIMEOUT_S)}UL")
 
     out += ["", "/* housekeeping limits in raw (wire) units */"]
     for parameter in d.parameters.values():

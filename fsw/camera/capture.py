@@ -2,39 +2,22 @@
 
 Each framelet exposes all the chosen filters' strips of the detector at once (they sit side by
 side on the chip); stacking the strips of successive framelets builds each filter's image.
+The camera head (fsw.hw) does the exposing; this paces it and collects the planes.
 """
 
 import numpy as np
 
-from fsw.world import scene
-from fsw.world.detector import FILTERS, HEIGHT, REF_EXPOSURE_MS, WIDTH, Detector
-
-SIGNAL_DN_FULL_SUN = 180.0      # DN of fully sunlit Io at the reference exposure
 MIN_FRAMELET_INTERVAL_S = 0.25  # readout and spin step between framelets
 
 
-def scene_planes(filters: tuple[str, ...], range_km: float, phase_deg: float, camera=None) -> dict:
-    """Radiance per filter: from a real camera when the hardware has one, else synthetic Io."""
-    if camera is None:
-        return scene.render(range_km, phase_deg, filters)
-    rgb = camera.capture(WIDTH, HEIGHT)
-    bands = {"red": rgb[..., 0], "green": rgb[..., 1], "blue": rgb[..., 2], "methane": 0.6 * rgb[..., 0]}
-    return {name: bands[name].astype(np.float32) for name in filters}
-
-
 class CaptureJob:
-    def __init__(self, detector: Detector, damage, filters: tuple[str, ...], exposure_ms: int, tdi: int,
-                 framelets: int, radiance: dict, rng: np.random.Generator):
-        self.detector = detector
-        self.damage = damage
+    def __init__(self, head, filters: tuple[str, ...], exposure_ms: int, tdi: int, framelets: int):
+        self.head = head
         self.filters = filters
-        self.integration = exposure_ms * tdi / REF_EXPOSURE_MS
         self.interval = max(MIN_FRAMELET_INTERVAL_S, exposure_ms * tdi / 1000.0)
-        self.rows = np.array_split(np.arange(HEIGHT), framelets)
+        self.rows = np.array_split(np.arange(head.height), framelets)
         self.framelets = framelets
-        self.radiance = radiance
-        self.rng = rng
-        self.planes = np.zeros((len(filters), HEIGHT, WIDTH), np.uint8)
+        self.planes = np.zeros((len(filters), head.height, head.width), np.uint8)
         self.done_framelets = 0
         self._clock = 0.0
 
@@ -56,8 +39,4 @@ class CaptureJob:
     def _take(self, index: int) -> None:
         rows = self.rows[index]
         strip = slice(int(rows[0]), int(rows[-1]) + 1)
-        for plane, name in enumerate(self.filters):
-            signal = SIGNAL_DN_FULL_SUN * self.integration * self.radiance[name][strip]
-            region = FILTERS.index(name)
-            self.planes[plane, strip] = self.detector.read_out(signal, region, strip, self.damage,
-                                                               self.integration, self.rng)
+        self.planes[:, strip] = self.head.read_rows(strip)

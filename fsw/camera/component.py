@@ -1,16 +1,15 @@
 """The camera component: power and warm-up, configuration, capture, the image store,
-downlink, and the radiation damage of its detector as the orbit goes by."""
+downlink, and image quality measured from dark frames as the orbit goes by."""
 
 from fsw import mission
 from fsw.component import CommandFailed, FlightComponent, restored_int
 from fsw.protocol.reasons import Reason
 
-from .capture import CaptureJob, scene_planes
+from .capture import CaptureJob
 from .dictionary import COMPONENT
 from .downlink import DownlinkJob
 from .imagefile import filter_names
-from fsw.world.radiation import Damage
-from fsw.world.detector import HEIGHT, WIDTH, Detector, measure_dark
+from .quality import measure_dark
 from .store import ImageStore
 
 WARMUP_S = 180.0
@@ -32,18 +31,14 @@ class Camera(FlightComponent):
         self.next_id = 1
         self.last_image = 0
         self.images_lost = 0
-        self.detector_seed = int(services.rng.integers(0, 2**31))
-        self.detector = Detector(self.detector_seed)
-        # the detector has flown through every perijove so far
-        self.damage = Damage.after_passes(mission.perijove_count(services.now()))
+        self.perijoves = mission.perijove_count(services.now())   # flown so far, by the ephemeris
         self.images = ImageStore(services.store)
         self._indexed = False
         self._capture: CaptureJob | None = None
         self._capture_verify = None
         self._capture_meta: dict = {}
         self._downlink: DownlinkJob | None = None
-        self._metrics: tuple[int, dict] | None = None   # (damage version, measured metrics)
-        self._damage_version = 0
+        self._metrics: tuple[int, dict] | None = None   # (head condition, measured metrics)
 
     # -- state --
     @property
@@ -60,8 +55,7 @@ class Camera(FlightComponent):
         return {
             "power": self.power, "fault": self.fault, "warmup_left": self.warmup_left,
             "config": self.config, "next_id": self.next_id, "last_image": self.last_image,
-            "images_lost": self.images_lost, "detector_seed": self.detector_seed,
-            "damage": self.damage.to_dict(),
+            "images_lost": self.images_lost, "perijoves": self.perijoves,
         }
 
     def restore(self, state: dict) -> None:
@@ -72,12 +66,7 @@ class Camera(FlightComponent):
         self.next_id = restored_int(state, "next_id", 1, 1, 0xFFFF)
         self.last_image = restored_int(state, "last_image", 0, 0, 0xFFFF)
         self.images_lost = restored_int(state, "images_lost", 0, 0, 0xFFFF)
-        if "detector_seed" in state:
-            self.detector_seed = int(state["detector_seed"])
-            self.detector = Detector(self.detector_seed)
-        if "damage" in state:
-            self.damage = Damage.from_dict(state["damage"])
-        self._damage_changed()
+        self.perijoves = restored_int(state, "perijoves", self.perijoves, 0, 0xFFFF)
 
     def housekeeping(self) -> dict:
         self._ensure_index()
@@ -94,29 +83,24 @@ class Camera(FlightComponent):
             "hot_pixels": metrics["hot_pixels"],
             "dark_level": metrics["dark_level"],
             "noise": metrics["noise"],
-            "dose": self.damage.dose,
-            "perijove": self.damage.perijoves,
+            "dose": self.head.dose_krad,
+            "perijove": self.perijoves,
             "io_range": mission.io_range_km(self.services.now()),
             "images_lost": min(self.images_lost, 0xFFFF),
         }
 
+    @property
+    def head(self):
+        return self.services.hardware.camera
+
     # -- image quality, measured from a dark frame --
     def quality(self) -> dict:
-        """Hot pixels, dark level and noise of a fresh dark frame (re-taken when damage changes)."""
-        if self._metrics is None or self._metrics[0] != self._damage_version:
-            frame = self.detector.dark_frame(self.damage, self.services.rng)
-            self._metrics = (self._damage_version, measure_dark(frame))
+        """Hot pixels, dark level and noise of a dark frame, taken again when the head says its
+        condition may have changed."""
+        condition = self.head.condition
+        if self._metrics is None or self._metrics[0] != condition:
+            self._metrics = (condition, measure_dark(self.head.dark_frame()))
         return self._metrics[1]
-
-    def _damage_changed(self) -> None:
-        self._damage_version += 1
-
-    def apply_anneal(self, exposure: float) -> tuple[int, int]:
-        """The heater held the detector warm: heal damage. Returns measured hot pixels before, after."""
-        before = self.quality()["hot_pixels"]
-        self.damage.anneal(exposure)
-        self._damage_changed()
-        return before, self.quality()["hot_pixels"]
 
     # -- commands --
     def on_cam_power(self, args: dict, verify) -> None:
@@ -152,20 +136,19 @@ class Camera(FlightComponent):
         now = self.services.now()
         io_range = mission.io_range_km(now)
         filters = filter_names(self.config["filters"])
+        head = self.head
         try:
-            radiance = scene_planes(filters, io_range, mission.io_phase_deg(now), self.services.hardware.camera
-                                    if self.services.hardware is not None else None)
+            head.begin_image(filters, self.config["exposure"], self.config["tdi"])
         except Exception as error:   # a real camera failing must not take flight down
             self._fail_camera(1)
             raise CommandFailed(Reason.HARDWARE_FAULT, f"camera capture failed: {error}") from None
         metrics = self.quality()     # the dark frame taken with every image
         self._capture_meta = {
-            "time": int(now), "width": WIDTH, "height": HEIGHT, "filters": self.config["filters"],
+            "time": int(now), "width": head.width, "height": head.height, "filters": self.config["filters"],
             "exposure": self.config["exposure"], "tdi": self.config["tdi"], "framelets": args["framelets"],
-            "io_range": io_range, "dose": self.damage.dose, "perijove": self.damage.perijoves, **metrics,
+            "io_range": io_range, "dose": head.dose_krad, "perijove": self.perijoves, **metrics,
         }
-        self._capture = CaptureJob(self.detector, self.damage, filters, self.config["exposure"],
-                                   self.config["tdi"], args["framelets"], radiance, self.services.rng)
+        self._capture = CaptureJob(head, filters, self.config["exposure"], self.config["tdi"], args["framelets"])
         self._capture_verify = verify
         verify.defer()
 
@@ -234,10 +217,9 @@ class Camera(FlightComponent):
     # -- inner workings --
     def _track_perijoves(self) -> None:
         passed = mission.perijove_count(self.services.now())
-        while self.damage.perijoves < passed:
-            self.damage.add_pass()
-            self._damage_changed()
-            self.services.event("perijove_pass", perijove=self.damage.perijoves, dose=self.damage.dose)
+        while self.perijoves < passed:
+            self.perijoves += 1
+            self.services.event("perijove_pass", perijove=self.perijoves, dose=self.head.dose_krad)
 
     def _advance_capture(self, dt: float) -> None:
         job, verify = self._capture, self._capture_verify

@@ -114,7 +114,7 @@ class ExecutiveLoop:
             group.last_tick = elapsed
             started = time.perf_counter()
             if index == 0:
-                self._guarded("hardware.step", self.hardware.step, group_dt)
+                self._guarded("hardware.step", self.hardware.step, group_dt, clock.now())
             for component in group.members:
                 self._guarded(component.name, component.tick, group_dt)
             group.stats.record(time.perf_counter() - started)

@@ -13,7 +13,7 @@ so it is never trusted as a temperature.
 import glob
 import os
 
-from .sensor import SensorError, StuckDetector
+from .base import SensorError, TemperatureSensor
 
 DEFAULT_W1_ROOT = "/sys/bus/w1/devices"
 POWER_ON_MILLI_C = 85000
@@ -51,14 +51,12 @@ def find_w1_slave(root: str = DEFAULT_W1_ROOT) -> str | None:
     return found[0] if found else None
 
 
-class DS18B20:
+class DS18B20(TemperatureSensor):
     """Reads one sensor; a bad read keeps the last good value, counted by reason, until
     FAIL_AFTER bad reads in a row make it a failure."""
 
-    def __init__(self, path: str | None, heater):
+    def __init__(self, path: str | None):
         self.path = path
-        self._heater = heater
-        self._stuck = StuckDetector()
         self.last_good: float | None = None
         self.bad_in_a_row = 0
         self.rejected = {reason: 0 for reason in GLITCH_REASONS}
@@ -72,10 +70,9 @@ class DS18B20:
             self.last_glitch = glitch.reason
             self.bad_in_a_row += 1
             if self.last_good is None or self.bad_in_a_row >= FAIL_AFTER:
-                raise SensorError("failed", str(glitch)) from None
+                raise SensorError(str(glitch)) from None
             return self.last_good
         self.bad_in_a_row = 0
-        self._stuck.check(value, self._heater.is_on)
         self.last_good = value
         return value
 

@@ -1,5 +1,6 @@
-"""A Raspberry Pi as the camera's electronics: heater on a GPIO pin, DS18B20 on 1-Wire,
-and the Pi camera through picamera2 when it is installed (else images are synthesised).
+"""A Raspberry Pi as the camera's electronics: heater on a GPIO pin, DS18B20 on 1-Wire, and a
+simulated detector (fsw/world) that looks through the Pi camera when picamera2 is installed, at
+the synthetic Io otherwise.
 
 Options:
   heater_pin: BCM pin number driving the heater's MOSFET/relay (default 17)
@@ -12,12 +13,14 @@ Options:
 
 import numpy as np
 
-from fsw.world.thermal import HEATER_POWER_W, SINK_C
+from fsw.world.camera import SimCameraHead
+from fsw.world.thermal import CONDUCTANCE_W_PER_K, HEATER_POWER_W, SINK_C
 
+from .base import HardwareBackend, Heater
 from .ds18b20 import DEFAULT_W1_ROOT, DS18B20, find_w1_slave
 
 
-class GpioHeater:
+class GpioHeater(Heater):
     def __init__(self, pin: int, power_w: float):
         from gpiozero import OutputDevice   # the pin factory is gpiozero's choice (mock in tests)
 
@@ -40,20 +43,22 @@ class GpioHeater:
 
 
 class PiCamera:
-    """A real frame from the Pi camera, scaled to the scene size the camera component asks for."""
+    """What the Pi camera sees, as the simulated detector's view: a real frame per image."""
 
     def __init__(self, picamera2_module):
         self._camera = picamera2_module.Picamera2()
         self._camera.configure(self._camera.create_still_configuration())
         self._camera.start()
 
-    def capture(self, width: int, height: int) -> np.ndarray:
-        """An (height, width, 3) float array of RGB radiance in 0..1."""
+    def radiance(self, filters: tuple[str, ...], now: float) -> dict:
+        """Radiance per filter in 0..1 (methane: a dimmed red, the Pi has no such filter)."""
         from PIL import Image
 
         frame = self._camera.capture_array()
-        image = Image.fromarray(np.ascontiguousarray(frame[..., :3])).convert("RGB").resize((width, height))
-        return np.asarray(image, dtype=np.float32) / 255.0
+        image = Image.fromarray(np.ascontiguousarray(frame[..., :3])).convert("RGB")
+        rgb = np.asarray(image.resize((SimCameraHead.width, SimCameraHead.height)), dtype=np.float32) / 255.0
+        bands = {"red": rgb[..., 0], "green": rgb[..., 1], "blue": rgb[..., 2], "methane": 0.6 * rgb[..., 0]}
+        return {name: bands[name] for name in filters}
 
     def close(self) -> None:
         self._camera.stop()
@@ -70,28 +75,38 @@ def _open_camera(choice: str):
     return PiCamera(picamera2)
 
 
-class RaspberryPiBackend:
+class RaspberryPiBackend(HardwareBackend):
     name = "raspberrypi"
 
-    def __init__(self, rng=None, options: dict | None = None):
+    def __init__(self, rng=None, options: dict | None = None, now: float | None = None):
         options = dict(options or {})
-        self.rng = rng
+        self.rng = rng if rng is not None else np.random.default_rng()
         self.sink_c = float(options.pop("sink_c", SINK_C))
+        self.conductance_w_per_k = CONDUCTANCE_W_PER_K
         self.heater = GpioHeater(int(options.pop("heater_pin", 17)),
                                  float(options.pop("heater_watts", HEATER_POWER_W)))
         root = options.pop("w1_root", DEFAULT_W1_ROOT)
         path = options.pop("w1_slave", None) or find_w1_slave(root)
-        self.temperature = DS18B20(path, self.heater)
+        self.temperature = DS18B20(path)
         camera = options.pop("camera", "auto")
         if options:
             self.heater.close()
             raise ValueError(f"unknown raspberrypi option(s): {', '.join(sorted(options))}")
-        self.camera = _open_camera(camera)
+        self.photo = _open_camera(camera)
+        self.camera = SimCameraHead(self.rng, now, view=self.photo)
 
-    def step(self, dt: float) -> None:
-        """Real hardware runs by itself."""
+    def step(self, dt: float, now: float) -> None:
+        """The heater and sensor run by themselves; the simulated detector is as warm as the
+        sensor's last good reading says."""
+        self.camera.step(dt, now, self.temperature.last_good)
+
+    def state(self) -> dict:
+        return {"camera": self.camera.state()}
+
+    def restore(self, state: dict) -> None:
+        self.camera.restore(state.get("camera", {}))
 
     def close(self) -> None:
         self.heater.close()
-        if self.camera is not None:
-            self.camera.close()
+        if self.photo is not None:
+            self.photo.close()

@@ -1,6 +1,7 @@
-"""The simulated hardware: the camera's thermal node, its heater and a DS18B20-like sensor.
+"""The simulated hardware: the world's thermal node and camera head, a heater and a DS18B20-like
+sensor, with faults to inject for tests and drills.
 
-Options (all optional) for tests and fault drills:
+Options (all optional):
   sensor: "ok" | "stuck" | "failed"   sensor fault to inject
   sensor_fault_at: seconds            simulated time the fault begins (default 0)
   heater: "ok" | "stuck_on"           a welded heater relay (ignores off)
@@ -10,14 +11,15 @@ Options (all optional) for tests and fault drills:
 
 import numpy as np
 
-from fsw.world.thermal import HEATER_POWER_W, SINK_C, ThermalNode
+from fsw.world.camera import SimCameraHead
+from fsw.world.thermal import CONDUCTANCE_W_PER_K, HEATER_POWER_W, SINK_C, ThermalNode
 
-from .sensor import SensorError, StuckDetector
+from .base import HardwareBackend, Heater, SensorError, TemperatureSensor
 
 DS18B20_STEP_C = 0.0625
 
 
-class SimHeater:
+class SimHeater(Heater):
     def __init__(self, stuck_on: bool = False):
         self.power_w = HEATER_POWER_W
         self.commanded = False
@@ -31,7 +33,7 @@ class SimHeater:
         return self.commanded or self.stuck_on
 
 
-class SimSensor:
+class SimSensor(TemperatureSensor):
     def __init__(self, backend: "SimBackend", fault: str, fault_at: float, noise_c: float):
         if fault not in ("ok", "stuck", "failed"):
             raise ValueError(f"sensor option must be ok, stuck or failed, not {fault!r}")
@@ -40,30 +42,29 @@ class SimSensor:
         self.fault_at = fault_at
         self.noise_c = noise_c
         self._frozen: float | None = None
-        self._stuck = StuckDetector()
 
     def read(self) -> float:
         backend = self._backend
         faulty = self.fault != "ok" and backend.elapsed >= self.fault_at
         if faulty and self.fault == "failed":
-            raise SensorError("failed", "no response on the 1-Wire bus")
+            raise SensorError("no response on the 1-Wire bus")
         value = backend.node.temp_c + backend.rng.normal(0.0, self.noise_c)
         value = round(value / DS18B20_STEP_C) * DS18B20_STEP_C
         if faulty:   # stuck: the last conversion repeats forever
             if self._frozen is None:
                 self._frozen = value
             value = self._frozen
-        self._stuck.check(value, backend.heater.is_on)
         return value
 
 
-class SimBackend:
+class SimBackend(HardwareBackend):
     name = "sim"
 
-    def __init__(self, rng=None, options: dict | None = None):
+    def __init__(self, rng=None, options: dict | None = None, now: float | None = None):
         options = dict(options or {})
         self.rng = rng if rng is not None else np.random.default_rng(0)
         self.sink_c = float(options.pop("sink_c", SINK_C))
+        self.conductance_w_per_k = CONDUCTANCE_W_PER_K
         self.node = ThermalNode(float(options.pop("initial_c", self.sink_c)), self.sink_c)
         heater = options.pop("heater", "ok")
         if heater not in ("ok", "stuck_on"):
@@ -76,13 +77,20 @@ class SimBackend:
             fault_at=float(options.pop("sensor_fault_at", 0.0)),
             noise_c=float(options.pop("sensor_noise_c", 0.05)),
         )
-        self.camera = None   # images are synthesised by the camera component
         if options:
             raise ValueError(f"unknown sim option(s): {', '.join(sorted(options))}")
+        self.camera = SimCameraHead(self.rng, now)
 
-    def step(self, dt: float) -> None:
+    def step(self, dt: float, now: float) -> None:
         self.elapsed += dt
         self.node.step(dt, self.heater.power_w if self.heater.is_on else 0.0)
+        self.camera.step(dt, now, self.node.temp_c)
+
+    def state(self) -> dict:
+        return {"camera": self.camera.state()}
+
+    def restore(self, state: dict) -> None:
+        self.camera.restore(state.get("camera", {}))
 
     def close(self) -> None:
         self.heater.set(False)

@@ -1,4 +1,5 @@
-"""The flight state file: counters, mode, schedule, clock and every component's state().
+"""The flight state file: counters, mode, schedule, clock, every component's state() and what
+the hardware keeps (the simulated detector's damage).
 
 One JSON document in an AtomicStore, so a kill -9 at any moment leaves the previous or the new
 version, and a corrupt one is quarantined (the store's callback raises an event) rather than
@@ -48,7 +49,7 @@ class StateFile:
             return None
         return state
 
-    def save(self, clock: dict, components: dict) -> None:
+    def save(self, clock: dict, components: dict, hardware: dict | None = None) -> None:
         parts = {}
         for name, state in components.items():
             try:
@@ -56,4 +57,6 @@ class StateFile:
             except (TypeError, ValueError) as error:
                 log.error("state of %s not saved: %s", name, error)
         document = {"format": FORMAT, "clock": clock, "components": parts}
+        if hardware:
+            document["hardware"] = json.loads(json.dumps(hardware, default=_plain))
         self.store.put(self.name, json.dumps(document, sort_keys=True).encode())

@@ -1,17 +1,16 @@
-"""One anneal: ramp the camera to a target, hold it there, let it cool; count the exposure.
+"""One anneal: ramp the camera to a target, hold it there, let it cool.
 
-Exposure is the integral of 1/tau(T) over the whole run (fsw/world/thermal.py), so a slow
-ramp or a long cool-down counts for what it is worth; the camera turns it into recovery.
+The heat does the healing (the detector's physics); this is the procedure that applies it,
+with the image quality measured before it began so that the ground sees what it recovered.
 """
 
 from dataclasses import asdict, dataclass
 
-from fsw.world.thermal import (
+from .limits import (
     ANNEAL_COOL_END_C,
     ANNEAL_COOL_MARGIN_C,
     ANNEAL_COOL_TIMEOUT_S,
     ANNEAL_RAMP_MARGIN_C,
-    anneal_rate,
 )
 
 PHASES = ("ramp", "hold", "cool", "done")
@@ -26,7 +25,7 @@ class AnnealRun:
     start_c: float
     phase: str = "ramp"
     elapsed_in_phase: float = 0.0
-    exposure: float = 0.0
+    hot_pixels_before: int = 0
     heater_on: bool = True
     last_temp_c: float = 0.0
 
@@ -42,7 +41,6 @@ class AnnealRun:
     def step(self, temp_c: float, dt: float) -> bool:
         """Advance by dt at this temperature; True when the phase changed."""
         self.last_temp_c = temp_c
-        self.exposure += anneal_rate(temp_c) * dt
         self.elapsed_in_phase += dt
         before = self.phase
         if self.phase == "ramp":

@@ -5,11 +5,12 @@ from fsw.component import CommandFailed, FlightComponent
 from fsw.hw import SensorError
 from fsw.protocol.reasons import Reason
 
-from fsw.world import thermal as model
+from . import limits
 from .anneal import AnnealRun
 from .dictionary import COMPONENT
+from .fdir import StuckDetector
 
-OVER_TEMP_CLEAR_C = model.OVER_TEMP_C - 5.0     # the alarm re-arms once well below the limit
+OVER_TEMP_CLEAR_C = limits.OVER_TEMP_C - 5.0     # the alarm re-arms once well below the limit
 PHASE_STEP = {"ramp": 1, "hold": 2, "cool": 3, "done": 4}
 
 
@@ -26,8 +27,8 @@ class Thermal(FlightComponent):
         super().__init__(services)
         self.camera = None              # measures image quality before and after an anneal
         self.heater_mode = "off"
-        self.setpoint_c = model.DEFAULT_SETPOINT_C
-        self.hysteresis_c = model.DEFAULT_HYSTERESIS_C
+        self.setpoint_c = limits.DEFAULT_SETPOINT_C
+        self.hysteresis_c = limits.DEFAULT_HYSTERESIS_C
         self.anneals = 0
         self.sensor_state = "ok"
         self.temp_c: float | None = None
@@ -38,6 +39,7 @@ class Thermal(FlightComponent):
         self._control_clock = 0.0
         self._open_loop_clock = 0.0
         self._glitches_seen = 0
+        self._stuck = StuckDetector()
 
     @property
     def hardware(self):
@@ -58,8 +60,8 @@ class Thermal(FlightComponent):
         self.heater_mode = state.get("heater_mode", "off")
         if self.heater_mode not in ("off", "thermostat", "anneal", "survival"):
             self.heater_mode = "off"
-        self.setpoint_c = float(state.get("setpoint_c", model.DEFAULT_SETPOINT_C))
-        self.hysteresis_c = float(state.get("hysteresis_c", model.DEFAULT_HYSTERESIS_C))
+        self.setpoint_c = float(state.get("setpoint_c", limits.DEFAULT_SETPOINT_C))
+        self.hysteresis_c = float(state.get("hysteresis_c", limits.DEFAULT_HYSTERESIS_C))
         self.anneals = int(state.get("anneals", 0))
         # an anneal interrupted by a restart carries on, without its command's verification
         self.run = AnnealRun.from_dict(state["run"]) if state.get("run") else None
@@ -106,7 +108,7 @@ class Thermal(FlightComponent):
         if camera is not None and camera.camera_state == "capturing":
             raise CommandFailed(Reason.BUSY, "camera is capturing")
         self.run = AnnealRun(args["target"] / 100.0, float(args["hold"]), start_c=self.temp_c,
-                             last_temp_c=self.temp_c)
+                             last_temp_c=self.temp_c, hot_pixels_before=self._hot_pixels())
         self.heater_mode = "anneal"
         self._verify, self._last_percent = verify, 0
         verify.defer()
@@ -127,7 +129,7 @@ class Thermal(FlightComponent):
     def tick(self, dt: float) -> None:
         # control at most once per control period of on-board time
         self._control_clock += dt
-        if self._control_clock + 1e-9 < model.CONTROL_PERIOD_S:
+        if self._control_clock + 1e-9 < limits.CONTROL_PERIOD_S:
             return
         elapsed, self._control_clock = self._control_clock, 0.0
         self._control(elapsed)
@@ -135,16 +137,19 @@ class Thermal(FlightComponent):
     def _control(self, dt: float) -> None:
         try:
             temp = self.hardware.temperature.read()
-        except SensorError as error:
-            self._sensor_fault(error.state, dt)
+        except SensorError:
+            self._sensor_fault("failed", dt)
             return
         self._report_glitches()
+        if self._stuck.stuck(temp, self.hardware.heater.is_on):
+            self._sensor_fault("stuck", dt)
+            return
         if self.sensor_state != "ok":
             # latched until a restart: a stuck sensor reads "fine" whenever the heater is off
             self._sensor_fault(self.sensor_state, dt)
             return
         self.temp_c = temp
-        if temp > model.OVER_TEMP_C:
+        if temp > limits.OVER_TEMP_C:
             self._over_temperature(temp)
             return
         if self._over_temp and temp < OVER_TEMP_CLEAR_C:
@@ -152,7 +157,7 @@ class Thermal(FlightComponent):
         if self.heater_mode == "thermostat":
             self._thermostat(temp, self.setpoint_c)
         elif self.heater_mode == "survival":
-            self._thermostat(temp, model.SURVIVAL_C)
+            self._thermostat(temp, limits.SURVIVAL_C)
         elif self.heater_mode == "anneal" and self.run is not None:
             self._anneal_step(temp, dt)
         else:
@@ -182,17 +187,20 @@ class Thermal(FlightComponent):
             self._complete_anneal()
 
     def _complete_anneal(self) -> None:
-        camera = self.camera
-        before, after = camera.apply_anneal(self.run.exposure) if camera is not None else (0, 0)
         self.anneals += 1
-        self.services.event("anneal_complete", hot_pixels_before=before, hot_pixels_after=after)
+        self.services.event("anneal_complete", hot_pixels_before=self.run.hot_pixels_before,
+                            hot_pixels_after=self._hot_pixels())
         verify, self._verify, self.run = self._verify, None, None
         self.heater_mode = "off"
         if verify is not None:
             verify.complete()
 
+    def _hot_pixels(self) -> int:
+        """The camera's measure of its damage, which an anneal is meant to bring down."""
+        return self.camera.quality()["hot_pixels"] if self.camera is not None else 0
+
     def _end_anneal(self, reason: Reason) -> None:
-        """Stop an anneal early. It heals nothing and is not counted: recovery needs the full cycle."""
+        """Stop an anneal early: it is not counted (what it healed, the camera measures)."""
         verify, self._verify = self._verify, None
         step = PHASE_STEP[self.run.phase] if self.run else 0
         self.run = None
@@ -236,10 +244,11 @@ class Thermal(FlightComponent):
         self.services.enter_safe_mode("sensor_failure")
 
     def _open_loop_survival(self, dt: float) -> None:
-        """No temperature to regulate on: hold survival with the duty cycle the model says."""
-        self._open_loop_clock = (self._open_loop_clock + dt) % model.OPEN_LOOP_PERIOD_S
-        on = self._open_loop_clock < model.survival_duty(self.hardware.sink_c) * model.OPEN_LOOP_PERIOD_S
-        self.hardware.heater.set(on)
+        """No temperature to regulate on: hold survival with the duty cycle the design says."""
+        hardware = self.hardware
+        duty = limits.survival_duty(hardware.conductance_w_per_k, hardware.sink_c, hardware.heater.power_w)
+        self._open_loop_clock = (self._open_loop_clock + dt) % limits.OPEN_LOOP_PERIOD_S
+        hardware.heater.set(self._open_loop_clock < duty * limits.OPEN_LOOP_PERIOD_S)
 
     def _report_glitches(self) -> None:
         rejected = getattr(self.hardware.temperature, "rejected", None)

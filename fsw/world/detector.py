@@ -19,7 +19,6 @@ READ_NOISE_DN = 1.5
 DSNU_FRACTION = 0.15           # pixel-to-pixel spread of dark current
 HOT_MEDIAN_DN = 90.0           # typical hot pixel at the reference exposure
 HOT_SPREAD = 0.8               # log-normal sigma of hot pixel strengths
-HOT_THRESHOLD_DN = 25.0        # a dark-frame pixel this far above the median is hot
 FULL_SCALE = 255
 
 
@@ -58,14 +57,3 @@ class Detector:
         return np.stack([
             self.read_out(zeros, region, slice(None), damage, 1.0, rng) for region in range(len(FILTERS))
         ])
-
-
-def measure_dark(frame: np.ndarray) -> dict:
-    """Image-quality metrics of a dark frame: hot pixel count, mean level, noise."""
-    values = frame.astype(np.float32)
-    hot = values > np.median(values) + HOT_THRESHOLD_DN
-    return {
-        "hot_pixels": int(hot.sum()),
-        "dark_level": float(values.mean()),
-        "noise": float(values[~hot].std()) if (~hot).any() else 0.0,
-    }

@@ -52,12 +52,25 @@ class Damage:
         self.dark_recoverable += (1 - PERMANENT_FRACTION) * dark
         return dose
 
-    def anneal(self, exposure: float) -> float:
-        """Heal by the anneal law; returns the fraction of recoverable damage healed."""
-        healed = anneal_recovery(exposure, self.anneals)
-        self.hot_recoverable *= 1 - healed
-        self.dark_recoverable *= 1 - healed
+    def heal(self, exposure_before: float, exposure_after: float) -> float:
+        """Part of an anneal: its exposure grew from before to after. Heals what the law adds for
+        that growth (so healing step by step ends where one step would); returns the fraction of
+        the recoverable damage this step healed."""
+        before = anneal_recovery(exposure_before, self.anneals)
+        after = anneal_recovery(exposure_after, self.anneals)
+        remaining = (1 - after) / (1 - before)
+        self.hot_recoverable *= remaining
+        self.dark_recoverable *= remaining
+        return 1 - remaining
+
+    def end_anneal(self) -> None:
+        """The detector cooled below the anneal temperature: the next anneal heals less."""
         self.anneals += 1
+
+    def anneal(self, exposure: float) -> float:
+        """A whole anneal of this exposure; returns the fraction of recoverable damage healed."""
+        healed = self.heal(0.0, exposure)
+        self.end_anneal()
         return healed
 
     def to_dict(self) -> dict:

@@ -1,15 +1,16 @@
-"""The camera's thermal node and the anneal law: every constant in one place.
+"""The camera's thermal node and the anneal law: the physics of the simulated world.
 
 The Arduino firmware and the simavr harness model the same node with these numbers
-(scripts generate its header from here), so flight, sim and firmware agree.
+(scripts generate its header from here), so sim and firmware agree. Flight's own limits and
+procedures are in fsw/thermal/limits.py.
 
 Thermal node (one lumped mass, conductance to a cold sink):
 
     C dT/dt = P_heater - G (T - T_sink)
 
   C = 600 J/K, G = 0.12 W/K (time constant C/G = 5000 s), T_sink = -25 C, P = 12 W.
-  Heater always on: T -> T_sink + P/G = 75 C, above the 65 C over-temperature limit, so a
-  heater stuck on is a real hazard. From the sink, 50 C takes ~1.5 h.
+  Heater always on: T -> T_sink + P/G = 75 C, above flight's 65 C over-temperature limit, so
+  a heater stuck on is a real hazard. From the sink, 50 C takes ~1.5 h.
 
 Anneal law (damage recovery; see fsw/world/radiation.py for the damage itself):
 
@@ -30,20 +31,6 @@ CONDUCTANCE_W_PER_K = 0.12
 SINK_C = -25.0
 HEATER_POWER_W = 12.0
 
-# -- thermostat and protection --
-DEFAULT_SETPOINT_C = 0.0
-DEFAULT_HYSTERESIS_C = 1.0       # dead band: on below setpoint - 0.5, off above setpoint + 0.5
-SURVIVAL_C = -15.0               # safe mode holds this
-OVER_TEMP_C = 65.0               # heater cut and safe mode above this
-CONTROL_PERIOD_S = 1.0           # the thermostat reads the sensor once per on-board second
-OPEN_LOOP_PERIOD_S = 600.0       # survival duty cycle period when the sensor is dead
-
-# -- anneal procedure --
-ANNEAL_COOL_END_C = 15.0         # cooling phase ends below this,
-ANNEAL_COOL_MARGIN_C = 2.0       # or back within this of where the anneal started (a warm room),
-ANNEAL_COOL_TIMEOUT_S = 3600.0   # or after this long cooling
-ANNEAL_RAMP_MARGIN_C = 0.5       # ramp ends within this of the target
-
 # -- anneal law --
 ANNEAL_MIN_C = 20.0
 ANNEAL_TAU_REF_S = 3600.0
@@ -56,12 +43,6 @@ PERMANENT_FRACTION = 0.25
 
 def equilibrium_c(heater_w: float, sink_c: float = SINK_C) -> float:
     return sink_c + heater_w / CONDUCTANCE_W_PER_K
-
-
-def survival_duty(sink_c: float = SINK_C) -> float:
-    """Open-loop heater duty cycle that holds SURVIVAL_C without a sensor."""
-    needed = CONDUCTANCE_W_PER_K * (SURVIVAL_C - sink_c)
-    return min(1.0, max(0.0, needed / HEATER_POWER_W))
 
 
 def anneal_rate(temp_c: float) -> float:

@@ -53,7 +53,7 @@ class Verify:
 class Services:
     def __init__(self, root, start, hw_options=None, seed=0):
         self.rng = np.random.default_rng(seed)
-        self.hardware = create_backend("sim", rng=self.rng, options=hw_options or {})
+        self.hardware = create_backend("sim", rng=self.rng, options=hw_options or {}, now=start)
         self.store = AtomicStore(root / "data")
         self.t = float(start)
         self.events: list[tuple[str, dict]] = []
@@ -91,6 +91,7 @@ class Bench:
         self.camera.connect("thermal", self.thermal)
         self.thermal.connect("camera", self.camera)
         if state:
+            self.services.hardware.restore(state["hardware"])
             self.camera.restore(state["camera"])
             self.thermal.restore(state["thermal"])
         self._cycles = 0
@@ -124,7 +125,7 @@ class Bench:
         steps = max(1, round(seconds / dt))
         for _ in range(steps):
             self.services.t += dt
-            self.services.hardware.step(dt)
+            self.services.hardware.step(dt, self.services.t)
             for component in (self.thermal, self.camera):
                 component.tick(dt)
             self._cycles += 1
@@ -138,4 +139,5 @@ class Bench:
         return values
 
     def state(self):
-        return {"camera": self.camera.state(), "thermal": self.thermal.state()}
+        return {"camera": self.camera.state(), "thermal": self.thermal.state(),
+                "hardware": self.services.hardware.state()}

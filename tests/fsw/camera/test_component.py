@@ -157,7 +157,7 @@ def test_state_round_trips_through_json(tmp_path, bench_module):
     state = json.loads(json.dumps(first.state()))
     again = bench_module.Bench(tmp_path, state=state)
     assert again.camera.camera_state == "ready"
-    assert again.camera.damage == first.camera.damage
+    assert again.services.hardware.camera.damage == first.services.hardware.camera.damage
     # measured afresh from a new dark frame: the same detector, so nearly the same count
     assert again.housekeeping(again.camera)["hot_pixels"] == pytest.approx(
         first.housekeeping(first.camera)["hot_pixels"], rel=0.01)

@@ -1,16 +1,17 @@
 import numpy as np
 import pytest
 
-from fsw.hw import create_backend
+from fsw.hw import CameraHead, HardwareBackend, create_backend
 
 
 def test_sim_is_the_default_and_has_the_interface():
     backend = create_backend("sim", rng=np.random.default_rng(1), options={})
+    assert isinstance(backend, HardwareBackend)
     backend.heater.set(True)
     assert backend.heater.is_on
     assert isinstance(backend.temperature.read(), float)
-    backend.step(1.0)
-    assert backend.camera is None
+    backend.step(1.0, 0.0)
+    assert isinstance(backend.camera, CameraHead)
     backend.close()
     assert not backend.heater.is_on
 

@@ -8,10 +8,6 @@ BAD_CRC = "72 01 4b 46 7f ff 0e 10 57 : crc=12 NO\n72 01 4b 46 7f ff 0e 10 57 t=
 POWER_ON = "50 05 4b 46 7f ff 0c 10 1c : crc=1c YES\n50 05 4b 46 7f ff 0c 10 1c t=85000\n"
 
 
-class Heater:
-    is_on = False
-
-
 def test_parses_millidegrees():
     assert parse_w1_slave(GOOD) == pytest.approx(23.125)
     assert parse_w1_slave(GOOD.replace("t=23125", "t=-10500")) == pytest.approx(-10.5)
@@ -49,7 +45,7 @@ def test_finds_the_sensor_in_a_sysfs_tree(w1):
 
 def test_a_glitch_keeps_the_last_good_value_and_is_counted(w1):
     _, slave = w1
-    sensor = DS18B20(str(slave), Heater())
+    sensor = DS18B20(str(slave))
     assert sensor.read() == pytest.approx(23.125)
     slave.write_text(BAD_CRC)
     assert sensor.read() == pytest.approx(23.125)
@@ -62,7 +58,7 @@ def test_a_glitch_keeps_the_last_good_value_and_is_counted(w1):
 
 def test_repeated_bad_reads_are_a_failure(w1):
     _, slave = w1
-    sensor = DS18B20(str(slave), Heater())
+    sensor = DS18B20(str(slave))
     sensor.read()
     slave.write_text(BAD_CRC)
     with pytest.raises(SensorError) as error:
@@ -72,7 +68,7 @@ def test_repeated_bad_reads_are_a_failure(w1):
 
 
 def test_missing_file_with_no_good_reading_fails_at_once(tmp_path):
-    sensor = DS18B20(str(tmp_path / "gone" / "w1_slave"), Heater())
+    sensor = DS18B20(str(tmp_path / "gone" / "w1_slave"))
     with pytest.raises(SensorError):
         sensor.read()
     assert sensor.rejected["unreadable"] == 1
@@ -80,4 +76,4 @@ def test_missing_file_with_no_good_reading_fails_at_once(tmp_path):
 
 def test_no_sensor_at_all_fails():
     with pytest.raises(SensorError):
-        DS18B20(None, Heater()).read()
+        DS18B20(None).read()

@@ -1,8 +1,11 @@
+import numpy as np
 import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
-from fsw.hw import SensorError, create_backend
+from fsw.hw import create_backend
+from fsw.mission import PJ57
+from fsw.world.camera import SimCameraHead
 
 GOOD = "72 01 4b 46 7f ff 0e 10 57 : crc=57 YES\n72 01 4b 46 7f ff 0e 10 57 t={milli}\n"
 
@@ -38,18 +41,25 @@ def test_heater_drives_its_gpio_pin(mock_pins, w1_root):
 def test_reads_the_ds18b20_from_sysfs(mock_pins, w1_root):
     pi = create_backend("raspberrypi", rng=None, options={"w1_root": str(w1_root), "camera": "none"})
     assert pi.temperature.read() == pytest.approx(21.5)
-    pi.step(1.0)                    # no-op on real hardware
-    assert pi.camera is None
+    pi.step(1.0, 0.0)               # the heater and sensor run by themselves
     pi.close()
 
 
-def test_a_frozen_sensor_with_the_heater_on_is_stuck(mock_pins, w1_root):
+def test_a_frozen_sensor_is_reported_as_read_flight_decides_it_is_stuck(mock_pins, w1_root):
     pi = create_backend("raspberrypi", rng=None, options={"w1_root": str(w1_root), "camera": "none"})
     pi.heater.set(True)
-    with pytest.raises(SensorError) as error:
-        for _ in range(200):
-            pi.temperature.read()
-    assert error.value.state == "stuck"
+    assert [pi.temperature.read() for _ in range(200)] == [pytest.approx(21.5)] * 200
+    pi.close()
+
+
+def test_the_simulated_detector_warms_with_the_sensor(mock_pins, w1_root):
+    pi = create_backend("raspberrypi", rng=np.random.default_rng(1), options={"w1_root": str(w1_root),
+                                                                          "camera": "none"}, now=PJ57)
+    pi.camera.restore({"anneal_exposure": 0.0})
+    pi.temperature.read()           # 21.5 C: warm enough to anneal, slowly
+    hot = pi.camera.damage.hot_pixels
+    pi.step(3600.0, PJ57 + 3600)
+    assert 0 < pi.camera.anneal_exposure and pi.camera.damage.hot_pixels < hot
     pi.close()
 
 
@@ -58,7 +68,7 @@ def test_without_picamera2_the_camera_is_synthetic(mock_pins, w1_root):
     try:
         import picamera2  # noqa: F401
     except ImportError:
-        assert pi.camera is None
+        assert pi.photo is None and isinstance(pi.camera, SimCameraHead)
     pi.close()
 
 

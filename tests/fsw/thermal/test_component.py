@@ -3,6 +3,7 @@ import json
 import pytest
 
 from fsw.protocol.reasons import Reason
+from fsw.thermal import limits
 from fsw.world import thermal as model
 
 
@@ -65,7 +66,7 @@ def test_anneal_ramps_holds_cools_and_heals(bench):
     assert done["hot_pixels_before"] == pytest.approx(before, rel=0.01)
     assert done["hot_pixels_after"] < done["hot_pixels_before"] / 2
     assert hk(bench)["anneals"] == 1 and hk(bench)["anneal_phase"] == "idle"
-    assert bench.thermal.temp_c <= model.ANNEAL_COOL_END_C
+    assert bench.thermal.temp_c <= limits.ANNEAL_COOL_END_C
 
 
 def test_each_anneal_heals_less(bench):
@@ -104,7 +105,7 @@ def test_welded_heater_trips_over_temperature_into_safe_mode(tmp_path, bench_mod
     bench.run(24 * 3600, dt=1.0, until=lambda: bench.services.safe_causes)
     assert bench.services.safe_causes == ["over_temperature"]
     alarm = bench.named("over_temperature")
-    assert len(alarm) == 1 and alarm[0]["cam_temp"] > model.OVER_TEMP_C * 100
+    assert len(alarm) == 1 and alarm[0]["cam_temp"] > limits.OVER_TEMP_C * 100
     assert bench.camera.camera_state == "off"
     assert hk(bench)["heater_mode"] == "survival"
     bench.run(3600, dt=1.0)
@@ -131,7 +132,7 @@ def test_a_sensor_fault_safes_and_holds_survival_open_loop(tmp_path, bench_modul
     assert hk(bench)["sensor_state"] == fault and bench.camera.camera_state == "off"
     bench.run(12 * 3600, dt=1.0)
     node = bench.services.hardware.node
-    assert model.SURVIVAL_C - 3 < node.temp_c < model.SURVIVAL_C + 3
+    assert limits.SURVIVAL_C - 3 < node.temp_c < limits.SURVIVAL_C + 3
     assert len(bench.named("sensor_fault")) == 1
     assert bench.command("heater_on").failed == Reason.HARDWARE_FAULT
 
@@ -139,7 +140,7 @@ def test_a_sensor_fault_safes_and_holds_survival_open_loop(tmp_path, bench_modul
 def test_survival_thermostat_in_safe_mode(bench):
     bench.thermal.enter_safe()
     bench.run(6 * 3600, dt=1.0)
-    assert abs(bench.thermal.temp_c - model.SURVIVAL_C) < 1.5
+    assert abs(bench.thermal.temp_c - limits.SURVIVAL_C) < 1.5
 
 
 def test_an_anneal_survives_a_restart(tmp_path, bench_module):

@@ -1,7 +1,8 @@
 import numpy as np
 
 from fsw.world.radiation import Damage
-from fsw.world.detector import Detector, measure_dark
+from fsw.camera.quality import measure_dark
+from fsw.world.detector import Detector
 
 
 def metrics(passes, seed=1):

@@ -1,5 +1,6 @@
 import pytest
 
+from fsw.thermal import limits
 from fsw.world import thermal as model
 
 
@@ -11,14 +12,14 @@ def test_exact_step_matches_many_small_steps():
     assert big.temp_c == pytest.approx(small.temp_c, abs=1e-6)
 
 
-def test_a_welded_heater_would_exceed_the_limit():
-    assert model.equilibrium_c(model.HEATER_POWER_W) > model.OVER_TEMP_C
+def test_a_welded_heater_would_exceed_flights_limit():
+    assert model.equilibrium_c(model.HEATER_POWER_W) > limits.OVER_TEMP_C
 
 
-def test_survival_duty_holds_survival_on_average():
-    duty = model.survival_duty()
+def test_flights_survival_duty_holds_survival_on_average():
+    duty = limits.survival_duty(model.CONDUCTANCE_W_PER_K, model.SINK_C, model.HEATER_POWER_W)
     assert 0 < duty < 1
-    assert model.equilibrium_c(duty * model.HEATER_POWER_W) == pytest.approx(model.SURVIVAL_C)
+    assert model.equilibrium_c(duty * model.HEATER_POWER_W) == pytest.approx(limits.SURVIVAL_C)
 
 
 def test_annealing_is_faster_when_hotter_and_nothing_below_the_threshold():

@@ -1,6 +1,6 @@
 """Render what the camera would return, as a PNG a person can look at.
 
-    python -m fsw.camera.preview io.png [--range-km 9000] [--phase 95]
+    python -m fsw.world.preview io.png [--range-km 9000] [--phase 95]
 
 Three colour composites side by side (red, green, blue filters), each from the same synthetic
 Io through the same detector: a fresh camera, after 56 perijoves of radiation, and after one
@@ -14,37 +14,40 @@ import sys
 import numpy as np
 from PIL import Image, ImageDraw
 
-from fsw.world import thermal as model
-
-from .capture import CaptureJob
-from fsw.world.radiation import Damage
-from fsw.world.scene import render
-from fsw.world.detector import Detector, measure_dark
+from . import thermal as model
+from .camera import SimCameraHead
+from .radiation import Damage
+from .scene import render
 
 FILTERS = ("red", "green", "blue")
 ANNEAL_EXPOSURE = 2.5     # ~ a 50 C, 2 h anneal with its ramp and cool-down
 
 
-def take(detector: Detector, damage: Damage, radiance: dict, seed: int) -> np.ndarray:
-    job = CaptureJob(detector, damage, FILTERS, exposure_ms=10, tdi=1, framelets=8, radiance=radiance,
-                     rng=np.random.default_rng(seed))
-    job.advance(60.0)
-    return np.moveaxis(job.planes, 0, -1)      # (height, width, rgb)
+class FixedView:
+    """Io from a given range and phase, whatever the time."""
+
+    def __init__(self, range_km: float, phase_deg: float):
+        self.range_km, self.phase_deg = range_km, phase_deg
+
+    def radiance(self, filters: tuple[str, ...], now: float) -> dict:
+        return render(self.range_km, self.phase_deg, filters)
 
 
-def panels(range_km: float, phase_deg: float, seed: int = 57) -> list[tuple[str, np.ndarray]]:
-    detector = Detector(seed)
-    radiance = render(range_km, phase_deg, FILTERS)
+def take(damage: Damage, view: FixedView, seed: int) -> np.ndarray:
+    """One image through the same detector (seed 57) with this damage: (height, width, rgb)."""
+    head = SimCameraHead(np.random.default_rng(seed), view=view, damage=damage, seed=57)
+    head.begin_image(FILTERS, exposure_ms=10, tdi=1)
+    return np.moveaxis(head.read_rows(slice(None)), 0, -1)
+
+
+def panels(range_km: float, phase_deg: float) -> list[tuple[str, np.ndarray]]:
+    view = FixedView(range_km, phase_deg)
     damage = Damage.after_passes(56)
-    stages = [("fresh camera", Damage()), ("after 56 perijoves", damage)]
     annealed = Damage.from_dict(damage.to_dict())
     annealed.anneal(ANNEAL_EXPOSURE)
-    stages.append(("after one anneal", annealed))
-    out = []
-    for index, (label, state) in enumerate(stages):
-        hot = measure_dark(detector.dark_frame(state, np.random.default_rng(index)))["hot_pixels"]
-        out.append((f"{label}: {hot} hot px", take(detector, state, radiance, index)))
-    return out
+    stages = [("fresh camera", Damage()), ("after 56 perijoves", damage), ("after one anneal", annealed)]
+    return [(f"{label}: {round(state.hot_pixels)} hot px", take(state, view, index))
+            for index, (label, state) in enumerate(stages)]
 
 
 def compose(range_km: float, phase_deg: float) -> Image.Image:
@@ -62,7 +65,7 @@ def compose(range_km: float, phase_deg: float) -> Image.Image:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fsw.camera.preview", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m fsw.world.preview", description=__doc__.splitlines()[0])
     parser.add_argument("output", help="PNG file to write")
     parser.add_argument("--range-km", type=float, default=9000.0, help="range to Io's surface")
     parser.add_argument("--phase", type=float, default=95.0, help="phase angle, degrees")

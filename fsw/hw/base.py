@@ -1,0 +1,98 @@
+"""The hardware interface flight commands and measures through, as abstract classes.
+
+A backend (python-can's BusABC and its interfaces are the model) bundles a heater, a temperature
+sensor and a camera head. `sim` builds them from the simulated world (fsw/world); `raspberrypi`
+drives a real heater and sensor. Flight decides (thermostat, FDIR, image quality); the hardware
+only does and reports what it is told.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+
+class SensorError(Exception):
+    """The sensor gave no usable reading."""
+
+    def __init__(self, detail: str = ""):
+        self.state = "failed"
+        self.detail = detail
+        super().__init__(f"sensor failed: {detail}" if detail else "sensor failed")
+
+
+class Heater(ABC):
+    power_w: float                    # electrical power when on
+
+    @abstractmethod
+    def set(self, on: bool) -> None: ...
+
+    @property
+    @abstractmethod
+    def is_on(self) -> bool:
+        """What the heater really does (a welded relay stays on whatever it was told)."""
+
+
+class TemperatureSensor(ABC):
+    # reads rejected by the driver and passed over, by reason (flight reports them as glitches)
+    rejected: dict[str, int] = {}
+    last_glitch: str | None = None
+
+    @abstractmethod
+    def read(self) -> float:
+        """Degrees C, or SensorError when the sensor has failed."""
+
+
+class CameraHead(ABC):
+    """Optics and detector: one image is begun, then read out a strip of rows at a time."""
+
+    width: int
+    height: int
+    filters: tuple[str, ...]          # the filter strips on the detector, in order
+
+    @abstractmethod
+    def begin_image(self, filters: tuple[str, ...], exposure_ms: int, tdi: int) -> None:
+        """Point and set up: the image shows what the camera sees now."""
+
+    @abstractmethod
+    def read_rows(self, rows: slice) -> np.ndarray:
+        """One framelet of the image begun: (filters, rows, width) uint8 DN."""
+
+    @abstractmethod
+    def dark_frame(self) -> np.ndarray:
+        """Shutter closed, reference exposure: (all filters, height, width) uint8 DN."""
+
+    @property
+    @abstractmethod
+    def condition(self) -> int:
+        """Changes whenever the detector's condition may have (a new dark frame is worth taking)."""
+
+    @property
+    @abstractmethod
+    def dose_krad(self) -> float:
+        """Total ionising dose the camera's dosimeter has counted."""
+
+
+class HardwareBackend(ABC):
+    name: str
+    heater: Heater
+    temperature: TemperatureSensor
+    camera: CameraHead
+    sink_c: float                     # the cold sink the camera radiates to (telemetry)
+    conductance_w_per_k: float        # camera to sink, by its thermal design (open-loop heating)
+
+    @abstractmethod
+    def step(self, dt: float, now: float) -> None:
+        """dt seconds passed; on-board time is now (real hardware runs by itself)."""
+
+    def state(self) -> dict:
+        """What the hardware keeps across a restart of flight (JSON-serialisable)."""
+        return {}
+
+    def restore(self, state: dict) -> None:
+        """Inverse of state()."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Leave the hardware safe: heater off, devices released."""

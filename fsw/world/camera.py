@@ -1,0 +1,111 @@
+"""The simulated camera head: a radiation-damaged detector looking at a scene.
+
+The detector flies through every perijove of the mission (dose added as each passes) and heals
+whenever it is warm enough, by the anneal law of fsw/world/thermal.py: exposure accumulates while
+the detector is at or above ANNEAL_MIN_C, and the warm spell counts as one anneal once it cools
+below again. Flight never sees these numbers; it measures dark frames, as JunoCam's team did.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fsw import mission
+from fsw.hw.base import CameraHead
+
+from . import scene
+from .detector import FILTERS, HEIGHT, REF_EXPOSURE_MS, WIDTH, Detector
+from .radiation import Damage
+from .thermal import ANNEAL_MIN_C, anneal_rate
+
+SIGNAL_DN_FULL_SUN = 180.0      # DN of fully sunlit Io at the reference exposure
+CONDITION_STEP = 0.05           # healing that makes a new dark frame worth taking mid-anneal
+
+
+class SyntheticIo:
+    """What the camera sees: Io as the ephemeris places it."""
+
+    def radiance(self, filters: tuple[str, ...], now: float) -> dict:
+        return scene.render(mission.io_range_km(now), mission.io_phase_deg(now), filters)
+
+
+class SimCameraHead(CameraHead):
+    width, height, filters = WIDTH, HEIGHT, FILTERS
+
+    def __init__(self, rng: np.random.Generator, now: float | None = None, view=None,
+                 damage: Damage | None = None, seed: int | None = None):
+        self.rng = rng
+        self.seed = int(rng.integers(0, 2**31)) if seed is None else seed   # which pixels go hot
+        self.detector = Detector(self.seed)
+        if damage is None:
+            damage = Damage.after_passes(mission.perijove_count(now)) if now is not None else Damage()
+        self.damage = damage
+        self.view = view or SyntheticIo()
+        self.now = now or 0.0
+        self.anneal_exposure = 0.0      # of the warm spell under way
+        self._condition = 0
+        self._healed_unseen = 0.0       # fraction healed since the condition last changed
+        self._image: tuple[tuple[str, ...], dict, float] | None = None
+
+    # -- the world goes on --
+    def step(self, dt: float, now: float, temp_c: float | None) -> None:
+        self.now = now
+        passed = mission.perijove_count(now)
+        while self.damage.perijoves < passed:
+            self.damage.add_pass()
+            self._changed()
+        if temp_c is None:
+            return
+        if temp_c >= ANNEAL_MIN_C:
+            before, self.anneal_exposure = self.anneal_exposure, self.anneal_exposure + anneal_rate(temp_c) * dt
+            healed = self.damage.heal(before, self.anneal_exposure)
+            self._healed_unseen = 1 - (1 - self._healed_unseen) * (1 - healed)
+            if self._healed_unseen >= CONDITION_STEP:
+                self._changed()
+        elif self.anneal_exposure > 0:
+            self.anneal_exposure = 0.0
+            self.damage.end_anneal()
+            self._changed()
+
+    def _changed(self) -> None:
+        self._condition += 1
+        self._healed_unseen = 0.0
+
+    # -- CameraHead --
+    @property
+    def condition(self) -> int:
+        return self._condition
+
+    @property
+    def dose_krad(self) -> float:
+        return self.damage.dose
+
+    def begin_image(self, filters: tuple[str, ...], exposure_ms: int, tdi: int) -> None:
+        radiance = self.view.radiance(filters, self.now)
+        self._image = (filters, radiance, exposure_ms * tdi / REF_EXPOSURE_MS)
+
+    def read_rows(self, rows: slice) -> np.ndarray:
+        if self._image is None:
+            raise RuntimeError("read_rows before begin_image")
+        filters, radiance, integration = self._image
+        return np.stack([
+            self.detector.read_out(SIGNAL_DN_FULL_SUN * integration * radiance[name][rows], FILTERS.index(name),
+                                   rows, self.damage, integration, self.rng)
+            for name in filters
+        ])
+
+    def dark_frame(self) -> np.ndarray:
+        return self.detector.dark_frame(self.damage, self.rng)
+
+    # -- across restarts of flight --
+    def state(self) -> dict:
+        return {"seed": self.seed, "damage": self.damage.to_dict(), "anneal_exposure": self.anneal_exposure}
+
+    def restore(self, state: dict) -> None:
+        if "seed" in state:
+            self.seed = int(state["seed"])
+            self.detector = Detector(self.seed)
+        if "damage" in state:
+            self.damage = Damage.from_dict(state["damage"])
+        self.anneal_exposure = float(state.get("anneal_exposure", 0.0))
+        self._changed()
