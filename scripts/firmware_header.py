@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from fsw.protocol import framing, pus, spacepacket, tcframe, tmframe  # noqa: E402
 from fsw.dictionary import load  # noqa: E402
-from fsw.protocol.dictionary.model import FLOAT_TYPES, INTEGER_TYPES  # noqa: E402
+from fsw.protocol.dictionary.model import FLOAT_TYPES, INTEGER_TYPES, WIRE_SIZE  # noqa: E402
 from fsw.protocol.reasons import Reason  # noqa: E402
 from fsw.world import thermal  # noqa: E402
 
@@ -34,7 +34,6 @@ THERMAL_CONSTANTS = (
 )
 
 DEFAULT_OUTPUT = ROOT / "hil" / "arduino" / "perijove" / "pj_dictionary.h"
-WIRE_SIZE = {"u8": 1, "i8": 1, "bool": 1, "enum": 1, "u16": 2, "i16": 2, "u32": 4, "i32": 4, "f32": 4}
 TYPE_CODES = ("u8", "u16", "u32", "i8", "i16", "i32", "f32", "bool", "enum", "bytes", "list")
 
 

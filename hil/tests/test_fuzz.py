@@ -12,6 +12,7 @@ import threading
 
 from fsw.protocol import ASM, Reason
 from fsw.protocol.crc import append_crc
+from fsw.protocol.dictionary.model import WIRE_SIZE
 from fsw.protocol.pus import decode_tc
 from fsw.protocol.tcframe import SPACECRAFT_ID
 
@@ -100,7 +101,7 @@ def broken_command(gs, rng, implemented) -> tuple[bytes, set]:
     """A real command with arguments of a wrong length or out of range; the reasons allowed."""
     commands = [c for c in gs.dictionary.commands.values()]
     command = rng.choice(commands)
-    fixed = sum(struct.calcsize(PACK[a.type]) if a.type in PACK else 0 for a in command.args)
+    fixed = sum(WIRE_SIZE.get(a.type, 0) for a in command.args)
     variable = any(a.type not in PACK for a in command.args)
     narrow = [i for i, a in enumerate(command.args) if a.type in PACK and not variable and a.bounds
               and (a.type == "enum" or tuple(a.bounds) != FULL_RANGE[a.type])]
