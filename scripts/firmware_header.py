@@ -3,7 +3,8 @@
 
 Every constant the firmware shares with the host (spacecraft id, frame lengths, APIDs,
 services, subtypes, argument and field layouts, reason codes, event ids, structure ids, the
-dictionary version) comes from here, so the board and the host cannot drift apart.
+dictionary version) comes from here, so the board and the host cannot drift apart. So do the
+thermal node's and the thermistor divider's constants, which the simavr harness includes too.
 
 usage: scripts/firmware_header.py [--check] [OUTPUT]
   default OUTPUT: hil/arduino/perijove/pj_dictionary.h
@@ -23,6 +24,7 @@ from fsw.dictionary import load  # noqa: E402
 from fsw.protocol.dictionary.model import FLOAT_TYPES, INTEGER_TYPES, WIRE_SIZE  # noqa: E402
 from fsw.protocol.reasons import Reason  # noqa: E402
 from fsw.world import thermal  # noqa: E402
+from hil import board  # noqa: E402
 
 # thermal constants the firmware shares with the host model, in centi-degrees / centiwatts
 THERMAL_CONSTANTS = (
@@ -31,6 +33,11 @@ THERMAL_CONSTANTS = (
     ("OVER_TEMP_CC", thermal.OVER_TEMP_C), ("ANNEAL_COOL_END_CC", thermal.ANNEAL_COOL_END_C),
     ("ANNEAL_COOL_MARGIN_CC", thermal.ANNEAL_COOL_MARGIN_C),
     ("ANNEAL_RAMP_MARGIN_CC", thermal.ANNEAL_RAMP_MARGIN_C), ("HEATER_POWER_CW", thermal.HEATER_POWER_W),
+)
+# the node as the simavr harness simulates it (the firmware only sees its thermistor)
+NODE_CONSTANTS = (
+    ("HEAT_CAPACITY_J_PER_K", thermal.HEAT_CAPACITY_J_PER_K), ("CONDUCTANCE_W_PER_K", thermal.CONDUCTANCE_W_PER_K),
+    ("SINK_C", thermal.SINK_C), ("HEATER_POWER_W", thermal.HEATER_POWER_W),
 )
 
 DEFAULT_OUTPUT = ROOT / "hil" / "arduino" / "perijove" / "pj_dictionary.h"
@@ -49,6 +56,12 @@ def int32_literal(value: int) -> str:
     if value == -0x80000000:
         return "(-2147483647L - 1)"
     return f"{value}L"
+
+
+def double_literal(value: float) -> str:
+    """A C double constant that reads back as the same Python float (negative in parentheses)."""
+    text = repr(float(value))
+    return f"({text})" if value < 0 else text
 
 
 def layout(fields) -> tuple[list[tuple[str, str, int]], int | None, int]:
@@ -177,6 +190,11 @@ def render() -> str:
     out += ["", "/* the thermal node and its control (fsw/world/thermal.py) */"]
     out += [f"#define PJ_THERMAL_{name} {round(value * 100)}" for name, value in THERMAL_CONSTANTS]
     out.append(f"#define PJ_THERMAL_ANNEAL_COOL_TIMEOUT_S {round(thermal.ANNEAL_COOL_TIMEOUT_S)}UL")
+    out += ["", "/* the simulated node, for the simavr harness (hil/sim/thermal.h), in SI units */"]
+    out += [f"#define PJ_NODE_{name} {double_literal(value)}" for name, value in NODE_CONSTANTS]
+    out += ["", "/* the board's thermistor divider (hil/board.py): the firmware reads the NTC and the",
+            " * simavr harness drives the ADC with these, as doubles (float on the AVR) */"]
+    out += [f"#define PJ_{name} {double_literal(value)}" for name, value in board.THERMISTOR_CONSTANTS]
 
     out += ["", "/* housekeeping limits in raw (wire) units */"]
     for parameter in d.parameters.values():

@@ -536,6 +536,20 @@
 #define PJ_THERMAL_HEATER_POWER_CW 1200
 #define PJ_THERMAL_ANNEAL_COOL_TIMEOUT_S 3600UL
 
+/* the simulated node, for the simavr harness (hil/sim/thermal.h), in SI units */
+#define PJ_NODE_HEAT_CAPACITY_J_PER_K 600.0
+#define PJ_NODE_CONDUCTANCE_W_PER_K 0.12
+#define PJ_NODE_SINK_C (-25.0)
+#define PJ_NODE_HEATER_POWER_W 12.0
+
+/* the board's thermistor divider (hil/board.py): the firmware reads the NTC and the
+ * simavr harness drives the ADC with these, as doubles (float on the AVR) */
+#define PJ_NTC_R0_OHM 10000.0
+#define PJ_NTC_T0_K 298.15
+#define PJ_NTC_BETA_K 3950.0
+#define PJ_NTC_FIXED_OHM 10000.0
+#define PJ_ADC_SUPPLY_MV 5000.0
+
 /* housekeeping limits in raw (wire) units */
 #define PJ_LIMIT_CYCLE_MAX_FAST_YELLOW_LOW 0
 #define PJ_LIMIT_CYCLE_MAX_FAST_YELLOW_HIGH 5000
