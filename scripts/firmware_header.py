@@ -148,15 +148,20 @@ def render() -> str:
         fields = tuple(p.as_field() for p in component.parameters)
         out += field_lines(f"PJ_HK_{ident(component.name)}", fields)
 
+    # on this board: the cases of the dispatch switch (pj_dispatch.cpp execute()); the others
+    # are declared but rejected at acceptance with not_implemented
+    on_board = set(board.dispatched_commands())
     out += ["", "/* commands: index, APID, service, subtype, argument octets, first argument, count, flags",
-            " * (flags: 1 hazardous, 2 allowed in safe mode, 4 variable-length arguments) */",
+            " * (flags: 1 hazardous, 2 allowed in safe mode, 4 variable-length arguments,",
+            " * 8 on this board: a case of the dispatch switch) */",
             "#define PJ_CMD_HAZARDOUS 1", "#define PJ_CMD_SAFE 2", "#define PJ_CMD_VARIABLE 4",
-            "#define PJ_COMMANDS(X) \\"]
+            "#define PJ_CMD_ON_BOARD 8", "#define PJ_COMMANDS(X) \\"]
     arg_rows, first = [], 0
     commands = list(d.commands.values())
     for index, command in enumerate(commands):
         rows, fixed, head = layout(command.args)
-        flags = (1 if command.hazardous else 0) | (2 if command.safe else 0) | (4 if fixed is None else 0)
+        flags = (1 if command.hazardous else 0) | (2 if command.safe else 0) | (4 if fixed is None else 0) \
+            | (8 if ident(command.name) in on_board else 0)
         out.append(f"    X({ident(command.name)}, {index}, 0x{command.apid:03X}, {command.service}, "
                    f"{command.subtype}, {fixed if fixed is not None else head}, {first}, {len(rows)}, {flags}) \\")
         for arg, (name, wire, offset) in zip(command.args, rows):
