@@ -121,9 +121,8 @@ def broken_command(gs, rng, implemented) -> tuple[bytes, set]:
     else:
         lengths = [n for n in range(0, fixed + 6) if n != fixed] if not variable else list(range(fixed))
         data = rng.randbytes(rng.choice(lengths))
-    allowed = set(BAD_ARGS)
-    if command.name not in implemented:
-        allowed.add(Reason.UNKNOWN_SUBTYPE)   # a board without it
+    # a board without the command answers not_implemented, whatever its arguments
+    allowed = set(BAD_ARGS) if command.name in implemented else {Reason.NOT_IMPLEMENTED}
     packet = tc_packet(command.apid, command.service, command.subtype, rng.randrange(16), data, rng)
     return packet, allowed
 

@@ -56,6 +56,7 @@
 #define PJ_REASON_STORE_FULL 37
 #define PJ_REASON_HARDWARE_FAULT 38
 #define PJ_REASON_TIMEOUT 39
+#define PJ_REASON_NOT_IMPLEMENTED 40
 
 /* wire type codes used in the tables below */
 #define PJ_T_U8 0
