@@ -3,7 +3,8 @@
 
 Every constant the firmware shares with the host (spacecraft id, frame lengths, APIDs,
 services, subtypes, argument and field layouts, reason codes, event ids, structure ids, the
-dictionary version) comes from here, so the board and the host cannot drift apart.
+dictionary version) comes from here, so the board and the host cannot drift apart. So do the
+thermal node's and the thermistor divider's constants, which the simavr harness includes too.
 
 usage: scripts/firmware_header.py [--check] [OUTPUT]
   default OUTPUT: hil/arduino/perijove/pj_dictionary.h
@@ -20,10 +21,11 @@ sys.path.insert(0, str(ROOT))
 
 from fsw.protocol import framing, pus, spacepacket, tcframe, tmframe  # noqa: E402
 from fsw.dictionary import load  # noqa: E402
-from fsw.protocol.dictionary.model import FLOAT_TYPES, INTEGER_TYPES  # noqa: E402
+from fsw.protocol.dictionary.model import FLOAT_TYPES, INTEGER_TYPES, WIRE_SIZE  # noqa: E402
 from fsw.protocol.reasons import Reason  # noqa: E402
 from fsw.thermal import limits  # noqa: E402
 from fsw.world import thermal  # noqa: E402
+from hil import board  # noqa: E402
 
 # thermal constants the firmware shares with the host model, in centi-degrees / centiwatts
 THERMAL_CONSTANTS = (
@@ -33,9 +35,13 @@ THERMAL_CONSTANTS = (
     ("ANNEAL_COOL_MARGIN_CC", limits.ANNEAL_COOL_MARGIN_C),
     ("ANNEAL_RAMP_MARGIN_CC", limits.ANNEAL_RAMP_MARGIN_C), ("HEATER_POWER_CW", thermal.HEATER_POWER_W),
 )
+# the node as the simavr harness simulates it (the firmware only sees its thermistor)
+NODE_CONSTANTS = (
+    ("HEAT_CAPACITY_J_PER_K", thermal.HEAT_CAPACITY_J_PER_K), ("CONDUCTANCE_W_PER_K", thermal.CONDUCTANCE_W_PER_K),
+    ("SINK_C", thermal.SINK_C), ("HEATER_POWER_W", thermal.HEATER_POWER_W),
+)
 
 DEFAULT_OUTPUT = ROOT / "hil" / "arduino" / "perijove" / "pj_dictionary.h"
-WIRE_SIZE = {"u8": 1, "i8": 1, "bool": 1, "enum": 1, "u16": 2, "i16": 2, "u32": 4, "i32": 4, "f32": 4}
 TYPE_CODES = ("u8", "u16", "u32", "i8", "i16", "i32", "f32", "bool", "enum", "bytes", "list")
 
 
@@ -51,6 +57,12 @@ def int32_literal(value: int) -> str:
     if value == -0x80000000:
         return "(-2147483647L - 1)"
     return f"{value}L"
+
+
+def double_literal(value: float) -> str:
+    """A C double constant that reads back as the same Python float (negative in parentheses)."""
+    text = repr(float(value))
+    return f"({text})" if value < 0 else text
 
 
 def layout(fields) -> tuple[list[tuple[str, str, int]], int | None, int]:
@@ -137,15 +149,20 @@ def render() -> str:
         fields = tuple(p.as_field() for p in component.parameters)
         out += field_lines(f"PJ_HK_{ident(component.name)}", fields)
 
+    # on this board: the cases of the dispatch switch (pj_dispatch.cpp execute()); the others
+    # are declared but rejected at acceptance with not_implemented
+    on_board = set(board.dispatched_commands())
     out += ["", "/* commands: index, APID, service, subtype, argument octets, first argument, count, flags",
-            " * (flags: 1 hazardous, 2 allowed in safe mode, 4 variable-length arguments) */",
+            " * (flags: 1 hazardous, 2 allowed in safe mode, 4 variable-length arguments,",
+            " * 8 on this board: a case of the dispatch switch) */",
             "#define PJ_CMD_HAZARDOUS 1", "#define PJ_CMD_SAFE 2", "#define PJ_CMD_VARIABLE 4",
-            "#define PJ_COMMANDS(X) \\"]
+            "#define PJ_CMD_ON_BOARD 8", "#define PJ_COMMANDS(X) \\"]
     arg_rows, first = [], 0
     commands = list(d.commands.values())
     for index, command in enumerate(commands):
         rows, fixed, head = layout(command.args)
-        flags = (1 if command.hazardous else 0) | (2 if command.safe else 0) | (4 if fixed is None else 0)
+        flags = (1 if command.hazardous else 0) | (2 if command.safe else 0) | (4 if fixed is None else 0) \
+            | (8 if ident(command.name) in on_board else 0)
         out.append(f"    X({ident(command.name)}, {index}, 0x{command.apid:03X}, {command.service}, "
                    f"{command.subtype}, {fixed if fixed is not None else head}, {first}, {len(rows)}, {flags}) \\")
         for arg, (name, wire, offset) in zip(command.args, rows):
@@ -176,9 +193,14 @@ def render() -> str:
         out += [f"#define {prefix}_ID {event.id}", f"#define {prefix}_SEVERITY {int(event.severity)}"]
         out += field_lines(f"{prefix}_ARG", event.args)
 
-    out += ["", "/* the thermal node and its control (fsw/world/thermal.py) */"]
+    out += ["", "/* the thermal node (fsw/world/thermal.py) and flight's limits (fsw/thermal/limits.py) */"]
     out += [f"#define PJ_THERMAL_{name} {round(value * 100)}" for name, value in THERMAL_CONSTANTS]
     out.append(f"#define PJ_THERMAL_ANNEAL_COOL_TIMEOUT_S {round(limits.ANNEAL_COOL_TIMEOUT_S)}UL")
+    out += ["", "/* the simulated node, for the simavr harness (hil/sim/thermal.h), in SI units */"]
+    out += [f"#define PJ_NODE_{name} {double_literal(value)}" for name, value in NODE_CONSTANTS]
+    out += ["", "/* the board's thermistor divider (hil/board.py): the firmware reads the NTC and the",
+            " * simavr harness drives the ADC with these, as doubles (float on the AVR) */"]
+    out += [f"#define PJ_{name} {double_literal(value)}" for name, value in board.THERMISTOR_CONSTANTS]
 
     out += ["", "/* housekeeping limits in raw (wire) units */"]
     for parameter in d.parameters.values():

@@ -36,6 +36,7 @@ class Reason(IntEnum):
     STORE_FULL = 37
     HARDWARE_FAULT = 38
     TIMEOUT = 39
+    NOT_IMPLEMENTED = 40      # declared in the dictionary but not on this board (an acceptance failure)
 
     @property
     def label(self) -> str:

@@ -97,7 +97,7 @@ static void on_marker(avr_irq_t *irq, uint32_t value, void *param) {
 
 static uint32_t sensor_millivolts(void) {
 	if (sensor == SENSOR_OPEN)
-		return 5000;
+		return (uint32_t)PJ_ADC_SUPPLY_MV;
 	if (sensor == SENSOR_SHORT)
 		return 0;
 	return thermistor_millivolts(&thermistor, node.temperature);
@@ -252,7 +252,7 @@ int main(int argc, char **argv) {
 	}
 	avr_load_firmware(avr, &firmware);
 	avr->frequency = 16000000;
-	avr->vcc = avr->avcc = avr->aref = 5000;
+	avr->vcc = avr->avcc = avr->aref = (uint32_t)PJ_ADC_SUPPLY_MV;
 	/* RAM starts after the I/O space (0x100 on the 328P, 0x200 on the 2560) */
 	static_end = avr->ioend + 1 + firmware.datasize + firmware.bsssize;
 	for (uint32_t a = static_end; a <= avr->ramend; a++)

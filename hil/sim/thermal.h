@@ -1,12 +1,15 @@
 /*
  * The camera's thermal node and its thermistor, as the host simulation models them
  * (fsw/world/thermal.py): one heat capacity, one conductance to a cold sink, a heater.
- * The defaults are overridden from the command line with the host's constants.
+ * Every constant comes from the firmware's generated header, so the harness drives the ADC
+ * with the divider the firmware reads; the node's may be overridden on the command line.
  */
 #ifndef PERIJOVE_THERMAL_H
 #define PERIJOVE_THERMAL_H
 
 #include <math.h>
+
+#include "pj_dictionary.h"
 
 typedef struct {
 	double capacity;       /* J/K */
@@ -23,20 +26,19 @@ typedef struct {
 } thermistor_t;
 
 static inline void thermal_defaults(thermal_node_t *n) {
-	/* fsw/world/thermal.py's values; the HIL suite passes them on the command line */
-	n->capacity = 600.0;
-	n->conductance = 0.12;
-	n->sink = -25.0;
-	n->heater_power = 12.0;
+	n->capacity = PJ_NODE_HEAT_CAPACITY_J_PER_K;
+	n->conductance = PJ_NODE_CONDUCTANCE_W_PER_K;
+	n->sink = PJ_NODE_SINK_C;
+	n->heater_power = PJ_NODE_HEATER_POWER_W;
 	n->external_power = 0.0;
-	n->temperature = -25.0;
+	n->temperature = PJ_NODE_SINK_C;
 }
 
 static inline void thermistor_defaults(thermistor_t *t) {
-	t->r0 = 10000.0;
-	t->beta = 3950.0;
-	t->fixed = 10000.0;
-	t->supply_mv = 5000.0;
+	t->r0 = PJ_NTC_R0_OHM;
+	t->beta = PJ_NTC_BETA_K;
+	t->fixed = PJ_NTC_FIXED_OHM;
+	t->supply_mv = PJ_ADC_SUPPLY_MV;
 }
 
 /* exact exponential step towards the equilibrium, as ThermalNode.step: stable for any dt */
@@ -47,7 +49,7 @@ static inline void thermal_advance(thermal_node_t *n, int heater_on, double dt) 
 }
 
 static inline unsigned thermistor_millivolts(const thermistor_t *t, double celsius) {
-	double r = t->r0 * exp(t->beta * (1.0 / (celsius + 273.15) - 1.0 / 298.15));
+	double r = t->r0 * exp(t->beta * (1.0 / (celsius + 273.15) - 1.0 / PJ_NTC_T0_K));
 	return (unsigned)(t->supply_mv * r / (t->fixed + r) + 0.5);
 }
 

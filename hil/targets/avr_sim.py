@@ -14,8 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from fsw.dictionary import load
 from fsw.world import thermal as model
 
+from ..board import board_commands
 from .base import Capabilities, Target
 from .process import read_line_with, stop_process
 
@@ -31,13 +33,9 @@ AVR_DATA = 0x800000               # where avr-gcc's ELF puts the data address sp
 AVR_PACKAGES = "gcc-avr avr-libc arduino-core-avr simavr libsimavr-dev libsimavrparts1 libelf-dev"
 INSTALL_HINT = f"apt-get install -y {AVR_PACKAGES} (or run scripts/lib/avr-setup.sh as root)"
 
-# what the firmware implements (hil/arduino/perijove/pj_dispatch.cpp)
-FIRMWARE_COMMANDS = frozenset({
-    "ping", "time_set", "hk_enable", "hk_disable", "hk_oneshot", "hk_interval", "events_enable",
-    "events_disable", "mode_safe", "mode_nominal", "arm", "cam_power", "cam_configure", "cam_capture",
-    "cam_list", "cam_downlink", "cam_delete", "heater_on", "heater_off", "heater_setpoint", "anneal",
-    "anneal_abort",
-})
+# what the firmware implements: the cases of its dispatch switch (hil/board.py), the same list
+# that marks them on the board in its generated header
+FIRMWARE_COMMANDS = board_commands(load().commands)
 FIRMWARE_CAPABILITIES = dict(
     frame_len=256, commands=FIRMWARE_COMMANDS, image_size=(64, 64), window=4,
     hk_sids=frozenset({1, 2, 3, 10, 20}), anneal_hold=2, hk_tick=0.1,

@@ -1,5 +1,6 @@
 """Every dictionary command the target implements: accepted, then completed or failed with a
-declared reason. Each recipe sets up what its command needs and leaves the target as it was."""
+declared reason. Each recipe sets up what its command needs and leaves the target as it was.
+Every declared command it lacks: rejected at acceptance with not_implemented."""
 
 import pytest
 
@@ -9,6 +10,7 @@ from fsw.protocol.reasons import Reason
 from ground.procedures import CommandFailed
 
 from hil.plugin import needs
+from hil.tests.helpers import raw_tc, send_raw_packet
 
 COMPLETED = "completed"
 
@@ -89,3 +91,32 @@ def test_command_verification(gs, hil_target, name):
     assert outcome in allowed, verification.describe()
     if clean_up:
         clean_up(gs)
+
+
+def plain_args(command) -> dict:
+    """Arguments ground encodes without the target's help: defaults, else the lowest value."""
+    args = {}
+    for arg in command.args:
+        if arg.default is not None:
+            continue
+        if arg.enum:
+            args[arg.name] = arg.enum[0][0]
+        elif arg.bounds:
+            args[arg.name] = arg.bounds[0] if arg.type == "f32" else int(arg.bounds[0])
+        else:
+            args[arg.name] = b"" if arg.type == "bytes" else []
+    return args
+
+
+def test_commands_not_on_the_board_are_not_implemented(gs, hil_target):
+    lacking = sorted(set(load().commands) - hil_target.capabilities.commands)
+    if not lacking:
+        pytest.skip(f"{hil_target.name} implements every declared command")
+    for name in lacking:
+        command = gs.dictionary.command(name)
+        # one answer, at acceptance, before arguments and arming: a good TC (hazardous ones not
+        # armed) and one with no argument octets at all
+        gs.expect_rejected(name, Reason.NOT_IMPLEMENTED, **plain_args(command))
+        packet, request_id = raw_tc(gs, command.apid, command.service, command.subtype)
+        report = send_raw_packet(gs, packet, request_id)
+        assert (report["report"], report["reason"]) == ("acceptance_failure", Reason.NOT_IMPLEMENTED), name

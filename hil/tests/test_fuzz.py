@@ -12,6 +12,7 @@ import threading
 
 from fsw.protocol import ASM, Reason
 from fsw.protocol.crc import append_crc
+from fsw.protocol.dictionary.model import WIRE_SIZE
 from fsw.protocol.pus import decode_tc
 from fsw.protocol.tcframe import SPACECRAFT_ID
 
@@ -100,7 +101,7 @@ def broken_command(gs, rng, implemented) -> tuple[bytes, set]:
     """A real command with arguments of a wrong length or out of range; the reasons allowed."""
     commands = [c for c in gs.dictionary.commands.values()]
     command = rng.choice(commands)
-    fixed = sum(struct.calcsize(PACK[a.type]) if a.type in PACK else 0 for a in command.args)
+    fixed = sum(WIRE_SIZE.get(a.type, 0) for a in command.args)
     variable = any(a.type not in PACK for a in command.args)
     narrow = [i for i, a in enumerate(command.args) if a.type in PACK and not variable and a.bounds
               and (a.type == "enum" or tuple(a.bounds) != FULL_RANGE[a.type])]
@@ -120,9 +121,8 @@ def broken_command(gs, rng, implemented) -> tuple[bytes, set]:
     else:
         lengths = [n for n in range(0, fixed + 6) if n != fixed] if not variable else list(range(fixed))
         data = rng.randbytes(rng.choice(lengths))
-    allowed = set(BAD_ARGS)
-    if command.name not in implemented:
-        allowed.add(Reason.UNKNOWN_SUBTYPE)   # a board without it
+    # a board without the command answers not_implemented, whatever its arguments
+    allowed = set(BAD_ARGS) if command.name in implemented else {Reason.NOT_IMPLEMENTED}
     packet = tc_packet(command.apid, command.service, command.subtype, rng.randrange(16), data, rng)
     return packet, allowed
 

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from fsw.link import link_pair
 from fsw.protocol import ASM, TmPacket, TmSender
 from fsw.dictionary import load
+from fsw.protocol.dictionary.model import WIRE_SIZE
 from fsw.protocol.reasons import Reason
 from fsw.protocol.spacepacket import IDLE_APID
 
@@ -79,7 +80,7 @@ def _nan_in(sid, value):
     layout = D._hk_codecs[sid]
     offset = 1
     for f in layout.fields:
-        size = {"u8": 1, "i8": 1, "bool": 1, "enum": 1, "u16": 2, "i16": 2, "u32": 4, "i32": 4, "f32": 4}[f.type]
+        size = WIRE_SIZE[f.type]
         if f.type == "f32":
             data = bytearray(packet.data)
             data[offset:offset + 4] = struct.pack(">f", value)

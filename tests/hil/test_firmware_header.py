@@ -20,3 +20,18 @@ def test_header_carries_the_shared_constants():
     assert f"#define PJ_DICTIONARY_VERSION 0x{load().version:08X}UL" in header
     assert "#define PJ_TM_FRAME_LEN 256" in header
     assert "#define PJ_SPACECRAFT_ID 61" in header
+
+
+def test_thermistor_constants_exist_only_in_the_generated_header():
+    # the firmware and the simavr harness both read the divider from pj_dictionary.h (hil/board.py)
+    from hil import board
+
+    header = (ROOT / "hil" / "arduino" / "perijove" / "pj_dictionary.h").read_text()
+    for name, value in board.THERMISTOR_CONSTANTS:
+        assert f"#define PJ_{name} {value!r}\n" in header
+    sources = [p for d in ("hil/arduino/perijove", "hil/sim") for p in (ROOT / d).iterdir()
+               if p.suffix in (".c", ".h", ".cpp", ".ino") and p.name != "pj_dictionary.h"]
+    for path in sources:
+        text = path.read_text()
+        for literal in ("3950", "298.15", "10000.0"):
+            assert literal not in text, f"{path.relative_to(ROOT)} has its own thermistor constant {literal}"

@@ -1,10 +1,16 @@
 """The HIL plugin's own behaviour: targets, capabilities and skip reasons."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from hil.targets import TARGETS, make_target
 from hil.targets.avr_sim import FIRMWARE_COMMANDS
 from fsw.dictionary import load
+from hil.board import dispatched_commands
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_target_can_be_made():
@@ -19,6 +25,18 @@ def test_serial_without_a_port_says_how_to_give_one():
 
 def test_firmware_commands_are_dictionary_commands():
     assert FIRMWARE_COMMANDS <= set(load().commands)
+
+
+def test_firmware_commands_are_the_dispatch_switch_and_the_header_agrees():
+    # one list: the cases of pj_dispatch.cpp's switch; the generated header marks the same
+    # commands on the board (the dispatcher rejects the others with not_implemented)
+    header = (ROOT / "hil" / "arduino" / "perijove" / "pj_dictionary.h").read_text()
+    rows = re.findall(r"^    X\((\w+), \d+, 0x[0-9A-F]+, \d+, \d+, \d+, \d+, \d+, (\d+)\) \\$", header, re.M)
+    assert len(rows) == len(load().commands)
+    flag = int(re.search(r"^#define PJ_CMD_ON_BOARD (\d+)$", header, re.M).group(1))
+    on_board = {name for name, flags in rows if int(flags) & flag}
+    assert on_board == set(dispatched_commands())
+    assert FIRMWARE_COMMANDS == {name.lower() for name in on_board}
 
 
 def test_unknown_target_is_refused():

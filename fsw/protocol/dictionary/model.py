@@ -20,6 +20,8 @@ INTEGER_TYPES = {
     "enum": (0, 0xFF),
 }
 FLOAT_TYPES = {"f32": (-3.4e38, 3.4e38)}
+# octets of each fixed-size wire type (variable types have none): one table for every layout
+WIRE_SIZE = {"u8": 1, "i8": 1, "bool": 1, "enum": 1, "u16": 2, "i16": 2, "u32": 4, "i32": 4, "f32": 4}
 VARIABLE_TYPES = ("bytes", "list")   # bytes: the rest of the packet; list: u16 count + items
 WIRE_TYPES = (*INTEGER_TYPES, *FLOAT_TYPES, *VARIABLE_TYPES)
 

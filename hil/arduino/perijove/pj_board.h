@@ -9,10 +9,8 @@
 #define PJ_MARKER_PIN 9         // high while one TC is decoded and dispatched (cycle counts)
 #define PJ_THERMISTOR_PIN A0    // NTC to GND, fixed resistor to 5 V
 
-// thermistor divider: 10 k NTC (beta 3950 at 25 C) below a 10 k fixed resistor
-#define PJ_NTC_R0 10000.0f
-#define PJ_NTC_BETA 3950.0f
-#define PJ_NTC_FIXED 10000.0f
+// the thermistor divider's values (PJ_NTC_*) are generated into pj_dictionary.h from
+// hil/board.py, which the simavr harness reads too
 
 // heater power, sink, setpoints and limits come from the host's thermal model through
 // pj_dictionary.h (PJ_THERMAL_*); the board has no sink sensor and reports the model's sink

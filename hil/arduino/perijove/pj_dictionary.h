@@ -56,6 +56,7 @@
 #define PJ_REASON_STORE_FULL 37
 #define PJ_REASON_HARDWARE_FAULT 38
 #define PJ_REASON_TIMEOUT 39
+#define PJ_REASON_NOT_IMPLEMENTED 40
 
 /* wire type codes used in the tables below */
 #define PJ_T_U8 0
@@ -173,40 +174,42 @@
 #define PJ_HK_THERMAL_SENSOR_STATE_FAILED 2
 
 /* commands: index, APID, service, subtype, argument octets, first argument, count, flags
- * (flags: 1 hazardous, 2 allowed in safe mode, 4 variable-length arguments) */
+ * (flags: 1 hazardous, 2 allowed in safe mode, 4 variable-length arguments,
+ * 8 on this board: a case of the dispatch switch) */
 #define PJ_CMD_HAZARDOUS 1
 #define PJ_CMD_SAFE 2
 #define PJ_CMD_VARIABLE 4
+#define PJ_CMD_ON_BOARD 8
 #define PJ_COMMANDS(X) \
-    X(PING, 0, 0x010, 17, 1, 0, 0, 0, 2) \
-    X(TIME_SET, 1, 0x010, 9, 128, 4, 0, 1, 2) \
-    X(HK_ENABLE, 2, 0x011, 3, 5, 1, 1, 1, 2) \
-    X(HK_DISABLE, 3, 0x011, 3, 6, 1, 2, 1, 2) \
-    X(HK_ONESHOT, 4, 0x011, 3, 27, 1, 3, 1, 2) \
-    X(HK_INTERVAL, 5, 0x011, 3, 31, 3, 4, 2, 2) \
-    X(EVENTS_ENABLE, 6, 0x012, 5, 5, 2, 6, 1, 2) \
-    X(EVENTS_DISABLE, 7, 0x012, 5, 6, 2, 7, 1, 2) \
+    X(PING, 0, 0x010, 17, 1, 0, 0, 0, 10) \
+    X(TIME_SET, 1, 0x010, 9, 128, 4, 0, 1, 10) \
+    X(HK_ENABLE, 2, 0x011, 3, 5, 1, 1, 1, 10) \
+    X(HK_DISABLE, 3, 0x011, 3, 6, 1, 2, 1, 10) \
+    X(HK_ONESHOT, 4, 0x011, 3, 27, 1, 3, 1, 10) \
+    X(HK_INTERVAL, 5, 0x011, 3, 31, 3, 4, 2, 10) \
+    X(EVENTS_ENABLE, 6, 0x012, 5, 5, 2, 6, 1, 10) \
+    X(EVENTS_DISABLE, 7, 0x012, 5, 6, 2, 7, 1, 10) \
     X(SCHEDULE_ENABLE, 8, 0x013, 11, 1, 0, 8, 0, 2) \
     X(SCHEDULE_DISABLE, 9, 0x013, 11, 2, 0, 8, 0, 2) \
     X(SCHEDULE_RESET, 10, 0x013, 11, 3, 0, 8, 0, 3) \
     X(SCHEDULE_INSERT, 11, 0x013, 11, 4, 4, 8, 2, 4) \
     X(SCHEDULE_DELETE, 12, 0x013, 11, 5, 2, 10, 1, 2) \
     X(SCHEDULE_LIST, 13, 0x013, 11, 16, 0, 11, 0, 2) \
-    X(MODE_SAFE, 14, 0x014, 128, 1, 0, 11, 0, 2) \
-    X(MODE_NOMINAL, 15, 0x014, 128, 2, 0, 11, 0, 3) \
-    X(ARM, 16, 0x014, 128, 3, 2, 11, 2, 2) \
+    X(MODE_SAFE, 14, 0x014, 128, 1, 0, 11, 0, 10) \
+    X(MODE_NOMINAL, 15, 0x014, 128, 2, 0, 11, 0, 11) \
+    X(ARM, 16, 0x014, 128, 3, 2, 11, 2, 10) \
     X(FDIR_CONTACT_TIMEOUT, 17, 0x014, 128, 4, 4, 13, 1, 2) \
-    X(CAM_POWER, 18, 0x020, 130, 1, 1, 14, 1, 0) \
-    X(CAM_CONFIGURE, 19, 0x020, 130, 2, 5, 15, 4, 0) \
-    X(CAM_CAPTURE, 20, 0x020, 130, 3, 1, 19, 1, 0) \
-    X(CAM_LIST, 21, 0x020, 130, 4, 0, 20, 0, 2) \
-    X(CAM_DOWNLINK, 22, 0x020, 130, 6, 4, 20, 2, 2) \
-    X(CAM_DELETE, 23, 0x020, 130, 9, 2, 22, 1, 3) \
-    X(HEATER_ON, 24, 0x030, 140, 1, 0, 23, 0, 0) \
-    X(HEATER_OFF, 25, 0x030, 140, 2, 0, 23, 0, 0) \
-    X(HEATER_SETPOINT, 26, 0x030, 140, 3, 4, 23, 2, 0) \
-    X(ANNEAL, 27, 0x030, 140, 4, 6, 25, 2, 1) \
-    X(ANNEAL_ABORT, 28, 0x030, 140, 5, 0, 27, 0, 2) \
+    X(CAM_POWER, 18, 0x020, 130, 1, 1, 14, 1, 8) \
+    X(CAM_CONFIGURE, 19, 0x020, 130, 2, 5, 15, 4, 8) \
+    X(CAM_CAPTURE, 20, 0x020, 130, 3, 1, 19, 1, 8) \
+    X(CAM_LIST, 21, 0x020, 130, 4, 0, 20, 0, 10) \
+    X(CAM_DOWNLINK, 22, 0x020, 130, 6, 4, 20, 2, 10) \
+    X(CAM_DELETE, 23, 0x020, 130, 9, 2, 22, 1, 11) \
+    X(HEATER_ON, 24, 0x030, 140, 1, 0, 23, 0, 8) \
+    X(HEATER_OFF, 25, 0x030, 140, 2, 0, 23, 0, 8) \
+    X(HEATER_SETPOINT, 26, 0x030, 140, 3, 4, 23, 2, 8) \
+    X(ANNEAL, 27, 0x030, 140, 4, 6, 25, 2, 9) \
+    X(ANNEAL_ABORT, 28, 0x030, 140, 5, 0, 27, 0, 10) \
 
 #define PJ_COMMAND_COUNT 29
 #define PJ_ARG_COUNT 27
@@ -524,7 +527,7 @@
 #define PJ_EVENT_SENSOR_GLITCH_ARG_REASON_MALFORMED 3
 #define PJ_EVENT_SENSOR_GLITCH_ARG_REASON_OUT_OF_RANGE 4
 
-/* the thermal node and its control (fsw/world/thermal.py) */
+/* the thermal node (fsw/world/thermal.py) and flight's limits (fsw/thermal/limits.py) */
 #define PJ_THERMAL_SINK_CC -2500
 #define PJ_THERMAL_DEFAULT_SETPOINT_CC 0
 #define PJ_THERMAL_DEFAULT_HYSTERESIS_CC 100
@@ -535,6 +538,20 @@
 #define PJ_THERMAL_ANNEAL_RAMP_MARGIN_CC 50
 #define PJ_THERMAL_HEATER_POWER_CW 1200
 #define PJ_THERMAL_ANNEAL_COOL_TIMEOUT_S 3600UL
+
+/* the simulated node, for the simavr harness (hil/sim/thermal.h), in SI units */
+#define PJ_NODE_HEAT_CAPACITY_J_PER_K 600.0
+#define PJ_NODE_CONDUCTANCE_W_PER_K 0.12
+#define PJ_NODE_SINK_C (-25.0)
+#define PJ_NODE_HEATER_POWER_W 12.0
+
+/* the board's thermistor divider (hil/board.py): the firmware reads the NTC and the
+ * simavr harness drives the ADC with these, as doubles (float on the AVR) */
+#define PJ_NTC_R0_OHM 10000.0
+#define PJ_NTC_T0_K 298.15
+#define PJ_NTC_BETA_K 3950.0
+#define PJ_NTC_FIXED_OHM 10000.0
+#define PJ_ADC_SUPPLY_MV 5000.0
 
 /* housekeeping limits in raw (wire) units */
 #define PJ_LIMIT_CYCLE_MAX_FAST_YELLOW_LOW 0

@@ -24,8 +24,6 @@ struct ArgSpec {
 static const CommandSpec command_specs[] PROGMEM = {PJ_COMMANDS(PJ_SPEC)};
 static const ArgSpec arg_specs[] PROGMEM = {PJ_ARGS(PJ_ARG)};
 
-#define PJ_NOT_IMPLEMENTED 0xFE
-
 static uint32_t tc_accepted, tc_rejected, tc_executed, tc_failed;
 static uint32_t frames_received, frames_rejected;
 static uint16_t last_reason;
@@ -100,7 +98,7 @@ static uint8_t find_command(const PjRequest &r, uint8_t *index) {
 static uint8_t check_args(uint8_t index, const uint8_t *args, uint8_t len) {
   CommandSpec spec;
   memcpy_P(&spec, &command_specs[index], sizeof spec);
-  if (spec.flags & PJ_CMD_VARIABLE) return PJ_NOT_IMPLEMENTED;
+  if (spec.flags & PJ_CMD_VARIABLE) return PJ_REASON_NOT_IMPLEMENTED;   // fixed layouts only
   if (len != spec.arg_len) return PJ_REASON_BAD_LENGTH;
   for (uint8_t a = spec.first_arg; a < spec.first_arg + spec.arg_count; a++) {
     ArgSpec arg;
@@ -124,6 +122,8 @@ static uint8_t check_args(uint8_t index, const uint8_t *args, uint8_t len) {
   return 0;
 }
 
+// The board implements exactly these cases: scripts/firmware_header.py reads them and marks
+// them PJ_CMD_ON_BOARD in the generated table, and the HIL targets take their list from here.
 static uint8_t execute(uint8_t index, const uint8_t *args, const PjRequest &r) {
   switch (index) {
     case PJ_CMD_PING:
@@ -163,8 +163,8 @@ static uint8_t execute(uint8_t index, const uint8_t *args, const PjRequest &r) {
     case PJ_CMD_CAM_DOWNLINK:
     case PJ_CMD_CAM_DELETE:
       return pj_camera_command(index, args, r);
-    default:
-      return PJ_NOT_IMPLEMENTED;
+    default:   // not reached: only the cases above are on the board
+      return PJ_REASON_EXECUTION_FAILED;
   }
 }
 
@@ -204,12 +204,13 @@ static void dispatch_packet(const uint8_t *p, uint8_t n) {
   reason = find_command(r, &index);
   const uint8_t *args = p + PJ_PRIMARY_HEADER_LEN + PJ_TC_SECONDARY_LEN;
   uint8_t arg_len = n - PJ_PRIMARY_HEADER_LEN - PJ_TC_SECONDARY_LEN - PJ_CRC_LEN;
-  if (!reason) reason = check_args(index, args, arg_len);
   uint8_t flags = pgm_read_byte(&command_specs[index].flags);
+  // declared but not on this board: one answer, whatever the arguments, mode or arming
+  if (!reason && !(flags & PJ_CMD_ON_BOARD)) reason = PJ_REASON_NOT_IMPLEMENTED;
+  if (!reason) reason = check_args(index, args, arg_len);
   if (!reason && pj_safe_mode() && !(flags & PJ_CMD_SAFE)) reason = PJ_REASON_NOT_ALLOWED_IN_MODE;
   if (!reason && (flags & PJ_CMD_HAZARDOUS) && !pj_take_arm(r.service, r.subtype))
     reason = PJ_REASON_NOT_ARMED;
-  if (reason == PJ_NOT_IMPLEMENTED) reason = PJ_REASON_UNKNOWN_SUBTYPE;   // not on this board
   if (reason) {
     reject(r, reason);
     return;
@@ -219,7 +220,6 @@ static void dispatch_packet(const uint8_t *p, uint8_t n) {
   pj_report(r, PJ_REPORT_ACCEPTANCE_SUCCESS_SUBTYPE, 0);
   pj_report(r, PJ_REPORT_START_SUCCESS_SUBTYPE, 0);
   reason = execute(index, args, r);
-  if (reason == PJ_NOT_IMPLEMENTED) reason = PJ_REASON_EXECUTION_FAILED;
   if (reason != PJ_DEFERRED) pj_complete(r, reason);
 }
 

@@ -42,8 +42,8 @@ static void switch_heater(bool on) {
 
 // NTC below a fixed resistor: beta equation from the divider ratio
 static int16_t read_temperature(uint16_t adc) {
-  float r = PJ_NTC_FIXED * adc / (1023.0f - adc);
-  float kelvin = 1.0f / (1.0f / 298.15f + logf(r / PJ_NTC_R0) / PJ_NTC_BETA);
+  float r = (float)PJ_NTC_FIXED_OHM * adc / (1023.0f - adc);
+  float kelvin = 1.0f / (1.0f / (float)PJ_NTC_T0_K + logf(r / (float)PJ_NTC_R0_OHM) / (float)PJ_NTC_BETA_K);
   return (int16_t)lroundf((kelvin - 273.15f) * 100.0f);
 }
 

@@ -1,0 +1,46 @@
+"""The Arduino board as Python sees it: its thermistor divider and the commands it implements.
+
+scripts/firmware_header.py writes both into hil/arduino/perijove/pj_dictionary.h. The firmware
+reads its thermistor with these constants and the simavr harness (hil/sim) turns the thermal
+node's temperature into the divider's voltage with the same ones, so the two cannot disagree.
+"""
+
+import re
+from pathlib import Path
+
+DISPATCH = Path(__file__).resolve().parent / "arduino" / "perijove" / "pj_dispatch.cpp"
+
+# the NTC divider on ADC0 (docs/HARDWARE.md): a 10 k NTC to GND below a 10 k fixed resistor
+# to the 5 V supply; the NTC follows the beta equation around 25 C
+NTC_R0_OHM = 10000.0
+NTC_T0_K = 298.15
+NTC_BETA_K = 3950.0
+NTC_FIXED_OHM = 10000.0
+ADC_SUPPLY_MV = 5000.0
+THERMISTOR_CONSTANTS = (
+    ("NTC_R0_OHM", NTC_R0_OHM), ("NTC_T0_K", NTC_T0_K), ("NTC_BETA_K", NTC_BETA_K),
+    ("NTC_FIXED_OHM", NTC_FIXED_OHM), ("ADC_SUPPLY_MV", ADC_SUPPLY_MV),
+)
+
+
+def dispatched_commands(source: Path = DISPATCH) -> tuple[str, ...]:
+    """The command idents (PING, HEATER_ON, ...) of the cases of execute()'s switch, in order.
+
+    The switch is the one list of what the board implements: the header marks these commands
+    on the board, the dispatcher rejects the others at acceptance, and the avr-sim target's
+    capabilities come from here too.
+    """
+    text = source.read_text()
+    start = text.index("static uint8_t execute(")
+    body = text[start:text.index("\n}\n", start)]
+    return tuple(re.findall(r"case PJ_CMD_([A-Z0-9_]+):", body))
+
+
+def board_commands(names) -> frozenset[str]:
+    """The dictionary command names (of `names`) that the firmware's switch dispatches."""
+    by_ident = {re.sub(r"[^A-Za-z0-9]+", "_", name).upper(): name for name in names}
+    cases = dispatched_commands()
+    unknown = [case for case in cases if case not in by_ident]
+    if unknown:
+        raise ValueError(f"{DISPATCH.name} dispatches commands the dictionary lacks: {', '.join(unknown)}")
+    return frozenset(by_ident[case] for case in cases)
