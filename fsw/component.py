@@ -10,8 +10,8 @@ Command handlers:
   - return normally: the dispatcher reports completion success, unless the handler called
     verify.defer() because the work goes on (then it calls verify.progress(...) and finally
     verify.complete() or verify.fail(reason) itself, from a later tick);
-  - raise CommandFailed(reason, detail): the dispatcher reports a failure with that reason
-    (start failure if raised before any work began: see CommandFailed.at_start).
+  - raise ExecutionError(reason, detail): the dispatcher reports a failure with that reason
+    (start failure if raised before any work began: see ExecutionError.at_start).
 """
 
 from __future__ import annotations
@@ -31,7 +31,10 @@ if TYPE_CHECKING:
     from fsw.storage import AtomicStore
 
 
-class CommandFailed(Exception):
+class ExecutionError(Exception):
+    """Raised by a handler: the command fails with this reason (a start failure when nothing
+    had begun, else an execution failure)."""
+
     def __init__(self, reason: Reason, detail: str = "", at_start: bool = True):
         self.reason = Reason(reason)
         self.detail = detail

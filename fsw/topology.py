@@ -33,6 +33,15 @@ class Topology:
     connections: tuple[Connection, ...]
     rate_groups: tuple[tuple[int, tuple[str, ...]], ...]   # (Hz, tick order), fastest first
 
+    def without(self, name: str) -> "Topology":
+        """A smaller build: one component left out, with its connections and rate-group places.
+        What it declared stays in the dictionary, so its commands are refused as not implemented."""
+        return Topology(
+            components=tuple(c for c in self.components if c[0] != name),
+            connections=tuple(c for c in self.connections if name not in (c.user, c.provider)),
+            rate_groups=tuple((hz, tuple(n for n in order if n != name)) for hz, order in self.rate_groups),
+        )
+
     def check(self) -> None:
         """Every connection and rate-group member names a component, every port is declared."""
         classes = dict(self.components)

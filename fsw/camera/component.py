@@ -2,7 +2,7 @@
 downlink, and image quality measured from dark frames as the orbit goes by."""
 
 from fsw import mission
-from fsw.component import CommandFailed, FlightComponent, restored_int
+from fsw.component import ExecutionError, FlightComponent, restored_int
 from fsw.protocol.reasons import Reason
 
 from .capture import CaptureJob
@@ -114,25 +114,25 @@ class Camera(FlightComponent):
 
     def on_cam_configure(self, args: dict, verify) -> None:
         if self._capture:
-            raise CommandFailed(Reason.BUSY, "capturing")
+            raise ExecutionError(Reason.BUSY, "capturing")
         self.config = {key: args[key] for key in DEFAULT_CONFIG}
 
     def on_cam_capture(self, args: dict, verify) -> None:
         self._ensure_index()
         state = self.camera_state
         if state == "capturing":
-            raise CommandFailed(Reason.BUSY, "already capturing")
+            raise ExecutionError(Reason.BUSY, "already capturing")
         if state == "off":
-            raise CommandFailed(Reason.EXECUTION_FAILED, "camera is off")
+            raise ExecutionError(Reason.EXECUTION_FAILED, "camera is off")
         if state == "warming":
-            raise CommandFailed(Reason.EXECUTION_FAILED, f"camera warming up, ready in {self.warmup_left:.0f} s")
+            raise ExecutionError(Reason.EXECUTION_FAILED, f"camera warming up, ready in {self.warmup_left:.0f} s")
         if state == "fault":
-            raise CommandFailed(Reason.HARDWARE_FAULT, "camera in fault: power-cycle it")
+            raise ExecutionError(Reason.HARDWARE_FAULT, "camera in fault: power-cycle it")
         if self._annealing():
-            raise CommandFailed(Reason.BUSY, "anneal in progress")
+            raise ExecutionError(Reason.BUSY, "anneal in progress")
         if self.images.full():
             self.services.event("store_full")
-            raise CommandFailed(Reason.STORE_FULL, f"{len(self.images.index)} images, {self.images.used} octets")
+            raise ExecutionError(Reason.STORE_FULL, f"{len(self.images.index)} images, {self.images.used} octets")
         now = self.services.now()
         io_range = mission.io_range_km(now)
         filters = filter_names(self.config["filters"])
@@ -141,7 +141,7 @@ class Camera(FlightComponent):
             head.begin_image(filters, self.config["exposure"], self.config["tdi"])
         except Exception as error:   # a real camera failing must not take flight down
             self._fail_camera(1)
-            raise CommandFailed(Reason.HARDWARE_FAULT, f"camera capture failed: {error}") from None
+            raise ExecutionError(Reason.HARDWARE_FAULT, f"camera capture failed: {error}") from None
         metrics = self.quality()     # the dark frame taken with every image
         self._capture_meta = {
             "time": int(now), "width": head.width, "height": head.height, "filters": self.config["filters"],
@@ -164,17 +164,17 @@ class Camera(FlightComponent):
     def on_cam_downlink(self, args: dict, verify) -> None:
         self._ensure_index()
         if self._downlink:
-            raise CommandFailed(Reason.BUSY, f"downlinking image {self._downlink.image_id}")
+            raise ExecutionError(Reason.BUSY, f"downlinking image {self._downlink.image_id}")
         image_id = args["image_id"]
         meta = self.images.index.get(image_id)
         if meta is None:
-            raise CommandFailed(Reason.NO_SUCH_ITEM, f"no image {image_id}")
+            raise ExecutionError(Reason.NO_SUCH_ITEM, f"no image {image_id}")
         if args["first_segment"] >= meta["segments"]:
-            raise CommandFailed(Reason.ARG_OUT_OF_RANGE, f"image {image_id} has {meta['segments']} segments")
+            raise ExecutionError(Reason.ARG_OUT_OF_RANGE, f"image {image_id} has {meta['segments']} segments")
         payload = self.images.payload(image_id)
         if payload is None:
             self._lost(image_id)
-            raise CommandFailed(Reason.EXECUTION_FAILED, f"image {image_id} is unreadable")
+            raise ExecutionError(Reason.EXECUTION_FAILED, f"image {image_id} is unreadable")
         self.services.report("image_meta", {
             key: meta[key] for key in ("time", "width", "height", "filters", "exposure", "tdi", "compression",
                                        "io_range", "hot_pixels", "dark_level", "noise", "dose", "size",
@@ -187,9 +187,9 @@ class Camera(FlightComponent):
         self._ensure_index()
         image_id = args["image_id"]
         if image_id not in self.images.index:
-            raise CommandFailed(Reason.NO_SUCH_ITEM, f"no image {image_id}")
+            raise ExecutionError(Reason.NO_SUCH_ITEM, f"no image {image_id}")
         if self._downlink and self._downlink.image_id == image_id:
-            raise CommandFailed(Reason.BUSY, f"image {image_id} is being downlinked")
+            raise ExecutionError(Reason.BUSY, f"image {image_id} is being downlinked")
         self.images.delete(image_id)
         self.services.event("image_deleted", image_id=image_id)
 

@@ -45,4 +45,3 @@ COMPONENT = Component(
     ),
 )
 
-REASON_NAMES = dict((number, name) for name, number in REASONS)

@@ -8,7 +8,7 @@ the verification reports follow its outcome (see fsw.component for the handler c
 
 import logging
 
-from fsw.component import CommandFailed, FlightComponent
+from fsw.component import ExecutionError, FlightComponent
 from fsw.protocol.pus import TC_HEADERS_LEN, TcPacket
 from fsw.protocol.reasons import ProtocolError, Reason
 from fsw.protocol.stack import Received, TcReceiver
@@ -75,7 +75,7 @@ class Dispatcher(FlightComponent):
             return self._reject(tc.apid, tc.request_id, tc.service, tc.subtype, error.reason)
         owner = self._owner(command.apid)
         if owner is None:
-            return self._reject(tc.apid, tc.request_id, tc.service, tc.subtype, Reason.UNKNOWN_APID)
+            return self._reject(tc.apid, tc.request_id, tc.service, tc.subtype, Reason.NOT_IMPLEMENTED)
         modes = self.modes
         if modes.mode == "safe" and not command.safe:
             return self._reject(tc.apid, tc.request_id, tc.service, tc.subtype, Reason.NOT_ALLOWED_IN_MODE)
@@ -110,7 +110,7 @@ class Dispatcher(FlightComponent):
         self.current = verification
         try:
             owner.handler(command.name)(args, verification)
-        except CommandFailed as failure:
+        except ExecutionError as failure:
             if failure.at_start and not verification.started:
                 verification.start_failed(failure.reason)
             else:

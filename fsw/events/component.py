@@ -7,7 +7,7 @@ Events are sent from the events APID, subtype = severity. A recent history stays
 import logging
 from collections import deque
 
-from fsw.component import CommandFailed, FlightComponent
+from fsw.component import ExecutionError, FlightComponent
 from fsw.protocol.reasons import ProtocolError, Reason
 
 from .dictionary import APID, COMPONENT
@@ -45,7 +45,7 @@ class Events(FlightComponent):
 
     def _known(self, event_id: int) -> int:
         if event_id not in self.dictionary.events:
-            raise CommandFailed(Reason.NO_SUCH_ITEM, f"no event {event_id}")
+            raise ExecutionError(Reason.NO_SUCH_ITEM, f"no event {event_id}")
         return event_id
 
     def on_events_enable(self, args, verify) -> None:

@@ -7,7 +7,7 @@ long step, a structure is reported once, then every interval again.
 
 import logging
 
-from fsw.component import CommandFailed, FlightComponent
+from fsw.component import ExecutionError, FlightComponent
 from fsw.protocol.reasons import ProtocolError, Reason
 
 from .dictionary import APID, COMPONENT
@@ -65,7 +65,7 @@ class Housekeeping(FlightComponent):
     def _sid(self, args) -> int:
         sid = args["sid"]
         if sid not in self.owners or self._provider(sid) is None:
-            raise CommandFailed(Reason.NO_SUCH_ITEM, f"no housekeeping structure {sid}")
+            raise ExecutionError(Reason.NO_SUCH_ITEM, f"no housekeeping structure {sid}")
         return sid
 
     def on_hk_enable(self, args, verify) -> None:
@@ -80,7 +80,7 @@ class Housekeeping(FlightComponent):
         sid = self._sid(args)
         verify.begin()
         if not self.send(sid):
-            raise CommandFailed(Reason.EXECUTION_FAILED, "structure could not be encoded")
+            raise ExecutionError(Reason.EXECUTION_FAILED, "structure could not be encoded")
 
     def on_hk_interval(self, args, verify) -> None:
         sid = self._sid(args)

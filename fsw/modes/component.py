@@ -9,7 +9,7 @@ hazardous mode_nominal leaves it.
 
 import logging
 
-from fsw.component import CommandFailed, FlightComponent, restored_int
+from fsw.component import ExecutionError, FlightComponent, restored_int
 from fsw.protocol.reasons import Reason
 
 from .dictionary import COMPONENT, CONTACT_TIMEOUT_MAX, SAFE_CAUSES
@@ -93,7 +93,7 @@ class Modes(FlightComponent):
     def on_arm(self, args, verify) -> None:
         key = (args["service"], args["subtype"])
         if key not in self.hazardous:
-            raise CommandFailed(Reason.ARG_OUT_OF_RANGE, f"no hazardous command {key[0]},{key[1]}")
+            raise ExecutionError(Reason.ARG_OUT_OF_RANGE, f"no hazardous command {key[0]},{key[1]}")
         self.armed = (*key, self.clock.elapsed() + ARM_WINDOW)
         self.services.event("armed", service=key[0], subtype=key[1])
 

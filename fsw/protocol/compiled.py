@@ -1,34 +1,15 @@
 """Run construct declarations fast on hot paths.
 
-Every structure is declared once with construct. construct's compiled parsers are several times
-faster than interpreted ones, and a struct made only of byte-aligned number fields can go one
-step further: `Flat` turns the same declaration into one `struct.Struct` call, which is what lets
+Every structure is declared once with construct. A struct made only of byte-aligned number fields can
+go further than construct's compiled parsers (fsw/protocol/dictionary/codec.py uses those):
+`Flat` turns the same declaration into one `struct.Struct` call, which is what lets
 packet encode and decode beat the goals in docs/PERFORMANCE.md. Neither path checks anything, so
 every caller validates what it parsed explicitly, with a reason code per failure.
 """
 
 import struct as _struct
-from io import BytesIO
 
 import construct
-
-_CONTEXT = {"_params": {}}
-
-
-def compile_struct(*fields) -> construct.Compiled:
-    return construct.Struct(*fields).compile()
-
-
-def parse(compiled: construct.Compiled, data: bytes):
-    """Run a compiled parser without construct's per-call wrapper."""
-    return compiled.parsefunc(BytesIO(data), _CONTEXT)
-
-
-def build(compiled: construct.Compiled, values: dict) -> bytes:
-    stream = BytesIO()
-    compiled.buildfunc(values, stream, _CONTEXT)
-    return stream.getvalue()
-
 
 class Flat:
     """A construct Struct of big-endian number fields, packed and unpacked in one call.

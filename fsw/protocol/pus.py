@@ -89,7 +89,6 @@ class TmPacket:
     destination_id: int = 0
     time_ref: int = 0
     seq_flags: int = SEQ_UNSEGMENTED
-    extra: dict = field(default_factory=dict)  # decoded fields, filled by the dictionary
 
 
 _TC_TYPE_BITS = 0x1800   # packet type 1 (TC), secondary header present

@@ -5,7 +5,7 @@ and arming included, happens at release, through the dispatcher like any other c
 Released commands are verified as their own ack flags ask, from their own APID.
 """
 
-from fsw.component import CommandFailed, FlightComponent, restored_int
+from fsw.component import ExecutionError, FlightComponent, restored_int
 from fsw.protocol.pus import decode_tc
 from fsw.protocol.reasons import ProtocolError, Reason
 
@@ -51,11 +51,11 @@ class Schedule(FlightComponent):
             tc = decode_tc(args["tc"])
             self.dictionary.command_for(tc.apid, tc.service, tc.subtype)
         except ProtocolError as error:
-            raise CommandFailed(Reason.BAD_ARGUMENT, f"scheduled TC: {error}") from None
+            raise ExecutionError(Reason.BAD_ARGUMENT, f"scheduled TC: {error}") from None
         if args["release"] <= self.services.now():
-            raise CommandFailed(Reason.ARG_OUT_OF_RANGE, "release time is in the past")
+            raise ExecutionError(Reason.ARG_OUT_OF_RANGE, "release time is in the past")
         if len(self.entries) >= CAPACITY:
-            raise CommandFailed(Reason.STORE_FULL, "schedule full")
+            raise ExecutionError(Reason.STORE_FULL, "schedule full")
         self.entries[self.next_id] = (float(args["release"]), bytes(args["tc"]))
         self.next_id = self.next_id % 0xFFFF + 1
         while self.next_id in self.entries:
@@ -63,7 +63,7 @@ class Schedule(FlightComponent):
 
     def on_schedule_delete(self, args, verify) -> None:
         if self.entries.pop(args["entry"], None) is None:
-            raise CommandFailed(Reason.NO_SUCH_ITEM, f"no schedule entry {args['entry']}")
+            raise ExecutionError(Reason.NO_SUCH_ITEM, f"no schedule entry {args['entry']}")
 
     def on_schedule_reset(self, args, verify) -> None:
         self.entries.clear()

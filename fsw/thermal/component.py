@@ -1,7 +1,7 @@
 """The thermal component: reads the camera's temperature, drives its heater (thermostat,
 anneal, survival) and protects it (over-temperature cut-off, sensor failure)."""
 
-from fsw.component import CommandFailed, FlightComponent
+from fsw.component import ExecutionError, FlightComponent
 from fsw.hw import SensorError
 from fsw.protocol.reasons import Reason
 
@@ -88,7 +88,7 @@ class Thermal(FlightComponent):
     def on_heater_on(self, args: dict, verify) -> None:
         self._refuse_while_annealing()
         if self.sensor_state != "ok":
-            raise CommandFailed(Reason.HARDWARE_FAULT, f"temperature sensor {self.sensor_state}")
+            raise ExecutionError(Reason.HARDWARE_FAULT, f"temperature sensor {self.sensor_state}")
         self.heater_mode = "thermostat"
 
     def on_heater_off(self, args: dict, verify) -> None:
@@ -103,10 +103,10 @@ class Thermal(FlightComponent):
     def on_anneal(self, args: dict, verify) -> None:
         self._refuse_while_annealing()
         if self.sensor_state != "ok" or self.temp_c is None:
-            raise CommandFailed(Reason.HARDWARE_FAULT, f"temperature sensor {self.sensor_state}")
+            raise ExecutionError(Reason.HARDWARE_FAULT, f"temperature sensor {self.sensor_state}")
         camera = self.camera
         if camera is not None and camera.camera_state == "capturing":
-            raise CommandFailed(Reason.BUSY, "camera is capturing")
+            raise ExecutionError(Reason.BUSY, "camera is capturing")
         self.run = AnnealRun(args["target"] / 100.0, float(args["hold"]), start_c=self.temp_c,
                              last_temp_c=self.temp_c, hot_pixels_before=self._hot_pixels())
         self.heater_mode = "anneal"
@@ -123,7 +123,7 @@ class Thermal(FlightComponent):
 
     def _refuse_while_annealing(self) -> None:
         if self.run is not None:
-            raise CommandFailed(Reason.BUSY, f"anneal in {self.run.phase} (anneal_abort stops it)")
+            raise ExecutionError(Reason.BUSY, f"anneal in {self.run.phase} (anneal_abort stops it)")
 
     # -- control --
     def tick(self, dt: float) -> None:

@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fsw.world import thermal as model  # noqa: E402
+from fsw.world import thermal as physics  # noqa: E402
 from ground.procedures import connect  # noqa: E402
 from hil.targets.avr_sim import HARNESS, build  # noqa: E402
 
@@ -51,8 +51,8 @@ def run_sim(board: str, pings: int) -> dict:
         trace = Path(tmp) / "trace.txt"
         with trace.open("w") as stderr:
             process = subprocess.Popen(
-                [str(HARNESS), "--mcu", BOARDS[board], "--trace-marker", "--sink", str(model.SINK_C),
-                 "--initial", str(model.SINK_C), str(elf(board))], stdout=subprocess.PIPE, stderr=stderr, text=True)
+                [str(HARNESS), "--mcu", BOARDS[board], "--trace-marker", "--sink", str(physics.SINK_C),
+                 "--initial", str(physics.SINK_C), str(elf(board))], stdout=subprocess.PIPE, stderr=stderr, text=True)
             port = next(line.split()[1] for line in process.stdout if line.startswith("PTY "))
             threading.Thread(target=lambda: process.stdout.read(), daemon=True).start()
             gs = connect(port, frame_len=256, archive=False, timeout=20, on_warning=lambda _m: None)

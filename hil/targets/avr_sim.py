@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from fsw.dictionary import load
-from fsw.world import thermal as model
+from fsw.world import thermal as physics
 
 from ..board import board_commands
 from .base import Capabilities, Target
@@ -88,9 +88,9 @@ class AvrSimTarget(Target):
         self._dir = tempfile.TemporaryDirectory(prefix="hil-avr-")
         self.stats_path = Path(self._dir.name) / "stats.json"
         command = [
-            str(HARNESS), "--capacity", str(model.HEAT_CAPACITY_J_PER_K),
-            "--conductance", str(model.CONDUCTANCE_W_PER_K), "--sink", str(model.SINK_C),
-            "--power", str(model.HEATER_POWER_W), "--initial", str(model.SINK_C),
+            str(HARNESS), "--capacity", str(physics.HEAT_CAPACITY_J_PER_K),
+            "--conductance", str(physics.CONDUCTANCE_W_PER_K), "--sink", str(physics.SINK_C),
+            "--power", str(physics.HEATER_POWER_W), "--initial", str(physics.SINK_C),
             "--thermal-speed", str(THERMAL_SPEED), "--stats", str(self.stats_path),
             "--millis-at", hex(symbol_address(ELF, MILLIS_SYMBOL)),
             *self.extra_args, str(ELF),
@@ -109,7 +109,7 @@ class AvrSimTarget(Target):
             return
         line = {"heater_stuck_on": "heater stuck_on", "sensor_failed": "sensor open",
                 # a room at 25 C: the sink's -25 C plus 6 W over the node's conductance
-                "warm_room": f"temp 25\nexternal {50 * model.CONDUCTANCE_W_PER_K}"}[fault]
+                "warm_room": f"temp 25\nexternal {50 * physics.CONDUCTANCE_W_PER_K}"}[fault]
         self.process.stdin.write(line + "\n")
         self.process.stdin.flush()
 

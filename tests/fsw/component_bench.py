@@ -8,7 +8,7 @@ import numpy as np
 
 from fsw import mission
 from fsw.camera.component import Camera
-from fsw.component import CommandFailed
+from fsw.component import ExecutionError
 from fsw.hw import create_backend
 from fsw.dictionary import load
 from fsw.storage import AtomicStore
@@ -113,7 +113,7 @@ class Bench:
         verify = Verify()
         try:
             owner.handler(name)(decoded, verify)
-        except CommandFailed as failure:
+        except ExecutionError as failure:
             verify.failed, verify.detail = failure.reason, failure.detail
             return verify
         if not verify.deferred:

@@ -1,6 +1,7 @@
 import pytest
 
 from fsw.loopback import Loopback
+from fsw.topology import MISSION
 from fsw.protocol.framing import ASM
 from fsw.protocol.pus import ACK_ACCEPTANCE, ACK_COMPLETION, ACK_START, TcPacket, encode_tc
 from fsw.protocol.reasons import Reason
@@ -125,14 +126,14 @@ def test_a_deferred_command_makes_a_repeat_busy_until_it_completes(loop):
 
 
 def test_handler_failures_are_reported_at_start_or_completion(loop):
-    from fsw.component import CommandFailed
+    from fsw.component import ExecutionError
 
     def refuses(args, verify):
-        raise CommandFailed(Reason.HARDWARE_FAULT)
+        raise ExecutionError(Reason.HARDWARE_FAULT)
 
     def breaks_midway(args, verify):
         verify.progress(1, 10)
-        raise CommandFailed(Reason.TIMEOUT, at_start=False)
+        raise ExecutionError(Reason.TIMEOUT, at_start=False)
 
     def crashes(args, verify):
         raise ZeroDivisionError
@@ -158,3 +159,13 @@ def test_counters_appear_in_housekeeping(loop):
     loop.advance(1.1)
     hk = loop.housekeeping(2)
     assert hk["tc_accepted"] == 1 and hk["tc_executed"] == 1 and hk["frames_received"] == 1
+
+
+def test_a_declared_command_whose_component_is_not_in_this_build_is_not_implemented():
+    with Loopback(topology=MISSION.without("schedule")) as loop:
+        refused = loop.send("schedule_list")
+        ping = loop.send("ping")
+        loop.advance(0.1)
+        assert loop.verification(refused) == ["acceptance_failure"]
+        assert loop.failure_reason(refused) == Reason.NOT_IMPLEMENTED
+        assert loop.verification(ping) == OK

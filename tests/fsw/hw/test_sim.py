@@ -4,7 +4,7 @@ import pytest
 from fsw.hw import SensorError
 from fsw.hw.sim import SimBackend
 from fsw.mission import PJ57
-from fsw.world import thermal as model
+from fsw.world import thermal as physics
 
 
 def backend(**options):
@@ -19,14 +19,14 @@ def test_heater_warms_the_node_towards_its_equilibrium():
         sim.step(1.0, 0.0)
     warm = sim.node.temp_c
     assert warm > start + 30
-    assert warm < model.equilibrium_c(model.HEATER_POWER_W)
+    assert warm < physics.equilibrium_c(physics.HEATER_POWER_W)
 
 
 def test_node_cools_back_to_the_sink_with_the_heater_off():
     sim = backend(initial_c=50.0)
     for _ in range(100):
         sim.step(600.0, 0.0)
-    assert sim.node.temp_c == pytest.approx(model.SINK_C, abs=0.01)
+    assert sim.node.temp_c == pytest.approx(physics.SINK_C, abs=0.01)
 
 
 def test_readings_are_quantised_like_a_ds18b20():
@@ -52,7 +52,7 @@ def test_a_stuck_sensor_repeats_its_reading_while_the_heater_heats():
     for _ in range(500):
         sim.step(1.0, 0.0)
         readings.add(sim.temperature.read())
-    assert len(readings) == 1 and sim.node.temp_c > model.SINK_C + 5
+    assert len(readings) == 1 and sim.node.temp_c > physics.SINK_C + 5
 
 
 def test_the_detector_flies_the_mission_and_heals_when_warm():

@@ -4,7 +4,7 @@ import pytest
 
 from fsw.protocol.reasons import Reason
 from fsw.thermal import limits
-from fsw.world import thermal as model
+from fsw.world import thermal as physics
 
 
 def hk(bench):
@@ -15,7 +15,7 @@ def test_housekeeping_is_complete_and_encodable(bench):
     bench.run(2)
     values = hk(bench)
     assert {p.name for p in bench.thermal.COMPONENT.parameters} == set(values)
-    assert values["cam_temp"] == pytest.approx(model.SINK_C * 100, abs=30)
+    assert values["cam_temp"] == pytest.approx(physics.SINK_C * 100, abs=30)
 
 
 def test_thermostat_holds_the_setpoint(bench):
@@ -36,7 +36,7 @@ def test_heater_power_telemetry(bench):
     bench.command("heater_on")
     bench.run(2)
     values = hk(bench)
-    assert values["heater_state"] == "on" and values["heater_power"] == round(model.HEATER_POWER_W * 100)
+    assert values["heater_state"] == "on" and values["heater_power"] == round(physics.HEATER_POWER_W * 100)
     bench.command("heater_off")
     assert hk(bench)["heater_power"] == 0
 

@@ -1,33 +1,33 @@
 import pytest
 
 from fsw.thermal import limits
-from fsw.world import thermal as model
+from fsw.world import thermal as physics
 
 
 def test_exact_step_matches_many_small_steps():
-    big, small = model.ThermalNode(), model.ThermalNode()
-    big.step(1000.0, model.HEATER_POWER_W)
+    big, small = physics.ThermalNode(), physics.ThermalNode()
+    big.step(1000.0, physics.HEATER_POWER_W)
     for _ in range(10000):
-        small.step(0.1, model.HEATER_POWER_W)
+        small.step(0.1, physics.HEATER_POWER_W)
     assert big.temp_c == pytest.approx(small.temp_c, abs=1e-6)
 
 
 def test_a_welded_heater_would_exceed_flights_limit():
-    assert model.equilibrium_c(model.HEATER_POWER_W) > limits.OVER_TEMP_C
+    assert physics.equilibrium_c(physics.HEATER_POWER_W) > limits.OVER_TEMP_C
 
 
 def test_flights_survival_duty_holds_survival_on_average():
-    duty = limits.survival_duty(model.CONDUCTANCE_W_PER_K, model.SINK_C, model.HEATER_POWER_W)
+    duty = limits.survival_duty(physics.CONDUCTANCE_W_PER_K, physics.SINK_C, physics.HEATER_POWER_W)
     assert 0 < duty < 1
-    assert model.equilibrium_c(duty * model.HEATER_POWER_W) == pytest.approx(limits.SURVIVAL_C)
+    assert physics.equilibrium_c(duty * physics.HEATER_POWER_W) == pytest.approx(limits.SURVIVAL_C)
 
 
 def test_annealing_is_faster_when_hotter_and_nothing_below_the_threshold():
-    assert model.anneal_rate(60) == pytest.approx(2 * model.anneal_rate(50))
-    assert model.anneal_rate(model.ANNEAL_MIN_C - 0.1) == 0
+    assert physics.anneal_rate(60) == pytest.approx(2 * physics.anneal_rate(50))
+    assert physics.anneal_rate(physics.ANNEAL_MIN_C - 0.1) == 0
 
 
 def test_recovery_diminishes_with_each_anneal():
-    first, second, third = (model.anneal_recovery(3.0, n) for n in range(3))
+    first, second, third = (physics.anneal_recovery(3.0, n) for n in range(3))
     assert first > second > third > 0
-    assert first <= model.ANNEAL_FIRST_RECOVERY
+    assert first <= physics.ANNEAL_FIRST_RECOVERY
