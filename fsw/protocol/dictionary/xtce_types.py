@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 
 from .model import FLOAT_TYPES, Field
 
+MAX_LISTED_FLAGS = 8   # up to 256 combinations are listed as an enumeration; wider masks stay integers
 BITS = {"u8": 8, "u16": 16, "u32": 32, "i8": 8, "i16": 16, "i32": 32, "f32": 32, "bool": 8, "enum": 8}
 
 
@@ -47,6 +48,8 @@ def data_type(parent, kind: str, name: str, field: Field, description: str = "",
     rest_offset: for a field that takes the rest of the packet, the octets of secondary header
     and fields before it."""
     attributes = described({"name": name}, description)
+    if field.flags and len(field.flags) <= MAX_LISTED_FLAGS:
+        return _flags_type(parent, kind, attributes, field)
     if field.type == "enum":
         element = sub(parent, f"Enumerated{kind}Type", **attributes)
         _units(element, field.unit)
@@ -82,11 +85,35 @@ def data_type(parent, kind: str, name: str, field: Field, description: str = "",
     else:
         element = sub(parent, f"Integer{kind}Type", **attributes, signed=str(field.type.startswith("i")).lower(),
                       sizeInBits=bits or BITS[field.type])
+        if field.flags:
+            sub(element, "LongDescription", _bits_text(field))
         _units(element, field.unit)
         integer_encoding(element, field.type, bits)
     if kind == "Argument" and (field.min is not None or field.max is not None):
         low, high = field.bounds
         sub(sub(element, "ValidRangeSet"), "ValidRange", minInclusive=low, maxInclusive=high)
+    return element
+
+
+def _bits_text(field: Field) -> str:
+    return "bit mask: " + ", ".join(f"{bit} {name}" for name, bit in field.flags)
+
+
+def _flags_type(parent, kind: str, attributes: dict, field: Field) -> ET.Element:
+    """A bit mask as an enumeration of every combination of its declared bits within its range,
+    labelled with the names of the bits set joined by '+' ('none' for 0): a tool shows names, and
+    an argument can only take a mask the dictionary allows."""
+    element = sub(parent, f"Enumerated{kind}Type", **attributes)
+    sub(element, "LongDescription", _bits_text(field))
+    _units(element, field.unit)
+    integer_encoding(element, field.type)
+    values = sub(element, "EnumerationList")
+    low, high = field.bounds
+    bits = [bit for _, bit in field.flags]
+    masks = sorted({sum(bit for i, bit in enumerate(bits) if chosen >> i & 1) for chosen in range(1 << len(bits))})
+    for mask in masks:
+        if low <= mask <= high:
+            sub(values, "Enumeration", value=mask, label="+".join(field.flag_names(mask)) or "none")
     return element
 
 

@@ -125,6 +125,13 @@ def _sample(field) -> object:
     return int(field.bounds[1])
 
 
+def _label(field, value) -> str:
+    """How the export names a value: a bit mask by its flags joined with '+'."""
+    if field.flags:
+        return "+".join(field.flag_names(value)) or "none"
+    return str(value)
+
+
 def test_every_header_argument_has_a_value_from_an_assignment_or_an_initial_value():
     base = META_COMMANDS["pus_tc"]
     initial = {a.get("name") for a in base.iter(X + "Argument") if a.get("initialValue") is not None}
@@ -145,7 +152,7 @@ def test_every_fixed_size_command_built_from_the_export_is_the_packet_the_ground
             continue        # their length depends on the value: the sender computes it
         args = {f.name: _sample(f) for f in command.args}
         expected = encode_tc(DICTIONARY.build_tc(command.name, args))[:-2]
-        typed = {f.name: str(_sample(f)) for f in command.args if f.default is None}   # defaults from the export
+        typed = {f.name: _label(f, _sample(f)) for f in command.args if f.default is None}   # defaults from the export
         assert encode_from_export(command.name, typed) == expected, command.name
         built += 1
     assert built == len(DICTIONARY.commands) - 1          # all but schedule_insert
@@ -270,8 +277,28 @@ def test_lists_decode_as_arrays_sized_by_their_count():
 
 def test_housekeeping_decodes_from_the_export_with_calibration():
     for sid, parameters in DICTIONARY.structures.items():
-        raw = {p.name: (p.enum[0][0] if p.enum else 1) for p in parameters}
-        name, values = decode_from_export(_tm(3, 25, DICTIONARY.encode_hk(sid, raw)))
+        raw = {p.name: (p.enum[0][0] if p.enum else 5 if p.flags else 1) for p in parameters}
+        data = DICTIONARY.encode_hk(sid, raw)
+        name, values = decode_from_export(_tm(3, 25, data))
         assert name == f"hk_sid{sid}"
-        expected = DICTIONARY.calibrate(DICTIONARY.decode_tm(TmPacket(0x020, 3, 25, DICTIONARY.encode_hk(sid, raw)))["fields"])
-        assert {p.name: values[p.name] for p in parameters} == pytest.approx(expected)
+        expected = DICTIONARY.calibrate(DICTIONARY.decode_tm(TmPacket(0x020, 3, 25, data))["fields"])
+        masks = {p.name for p in parameters if p.flags}
+        assert {n: values[n] for n in masks} == {n: _label(DICTIONARY.parameters[n], expected[n]) for n in masks}
+        assert {n: values[n] for n in expected if n not in masks} == pytest.approx(
+            {n: v for n, v in expected.items() if n not in masks})
+
+
+def test_the_filter_mask_is_an_enumeration_of_its_flag_combinations():
+    configure = META_COMMANDS["cam_configure"]
+    argument = next(a for a in configure.iter(X + "Argument") if a.get("name") == "filters")
+    mask_type = TC_TYPES[argument.get("argumentTypeRef")]
+    labels = {e.get("label"): int(e.get("value")) for e in mask_type.iter(X + "Enumeration")}
+    assert len(labels) == 15 and "none" not in labels            # the argument's range is 1 .. 15
+    assert labels["red+green+blue"] == 7 and labels["red+green+blue+methane"] == 15 and labels["methane"] == 8
+    assert mask_type.find(X + "LongDescription").text == "bit mask: 1 red, 2 green, 4 blue, 8 methane"
+    hk_type = TM_TYPES[PARAMETER_TYPES["cam_filters"]]
+    assert {e.get("label"): int(e.get("value")) for e in hk_type.iter(X + "Enumeration")} == labels | {"none": 0}
+    meta = DICTIONARY.report("image_meta")
+    fields = {f.name: _sample(f) for f in meta.fields} | {"filters": 10}
+    _, values = decode_from_export(_tm(meta.service, meta.subtype, DICTIONARY.encode_report("image_meta", fields)))
+    assert values["image_meta_filters"] == "green+methane"
