@@ -6,7 +6,8 @@ header, then one container per housekeeping structure and report, restricted by 
 (and sid); events inherit from one service-5 container carrying the event id, restricted on it.
 Telecommands: an abstract PUS TC meta-command carrying the headers (values fixed per command,
 or initial values), and one meta-command per command that fixes APID, service, subtype and,
-where the arguments have a fixed size, the packet length. XTCE names may not contain '.', so
+where the arguments have a fixed size, the packet length. Every concrete container, TM or TC,
+ends with the packet's CRC, its encoding carrying the CRC's definition (ErrorDetectCorrect). XTCE names may not contain '.', so
 nested names join with '_'. Validated against the OMG schema by the tests.
 
     ground dict --xtce > perijove.xtce.xml
@@ -17,7 +18,7 @@ import xml.etree.ElementTree as ET
 from . import EVENT_SERVICE, HK_REPORT, Dictionary
 from .codec import FieldCodec
 from .model import Field, Parameter
-from .xtce_types import BITS, array_types, data_type, described, sub
+from .xtce_types import BITS, array_types, crc_type, data_type, described, sub
 
 NAMESPACE = "http://www.omg.org/spec/XTCE/20180204"
 
@@ -40,7 +41,9 @@ TC_INITIAL = {
                         "have a fixed size; for the others the sender computes it"),
     "pus_ack": (0b1111, "acknowledgements asked for: acceptance, start, progress, completion"),
     "pus_source_id": (0, "source id: the ground"),
+    "pus_crc": (0, "CRC-16 of the packet before it: its encoding names the algorithm, the sender computes it"),
 }
+CRC = "pus_crc"   # the last entry of every concrete packet container
 
 
 def _offsets(fields, start: int) -> list[int]:
@@ -52,10 +55,12 @@ def _offsets(fields, start: int) -> list[int]:
     return offsets
 
 
-def _container(parent, name: str, entries, base: str | None = None, conditions=(), description="") -> None:
+def _container(parent, name: str, entries, base: str | None = None, conditions=(), description="",
+               crc: bool = False) -> None:
+    """A SequenceContainer; crc: a concrete packet, whose entries end with the packet's CRC."""
     container = sub(parent, "SequenceContainer", **described({"name": name}, description))
     entry_list = sub(container, "EntryList")
-    for entry in entries:
+    for entry in [*entries, CRC] if crc else entries:
         sub(entry_list, "ParameterRefEntry", parameterRef=entry)
     if base:
         base_element = sub(container, "BaseContainer", containerRef=base)
@@ -114,6 +119,8 @@ class _Telemetry:
 def _telemetry(root: ET.Element, dictionary: Dictionary) -> None:
     tm = _Telemetry(root)
     tm.header(PRIMARY_HEADER + TM_SECONDARY + (("hk_sid", 8), ("event_id", 16)))
+    crc_type(tm.types, "Parameter", f"{CRC}_Type")
+    tm.parameter(CRC, "CRC-16/CCITT-FALSE of the packet before it")
     _container(tm.containers, "ccsds_packet", [n for n, _ in PRIMARY_HEADER],
                description="CCSDS 133.0-B-2 primary header")
     _container(tm.containers, "pus_tm", [n for n, _ in TM_SECONDARY], "ccsds_packet",
@@ -131,14 +138,14 @@ def _telemetry(root: ET.Element, dictionary: Dictionary) -> None:
         tm.parameter(parameter.name, parameter.description)
     for sid, members in sorted(dictionary.structures.items()):
         _container(tm.containers, f"hk_sid{sid}", [p.name for p in members], "hk_report", [("hk_sid", sid)],
-                   f"housekeeping structure {sid}")
+                   f"housekeeping structure {sid}", crc=True)
     for report in dictionary.reports.values():
         _container(tm.containers, report.name, tm.fields(report.name, report.fields, 13), "pus_tm",
-                   [("pus_service", report.service), ("pus_subtype", report.subtype)], report.description)
+                   [("pus_service", report.service), ("pus_subtype", report.subtype)], report.description, crc=True)
     for event in sorted(dictionary.events.values(), key=lambda e: e.id):
         name = f"event_{event.name}"
         _container(tm.containers, name, tm.fields(name, event.args, 15), "pus_event",
-                   [("event_id", event.id)], f"{event.severity.name.lower()}: {event.description}")
+                   [("event_id", event.id)], f"{event.severity.name.lower()}: {event.description}", crc=True)
 
 
 def _tc_length(codec: FieldCodec) -> int | None:
@@ -155,10 +162,11 @@ def _commanding(root: ET.Element, dictionary: Dictionary) -> None:
     header_fields = PRIMARY_HEADER + TC_SECONDARY
     for name, bits in header_fields:
         data_type(argument_types, "Argument", f"tc_{name}_Type", Field(name, "u32"), bits=bits)
+    crc_type(argument_types, "Argument", f"tc_{CRC}_Type")
     base = sub(meta_commands, "MetaCommand", name="pus_tc", abstract="true",
                shortDescription="CCSDS primary header and PUS-C TC secondary header; CRC-16 follows the arguments")
     argument_list = sub(base, "ArgumentList")
-    for name, _ in header_fields:
+    for name, _ in (*header_fields, (CRC, 16)):
         attributes = {"name": name, "argumentTypeRef": f"tc_{name}_Type"}
         if name in TC_INITIAL:
             value, description = TC_INITIAL[name]
@@ -192,6 +200,7 @@ def _commanding(root: ET.Element, dictionary: Dictionary) -> None:
         entry_list = sub(container, "EntryList")
         for field in command.args:
             sub(entry_list, "ArgumentRefEntry", argumentRef=field.name)
+        sub(entry_list, "ArgumentRefEntry", argumentRef=CRC)
         sub(container, "BaseContainer", containerRef="pus_tc_container")
         if command.hazardous:
             sub(element, "DefaultSignificance", consequenceLevel="critical",

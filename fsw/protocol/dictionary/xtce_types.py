@@ -117,6 +117,19 @@ def _flags_type(parent, kind: str, attributes: dict, field: Field) -> ET.Element
     return element
 
 
+def crc_type(parent, kind: str, name: str) -> ET.Element:
+    """The packet error control: a u16 whose encoding says it is the CRC-16/CCITT-FALSE (poly
+    0x1021, init 0xFFFF, no reflection, no final xor) of the packet from its first bit."""
+    element = sub(parent, f"Integer{kind}Type", name=name, signed="false", sizeInBits=16)
+    _units(element, "")
+    encoding = integer_encoding(element, "u16")
+    crc = sub(sub(encoding, "ErrorDetectCorrect"), "CRC", width=16, reference="start", bitsFromReference=0)
+    sub(crc, "Polynomial", "1021")
+    sub(crc, "InitRemainder", "FFFF")
+    sub(crc, "FinalXOR", "0000")
+    return element
+
+
 def array_types(parent, name: str, field: Field, count: str) -> None:
     """A u16-counted list as an array of aggregates, sized by the count parameter before it.
 

@@ -64,6 +64,22 @@ def test_the_export_is_valid_xtce_1_2():
 
 # -- commands: built from the export alone --
 
+def _crc(element: ET.Element, data: bytes) -> int | None:
+    """The CRC an encoding's ErrorDetectCorrect defines, over data; None for a plain value."""
+    crc = element.find(f".//{X}ErrorDetectCorrect/{X}CRC")
+    if crc is None:
+        return None
+    assert (crc.get("reference"), crc.get("bitsFromReference")) == ("start", "0")
+    width = int(crc.get("width"))
+    top, mask = 1 << (width - 1), (1 << width) - 1
+    poly, value = int(crc.find(X + "Polynomial").text, 16), int(crc.find(X + "InitRemainder").text, 16)
+    for octet in data:
+        value ^= octet << (width - 8)
+        for _ in range(8):
+            value = (value << 1 ^ poly if value & top else value << 1) & mask
+    return value ^ int(crc.find(X + "FinalXOR").text, 16)
+
+
 class _Bits:
     def __init__(self):
         self.value, self.size = 0, 0
@@ -79,6 +95,8 @@ class _Bits:
 
 def _put(bits: _Bits, argument_type: ET.Element, value: str) -> None:
     tag = _local(argument_type.tag)
+    if argument_type.find(f".//{X}ErrorDetectCorrect") is not None:
+        value = str(_crc(argument_type, bits.octets()))
     if tag == "FloatArgumentType":
         bits.put(int.from_bytes(struct.pack(">f", float(value)), "big"), 32)
         return
@@ -97,7 +115,7 @@ def _put(bits: _Bits, argument_type: ET.Element, value: str) -> None:
 
 
 def encode_from_export(name: str, args: dict[str, str]) -> bytes:
-    """A TC packet without its CRC, from the meta-command's assignments, initial values and args."""
+    """A TC packet from the meta-command's assignments, initial values and args."""
     command = META_COMMANDS[name]
     base = META_COMMANDS[command.find(X + "BaseMetaCommand").get("metaCommandRef")]
     values = {a.get("name"): a.get("initialValue") for m in (base, command) for a in m.iter(X + "Argument")}
@@ -151,7 +169,7 @@ def test_every_fixed_size_command_built_from_the_export_is_the_packet_the_ground
         if any(f.type in ("bytes", "list") for f in command.args):
             continue        # their length depends on the value: the sender computes it
         args = {f.name: _sample(f) for f in command.args}
-        expected = encode_tc(DICTIONARY.build_tc(command.name, args))[:-2]
+        expected = encode_tc(DICTIONARY.build_tc(command.name, args))
         typed = {f.name: _label(f, _sample(f)) for f in command.args if f.default is None}   # defaults from the export
         assert encode_from_export(command.name, typed) == expected, command.name
         built += 1
@@ -162,7 +180,7 @@ def test_every_fixed_size_command_built_from_the_export_is_the_packet_the_ground
 
 class _Reader:
     def __init__(self, data: bytes):
-        self.value, self.left, self.size = int.from_bytes(data, "big"), len(data) * 8, len(data)
+        self.data, self.value, self.left = data, int.from_bytes(data, "big"), len(data) * 8
 
     def take(self, bits: int) -> int:
         assert bits <= self.left, "read past the end of the packet"
@@ -195,7 +213,10 @@ def _read(type_name: str, reader: _Reader, values: dict):
         return struct.unpack(">f", reader.take(32).to_bytes(4, "big"))[0]
     encoding = element.find(X + "IntegerDataEncoding")
     size = int(encoding.get("sizeInBits"))
+    crc = _crc(encoding, reader.data[:len(reader.data) - reader.left // 8])
     raw = reader.take(size)
+    if crc is not None:
+        assert raw == crc, f"{type_name}: CRC 0x{raw:04X}, computed 0x{crc:04X}"
     if encoding.get("encoding") == "twosComplement" and raw >> (size - 1):
         raw -= 1 << size
     if tag == "EnumeratedParameterType":
@@ -220,7 +241,7 @@ def decode_from_export(packet: bytes) -> tuple[str, dict]:
         ]
         assert len(matches) <= 1, f"{matches} all match"
         if not matches:
-            assert reader.left == 16, f"{name}: {reader.left} bits left before the CRC"
+            assert reader.left == 0 and _entries(CONTAINERS[name])[-1] == "pus_crc", name
             return name, values
         name = matches[0]
 
