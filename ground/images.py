@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from fsw.camera.dictionary import FILTER_BITS
+from fsw.camera.dictionary import FILTERS
 from fsw.protocol.cuc import cuc_to_datetime
 
 
@@ -97,7 +97,7 @@ def _ranges(numbers: list[int]) -> str:
 
 
 def filter_names(mask: int) -> list[str]:
-    return [name for name, bit in FILTER_BITS if mask & bit]
+    return list(FILTERS.flag_names(mask))
 
 
 @dataclass

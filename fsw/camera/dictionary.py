@@ -1,6 +1,8 @@
 """The JunoCam-like camera: power, configuration, capture, the image store and radiation damage."""
 
-from fsw.protocol.dictionary.model import Command, Component, Event, Field, Parameter, Report, Severity, enum
+from dataclasses import replace
+
+from fsw.protocol.dictionary.model import Command, Component, Event, Field, Parameter, Report, Severity, enum, flags
 
 APID = 0x020
 SERVICE = 130
@@ -9,8 +11,9 @@ STATES = enum("off", "warming", "ready", "capturing", "fault")
 COMPRESSION = enum("none", "lossless")
 IMAGE_ID = Field("image_id", "u16", "", "image id", min=1)
 
-# filter bit mask: JunoCam's red, green, blue and methane-band filters
-FILTER_BITS = (("red", 1), ("green", 2), ("blue", 4), ("methane", 8))
+# JunoCam's red, green, blue and methane-band filters, one bit each (1, 2, 4, 8); the names of
+# a mask: FILTERS.flag_names(mask), and back: FILTERS.flag_value(names)
+FILTERS = Field("filters", "u8", "", "filter mask", flags=flags("red", "green", "blue", "methane"))
 
 COMPONENT = Component(
     name="camera",
@@ -25,7 +28,7 @@ COMPONENT = Component(
             "cam_configure", SERVICE, 2, "Set exposure, filters, TDI stages and compression.",
             args=(
                 Field("exposure", "u16", "ms", "exposure per framelet", min=1, max=2000),
-                Field("filters", "u8", "", "bit mask: 1 red, 2 green, 4 blue, 8 methane", min=1, max=15),
+                replace(FILTERS, description="filters to image through", min=1, max=15),
                 Field("tdi", "u8", "", "time-delay-integration stages", min=1, max=64),
                 Field("compression", "enum", "", "image compression", enum=COMPRESSION, default="lossless"),
             ),
@@ -45,7 +48,7 @@ COMPONENT = Component(
         Parameter("cam_power", "enum", "", "camera power", enum=POWER),
         Parameter("cam_state", "enum", "", "camera state", enum=STATES),
         Parameter("cam_exposure", "u16", "ms", "configured exposure"),
-        Parameter("cam_filters", "u8", "", "configured filter mask"),
+        Parameter("cam_filters", "u8", "", "configured filter mask", flags=FILTERS.flags),
         Parameter("cam_tdi", "u8", "", "configured TDI stages"),
         Parameter("images_stored", "u16", "", "images in the store"),
         Parameter("store_used", "u8", "%", "image store fill", yellow=(0, 80), red=(0, 95)),
@@ -78,7 +81,7 @@ COMPONENT = Component(
             fields=(Field("images", "list", items=(
                 IMAGE_ID,
                 Field("time", "u32", "s", "capture time"),
-                Field("filters", "u8"),
+                FILTERS,
                 Field("size", "u32", "octets"),
                 Field("segments", "u16"),
             )),),
@@ -90,7 +93,7 @@ COMPONENT = Component(
                 Field("time", "u32", "s", "capture time"),
                 Field("width", "u16", "px"),
                 Field("height", "u16", "px"),
-                Field("filters", "u8"),
+                FILTERS,
                 Field("exposure", "u16", "ms"),
                 Field("tdi", "u8"),
                 Field("compression", "enum", enum=COMPRESSION),

@@ -85,6 +85,6 @@ def unpack_planes(payload: bytes, width: int, height: int, planes: int, compress
 
 
 def filter_names(mask: int) -> tuple[str, ...]:
-    from .dictionary import FILTER_BITS
+    from .dictionary import FILTERS
 
-    return tuple(name for name, bit in FILTER_BITS if mask & bit)
+    return FILTERS.flag_names(mask)

@@ -13,11 +13,11 @@ from functools import cached_property
 from ..pus import TcPacket, TmPacket
 from ..reasons import ProtocolError, Reason
 from .codec import FieldCodec, parse_text
-from .model import Command, Component, Event, Field, Parameter, Report, Severity, enum
+from .model import Command, Component, Event, Field, Parameter, Report, Severity, enum, flags
 
 __all__ = [
     "Command", "Component", "Dictionary", "Event", "Field", "FieldCodec", "Parameter",
-    "Report", "Severity", "enum", "parse_text",
+    "Report", "Severity", "enum", "flags", "parse_text",
 ]
 
 HK_REPORT = (3, 25)
@@ -38,7 +38,7 @@ class Dictionary:
         self.apids: dict[int, Component] = {}
         for component in self.components:
             self._index(component)
-        self._command_codecs = {name: FieldCodec(c.args) for name, c in self.commands.items()}
+        self._command_codecs = {name: FieldCodec(c.args, strict_flags=True) for name, c in self.commands.items()}
         self._report_codecs = {name: FieldCodec(r.fields) for name, r in self.reports.items()}
         self._event_codecs = {i: FieldCodec(e.args) for i, e in self.events.items()}
         self._hk_codecs = {

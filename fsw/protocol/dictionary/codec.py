@@ -40,10 +40,15 @@ def _struct_for(fields: tuple[Field, ...]) -> construct.Struct:
 
 
 class FieldCodec:
-    """The wire form of an ordered tuple of fields."""
+    """The wire form of an ordered tuple of fields.
 
-    def __init__(self, fields: tuple[Field, ...]):
+    strict_flags: refuse bit masks with undeclared bits set. Commands are strict (flight must not
+    act on a bit nobody defined); telemetry shows what flight sent, undeclared bits included.
+    """
+
+    def __init__(self, fields: tuple[Field, ...], strict_flags: bool = False):
         self.fields = fields
+        self.strict_flags = strict_flags
         self.declaration = _struct_for(fields)
         self._compiled = self.declaration.compile()
         variable = any(f.type in ("bytes", "list") for f in fields)
@@ -65,7 +70,7 @@ class FieldCodec:
         unknown = set(values) - {f.name for f in self.fields}
         if unknown:
             raise ProtocolError(Reason.BAD_ARGUMENT, f"unknown argument(s): {', '.join(sorted(unknown))}")
-        return {f.name: _check_value(f, values.get(f.name, f.default)) for f in self.fields}
+        return {f.name: _check_value(f, values.get(f.name, f.default), self.strict_flags) for f in self.fields}
 
     # -- parsing (untrusted side) --
     def decode(self, data: bytes) -> dict:
@@ -73,7 +78,7 @@ class FieldCodec:
             raise ProtocolError(Reason.BAD_LENGTH, f"expected {self.size} octets of fields, got {len(data)}")
         if self._flat is not None:
             values = self._flat.unpack_from(data)
-            return {f.name: _check_decoded(f, v) for f, v in zip(self.fields, values)}
+            return {f.name: _check_decoded(f, v, self.strict_flags) for f, v in zip(self.fields, values)}
         stream = BytesIO(data)
         try:
             parsed = self._compiled.parsefunc(stream, _CONTEXT)
@@ -84,10 +89,10 @@ class FieldCodec:
             raise ProtocolError(Reason.BAD_ARGUMENT, f"fields do not decode: {error}") from None
         if stream.tell() != len(data):
             raise ProtocolError(Reason.BAD_LENGTH, f"{len(data) - stream.tell()} octet(s) left over")
-        return {f.name: _check_decoded(f, parsed[f.name]) for f in self.fields}
+        return {f.name: _check_decoded(f, parsed[f.name], self.strict_flags) for f in self.fields}
 
 
-def _check_value(field: Field, value):
+def _check_value(field: Field, value, strict_flags: bool = False):
     if value is None:
         raise ProtocolError(Reason.BAD_ARGUMENT, f"missing argument {field.name}")
     if field.type == "bytes":
@@ -95,7 +100,7 @@ def _check_value(field: Field, value):
             raise ProtocolError(Reason.BAD_ARGUMENT, f"{field.name} must be bytes")
         return bytes(value)
     if field.type == "list":
-        codec = FieldCodec(field.items)
+        codec = FieldCodec(field.items, strict_flags)
         return [codec.check_values(item) for item in value]
     if field.type == "enum" and isinstance(value, str):
         number = field.enum_value(value)
@@ -112,7 +117,27 @@ def _check_value(field: Field, value):
     elif not isinstance(value, int) or isinstance(value, bool):
         raise ProtocolError(Reason.BAD_ARGUMENT, f"{field.name} must be an integer")
     _check_range(field, value)
+    if strict_flags:
+        _check_flags(field, value)
     return value
+
+
+def _flags_value(field: Field, names: list[str]) -> int:
+    """A mask from flag names ('none' alone is no bit, unless a flag has that name)."""
+    if names == ["none"] and "none" not in dict(field.flags):
+        return 0
+    try:
+        return field.flag_value(names)
+    except ValueError as error:
+        raise ProtocolError(Reason.ARG_OUT_OF_RANGE, str(error)) from None
+
+
+def _check_flags(field: Field, value: int) -> None:
+    if field.flags and field.undeclared_bits(value):
+        declared = ", ".join(f"{bit} {name}" for name, bit in field.flags)
+        raise ProtocolError(Reason.ARG_OUT_OF_RANGE,
+                            f"{field.name}={value} sets undeclared bits 0x{field.undeclared_bits(value):X} "
+                            f"(bits: {declared})")
 
 
 def _check_range(field: Field, value) -> None:
@@ -123,14 +148,16 @@ def _check_range(field: Field, value) -> None:
         raise ProtocolError(Reason.ARG_OUT_OF_RANGE, f"{field.name}={value} is not a declared value")
 
 
-def _check_decoded(field: Field, value):
+def _check_decoded(field: Field, value, strict_flags: bool = False):
     if field.type == "bytes":
         return bytes(value)
     if field.type == "list":
-        return [{f.name: _check_decoded(f, item[f.name]) for f in field.items} for item in value]
+        return [{f.name: _check_decoded(f, item[f.name], strict_flags) for f in field.items} for item in value]
     if field.type in FLOAT_TYPES and not math.isfinite(value):
         raise ProtocolError(Reason.ARG_OUT_OF_RANGE, f"{field.name} is not a finite number")
     _check_range(field, value)
+    if strict_flags:
+        _check_flags(field, value)
     if field.type == "enum":
         return field.enum_name(value)
     if field.type == "bool":
@@ -139,7 +166,11 @@ def _check_decoded(field: Field, value):
 
 
 def parse_text(field: Field, text: str):
-    """A value typed by a person (command line, console) as the field's Python type."""
+    """A value typed by a person (command line, console) as the field's Python type.
+
+    A bit mask takes a number or its flags' names joined by '+' (filters=red+green or filters=3)."""
+    if field.flags and not _is_int(text):
+        return _flags_value(field, text.split("+"))
     if field.type == "enum" and text not in {name for name, _ in field.enum} and not _is_int(text):
         # ProtocolError is a ValueError: raise it outside the try below
         choices = ", ".join(name for name, _ in field.enum)

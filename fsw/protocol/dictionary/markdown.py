@@ -25,18 +25,28 @@ def _number(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _bits(field) -> str:
+    return "bits " + ", ".join(f"{bit} {name}" for name, bit in field.flags)
+
+
+def _type(field) -> str:
+    """The wire type, with a bit mask's bits (reports and events list fields inline)."""
+    return f"{field.type} ({_bits(field)})" if field.flags else field.type
+
+
 def _values(field) -> str:
-    """What a field accepts: enum values, else its declared range."""
+    """What a field accepts: enum values, else a mask's bits and its declared range."""
     if field.enum:
         return ", ".join(f"{number} {name}" for name, number in field.enum)
     if field.type == "list":
-        return "u16 count, then items: " + ", ".join(f"{f.name} {f.type}" for f in field.items)
+        return "u16 count, then items: " + ", ".join(f"{f.name} {_type(f)}" for f in field.items)
     if field.type == "bytes":
         return "the rest of the packet"
-    if field.min is None and field.max is None:
-        return ""
-    low, high = field.bounds
-    return f"{_number(low)} .. {_number(high)}"
+    parts = [f"{_bits(field)} (names join with +)"] if field.flags else []
+    if field.min is not None or field.max is not None:
+        low, high = field.bounds
+        parts.append(f"{_number(low)} .. {_number(high)}")
+    return "; ".join(parts)
 
 
 def _field_rows(fields: tuple[Field, ...]) -> list[tuple]:
@@ -47,7 +57,7 @@ def _field_rows(fields: tuple[Field, ...]) -> list[tuple]:
 
 
 def _fields_inline(fields: tuple[Field, ...]) -> str:
-    return ", ".join(f"`{f.name}` {f.type}" + (f" [{f.unit}]" if f.unit else "") for f in fields) or "none"
+    return ", ".join(f"`{f.name}` {_type(f)}" + (f" [{f.unit}]" if f.unit else "") for f in fields) or "none"
 
 
 def _limits(pair) -> str:

@@ -24,6 +24,7 @@ FLOAT_TYPES = {"f32": (-3.4e38, 3.4e38)}
 WIRE_SIZE = {"u8": 1, "i8": 1, "bool": 1, "enum": 1, "u16": 2, "i16": 2, "u32": 4, "i32": 4, "f32": 4}
 VARIABLE_TYPES = ("bytes", "list")   # bytes: the rest of the packet; list: u16 count + items
 WIRE_TYPES = (*INTEGER_TYPES, *FLOAT_TYPES, *VARIABLE_TYPES)
+FLAG_TYPES = {"u8": 8, "u16": 16, "u32": 32}   # wire types a bit mask may use, with their widths
 
 
 class Severity(IntEnum):
@@ -35,8 +36,48 @@ class Severity(IntEnum):
     HIGH = 4
 
 
+def _check_flags(name: str, wire_type: str, flags: tuple, enum_values: tuple) -> None:
+    if not flags:
+        return
+    if wire_type not in FLAG_TYPES or enum_values:
+        raise ValueError(f"{name}: flag bits need an unsigned integer wire type (u8, u16, u32) and no enum")
+    names = [label for label, _ in flags]
+    bits = [bit for _, bit in flags]
+    if len(set(names)) != len(names) or len(set(bits)) != len(bits):
+        raise ValueError(f"{name}: flag names and bits must be unique")
+    if any(not label or "+" in label for label in names):
+        raise ValueError(f"{name}: flag names are not empty and have no '+' (it joins them)")
+    if any(bit <= 0 or bit & (bit - 1) or bit >> FLAG_TYPES[wire_type] for bit in bits):
+        raise ValueError(f"{name}: each flag is one bit of the {wire_type}")
+
+
+class FlagBits:
+    """Names for the bits of a mask (a Field's or Parameter's `flags`), both ways."""
+
+    name: str
+    flags: tuple[tuple[str, int], ...]
+
+    def flag_names(self, value: int) -> tuple[str, ...]:
+        """The names of the declared bits set in value, lowest bit first; other bits are ignored."""
+        return tuple(label for label, bit in sorted(self.flags, key=lambda f: f[1]) if value & bit)
+
+    def flag_value(self, names) -> int:
+        """The mask with the named bits set; ValueError names an unknown flag."""
+        bits = dict(self.flags)
+        value = 0
+        for label in names:
+            if label not in bits:
+                raise ValueError(f"{self.name}: {label!r} is not one of {', '.join(bits)}")
+            value |= bits[label]
+        return value
+
+    def undeclared_bits(self, value: int) -> int:
+        """The bits of value that no flag names (0 when all are declared)."""
+        return value & ~sum(bit for _, bit in self.flags)
+
+
 @dataclass(frozen=True)
-class Field:
+class Field(FlagBits):
     """One typed value on the wire: a command argument, a report field or an event argument."""
 
     name: str
@@ -48,6 +89,7 @@ class Field:
     enum: tuple[tuple[str, int], ...] = ()
     default: object = None
     items: tuple["Field", ...] = ()   # the fields of each item of a list
+    flags: tuple[tuple[str, int], ...] = ()   # a bit mask: (name, bit value) per declared bit
 
     def __post_init__(self):
         if self.type not in WIRE_TYPES:
@@ -56,6 +98,7 @@ class Field:
             raise ValueError(f"{self.name}: an enum needs its values")
         if self.type == "list" and not self.items:
             raise ValueError(f"{self.name}: a list needs its item fields")
+        _check_flags(self.name, self.type, self.flags, self.enum)
 
     @property
     def bounds(self) -> tuple[float, float] | None:
@@ -79,6 +122,11 @@ def enum(*names: str) -> tuple[tuple[str, int], ...]:
     return tuple((name, number) for number, name in enumerate(names))
 
 
+def flags(*names: str) -> tuple[tuple[str, int], ...]:
+    """Flag bits from the least significant up, in the order given: 1, 2, 4, ..."""
+    return tuple((name, 1 << bit) for bit, name in enumerate(names))
+
+
 @dataclass(frozen=True)
 class Command:
     name: str
@@ -92,7 +140,7 @@ class Command:
 
 
 @dataclass(frozen=True)
-class Parameter:
+class Parameter(FlagBits):
     """A housekeeping parameter. Raw values go on the wire; calibration makes engineering units."""
 
     name: str
@@ -103,11 +151,13 @@ class Parameter:
     yellow: tuple[float, float] | None = None
     red: tuple[float, float] | None = None
     enum: tuple[tuple[str, int], ...] = ()
+    flags: tuple[tuple[str, int], ...] = ()
     sid: int = 0                # filled in from the owning component
 
     def __post_init__(self):
         if self.type not in INTEGER_TYPES and self.type not in FLOAT_TYPES:
             raise ValueError(f"{self.name}: housekeeping parameters are fixed-size numbers")
+        _check_flags(self.name, self.type, self.flags, self.enum)
 
     def calibrate(self, raw: float) -> float:
         if not self.calibration:
@@ -132,7 +182,7 @@ class Parameter:
         return "nominal"
 
     def as_field(self) -> Field:
-        return Field(self.name, self.type, self.unit, self.description, enum=self.enum)
+        return Field(self.name, self.type, self.unit, self.description, enum=self.enum, flags=self.flags)
 
 
 @dataclass(frozen=True)

@@ -163,3 +163,26 @@ def test_parse_text_refuses_with_bad_argument(field, text):
     with pytest.raises(ProtocolError) as caught:
         parse_text(field, text)
     assert caught.value.reason == Reason.BAD_ARGUMENT and repr(text) in str(caught.value)
+
+
+MASK = Field("filters", "u8", flags=(("red", 1), ("green", 2), ("blue", 4), ("methane", 8)))
+
+
+def test_a_mask_is_typed_as_a_number_or_as_flag_names():
+    assert parse_text(MASK, "red+green+blue") == 7 == parse_text(MASK, "7") == parse_text(MASK, "0x7")
+    assert parse_text(MASK, "methane") == 8 and parse_text(MASK, "none") == 0
+    with pytest.raises(ProtocolError) as caught:
+        parse_text(MASK, "red+pink")
+    assert caught.value.reason == Reason.ARG_OUT_OF_RANGE and "'pink' is not one of red, green" in str(caught.value)
+
+
+def test_commands_refuse_undeclared_bits_and_telemetry_keeps_them():
+    strict, lenient = FieldCodec((MASK,), strict_flags=True), FieldCodec((MASK,))
+    assert strict.encode({"filters": 15}) == b"\x0f" and strict.decode(b"\x0f") == {"filters": 15}
+    for attempt in (lambda: strict.encode({"filters": 0x13}), lambda: strict.decode(b"\x13")):
+        with pytest.raises(ProtocolError) as caught:
+            attempt()
+        assert caught.value.reason == Reason.ARG_OUT_OF_RANGE and "undeclared bits 0x10" in str(caught.value)
+    assert lenient.encode({"filters": 0x13}) == b"\x13" and lenient.decode(b"\x13") == {"filters": 0x13}
+    # the mission's commands are strict: cam_configure's filters reaches the codec as a mask
+    assert DICTIONARY.encode_args("cam_configure", {"exposure": 1, "filters": 9, "tdi": 1})[2] == 9

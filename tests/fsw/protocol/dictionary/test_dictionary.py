@@ -124,6 +124,19 @@ def test_parse_args_turns_words_into_checked_values():
         "exposure": 100, "filters": 7, "tdi": 4, "compression": "none",
     }
     assert DICTIONARY.parse_args("cam_capture", []) == {}
+    # a bit mask by number or by its flags' names
+    named = DICTIONARY.parse_args("cam_configure", ["exposure=5", "filters=red+green+blue", "tdi=2"])
+    assert named == DICTIONARY.parse_args("cam_configure", ["exposure=5", "filters=7", "tdi=2"])
+    assert named["filters"] == 7
+
+
+def test_the_filter_mask_is_declared_once_for_command_housekeeping_and_reports():
+    configure = {f.name: f for f in DICTIONARY.command("cam_configure").args}["filters"]
+    masks = [configure, DICTIONARY.parameters["cam_filters"].as_field(),
+             {f.name: f for f in DICTIONARY.report("image_meta").fields}["filters"],
+             {f.name: f for f in DICTIONARY.report("image_list").fields[0].items}["filters"]]
+    assert all(m.flags == (("red", 1), ("green", 2), ("blue", 4), ("methane", 8)) for m in masks)
+    assert configure.flag_names(10) == ("green", "methane")
 
 
 @pytest.mark.parametrize(
@@ -137,6 +150,9 @@ def test_parse_args_turns_words_into_checked_values():
         ("cam_capture", ["framelets=65"], Reason.ARG_OUT_OF_RANGE, "framelets=65 outside [1, 64]"),
         ("cam_configure", ["exposure=10"], Reason.BAD_ARGUMENT, "missing argument filters"),
         ("cam_power", ["state=dim"], Reason.ARG_OUT_OF_RANGE, "not one of off, on"),
+        ("cam_configure", ["exposure=5", "filters=red+uv", "tdi=1"], Reason.ARG_OUT_OF_RANGE,
+         "'uv' is not one of red, green, blue, methane"),
+        ("cam_configure", ["exposure=5", "filters=none", "tdi=1"], Reason.ARG_OUT_OF_RANGE, "filters=0 outside [1, 15]"),
     ],
 )
 def test_parse_args_errors_name_the_problem(name, words, reason, text):

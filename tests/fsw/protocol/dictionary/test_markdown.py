@@ -26,6 +26,14 @@ def test_housekeeping_offsets_add_up():
     assert "| 1 | `cam_temp` | i16 |" in tables and "| 5 | `heater_state` | enum |" in tables
 
 
+def test_a_bit_mask_lists_its_bits():
+    tables = render(DICTIONARY)
+    bits = "bits 1 red, 2 green, 4 blue, 8 methane"
+    assert f"| `filters` | u8 |  | {bits} (names join with +); 1 .. 15 |" in tables
+    assert f"| `cam_filters` | u8 |  |  | {bits} (names join with +) |" in tables
+    assert f"`filters` u8 ({bits})" in tables      # image_meta's fields, inline
+
+
 def test_splice_replaces_only_between_the_markers():
     document = f"before\n{BEGIN}\nold\n{END}\nafter\n"
     assert splice(document, "new\n") == f"before\n{BEGIN}\nnew\n{END}\nafter\n"

@@ -53,7 +53,7 @@ def test_housekeeping_structures_are_containers_in_declaration_order():
     for sid, parameters in DICTIONARY.structures.items():
         container = containers[f"hk_sid{sid}"]
         entries = [e.get("parameterRef") for e in container.iter(X + "ParameterRefEntry")]
-        assert entries == [p.name for p in parameters]
+        assert entries == [p.name for p in parameters] + ["pus_crc"]   # the packet's CRC ends it
         comparison = container.find(f"{X}BaseContainer/{X}RestrictionCriteria/{X}ComparisonList/{X}Comparison")
         assert (comparison.get("parameterRef"), comparison.get("value")) == ("hk_sid", str(sid))
 
