@@ -4,41 +4,22 @@
 """
 
 import argparse
-import re
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 from rich.console import Console
 
+from fsw import launch
 
-def start_fsw(state_dir: Path, speed: float, seed: int, console: Console):
-    """fsw as a real subprocess on a new pty; returns (process, slave path)."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fsw.cli", "--port", "pty", "--clock", "sim", "--speed", str(speed),
-         "--state", str(state_dir), "--seed", str(seed)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.time() + 30
-    output = []
-    while time.time() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        output.append(line)
-        match = re.search(r"listening on (\S+)", line)
-        if match:
-            # keep reading its output so fsw never blocks on a full pipe; show its complaints
-            def drain():
-                for rest in process.stdout:
-                    if "Traceback" in rest or "error" in rest.lower():
-                        console.print(f"[dim]fsw: {rest.rstrip()}[/]")
-            threading.Thread(target=drain, daemon=True).start()
-            return process, match.group(1)
-    process.kill()
-    raise RuntimeError("fsw did not start:\n" + "".join(output))
+
+def _show_complaints(console: Console):
+    """fsw's stderr lines worth a user's eye (tracebacks, errors), shown dimmed."""
+    def show(line: str) -> None:
+        if "Traceback" in line or "error" in line.lower():
+            console.print(f"[dim]fsw: {line}[/]")
+    return show
 
 
 def main(argv=None) -> int:
@@ -56,25 +37,25 @@ def main(argv=None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="perijove-fsw-") as state:
-        process, port = start_fsw(Path(state), args.speed, args.seed, console)
-        console.print(f"fsw running on {port}, simulated time at {args.speed:g}x")
-        started = time.time()
         try:
-            archive = out / "archive.sqlite"
-            for stale in out.glob("archive.sqlite*"):
-                stale.unlink()
-            with connect(port, archive=archive, timeout=20) as gs:
-                result = fly(gs, out, console)
-                report = write_report(gs, result, out)
-        except (CommandError, TimeoutError, AssertionError) as error:
-            console.print(f"[bold red]demo failed:[/] {type(error).__name__}: {error}")
+            fsw = launch.start("--clock", "sim", "--speed", str(args.speed), "--seed", str(args.seed),
+                               state=state, on_stderr=_show_complaints(console))
+        except launch.LaunchError as error:
+            console.print(f"[bold red]demo failed:[/] {error}")
             return 1
-        finally:
-            process.terminate()
+        console.print(f"fsw running on {fsw.port}, simulated time at {args.speed:g}x")
+        started = time.time()
+        with fsw:
             try:
-                process.wait(5)
-            except subprocess.TimeoutExpired:
-                process.kill()
+                archive = out / "archive.sqlite"
+                for stale in out.glob("archive.sqlite*"):
+                    stale.unlink()
+                with connect(fsw.port, archive=archive, timeout=20) as gs:
+                    result = fly(gs, out, console)
+                    report = write_report(gs, result, out)
+            except (CommandError, TimeoutError, AssertionError) as error:
+                console.print(f"[bold red]demo failed:[/] {type(error).__name__}: {error}")
+                return 1
     console.print(f"[bold green]flyby done in {time.time() - started:.1f} s[/]; results in {out}/: "
                   f"{len(list(out.glob('*.png')))} PNGs, {report.name}, archive.sqlite")
     return 0
