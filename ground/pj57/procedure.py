@@ -1,7 +1,7 @@
 """The PJ57 procedure: six images of Io at ~1,500 km, an anneal, and six more at PJ58.
 
 Written against the procedures API only, as any operator's procedure would be:
-    ground run ground/pj57.py --port /dev/pts/N        (results in ./out)
+    ground run ground/pj57/procedure.py --port /dev/pts/N        (results in ./out)
 or through ./scripts/demo, which starts fsw first. Simulated time should run ~1000x so the
 anneal (hours on board) takes seconds.
 
@@ -121,9 +121,9 @@ def fly(gs, out: str | Path = "out", console: Console | None = None) -> Pj57Resu
 
 
 if __name__ == "__main__" and "gs" in globals():
-    # run by `ground run ground/pj57.py --port URL [OUT_DIR]`
+    # run by `ground run ground/pj57/procedure.py --port URL [OUT_DIR]`
     import sys
 
-    from ground.report import write_report
+    from ground.pj57.report import write_report
     out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
     write_report(gs, fly(gs, out_dir), out_dir)  # noqa: F821

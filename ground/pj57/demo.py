@@ -1,6 +1,6 @@
 """The demo: start `fsw` on a pty in simulated time and fly the PJ57 procedure against it.
 
-    python -m ground.demo [--out DIR] [--speed X]      (./scripts/demo does the set-up first)
+    python -m ground.pj57.demo [--out DIR] [--speed X]      (./scripts/demo does the set-up first)
 """
 
 import argparse
@@ -29,8 +29,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=57)
     args = parser.parse_args(argv)
 
-    from .pj57 import fly
-    from .procedures import CommandError, connect
+    from ground.procedures import CommandError, connect
+
+    from .procedure import fly
     from .report import write_report
 
     console = Console()
