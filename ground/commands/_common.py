@@ -47,7 +47,7 @@ def guard(run):
 
     from .. import exitcodes
     from ..images import ImageError
-    from ..verification import CommandError
+    from ..tracker import CommandError
 
     @functools.wraps(run)
     def guarded(args):

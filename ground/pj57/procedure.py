@@ -62,8 +62,8 @@ def flyby(gs, name: str, closest: float, out: Path, console: Console) -> FlybyRe
     console.print(f"  six captures stored in the on-board schedule at closest approach "
                   f"{', '.join(f'{o:+d}' for o in OFFSETS_S)} s")
     captured = []
-    for verification, offset in zip(stored, OFFSETS_S):
-        gs.wait_for(verification, timeout=60)
+    for scheduled, offset in zip(stored, OFFSETS_S):
+        gs.wait_for(scheduled, timeout=60)
         event = gs.await_event("image_captured", timeout=10, since=began,
                                where=lambda f, seen=tuple(captured): f["image_id"] not in seen)
         captured.append(event.fields["image_id"])
@@ -86,7 +86,7 @@ def anneal(gs, console: Console) -> tuple[float, float, dict]:
                   TextColumn("{task.fields[temp]}"), console=console) as bar:
         task = bar.add_task("anneal", total=100, temp="")
 
-        def show(verification, stage):
+        def show(command, stage):
             if stage.stage == "progress" and stage.percent is not None:
                 bar.update(task, completed=stage.percent,
                            temp=f"camera {gs.latest('cam_temp'):.1f} C, heater {gs.latest('heater_power'):.1f} W")

@@ -16,9 +16,9 @@ from fsw.protocol.pus import ACK_ALL, encode_tc
 from fsw.protocol.reasons import Reason
 from fsw.protocol.stack import TcSender, TmReceiver
 from fsw.storage.state import STATE_NAME
+from ground.tracker import FINAL_REPORTS
 
 DICTIONARY = load()
-FINAL = {"completion_success", "completion_failure", "start_failure", "progress_failure", "acceptance_failure"}
 
 
 class Fsw:
@@ -56,7 +56,7 @@ class Fsw:
             self.collect()
 
     def wait_final(self, *tcs):
-        self.wait(lambda: all(FINAL & set(self.names(tc)) for tc in tcs))
+        self.wait(lambda: all(FINAL_REPORTS & set(self.names(tc)) for tc in tcs))
 
     def housekeeping(self, sid):
         found = [DICTIONARY.decode_tm(p)["fields"] for p in self.packets if p.service == 3 and p.data[:1] == bytes([sid])]
