@@ -54,13 +54,13 @@ def guard(run):
         try:
             return run(args)
         except CommandError as error:
-            print(f"ground {args.command}: {error}", file=sys.stderr)
+            print(f"ground {args.subcommand}: {error}", file=sys.stderr)
             return exitcodes.for_error(error)
         except TimeoutError as error:
-            print(f"ground {args.command}: {error}", file=sys.stderr)
+            print(f"ground {args.subcommand}: {error}", file=sys.stderr)
             return exitcodes.TIMEOUT
         except ImageError as error:
-            print(f"ground {args.command}: {error}", file=sys.stderr)
+            print(f"ground {args.subcommand}: {error}", file=sys.stderr)
             return exitcodes.ERROR
         except KeyError as error:
             raise UsageError(error.args[0] if error.args else str(error)) from None
