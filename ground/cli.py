@@ -7,6 +7,8 @@ import sys
 from fsw.link import LinkError
 from fsw.protocol.reasons import ProtocolError
 
+from ground import exitcodes
+
 # subcommand modules, in the order `ground --help` lists them
 SUBCOMMANDS = (
     "ground.subcommands.encode",
@@ -23,8 +25,6 @@ SUBCOMMANDS = (
     "ground.subcommands.replay",
     "ground.subcommands.plot",
 )
-
-EXIT_USAGE = 2
 
 
 class UsageError(Exception):
@@ -52,14 +52,14 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except UsageError as error:
         print(error, file=sys.stderr)
-        return EXIT_USAGE
+        return exitcodes.USAGE
     try:
         return args.run(args) or 0
     except (UsageError, ProtocolError, LinkError) as error:
         print(f"ground {args.subcommand}: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return exitcodes.USAGE
     except KeyboardInterrupt:
-        return 130
+        return exitcodes.INTERRUPTED
 
 
 if __name__ == "__main__":
