@@ -1,4 +1,4 @@
-"""`ground`: the ground station's command line. Each subcommand lives in ground/commands/."""
+"""`ground`: the ground station's command line. Each subcommand lives in ground/subcommands/."""
 
 import argparse
 import importlib
@@ -7,24 +7,24 @@ import sys
 from fsw.link import LinkError
 from fsw.protocol.reasons import ProtocolError
 
+from ground import exitcodes
+
 # subcommand modules, in the order `ground --help` lists them
 SUBCOMMANDS = (
-    "ground.commands.encode",
-    "ground.commands.decode",
-    "ground.commands.dictionary",
-    "ground.commands.send",
-    "ground.commands.tlm",
-    "ground.commands.run",
-    "ground.commands.image",
-    "ground.commands.console",
-    "ground.commands.monitor",
-    "ground.commands.archive",
-    "ground.commands.export",
-    "ground.commands.replay",
-    "ground.commands.plot",
+    "ground.subcommands.encode",
+    "ground.subcommands.decode",
+    "ground.subcommands.dictionary",
+    "ground.subcommands.send",
+    "ground.subcommands.tlm",
+    "ground.subcommands.run",
+    "ground.subcommands.image",
+    "ground.subcommands.console",
+    "ground.subcommands.monitor",
+    "ground.subcommands.archive",
+    "ground.subcommands.export",
+    "ground.subcommands.replay",
+    "ground.subcommands.plot",
 )
-
-EXIT_USAGE = 2
 
 
 class UsageError(Exception):
@@ -40,7 +40,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ground", description="Perijove ground station.")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    subparsers = parser.add_subparsers(dest="subcommand", metavar="COMMAND", required=True)
     for name in SUBCOMMANDS:
         importlib.import_module(name).register(subparsers)
     return parser
@@ -52,14 +52,14 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except UsageError as error:
         print(error, file=sys.stderr)
-        return EXIT_USAGE
+        return exitcodes.USAGE
     try:
         return args.run(args) or 0
     except (UsageError, ProtocolError, LinkError) as error:
-        print(f"ground {args.command}: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        print(f"ground {args.subcommand}: {error}", file=sys.stderr)
+        return exitcodes.USAGE
     except KeyboardInterrupt:
-        return 130
+        return exitcodes.INTERRUPTED
 
 
 if __name__ == "__main__":

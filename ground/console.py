@@ -19,7 +19,7 @@ from fsw.protocol.reasons import ProtocolError
 
 from . import paths
 from .telemetry import Record
-from .verification import CommandError, reason_label
+from .tracker import CommandError, reason_label
 
 BUILTINS = {
     "help": "help [NAME]: list commands, or describe a command, parameter or event",
@@ -170,13 +170,13 @@ class Console:
             colour = {"high": RED, "medium": YELLOW}.get(record.severity, DIM)
             self.say(f"[event {record.severity}] {record.name} {fields}".rstrip(), colour)
 
-    def _on_stage(self, verification, stage) -> None:
+    def _on_stage(self, command, stage) -> None:
         if not stage.ok:
-            self.say(f"  {verification.name}: {stage.stage} FAILED ({reason_label(stage.reason)})", RED)
+            self.say(f"  {command.name}: {stage.stage} FAILED ({reason_label(stage.reason)})", RED)
         elif stage.stage == "progress":
-            self.say(f"  {verification.name}: progress step {stage.step} {stage.percent}%")
+            self.say(f"  {command.name}: progress step {stage.step} {stage.percent}%")
         else:
-            self.say(f"  {verification.name}: {stage.stage}", GREEN if stage.stage == "completed" else "")
+            self.say(f"  {command.name}: {stage.stage}", GREEN if stage.stage == "completed" else "")
 
     # -- the loop --
     def run(self) -> None:
@@ -250,11 +250,11 @@ class Console:
             raise KeyError(f"unknown command {name!r} (help lists them)")
         args = self.dictionary.parse_args(name, words)   # checked before anything is sent
         self.dictionary.check_args(name, args)
-        command = self.dictionary.command(name)
-        if command.hazardous:
+        if self.dictionary.command(name).hazardous:
             answer = self.prompt.prompt(f"{name} is hazardous. Arm and send it? [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
                 self.say(f"{name}: not sent")
                 return
-            self.gs.send("arm", service=command.service, subtype=command.subtype, on_stage=self._on_stage)
-        self.gs.send(name, wait=False, on_stage=self._on_stage, **args)
+            self.gs.arm_and_send(name, wait=False, on_stage=self._on_stage, on_arm_stage=self._on_stage, **args)
+        else:
+            self.gs.send(name, wait=False, on_stage=self._on_stage, **args)

@@ -8,7 +8,7 @@ FAILED = 4         # accepted, but it failed in execution (start, progress or co
 TIMEOUT = 5        # no completion report in time
 INTERRUPTED = 130
 
-from .verification import CommandFailed, CommandRejected, CommandTimeout  # noqa: E402
+from .tracker import CommandFailed, CommandRejected, CommandTimeout  # noqa: E402
 
 FOR_ERROR = {CommandRejected: REJECTED, CommandFailed: FAILED, CommandTimeout: TIMEOUT}
 

@@ -1,12 +1,12 @@
 """Images: segments reassembled (gaps found), pixels decoded, PNGs and JSON sidecars written.
 
-The camera sends `image_meta` then `image_segment`s (fsw/camera/dictionary.py). An assembly
+The camera sends `image_meta` then `image_segment`s (fsw/camera/dictionary.py); the payload
+format is fsw/protocol/imagefile.py, shared with the flight store. An assembly
 collects them in any order, ignores duplicates, and says which segments are still missing, so
 the procedures can ask for them again (cam_downlink first_segment=N).
 """
 
 import json
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from fsw.camera.dictionary import FILTERS
+from fsw.protocol import imagefile
 from fsw.protocol.cuc import cuc_to_datetime
 
 
@@ -21,9 +22,10 @@ class ImageError(ValueError):
     """The downlinked octets do not make the image the metadata describes."""
 
 
-# no image of this camera comes near it (1600 x 1200 x 4 filters x 2 octets is 15 MB): a bound on
-# what a confused or hostile sender can make ground hold, stored or decompressed
+# no image of this camera comes near it (1600 x 1200 x 4 filters is 8 MB): a bound on what a
+# confused or hostile sender can make ground hold (decompression is bounded by the pixel count)
 MAX_IMAGE_OCTETS = 64 << 20
+FULL_SCALE = 255.0        # pixels come down as 8-bit DN (fsw/protocol/imagefile.py)
 
 
 @dataclass
@@ -77,10 +79,10 @@ class ImageAssembly:
         if not self.complete:
             raise ImageError(f"image {self.image_id}: segments {_ranges(self.missing())} missing")
         stored = b"".join(self.segments[i] for i in range(self.total))
-        if len(stored) != self.meta["size"]:
-            raise ImageError(f"image {self.image_id}: {len(stored)} octets, metadata says {self.meta['size']}")
-        if zlib.crc32(stored) != self.meta["checksum"]:
-            raise ImageError(f"image {self.image_id}: checksum mismatch")
+        try:
+            imagefile.check_payload(self.meta, stored)
+        except imagefile.ImageFileError as error:
+            raise ImageError(f"image {self.image_id}: {error}") from None
         return stored
 
 
@@ -124,25 +126,10 @@ class DownlinkedImage:
 def decode_pixels(meta: dict, stored: bytes) -> dict[str, np.ndarray]:
     """Stored octets -> {filter name: height x width array}; planes in filter-bit order."""
     names = filter_names(meta["filters"])
-    count = meta["width"] * meta["height"] * len(names)
-    data = stored
-    if meta.get("compression") == "lossless":
-        try:
-            # never more than the pixels can need: a small stream can claim gigabytes
-            data = zlib.decompressobj().decompress(stored, min(2 * count, MAX_IMAGE_OCTETS) + 1)
-        except zlib.error as error:
-            raise ImageError(f"image {meta['image_id']}: does not decompress ({error})") from None
-        if len(data) > 2 * count:
-            raise ImageError(f"image {meta['image_id']}: decompresses to more than its {count} pixels")
-    if count == 0:
-        raise ImageError(f"image {meta['image_id']}: empty image")
-    if len(data) == count:
-        pixels = np.frombuffer(data, np.uint8)
-    elif len(data) == 2 * count:
-        pixels = np.frombuffer(data, ">u2")
-    else:
-        raise ImageError(f"image {meta['image_id']}: {len(data)} octets for {count} pixels")
-    cube = pixels.reshape(len(names), meta["height"], meta["width"])
+    try:
+        cube = imagefile.unpack_planes(stored, meta["width"], meta["height"], len(names), meta.get("compression"))
+    except imagefile.ImageFileError as error:
+        raise ImageError(f"image {meta['image_id']}: {error}") from None
     return {name: cube[i] for i, name in enumerate(names)}
 
 
@@ -167,19 +154,11 @@ def damage_metrics(planes: dict[str, np.ndarray]) -> dict:
         neighbours = np.stack([padded[dy:dy + h, dx:dx + w] for dy in range(3) for dx in range(3)
                                if (dy, dx) != (1, 1)])
         median = np.median(neighbours, axis=0)
-        full_scale = 255.0 if plane.dtype == np.uint8 else 4095.0
-        hot += int(np.count_nonzero(image - median > 0.2 * full_scale))
+        hot += int(np.count_nonzero(image - median > 0.2 * FULL_SCALE))
         dark = image[image <= np.percentile(image, 25)]
         if dark.size:
             noise.append(float(np.median(np.abs(dark - np.median(dark))) * 1.4826))
     return {"hot_pixels_measured": hot, "background_noise": round(float(np.mean(noise)), 3) if noise else 0.0}
-
-
-def _to_8bit(plane: np.ndarray) -> np.ndarray:
-    if plane.dtype == np.uint8:
-        return plane
-    top = max(float(np.percentile(plane, 99.9)), 1.0)
-    return np.clip(plane.astype(np.float32) * (255.0 / top), 0, 255).astype(np.uint8)
 
 
 def sidecar(image: DownlinkedImage) -> dict:
@@ -209,14 +188,14 @@ def save(image: DownlinkedImage, out_dir: str | Path, stem: str | None = None) -
     planes = image.planes
     rest = list(planes)
     if all(c in planes for c in ("red", "green", "blue")):
-        rgb = np.dstack([_to_8bit(planes[c]) for c in ("red", "green", "blue")])
+        rgb = np.dstack([planes[c] for c in ("red", "green", "blue")])
         path = out / f"{stem}.png"
         Image.fromarray(rgb, "RGB").save(path)
         written.append(path)
         rest = [name for name in rest if name not in ("red", "green", "blue")]
     for name in rest:
         path = out / f"{stem}_{name}.png"
-        Image.fromarray(_to_8bit(planes[name]), "L").save(path)
+        Image.fromarray(planes[name], "L").save(path)
         written.append(path)
     side = out / f"{stem}.json"
     side.write_text(json.dumps(sidecar(image), indent=2) + "\n")

@@ -25,12 +25,12 @@ from .archive import Archive, session_path
 from .images import DownlinkedImage, ImageAssembly, ImageError, _ranges, assemble
 from .session import Session, _warn_stderr
 from .telemetry import Record
-from .verification import (STAGES, CommandError, CommandFailed, CommandRejected, CommandTimeout, Verification,
-                           raise_for, reason_label)
+from .tracker import (STAGES, CommandError, CommandFailed, CommandRejected, CommandTimeout, TrackedCommand,
+                      raise_for, reason_label)
 
 __all__ = [
     "CommandError", "CommandFailed", "CommandRejected", "CommandTimeout", "GroundStation", "ImageError",
-    "Reason", "connect",
+    "Reason", "TrackedCommand", "connect",
 ]
 
 
@@ -50,9 +50,10 @@ def _one_shot_report(records: list[Record], structure: str, request_id: int) -> 
         if record.kind == "report":
             if record.fields.get("request_id") != request_id:
                 continue
-            if record.name in ("acceptance_success", "start_success"):
+            stage, ok = STAGES[record.name]
+            if ok and stage in ("accepted", "started"):
                 started = True
-            elif record.name == "completion_success":
+            elif ok and stage == "completed":
                 return candidate
         elif started and candidate is None and record.name == structure:
             candidate = record
@@ -79,35 +80,38 @@ class GroundStation:
 
     # -- commanding --
     def send(self, name: str, *, wait: bool = True, timeout: float | None = None, on_stage=None,
-             **args) -> Verification:
-        """Send a command; with wait (default) return its Verification once completed, or raise."""
+             **args) -> TrackedCommand:
+        """Send a command; with wait (default) return its TrackedCommand once completed, or raise."""
         self.last_sent = time.time()
-        verification = self.session.submit(name, args, on_stage=on_stage)
+        tracked = self.session.submit(name, args, on_stage=on_stage)
         if not wait:
-            return verification
-        return self.wait_for(verification, timeout)
+            return tracked
+        return self.wait_for(tracked, timeout)
 
-    def wait_for(self, verification: Verification, timeout: float | None = None) -> Verification:
+    def wait_for(self, tracked: TrackedCommand, timeout: float | None = None) -> TrackedCommand:
         deadline = time.time() + (self.timeout if timeout is None else timeout)
-        while not verification.done.wait(min(max(deadline - time.time(), 0.0), 0.5)):
+        while not tracked.done.wait(min(max(deadline - time.time(), 0.0), 0.5)):
             if time.time() >= deadline:
                 break
             if not self.session.connected:     # nothing more can come: say so now, not at the deadline
-                raise CommandTimeout(verification, f"{verification.name}: no completion, link lost "
+                raise CommandTimeout(tracked, f"{tracked.name}: no completion, link lost "
                                                    f"({self.session.link_error})")
-        raise_for(verification)
-        return verification
+        raise_for(tracked)
+        return tracked
 
-    def arm_and_send(self, name: str, *, timeout: float | None = None, **args) -> Verification:
-        """A hazardous command: `arm` naming its service and subtype, then the command itself."""
+    def arm_and_send(self, name: str, *, wait: bool = True, timeout: float | None = None, on_stage=None,
+                     on_arm_stage=None, **args) -> TrackedCommand:
+        """A hazardous command: `arm` naming its service and subtype (always waited for: the
+        command would be refused without it), then the command itself, as send() sends it.
+        on_arm_stage(command, stage) sees the arm's reports, on_stage the command's."""
         command = self.dictionary.command(name)
-        self.send("arm", service=command.service, subtype=command.subtype, timeout=timeout)
-        return self.send(name, timeout=timeout, **args)
+        self.send("arm", service=command.service, subtype=command.subtype, timeout=timeout, on_stage=on_arm_stage)
+        return self.send(name, wait=wait, timeout=timeout, on_stage=on_stage, **args)
 
     def schedule(self, release: float, name: str, *, timeout: float | None = None, on_stage=None,
-                 **args) -> Verification:
+                 **args) -> TrackedCommand:
         """Store a command for release at an on-board time (PUS-11); waits for the insertion and
-        returns the stored command's Verification (wait on it with wait_for)."""
+        returns the stored command's TrackedCommand (wait on it with wait_for)."""
         self.last_sent = time.time()
         insert, later = self.session.submit_scheduled(release, name, args, on_stage)
         self.wait_for(insert, timeout)
@@ -205,9 +209,9 @@ class GroundStation:
                     arrived.notify_all()
 
         with self.session.listening(listener):
-            verification = self.send("hk_oneshot", sid=sid, timeout=timeout)
+            tracked = self.send("hk_oneshot", sid=sid, timeout=timeout)
             with arrived:
-                report = arrived.wait_for(lambda: _one_shot_report(seen, structure, verification.request_id),
+                report = arrived.wait_for(lambda: _one_shot_report(seen, structure, tracked.request_id),
                                           self.timeout if timeout is None else timeout)
         if report is None:
             raise TimeoutError(f"no housekeeping report of structure {sid}")
@@ -265,17 +269,17 @@ class GroundStation:
                              f"segments {_ranges(assembly.missing()) or 'and metadata'} missing")
 
     # -- assertions, for tests and procedures --
-    def expect_rejected(self, name: str, reason, **args) -> Verification:
+    def expect_rejected(self, name: str, reason, **args) -> TrackedCommand:
         """Assert the command is rejected (acceptance failure) with this reason."""
         return self._expect(CommandRejected, name, _as_reason(reason), args)
 
-    def expect_failed(self, name: str, reason, **args) -> Verification:
+    def expect_failed(self, name: str, reason, **args) -> TrackedCommand:
         """Assert the command fails in execution (start, progress or completion) with this reason."""
         return self._expect(CommandFailed, name, _as_reason(reason), args)
 
-    def _expect(self, kind, name: str, reason: Reason, args: dict) -> Verification:
+    def _expect(self, kind, name: str, reason: Reason, args: dict) -> TrackedCommand:
         try:
-            verification = self.send(name, **args)
+            tracked = self.send(name, **args)
         except kind as error:
             if error.reason != reason:
                 raise AssertionError(f"{name}: {kind.__name__[7:].lower()} with {reason_label(error.reason)}, "
@@ -283,7 +287,7 @@ class GroundStation:
             return error.verification
         except CommandError as error:
             raise AssertionError(f"{name}: expected {kind.__name__}({reason.label}), got {error}") from None
-        raise AssertionError(f"{name}: expected {kind.__name__}({reason.label}), but it {verification.outcome}")
+        raise AssertionError(f"{name}: expected {kind.__name__}({reason.label}), but it {tracked.outcome}")
 
     def limit_violations(self, *names: str) -> dict[str, tuple[object, str]]:
         """{parameter: (value, 'yellow'|'red')} for parameters outside their limits."""

@@ -1,8 +1,8 @@
 """A ground session over one link: sends commands, reads the downlink on a thread, keeps state.
 
 The session owns the link, a reader thread, the TcSender and the Ingest (TmReceiver + dictionary
-+ archive), the TelemetryState, and the verification of every command sent. The procedures API,
-the CLI commands, the console and the monitor are all built on it.
++ archive), the TelemetryState, and the CommandTracker of every command sent. The procedures API,
+the CLI subcommands, the console and the monitor are all built on it.
 """
 
 import sys
@@ -18,9 +18,7 @@ from fsw.protocol.pus import ACK_ALL
 
 from .ingest import Ingest
 from .telemetry import Record, TelemetryState
-from .verification import STAGES, Verification
-
-PENDING_LIMIT = 4096   # commands awaiting reports, at most
+from .tracker import STAGES, CommandTracker, TrackedCommand
 
 
 def _warn_stderr(message: str) -> None:
@@ -40,7 +38,7 @@ class Session:
         self.listeners: list = []               # callback(record), called on the reader thread
         self.link_error: LinkError | None = None
         self.flight_dictionary: int | None = None
-        self._pending: dict[int, Verification] = {}
+        self.tracker = CommandTracker(on_warning)
         self._send_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._read_loop, name="ground-reader", daemon=True)
@@ -74,50 +72,51 @@ class Session:
         self.close()
 
     # -- uplink --
-    def submit(self, name: str, args: dict | None = None, ack: int = ACK_ALL, on_stage=None) -> Verification:
-        """Check, encode and send one command; its Verification fills in as reports arrive."""
+    def submit(self, name: str, args: dict | None = None, ack: int = ACK_ALL, on_stage=None) -> TrackedCommand:
+        """Check, encode and send one command; its TrackedCommand fills in as reports arrive."""
         args = dict(args or {})
         tc = self.dictionary.build_tc(name, args, ack=ack)   # raises ProtocolError on bad args
         with self._send_lock:
             data = self.sender.send_bytes(tc)
-            verification = Verification(name, args, tc.request_id, time.time())
-            if on_stage is not None:
-                verification.listeners.append(on_stage)
-            self._track(tc.request_id, verification)
+            command = self._track(name, args, tc.request_id, on_stage)
             if self.archive is not None:
                 now = time.time()
                 self.archive.add_frame(now, "up", data[4:])
                 self.archive.add_command(now, tc.apid, tc.service, tc.subtype, tc.seq_count, name, args,
                                          encode_tc(tc))
             if ack == 0:
-                verification.outcome = "completed"   # nothing will be reported: sent is all we know
-                verification.done.set()
+                command.outcome = "completed"   # nothing will be reported: sent is all we know
+                command.done.set()
             self.link.write(data)
-        return verification
+        return command
 
     def submit_scheduled(self, release: float, name: str, args: dict | None = None, on_stage=None
-                         ) -> tuple[Verification, Verification]:
+                         ) -> tuple[TrackedCommand, TrackedCommand]:
         """Store a command on board (PUS-11) for release at an on-board time.
 
-        Returns (the schedule_insert's verification, the stored command's verification, which
-        fills in when it is released and runs)."""
+        Returns (the schedule_insert, the stored command, which fills in when it is released
+        and runs)."""
         args = dict(args or {})
         inner = self.dictionary.build_tc(name, args)
         with self._send_lock:
             self.sender.number(inner)
-            later = Verification(name, args, inner.request_id, time.time())
-            if on_stage is not None:
-                later.listeners.append(on_stage)
-            self._track(inner.request_id, later)
+            later = self._track(name, args, inner.request_id, on_stage)
         insert = self.submit("schedule_insert", {"release": int(release), "tc": encode_tc(inner)})
         return insert, later
 
-    def _track(self, request_id: int, verification: Verification) -> None:
-        """Wait for this command's reports; the oldest unanswered ones are forgotten past a limit
-        (commands sent without acks, or never answered, would otherwise pile up)."""
-        self._pending[request_id] = verification
-        while len(self._pending) > PENDING_LIMIT:
-            del self._pending[next(iter(self._pending))]
+    def send_raw(self, packet: bytes, request_id: int, name: str = "raw packet") -> TrackedCommand:
+        """Frame and send packet bytes as they are (tests of what ground would never build),
+        tracking the reports about request_id."""
+        with self._send_lock:
+            command = self._track(name, {}, request_id, None)
+            self.link.write(self.sender.frame(packet))
+        return command
+
+    def _track(self, name: str, args: dict, request_id: int, on_stage) -> TrackedCommand:
+        command = TrackedCommand(name, args, request_id, time.time())
+        if on_stage is not None:
+            command.listeners.append(on_stage)
+        return self.tracker.track(command)
 
     # -- downlink --
     def _read_loop(self) -> None:
@@ -143,7 +142,7 @@ class Session:
         if records:
             for record in records:
                 if record.kind == "report" and record.name in STAGES:
-                    self._verify(record)
+                    self.tracker.update(record.name, record.fields)
                 elif record.name == "sid1" or record.name == "boot":
                     self._check_dictionary(record.fields.get("dictionary_version"))
             self.state.apply(records)
@@ -154,18 +153,6 @@ class Session:
                     except Exception as error:   # one bad listener must not stop the others
                         self.on_warning(f"listener {getattr(listener, '__name__', listener)} failed: {error}")
         return records
-
-    def _verify(self, record: Record) -> None:
-        request_id = record.fields.get("request_id")
-        verification = self._pending.get(request_id)
-        if verification is None:
-            return
-        try:
-            verification.update(record.name, record.fields)
-        except Exception as error:   # a failing on_stage must not cost the telemetry that came with it
-            self.on_warning(f"{verification.name}: stage listener failed: {error}")
-        if verification.finished:
-            self._pending.pop(request_id, None)
 
     def _check_dictionary(self, flight: int | None) -> None:
         if flight is None or flight == self.flight_dictionary:

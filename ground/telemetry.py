@@ -91,7 +91,6 @@ class TelemetryState:
         self.stats = LinkStats()
         self.stale_after = stale_after
         self.changed = threading.Condition()
-        self.generation = 0       # bumped on every record, so waiters can tell new from old
         self.onboard_time: float | None = None   # time stamp of the latest packet
         # for views that cannot print (the monitor draws the latest); bounded like the event log
         self.warnings: deque[str] = deque(maxlen=100)
@@ -107,7 +106,6 @@ class TelemetryState:
                         self.latest[name] = Sample(raw, record.time, record.received)
                 elif record.kind == "event":
                     self.events.append(record)
-            self.generation += 1
             self.changed.notify_all()
 
     def value(self, name: str):

@@ -1,6 +1,6 @@
 """One image going down: image_meta first, then its segments a few per tick, from any offset."""
 
-from .imagefile import SEGMENT_OCTETS
+from fsw.protocol.imagefile import SEGMENT_OCTETS
 
 SEGMENTS_PER_TICK = 2     # paced so housekeeping and events still get their share of the link
 

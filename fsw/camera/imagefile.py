@@ -1,68 +1,20 @@
-"""One stored image: a small JSON header and the pixel payload, in one store blob.
-
-Blob:    b"PJIM" | u32 header length | header (JSON, UTF-8) | payload
-Payload: the filter planes in filter-bit order (red, green, blue, methane; only those taken),
-         each height x width octets (8-bit DN), rows top to bottom; zlib-compressed when
-         compression is "lossless". The payload is what goes down in image_segment reports;
-         image_meta carries its size and CRC-32 so ground can check and unpack it.
-"""
-
-import json
-import math
-import struct
-import zlib
-
-import numpy as np
+"""One stored image: the blob of fsw/protocol/imagefile.py (the payload format is part of the
+interface, shared with ground), checked on the way out of the store against image_meta."""
 
 from fsw.dictionary import load
+from fsw.protocol.imagefile import (SEGMENT_OCTETS, ImageFileError, encode, segment_count,  # noqa: F401
+                                    unpack_planes)
+from fsw.protocol.imagefile import decode as decode_blob
 from fsw.protocol.reasons import ProtocolError
-
-MAGIC = b"PJIM"
-SEGMENT_OCTETS = 512      # an image_segment packet (~540 octets) fits a 1024-octet TM frame
-_PREFIX = struct.Struct(">4sI")
-
-
-class ImageFileError(ValueError):
-    pass
-
 
 # the header must hold everything image_meta reports (the id is the blob's name, not stored)
 _META = "image_meta"
 _META_FIELDS = tuple(f.name for f in load().report(_META).fields if f.name != "image_id")
 
 
-def encode(meta: dict, planes: np.ndarray, compression: str) -> tuple[bytes, dict]:
-    """The blob and the completed metadata (size, checksum) for these planes."""
-    raw = np.ascontiguousarray(planes, dtype=np.uint8).tobytes()
-    payload = zlib.compress(raw, 6) if compression == "lossless" else raw
-    meta = dict(meta, compression=compression, size=len(payload), checksum=zlib.crc32(payload),
-                segments=segment_count(len(payload)))
-    header = json.dumps(meta, sort_keys=True).encode()
-    return _PREFIX.pack(MAGIC, len(header)) + header + payload, meta
-
-
-def segment_count(size: int) -> int:
-    return max(1, math.ceil(size / SEGMENT_OCTETS))
-
-
 def decode(blob: bytes) -> tuple[dict, bytes]:
     """Metadata and payload, or ImageFileError saying what is wrong."""
-    if len(blob) < _PREFIX.size:
-        raise ImageFileError("shorter than its prefix")
-    magic, length = _PREFIX.unpack_from(blob)
-    if magic != MAGIC:
-        raise ImageFileError("not an image blob")
-    if _PREFIX.size + length > len(blob):
-        raise ImageFileError("header runs past the end")
-    try:
-        meta = json.loads(blob[_PREFIX.size:_PREFIX.size + length])
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ImageFileError(f"header is not JSON: {error}") from None
-    if not isinstance(meta, dict):
-        raise ImageFileError("header is not an object")
-    payload = blob[_PREFIX.size + length:]
-    if meta.get("size") != len(payload) or meta.get("checksum") != zlib.crc32(payload):
-        raise ImageFileError("payload does not match its header")
+    meta, payload = decode_blob(blob)
     missing = [name for name in _META_FIELDS if name not in meta]
     if missing:
         raise ImageFileError(f"header lacks {', '.join(missing)}")
@@ -71,17 +23,6 @@ def decode(blob: bytes) -> tuple[dict, bytes]:
     except ProtocolError as error:
         raise ImageFileError(f"header does not fit image_meta: {error}") from None
     return meta, payload
-
-
-def unpack_planes(payload: bytes, width: int, height: int, planes: int, compression: str) -> np.ndarray:
-    """(planes, height, width) uint8 from a payload (ground uses this after reassembly)."""
-    try:
-        raw = zlib.decompress(payload) if compression == "lossless" else payload
-    except zlib.error as error:
-        raise ImageFileError(f"payload does not decompress: {error}") from None
-    if len(raw) != width * height * planes:
-        raise ImageFileError(f"payload holds {len(raw)} octets, expected {width * height * planes}")
-    return np.frombuffer(raw, np.uint8).reshape(planes, height, width)
 
 
 def filter_names(mask: int) -> tuple[str, ...]:

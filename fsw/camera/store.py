@@ -1,6 +1,8 @@
 """The camera's image store: one blob per image in the flight store, with a capacity."""
 
-from .imagefile import ImageFileError, decode, encode
+from fsw.protocol.imagefile import ImageFileError, encode
+
+from .imagefile import decode
 
 PREFIX = "image-"
 CAPACITY_OCTETS = 16 * 1024 * 1024

@@ -1,34 +1,19 @@
-"""Child processes of a target: wait for the line that says where to connect; stop cleanly."""
+"""Child processes of a target: wait for the line that says where to connect; stop cleanly.
 
+The waiting and stopping are fsw.launch's (one implementation for every child we start)."""
+
+import re
 import subprocess
-import threading
+
+from fsw import launch
 
 
 def read_line_with(process: subprocess.Popen, marker: str, timeout: float) -> str:
     """The first stdout line containing marker; later output keeps being drained (never blocks the child)."""
-    seen: list[str] = []
-    found = threading.Event()
-
-    def drain():
-        for line in process.stdout:
-            if not found.is_set():
-                seen.append(line.strip())
-                if marker in line:
-                    found.set()
-
-    threading.Thread(target=drain, name="target-stdout", daemon=True).start()
-    if found.wait(timeout):
-        return seen[-1]
-    process.kill()
-    raise RuntimeError(f"no '{marker}' line from {process.args[0]}: {' | '.join(seen[-5:]) or 'no output'}")
+    match = launch.wait_for_line(process, ".*" + re.escape(marker) + ".*", timeout)
+    return match.group(0).strip()
 
 
 def stop_process(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    if process is not None:
+        launch.stop(process)

@@ -1,14 +1,11 @@
 """pty: the `fsw` program in its own process, on a pseudo-terminal, as a user would run it."""
 
-import os
-import subprocess
-import sys
 import tempfile
 
+from fsw import launch
 from fsw.protocol import TM_FRAME_LEN
 
 from .base import ALL_COMMANDS, Capabilities, Target
-from .process import read_line_with, stop_process
 
 SPEED = 1000.0
 # faults as the sim backend's options, given on fsw's command line
@@ -25,17 +22,16 @@ class PtyTarget(Target):
 
     def start(self) -> None:
         self._state = tempfile.TemporaryDirectory(prefix="hil-pty-")
-        command = [sys.executable, "-m", "fsw.cli", "--port", "pty", "--clock", "sim",
-                   "--speed", str(SPEED), "--state", self._state.name]
+        options = ["--clock", "sim", "--speed", str(SPEED)]
         for option in self.hw_options:
-            command += ["--hw-option", option]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True,
-                                        env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        line = read_line_with(self.process, "listening on", timeout=30)
-        self.port = line.rsplit(" ", 1)[1]
+            options += ["--hw-option", option]
+        self.fsw = launch.start(*options, state=self._state.name, timeout=30)
+        self.port = self.fsw.port
 
     def stop(self) -> None:
-        stop_process(getattr(self, "process", None))
+        if getattr(self, "fsw", None) is not None:
+            self.fsw.stop()
+            self.fsw = None
         if hasattr(self, "_state"):
             self._state.cleanup()
 

@@ -76,10 +76,8 @@ def test_command_verification(gs, hil_target, name):
     needs(hil_target, commands=(name,))
     setup, allowed, clean_up = RECIPES[name]
     args = setup(gs)
-    command = gs.dictionary.command(name)
-    if command.hazardous:
-        gs.send("arm", service=command.service, subtype=command.subtype)
-    verification = gs.send(name, wait=False, **args)
+    send = gs.arm_and_send if gs.dictionary.command(name).hazardous else gs.send
+    verification = send(name, wait=False, **args)
     if name == "anneal":
         gs.send("anneal_abort")
     try:

@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from fsw import launch  # noqa: E402
 from fsw.dictionary import load  # noqa: E402
 from fsw.protocol.pus import ACK_ALL, encode_tc  # noqa: E402
 from fsw.protocol.stack import TcSender, TmReceiver  # noqa: E402
@@ -61,10 +62,10 @@ def read_some(fd: int, timeout: float = 5.0) -> bytes:
     return os.read(fd, 1 << 16)
 
 
-def spawn(args: list[str]) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    line = process.stdout.readline().strip()
-    return process, line.split()[-1]
+def spawn_echo() -> tuple[subprocess.Popen, str]:
+    """The echo on its pty; it prints the path and nothing else."""
+    process = subprocess.Popen([sys.executable, "-c", ECHO], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    return process, launch.wait_for_line(process, r"^(\S+)$", timeout=30).group(1)
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -73,7 +74,7 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def echo_round_trips(pings: int) -> list[float]:
-    process, path = spawn([sys.executable, "-c", ECHO])
+    process, path = spawn_echo()
     fd = open_port(path)
     sender = TcSender()
     samples = []
@@ -94,9 +95,8 @@ def echo_round_trips(pings: int) -> list[float]:
 
 
 def fsw_process(state: Path, stats: Path) -> tuple[subprocess.Popen, int]:
-    process, path = spawn([sys.executable, "-m", "fsw.cli", "--port", "pty", "--state", str(state),
-                           "--stats", str(stats)])
-    return process, open_port(path)
+    fsw = launch.start("--stats", str(stats), state=state, cwd=ROOT)
+    return fsw.process, open_port(fsw.port)
 
 
 def stop(process: subprocess.Popen, fd: int) -> None:

@@ -9,25 +9,24 @@ import time
 
 import pytest
 
+from fsw import launch
 from fsw.link import SerialLink
 from fsw.dictionary import load
 from fsw.protocol.pus import ACK_ALL, encode_tc
 from fsw.protocol.reasons import Reason
 from fsw.protocol.stack import TcSender, TmReceiver
 from fsw.storage.state import STATE_NAME
+from ground.tracker import FINAL_REPORTS
 
 DICTIONARY = load()
-FINAL = {"completion_success", "completion_failure", "start_failure", "progress_failure", "acceptance_failure"}
 
 
 class Fsw:
     def __init__(self, state_dir, *options):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "fsw.cli", "--port", "pty", "--state", str(state_dir), *options],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.process.stdout.readline()
-        assert line.startswith("fsw: listening on /dev/"), line + self.process.stderr.read()
-        self.port = SerialLink(line.split()[-1])
+        self.fsw = launch.start(*options, state=state_dir)
+        self.process = self.fsw.process
+        assert self.fsw.port.startswith("/dev/"), self.fsw.port
+        self.port = SerialLink(self.fsw.port)
         self.sender = TcSender()
         self.receiver = TmReceiver()
         self.packets = []
@@ -53,11 +52,11 @@ class Fsw:
         deadline = time.monotonic() + timeout
         while not condition():
             assert time.monotonic() < deadline, "flight did not answer in time"
-            assert self.process.poll() is None, self.process.stderr.read()
+            assert self.process.poll() is None, self.fsw.stderr()
             self.collect()
 
     def wait_final(self, *tcs):
-        self.wait(lambda: all(FINAL & set(self.names(tc)) for tc in tcs))
+        self.wait(lambda: all(FINAL_REPORTS & set(self.names(tc)) for tc in tcs))
 
     def housekeeping(self, sid):
         found = [DICTIONARY.decode_tm(p)["fields"] for p in self.packets if p.service == 3 and p.data[:1] == bytes([sid])]
@@ -65,13 +64,7 @@ class Fsw:
 
     def stop(self, signum=signal.SIGTERM):
         self.port.close()
-        if self.process.poll() is None:
-            self.process.send_signal(signum)
-        try:
-            return self.process.wait(20)
-        finally:
-            self.process.stdout.close()
-            self.process.stderr.close()
+        return self.fsw.stop(signum, timeout=20)
 
 
 @pytest.fixture
@@ -228,13 +221,10 @@ def test_an_unusable_backend_or_state_directory_is_one_line(tmp_path, options):
 
 def test_a_hardware_option_drills_a_welded_heater_into_safe_mode(tmp_path):
     """--hw-option reaches the backend: a heater stuck on overheats the camera, flight cuts it."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fsw.cli", "--port", "pty", "--state", str(tmp_path), "--clock", "sim",
-         "--speed", "5000", "--hw-option", "heater=stuck_on", "--hw-option", "initial_c=60"],
-        stdout=subprocess.PIPE, text=True)
+    fsw = launch.start("--clock", "sim", "--speed", "5000", "--hw-option", "heater=stuck_on",
+                       "--hw-option", "initial_c=60", state=tmp_path)
     try:
-        path = process.stdout.readline().split()[-1]
-        link = SerialLink(path)
+        link = SerialLink(fsw.port)
         receiver = TmReceiver()
         events = set()
         deadline = time.monotonic() + 30
@@ -246,5 +236,4 @@ def test_a_hardware_option_drills_a_welded_heater_into_safe_mode(tmp_path):
         link.close()
         assert {"over_temperature", "safe_mode_entered"} <= events
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
+        assert fsw.stop(timeout=30) == 0

@@ -1,10 +1,6 @@
 """Ground test fixtures: an isolated PERIJOVE_HOME, an in-process fake flight, a real `fsw`."""
 
-import re
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +9,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from fake_flight import FakeFlight  # noqa: E402
 
+from fsw import launch  # noqa: E402
 from fsw.link import link_pair  # noqa: E402
 
 
@@ -33,60 +30,23 @@ def fake_link():
     flight.stop()
 
 
-def fsw_available() -> bool:
-    try:
-        import fsw.cli  # noqa: F401
-        import fsw.app  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _start_fsw(state_dir, speed):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fsw.cli", "--port", "pty", "--clock", "sim", "--speed", str(speed),
-         "--state", str(state_dir), "--seed", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.time() + 20
-    lines = []
-    while time.time() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        match = re.search(r"listening on (\S+)", line)
-        if match:
-            # keep draining fsw's output so it never blocks on a full pipe
-            threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-            return process, match.group(1)
-    process.kill()
-    pytest.fail("fsw did not start: " + "".join(lines))
-
-
-def _stop(process):
-    process.terminate()
-    try:
-        process.wait(5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @pytest.fixture
 def fsw_factory(tmp_path):
     """start(speed) -> slave path of a real `fsw` subprocess on a pty in simulated time."""
-    if not fsw_available():
-        pytest.skip("fsw is not built yet")
-    processes = []
+    running = []
 
     def start(speed=50):
-        process, path = _start_fsw(tmp_path / f"fsw-state-{len(processes)}", speed)
-        processes.append(process)
-        return path
+        try:
+            fsw = launch.start("--clock", "sim", "--speed", str(speed), "--seed", "1",
+                               state=tmp_path / f"fsw-state-{len(running)}", timeout=20)
+        except launch.LaunchError as error:
+            pytest.fail(str(error))
+        running.append(fsw)
+        return fsw.port
 
     yield start
-    for process in processes:
-        _stop(process)
+    for fsw in running:
+        fsw.stop(timeout=5)
 
 
 @pytest.fixture

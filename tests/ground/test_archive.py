@@ -5,7 +5,7 @@ import pytest
 from fsw.protocol import TmPacket, TmSender
 from fsw.dictionary import load
 from ground.archive import Archive, ArchiveError, ArchiveReader
-from ground.commands.replay import replay
+from ground.subcommands.replay import replay
 from ground.ingest import Ingest
 from ground.telemetry import TelemetryState
 

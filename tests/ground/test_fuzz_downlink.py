@@ -23,7 +23,7 @@ from fsw.protocol.reasons import Reason
 from fsw.protocol.spacepacket import IDLE_APID
 
 from ground.archive import Archive
-from ground.commands.decode import _Decoder
+from ground.subcommands.decode import _Decoder
 from ground.images import ImageAssembly, ImageError, assemble
 from ground.session import Session
 

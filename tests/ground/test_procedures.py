@@ -3,6 +3,7 @@ runs it against the real fsw."""
 
 import pytest
 
+from fsw.dictionary import load
 from fsw.protocol.reasons import Reason
 from ground.procedures import CommandRejected, CommandTimeout, connect
 
@@ -161,3 +162,16 @@ def test_a_failing_stage_listener_does_not_lose_the_telemetry_with_it(fake_link)
         gs.send("hk_oneshot", sid=20, on_stage=lambda verification, stage: 1 / 0)
         gs.await_telemetry("cam_temp", timeout=2)
     assert any("stage listener failed: division by zero" in w for w in warnings), warnings
+
+
+def test_arm_and_send_arms_for_the_command_then_sends_it_without_waiting(fake_link):
+    flight, link = fake_link
+    arm_stages = []
+    with connect(link=link, archive=False) as gs:
+        tracked = gs.arm_and_send("cam_delete", wait=False, image_id=1,
+                                  on_arm_stage=lambda command, stage: arm_stages.append(stage.stage))
+        assert tracked.done.wait(5)
+    command = load().command("cam_delete")
+    assert flight.received[:2] == [("arm", {"service": command.service, "subtype": command.subtype}),
+                                   ("cam_delete", {"image_id": 1})]
+    assert arm_stages[-1] == "completed"

@@ -4,18 +4,17 @@ from fsw.link import link_pair
 from fsw.protocol.pus import decode_tc
 from fsw.protocol import TmPacket, TmSender
 from fsw.protocol.stack import TcReceiver
-from ground import session as session_module
 from ground.session import Session
 from ground.telemetry import TelemetryState
 
 
-def test_commands_never_answered_are_forgotten_past_the_limit(monkeypatch):
-    monkeypatch.setattr(session_module, "PENDING_LIMIT", 5)
+def test_commands_never_answered_are_forgotten_past_the_limit():
     flight, ground = link_pair()
     session = Session(ground, on_warning=lambda message: None)
+    session.tracker.limit = 5
     sent = [session.submit("ping", ack=0) for _ in range(8)]
-    assert len(session._pending) == 5
-    assert list(session._pending) == [v.request_id for v in sent[-5:]]   # the newest are kept
+    assert len(session.tracker) == 5
+    assert list(session.tracker) == [v.request_id for v in sent[-5:]]   # the newest are kept
     # and every command still went out, in order
     received = TcReceiver().feed(flight.read(1 << 16, 0.5))
     assert [decode_tc(r.raw).seq_count for r in received] == list(range(8))

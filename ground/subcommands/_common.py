@@ -47,20 +47,20 @@ def guard(run):
 
     from .. import exitcodes
     from ..images import ImageError
-    from ..verification import CommandError
+    from ..tracker import CommandError
 
     @functools.wraps(run)
     def guarded(args):
         try:
             return run(args)
         except CommandError as error:
-            print(f"ground {args.command}: {error}", file=sys.stderr)
+            print(f"ground {args.subcommand}: {error}", file=sys.stderr)
             return exitcodes.for_error(error)
         except TimeoutError as error:
-            print(f"ground {args.command}: {error}", file=sys.stderr)
+            print(f"ground {args.subcommand}: {error}", file=sys.stderr)
             return exitcodes.TIMEOUT
         except ImageError as error:
-            print(f"ground {args.command}: {error}", file=sys.stderr)
+            print(f"ground {args.subcommand}: {error}", file=sys.stderr)
             return exitcodes.ERROR
         except KeyError as error:
             raise UsageError(error.args[0] if error.args else str(error)) from None

@@ -5,8 +5,10 @@ from statistics import mean
 
 from fsw.protocol.cuc import cuc_to_datetime
 
-from .archive import ArchiveReader
-from .plots import plot_series
+from ground.archive import ArchiveReader
+from ground.plots import plot_series
+
+from .procedure import OFFSETS_S
 
 QUALITY = (("hot_pixels_reported", "hot pixels (dark frame)", "{:,.0f}"),
            ("dark_level", "dark level [DN]", "{:.1f}"),
@@ -54,7 +56,6 @@ def _row(image, offset: int) -> list[str]:
 
 
 def _table(flyby) -> list[str]:
-    from .pj57 import OFFSETS_S
     header = ["image", "vs closest", "time (UTC)", "range [km]"] + [label for _, label, _ in QUALITY]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for image, offset in zip(flyby.images, OFFSETS_S):

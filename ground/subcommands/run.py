@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import exitcodes
 from ..cli import UsageError
-from ..verification import CommandError
+from ..tracker import CommandError
 from ._common import add_port_options, open_station
 
 

@@ -1,7 +1,7 @@
 """The PJ57 procedure: six images of Io at ~1,500 km, an anneal, and six more at PJ58.
 
 Written against the procedures API only, as any operator's procedure would be:
-    ground run ground/pj57.py --port /dev/pts/N        (results in ./out)
+    ground run ground/pj57/procedure.py --port /dev/pts/N        (results in ./out)
 or through ./scripts/demo, which starts fsw first. Simulated time should run ~1000x so the
 anneal (hours on board) takes seconds.
 
@@ -62,8 +62,8 @@ def flyby(gs, name: str, closest: float, out: Path, console: Console) -> FlybyRe
     console.print(f"  six captures stored in the on-board schedule at closest approach "
                   f"{', '.join(f'{o:+d}' for o in OFFSETS_S)} s")
     captured = []
-    for verification, offset in zip(stored, OFFSETS_S):
-        gs.wait_for(verification, timeout=60)
+    for scheduled, offset in zip(stored, OFFSETS_S):
+        gs.wait_for(scheduled, timeout=60)
         event = gs.await_event("image_captured", timeout=10, since=began,
                                where=lambda f, seen=tuple(captured): f["image_id"] not in seen)
         captured.append(event.fields["image_id"])
@@ -86,7 +86,7 @@ def anneal(gs, console: Console) -> tuple[float, float, dict]:
                   TextColumn("{task.fields[temp]}"), console=console) as bar:
         task = bar.add_task("anneal", total=100, temp="")
 
-        def show(verification, stage):
+        def show(command, stage):
             if stage.stage == "progress" and stage.percent is not None:
                 bar.update(task, completed=stage.percent,
                            temp=f"camera {gs.latest('cam_temp'):.1f} C, heater {gs.latest('heater_power'):.1f} W")
@@ -121,9 +121,9 @@ def fly(gs, out: str | Path = "out", console: Console | None = None) -> Pj57Resu
 
 
 if __name__ == "__main__" and "gs" in globals():
-    # run by `ground run ground/pj57.py --port URL [OUT_DIR]`
+    # run by `ground run ground/pj57/procedure.py --port URL [OUT_DIR]`
     import sys
 
-    from ground.report import write_report
+    from ground.pj57.report import write_report
     out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
     write_report(gs, fly(gs, out_dir), out_dir)  # noqa: F821

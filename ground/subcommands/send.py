@@ -7,7 +7,7 @@ from fsw.dictionary import load
 
 from .. import exitcodes
 from ..cli import UsageError
-from ..verification import CommandError, reason_label
+from ..tracker import CommandError, reason_label
 from ._common import add_port_options, open_station
 
 
@@ -31,15 +31,15 @@ def _stage_text(stage) -> str:
     return text
 
 
-def as_json(verification) -> dict:
+def as_json(tracked) -> dict:
     return {
-        "command": verification.name,
-        "args": verification.args,
-        "request_id": verification.request_id,
-        "outcome": "timeout" if verification.outcome == "pending" else verification.outcome,
-        "reason": reason_label(verification.reason) if verification.reason is not None else None,
+        "command": tracked.name,
+        "args": tracked.args,
+        "request_id": tracked.request_id,
+        "outcome": "timeout" if tracked.outcome == "pending" else tracked.outcome,
+        "reason": reason_label(tracked.reason) if tracked.reason is not None else None,
         "stages": [{"stage": s.stage, "ok": s.ok, "reason": reason_label(s.reason) if s.reason is not None else None,
-                    "step": s.step, "percent": s.percent} for s in verification.stages],
+                    "step": s.step, "percent": s.percent} for s in tracked.stages],
     }
 
 
@@ -53,14 +53,15 @@ def run(args) -> int:
     with open_station(args) as gs:
         try:
             if args.arm:
-                gs.send("arm", service=command.service, subtype=command.subtype)
-            verification = gs.send(args.name, on_stage=on_stage, **args_values)
+                tracked = gs.arm_and_send(args.name, on_stage=on_stage, **args_values)
+            else:
+                tracked = gs.send(args.name, on_stage=on_stage, **args_values)
             status = exitcodes.OK
         except CommandError as error:
-            verification = error.verification
+            tracked = error.verification
             status = exitcodes.for_error(error)
             if not args.json:
                 print(f"ground send: {error}", file=sys.stderr)
     if args.json:
-        print(json.dumps(as_json(verification), default=str))
+        print(json.dumps(as_json(tracked), default=str))
     return status
