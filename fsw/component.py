@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from fsw.protocol.dictionary.model import Component as Declarations
+from fsw.protocol.dictionary.model import Application as Declarations
 from fsw.protocol.reasons import Reason
 
 if TYPE_CHECKING:

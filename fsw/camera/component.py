@@ -6,9 +6,8 @@ from fsw.component import ExecutionError, FlightComponent, restored_int
 from fsw.protocol.reasons import Reason
 
 from .capture import CaptureJob
-from .dictionary import COMPONENT
+from .dictionary import COMPONENT, FILTERS
 from .downlink import DownlinkJob
-from .imagefile import filter_names
 from .quality import measure_dark
 from .store import ImageStore
 
@@ -135,7 +134,7 @@ class Camera(FlightComponent):
             raise ExecutionError(Reason.STORE_FULL, f"{len(self.images.index)} images, {self.images.used} octets")
         now = self.services.now()
         io_range = mission.io_range_km(now)
-        filters = filter_names(self.config["filters"])
+        filters = FILTERS.flag_names(self.config["filters"])
         head = self.head
         try:
             head.begin_image(filters, self.config["exposure"], self.config["tdi"])

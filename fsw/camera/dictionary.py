@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from fsw.protocol.dictionary.model import Command, Component, Event, Field, Parameter, Report, Severity, enum, flags
+from fsw.protocol.dictionary.model import Command, Application, Event, Field, Parameter, Report, Severity, enum, flags
 
 APID = 0x020
 SERVICE = 130
@@ -15,7 +15,7 @@ IMAGE_ID = Field("image_id", "u16", "", "image id", min=1)
 # a mask: FILTERS.flag_names(mask), and back: FILTERS.flag_value(names)
 FILTERS = Field("filters", "u8", "", "filter mask", flags=flags("red", "green", "blue", "methane"))
 
-COMPONENT = Component(
+COMPONENT = Application(
     name="camera",
     description="A push-frame camera on a spinning spacecraft: images are built from framelets, "
     "one strip per filter per spin step. Images go into a store and come down in segments.",

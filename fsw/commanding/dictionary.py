@@ -1,13 +1,13 @@
 """The dispatcher: PUS-1 verification reports, command counters and uplink statistics."""
 
-from fsw.protocol.dictionary.model import Component, Event, Field, Parameter, Report, Severity
+from fsw.protocol.dictionary.model import Application, Event, Field, Parameter, Report, Severity
 from fsw.protocol.reasons import Reason
 
 REASONS = tuple((reason.label, int(reason)) for reason in Reason)
 REQUEST = Field("request_id", "u32", "", "the TC's packet id and sequence control")
 FAILURE = (REQUEST, Field("reason", "u16", "", "reason code (docs/ICD.md)"))
 
-COMPONENT = Component(
+COMPONENT = Application(
     name="commanding",
     description="Every TC goes through one dispatcher; PUS-1 reports are sent from the APID the "
     "TC addressed, as the TC's ack flags ask.",

@@ -1,10 +1,10 @@
 """PUS-5 event reporting: subtypes 1-4 are the severities; the data is the event id and its args."""
 
-from fsw.protocol.dictionary.model import Command, Component, Field
+from fsw.protocol.dictionary.model import Command, Application, Field
 
 APID = 0x012
 
-COMPONENT = Component(
+COMPONENT = Application(
     name="events",
     description="Event reports (PUS-5): subtype = severity (1 info, 2 low, 3 medium, 4 high), "
     "data = event id (16 bits) then the event's arguments.",

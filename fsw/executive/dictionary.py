@@ -1,10 +1,10 @@
 """Executive: ping, on-board time and the rate groups' health."""
 
-from fsw.protocol.dictionary.model import Command, Component, Event, Field, Parameter, Report, Severity
+from fsw.protocol.dictionary.model import Command, Application, Event, Field, Parameter, Report, Severity
 
 APID = 0x010
 
-COMPONENT = Component(
+COMPONENT = Application(
     name="executive",
     description="Rate groups, the on-board clock, ping (PUS-17) and time management (PUS-9).",
     apid=APID,

@@ -1,11 +1,11 @@
 """PUS-3 housekeeping: every component's parameters form a structure named by its sid."""
 
-from fsw.protocol.dictionary.model import Command, Component, Field
+from fsw.protocol.dictionary.model import Command, Application, Field
 
 APID = 0x011
 SID = Field("sid", "u8", "", "housekeeping structure id", min=1, max=254)
 
-COMPONENT = Component(
+COMPONENT = Application(
     name="housekeeping",
     description="Periodic and one-shot housekeeping reports (PUS-3); report 3,25 carries the sid, "
     "then the structure's parameters in declaration order.",

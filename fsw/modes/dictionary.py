@@ -1,13 +1,13 @@
 """Modes and fault protection: safe mode, its causes, and arming of hazardous commands."""
 
-from fsw.protocol.dictionary.model import Command, Component, Event, Field, Parameter, Severity, enum
+from fsw.protocol.dictionary.model import Command, Application, Event, Field, Parameter, Severity, enum
 
 APID = 0x014
 CONTACT_TIMEOUT_MAX = 30 * 86400
 MODES = enum("nominal", "safe")
 SAFE_CAUSES = enum("none", "command", "over_temperature", "sensor_failure", "loss_of_contact")
 
-COMPONENT = Component(
+COMPONENT = Application(
     name="modes",
     description="Nominal and safe mode; fault protection; arming of hazardous commands.",
     apid=APID,

@@ -1,10 +1,10 @@
 """PUS-11 time-based schedule: commands released at their on-board time."""
 
-from fsw.protocol.dictionary.model import Command, Component, Event, Field, Parameter, Report, Severity, enum
+from fsw.protocol.dictionary.model import Command, Application, Event, Field, Parameter, Report, Severity, enum
 
 APID = 0x013
 
-COMPONENT = Component(
+COMPONENT = Application(
     name="schedule",
     description="Time-based schedule (PUS-11): commands stored with a release time, then executed "
     "and verified like any other.",

@@ -1,6 +1,6 @@
 """The camera heater, its thermostat, annealing and over-temperature protection."""
 
-from fsw.protocol.dictionary.model import Command, Component, Event, Field, Parameter, Severity, enum
+from fsw.protocol.dictionary.model import Command, Application, Event, Field, Parameter, Severity, enum
 
 APID = 0x030
 SERVICE = 140
@@ -11,7 +11,7 @@ SENSOR_STATES = enum("ok", "stuck", "failed")
 GLITCH_REASONS = enum("bad_crc", "power_on_value", "unreadable", "malformed", "out_of_range")
 TEMPERATURE = (0.0, 0.01)   # centi-degrees Celsius on the wire
 
-COMPONENT = Component(
+COMPONENT = Application(
     name="thermal",
     description="A thermal node for the camera (heat capacity, conductance to a cold sink), a heater "
     "with a thermostat, annealing, and an over-temperature cut-off.",

@@ -10,7 +10,7 @@ import zlib
 import pytest
 
 from fsw import mission
-from fsw.camera import imagefile
+from fsw.protocol import imagefile
 from fsw.loopback import Loopback
 
 MINUTE = 60.0

@@ -13,10 +13,10 @@ from functools import cached_property
 from ..pus import TcPacket, TmPacket
 from ..reasons import ProtocolError, Reason
 from .codec import FieldCodec, parse_text
-from .model import Command, Component, Event, Field, Parameter, Report, Severity, enum, flags
+from .model import Command, Application, Event, Field, Parameter, Report, Severity, enum, flags
 
 __all__ = [
-    "Command", "Component", "Dictionary", "Event", "Field", "FieldCodec", "Parameter",
+    "Command", "Application", "Dictionary", "Event", "Field", "FieldCodec", "Parameter",
     "Report", "Severity", "enum", "flags", "parse_text",
 ]
 
@@ -25,7 +25,7 @@ EVENT_SERVICE = 5
 
 
 class Dictionary:
-    def __init__(self, components: list[Component]):
+    def __init__(self, components: list[Application]):
         self.components = tuple(self._own(c) for c in components)
         self.commands: dict[str, Command] = {}
         self._by_opcode: dict[tuple[int, int, int], Command] = {}
@@ -35,7 +35,7 @@ class Dictionary:
         self.events_by_name: dict[str, Event] = {}
         self.reports: dict[str, Report] = {}
         self._reports_by_type: dict[tuple[int, int], Report] = {}
-        self.apids: dict[int, Component] = {}
+        self.apids: dict[int, Application] = {}
         for component in self.components:
             self._index(component)
         self._command_codecs = {name: FieldCodec(c.args, strict_flags=True) for name, c in self.commands.items()}
@@ -47,7 +47,7 @@ class Dictionary:
         }
 
     @staticmethod
-    def _own(component: Component) -> Component:
+    def _own(component: Application) -> Application:
         """Stamp each declaration with what it inherits from its component."""
         return replace(
             component,
@@ -60,7 +60,7 @@ class Dictionary:
             ),
         )
 
-    def _index(self, component: Component) -> None:
+    def _index(self, component: Application) -> None:
         def claim(table, key, value, what):
             if key in table:
                 raise ValueError(f"{what} {key!r} declared twice ({component.name})")

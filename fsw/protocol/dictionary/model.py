@@ -208,7 +208,7 @@ class Report:
 
 
 @dataclass(frozen=True)
-class Component:
+class Application:
     """What one on-board application owns: its APID, housekeeping structure and dictionary."""
 
     name: str

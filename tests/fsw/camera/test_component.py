@@ -3,9 +3,9 @@ import zlib
 import pytest
 
 from fsw import mission
-from fsw.camera import imagefile
+from fsw.protocol import imagefile
 from fsw.camera.component import WARMUP_S
-from fsw.camera.imagefile import SEGMENT_OCTETS
+from fsw.protocol.imagefile import SEGMENT_OCTETS
 from fsw.world.detector import HEIGHT, WIDTH
 from fsw.protocol.reasons import Reason
 

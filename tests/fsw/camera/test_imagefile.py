@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
-from fsw.camera import imagefile
+from fsw.camera.imagefile import decode
+from fsw.camera.dictionary import FILTERS
+from fsw.protocol import imagefile
 
 
 def planes():
@@ -17,7 +19,7 @@ def meta(**changes):
 @pytest.mark.parametrize("compression", ["none", "lossless"])
 def test_round_trip(compression):
     blob, stored = imagefile.encode(meta(), planes(), compression)
-    decoded, payload = imagefile.decode(blob)
+    decoded, payload = decode(blob)
     assert decoded == stored and stored["segments"] == imagefile.segment_count(len(payload))
     assert (imagefile.unpack_planes(payload, 16, 12, 2, compression) == planes()).all()
 
@@ -32,7 +34,7 @@ def test_round_trip(compression):
 def test_corrupt_blobs_are_reported_not_raised(mangle):
     blob, _ = imagefile.encode(meta(), planes(), "lossless")
     with pytest.raises(imagefile.ImageFileError):
-        imagefile.decode(mangle(blob))
+        decode(mangle(blob))
 
 
 @pytest.mark.parametrize("header", [
@@ -43,7 +45,7 @@ def test_corrupt_blobs_are_reported_not_raised(mangle):
 def test_a_header_that_does_not_fit_image_meta_is_reported(header):
     blob, _ = imagefile.encode(header, planes(), "lossless")
     with pytest.raises(imagefile.ImageFileError, match="header"):
-        imagefile.decode(blob)
+        decode(blob)
 
 
 def test_bad_payloads_are_reported():
@@ -54,5 +56,5 @@ def test_bad_payloads_are_reported():
 
 
 def test_filter_names():
-    assert imagefile.filter_names(15) == ("red", "green", "blue", "methane")
-    assert imagefile.filter_names(10) == ("green", "methane")
+    assert FILTERS.flag_names(15) == ("red", "green", "blue", "methane")
+    assert FILTERS.flag_names(10) == ("green", "methane")

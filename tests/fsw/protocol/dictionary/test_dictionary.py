@@ -9,7 +9,7 @@ import pytest
 
 from fsw.dictionary import COMPONENTS, load
 from fsw.protocol.dictionary import Dictionary
-from fsw.protocol.dictionary.model import Command, Component, Event, Parameter, Report, Severity
+from fsw.protocol.dictionary.model import Command, Application, Event, Parameter, Report, Severity
 from fsw.protocol.pus import TmPacket
 from fsw.protocol.reasons import ProtocolError, Reason
 
@@ -45,12 +45,12 @@ def test_apids_services_and_subtypes_fit_their_fields():
 @pytest.mark.parametrize(
     "extra, message",
     [
-        (Component("x", "", apid=0x010), "APID 16 declared twice"),
-        (Component("x", "", apid=0x050, commands=(Command("ping", 17, 9, ""),)), "command 'ping' declared twice"),
-        (Component("x", "", apid=0x010 + 0x40, events=(Event(100, "e", Severity.INFO, ""),)), "event id 100 declared twice"),
-        (Component("x", "", apid=0x051, sid=1, parameters=(Parameter("p", "u8"),)), "structure id 1 declared twice"),
-        (Component("x", "", apid=0x052, parameters=(Parameter("p", "u8"),)), "has parameters but no structure id"),
-        (Component("x", "", reports=(Report("r", 17, 2, ""),)), "report type (17, 2) declared twice"),
+        (Application("x", "", apid=0x010), "APID 16 declared twice"),
+        (Application("x", "", apid=0x050, commands=(Command("ping", 17, 9, ""),)), "command 'ping' declared twice"),
+        (Application("x", "", apid=0x010 + 0x40, events=(Event(100, "e", Severity.INFO, ""),)), "event id 100 declared twice"),
+        (Application("x", "", apid=0x051, sid=1, parameters=(Parameter("p", "u8"),)), "structure id 1 declared twice"),
+        (Application("x", "", apid=0x052, parameters=(Parameter("p", "u8"),)), "has parameters but no structure id"),
+        (Application("x", "", reports=(Report("r", 17, 2, ""),)), "report type (17, 2) declared twice"),
     ],
 )
 def test_a_duplicate_declaration_is_refused_by_name(extra, message):
@@ -59,7 +59,7 @@ def test_a_duplicate_declaration_is_refused_by_name(extra, message):
 
 
 def test_an_opcode_used_twice_on_one_apid_is_refused():
-    component = Component("x", "", apid=0x60, commands=(Command("a", 200, 1, ""), Command("b", 200, 1, "")))
+    component = Application("x", "", apid=0x60, commands=(Command("a", 200, 1, ""), Command("b", 200, 1, "")))
     with pytest.raises(ValueError, match="opcode"):
         Dictionary([component])
 
