@@ -113,7 +113,7 @@ class FlightSoftware:
     def elapsed(self) -> float:
         return self.clock.elapsed()
 
-    def start(self) -> "FlightSoftware":
+    def start(self) -> FlightSoftware:
         """Run the executive in a background thread."""
         if self._thread is None:
             self._thread = threading.Thread(target=self.run, name="fsw-executive", daemon=True)
@@ -139,7 +139,7 @@ class FlightSoftware:
         else:
             self._shutdown()
 
-    def __enter__(self) -> "FlightSoftware":
+    def __enter__(self) -> FlightSoftware:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="fsw: %(name)s: %(message)s", stream=sys.stderr)
-    from fsw.app import FlightSoftware   # after parsing: --help stays fast
+    from fsw.app import FlightSoftware  # after parsing: --help stays fast
 
     try:
         link = open_link(args.port, args.baud)

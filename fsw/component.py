@@ -55,12 +55,12 @@ class Verification(Protocol):
 class Services(Protocol):
     """What the executive offers a component."""
 
-    rng: "numpy.random.Generator"
-    clock: "Clock"                                       # on-board and elapsed time, speed
-    dictionary: "Dictionary"                             # the mission dictionary
-    downlink: "Downlink"                                 # packets to the ground
-    hardware: "HardwareBackend"                          # heater, temperature sensor, camera
-    store: "AtomicStore"                                 # persistence for large data (images)
+    rng: numpy.random.Generator
+    clock: Clock                                       # on-board and elapsed time, speed
+    dictionary: Dictionary                             # the mission dictionary
+    downlink: Downlink                                 # packets to the ground
+    hardware: HardwareBackend                          # heater, temperature sensor, camera
+    store: AtomicStore                                 # persistence for large data (images)
 
     def now(self) -> float: ...                          # on-board time, s since 2000-01-01
     def event(self, name: str, **args: Any) -> None: ... # PUS-5, declared events only

@@ -13,8 +13,8 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 LISTENING = re.compile(r"listening on (\S+)")
 STDERR_KEPT = 50     # lines of fsw's stderr kept for error messages

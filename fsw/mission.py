@@ -15,16 +15,16 @@ surface at PJ57 and PJ58 (the close flybys of 2023-12-30 and 2024-02-03) and a d
 """
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fsw.protocol.cuc import datetime_to_cuc_seconds
 
 DAY = 86400.0
 
 
-PJ1 = datetime_to_cuc_seconds(datetime(2016, 8, 27, 12, 50, tzinfo=timezone.utc))
-PJ57 = datetime_to_cuc_seconds(datetime(2023, 12, 30, 8, 36, tzinfo=timezone.utc))
-PJ58 = datetime_to_cuc_seconds(datetime(2024, 2, 3, 17, 48, tzinfo=timezone.utc))
+PJ1 = datetime_to_cuc_seconds(datetime(2016, 8, 27, 12, 50, tzinfo=UTC))
+PJ57 = datetime_to_cuc_seconds(datetime(2023, 12, 30, 8, 36, tzinfo=UTC))
+PJ58 = datetime_to_cuc_seconds(datetime(2024, 2, 3, 17, 48, tzinfo=UTC))
 EARLY_PERIOD = (PJ57 - PJ1) / 56      # mean period PJ1..PJ57, ~47.9 days
 LATE_PERIOD = 33 * DAY                 # after PJ58
 

@@ -14,7 +14,7 @@ import queue
 import sqlite3
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fsw.protocol.dictionary import Dictionary
@@ -49,7 +49,7 @@ def _json_default(value):
 
 
 def session_path(directory: Path) -> Path:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return Path(directory) / f"session-{stamp}-{os.getpid()}.sqlite"
 
 
@@ -71,7 +71,7 @@ class Archive:
             "INSERT OR REPLACE INTO meta VALUES (?, ?)",
             [("format", FORMAT), ("format_version", FORMAT_VERSION),
              ("dictionary_version", f"{dictionary.version:08x}"),
-             ("created", datetime.now(timezone.utc).isoformat())],
+             ("created", datetime.now(UTC).isoformat())],
         )
         self.batch = batch
         self.flush_interval = flush_interval

@@ -6,7 +6,6 @@ import sys
 
 from fsw.link import LinkError
 from fsw.protocol.reasons import ProtocolError
-
 from ground import exitcodes
 
 # subcommand modules, in the order `ground --help` lists them

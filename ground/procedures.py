@@ -13,8 +13,8 @@ CommandTimeout carrying the PUS-1 Reason; assertion helpers raise AssertionError
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from fsw.link import Link, open_link
 from fsw.protocol import TM_FRAME_LEN
@@ -25,8 +25,16 @@ from .archive import Archive, session_path
 from .images import DownlinkedImage, ImageAssembly, ImageError, _ranges, assemble
 from .session import Session, _warn_stderr
 from .telemetry import Record
-from .tracker import (STAGES, CommandError, CommandFailed, CommandRejected, CommandTimeout, TrackedCommand,
-                      raise_for, reason_label)
+from .tracker import (
+    STAGES,
+    CommandError,
+    CommandFailed,
+    CommandRejected,
+    CommandTimeout,
+    TrackedCommand,
+    raise_for,
+    reason_label,
+)
 
 __all__ = [
     "CommandError", "CommandFailed", "CommandRejected", "CommandTimeout", "GroundStation", "ImageError",

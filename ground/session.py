@@ -6,13 +6,13 @@ the CLI subcommands, the console and the monitor are all built on it.
 """
 
 import sys
-from contextlib import contextmanager
 import threading
 import time
+from contextlib import contextmanager
 
+from fsw.dictionary import load
 from fsw.link import Link, LinkError
 from fsw.protocol import TM_FRAME_LEN, TcSender, encode_tc
-from fsw.dictionary import load
 from fsw.protocol.dictionary import Dictionary
 from fsw.protocol.pus import ACK_ALL
 

@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fsw.protocol import framing, pus, spacepacket, tcframe, tmframe  # noqa: E402
 from fsw.dictionary import load  # noqa: E402
+from fsw.protocol import framing, pus, spacepacket, tcframe, tmframe  # noqa: E402
 from fsw.protocol.dictionary.model import FLOAT_TYPES, INTEGER_TYPES, WIRE_SIZE  # noqa: E402
 from fsw.protocol.reasons import Reason  # noqa: E402
 from fsw.thermal import limits  # noqa: E402

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from fsw.protocol.dictionary.model import Command, Application, Event, Field, Parameter, Report, Severity, enum, flags
+from fsw.protocol.dictionary.model import Application, Command, Event, Field, Parameter, Report, Severity, enum, flags
 
 APID = 0x020
 SERVICE = 130

@@ -1,6 +1,6 @@
 """PUS-5 event reporting: subtypes 1-4 are the severities; the data is the event id and its args."""
 
-from fsw.protocol.dictionary.model import Command, Application, Field
+from fsw.protocol.dictionary.model import Application, Command, Field
 
 APID = 0x012
 

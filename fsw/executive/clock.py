@@ -7,12 +7,12 @@ since boot) never jumps: arming windows, contact age and housekeeping periods us
 
 import math
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fsw.protocol.cuc import EPOCH_UNIX, datetime_to_cuc_seconds
 
 # where simulated time starts on a first boot: the day before PJ57 (2023-12-30)
-SIM_START = datetime_to_cuc_seconds(datetime(2023, 12, 29, tzinfo=timezone.utc))
+SIM_START = datetime_to_cuc_seconds(datetime(2023, 12, 29, tzinfo=UTC))
 FAST_HZ = 10
 SLOW_HZ = 1
 # above this many fast cycles per real second Python cannot keep up, so at high speed-ups the

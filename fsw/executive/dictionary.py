@@ -1,6 +1,6 @@
 """Executive: ping, on-board time and the rate groups' health."""
 
-from fsw.protocol.dictionary.model import Command, Application, Event, Field, Parameter, Report, Severity
+from fsw.protocol.dictionary.model import Application, Command, Event, Field, Parameter, Report, Severity
 
 APID = 0x010
 

@@ -1,6 +1,6 @@
 """PUS-3 housekeeping: every component's parameters form a structure named by its sid."""
 
-from fsw.protocol.dictionary.model import Command, Application, Field
+from fsw.protocol.dictionary.model import Application, Command, Field
 
 APID = 0x011
 SID = Field("sid", "u8", "", "housekeeping structure id", min=1, max=254)

@@ -90,7 +90,7 @@ class HardwareBackend(ABC):
         """What the hardware keeps across a restart of flight (JSON-serialisable)."""
         return {}
 
-    def restore(self, state: dict) -> None:
+    def restore(self, state: dict) -> None:  # noqa: B027 (optional: real hardware keeps nothing)
         """Inverse of state()."""
 
     @abstractmethod

@@ -22,7 +22,7 @@ from .ds18b20 import DEFAULT_W1_ROOT, DS18B20, find_w1_slave
 
 class GpioHeater(Heater):
     def __init__(self, pin: int, power_w: float):
-        from gpiozero import OutputDevice   # the pin factory is gpiozero's choice (mock in tests)
+        from gpiozero import OutputDevice  # the pin factory is gpiozero's choice (mock in tests)
 
         self.device = OutputDevice(pin, active_high=True, initial_value=False)
         self.power_w = power_w

@@ -1,6 +1,6 @@
 """Modes and fault protection: safe mode, its causes, and arming of hazardous commands."""
 
-from fsw.protocol.dictionary.model import Command, Application, Event, Field, Parameter, Severity, enum
+from fsw.protocol.dictionary.model import Application, Command, Event, Field, Parameter, Severity, enum
 
 APID = 0x014
 CONTACT_TIMEOUT_MAX = 30 * 86400

@@ -11,6 +11,7 @@ import struct as _struct
 
 import construct
 
+
 class Flat:
     """A construct Struct of big-endian number fields, packed and unpacked in one call.
 

@@ -5,9 +5,9 @@ P-field is implicit (not sent): coarse 4, fine 2.
 """
 
 import struct
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 EPOCH_UNIX = EPOCH.timestamp()    # 946684800.0
 CUC_LEN = 6
 _CUC = struct.Struct(">IH")
@@ -35,5 +35,5 @@ def cuc_to_datetime(seconds: float) -> datetime:
 
 def datetime_to_cuc_seconds(when: datetime) -> float:
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return (when - EPOCH).total_seconds()

@@ -10,8 +10,8 @@ is reported with its reason and counted.
 """
 
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .crc import crc16
 from .reasons import Reason

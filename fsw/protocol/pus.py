@@ -6,7 +6,7 @@ message type counter(16), destination id(16), time as CUC 4+2.
 Every packet ends with a CRC-16/CCITT-FALSE over all the octets before it.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from construct import Int8ub, Int16ub, Int32ub
 

@@ -13,7 +13,7 @@ from .framing import ASM, Rejected, tc_deframer, tm_deframer
 from .pus import TcPacket, TmPacket, decode_tc, decode_tm, encode_tc, encode_tm
 from .reasons import ProtocolError, Reason
 from .spacepacket import PRIMARY_HEADER_LEN
-from .tcframe import SPACECRAFT_ID, TC_MAX_FRAME_LEN, TcFrame, TcLayout, PLAIN, decode_tc_frame, encode_tc_frame
+from .tcframe import PLAIN, SPACECRAFT_ID, TC_MAX_FRAME_LEN, TcFrame, TcLayout, decode_tc_frame, encode_tc_frame
 from .tmframe import TM_FRAME_LEN, TmDemultiplexer, TmMultiplexer
 
 

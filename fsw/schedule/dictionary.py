@@ -1,6 +1,6 @@
 """PUS-11 time-based schedule: commands released at their on-board time."""
 
-from fsw.protocol.dictionary.model import Command, Application, Event, Field, Parameter, Report, Severity, enum
+from fsw.protocol.dictionary.model import Application, Command, Event, Field, Parameter, Report, Severity, enum
 
 APID = 0x013
 

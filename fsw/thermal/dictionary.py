@@ -1,6 +1,6 @@
 """The camera heater, its thermostat, annealing and over-temperature protection."""
 
-from fsw.protocol.dictionary.model import Command, Application, Event, Field, Parameter, Severity, enum
+from fsw.protocol.dictionary.model import Application, Command, Event, Field, Parameter, Severity, enum
 
 APID = 0x030
 SERVICE = 140

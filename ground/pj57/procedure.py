@@ -19,7 +19,6 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
 from fsw.mission import PJ57, PJ58
-
 from ground.images import DownlinkedImage, save
 
 OFFSETS_S = (-75, -45, -15, 15, 45, 75)          # capture times around closest approach

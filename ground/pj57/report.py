@@ -4,7 +4,6 @@ from pathlib import Path
 from statistics import mean
 
 from fsw.protocol.cuc import cuc_to_datetime
-
 from ground.archive import ArchiveReader
 from ground.plots import plot_series
 

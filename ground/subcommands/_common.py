@@ -1,7 +1,7 @@
 """Options and helpers shared by the subcommands that talk to the spacecraft or read archives."""
 
 import argparse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fsw.protocol import TM_FRAME_LEN
@@ -102,7 +102,7 @@ def parse_time(text: str | None) -> float | None:
     except ValueError:
         raise UsageError(f"{text!r} is neither on-board seconds nor an ISO date-time") from None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return datetime_to_cuc_seconds(when)
 
 

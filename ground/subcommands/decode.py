@@ -9,9 +9,9 @@ rejected, 2 the input itself was unusable (not hex, empty).
 import json
 import sys
 
+from fsw.dictionary import load
 from fsw.protocol.clcw import Clcw
 from fsw.protocol.cuc import cuc_to_datetime
-from fsw.dictionary import load
 from fsw.protocol.framing import ASM, tc_deframer, tm_deframer
 from fsw.protocol.pus import decode_tc, decode_tm
 from fsw.protocol.reasons import ProtocolError, Reason

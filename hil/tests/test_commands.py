@@ -4,11 +4,10 @@ Every declared command it lacks: rejected at acceptance with not_implemented."""
 
 import pytest
 
-from fsw.protocol import encode_tc
 from fsw.dictionary import load
+from fsw.protocol import encode_tc
 from fsw.protocol.reasons import Reason
 from ground.procedures import CommandFailed
-
 from hil.plugin import needs
 from hil.tests.helpers import raw_tc, send_raw_packet
 

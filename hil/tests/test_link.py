@@ -8,7 +8,6 @@ import threading
 from fsw.protocol import ASM, Reason
 from fsw.protocol.crc import append_crc
 from fsw.protocol.tcframe import SPACECRAFT_ID
-
 from hil.plugin import needs
 from hil.tests.helpers import raw_tc, send_raw_packet, write_bytes
 from hil.tests.test_commands import captured_image

@@ -19,10 +19,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from importlib.metadata import version  # noqa: E402
+
 from spacepackets.ecss import PusTc, PusTm  # noqa: E402
 
-from fsw.protocol.cuc import encode_cuc  # noqa: E402
 from fsw.dictionary import load  # noqa: E402
+from fsw.protocol.cuc import encode_cuc  # noqa: E402
 from fsw.protocol.pus import TmPacket, decode_tc, encode_tc, encode_tm  # noqa: E402
 
 DICTIONARY = load()

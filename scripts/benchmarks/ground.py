@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from fsw.protocol import TmPacket, TmSender  # noqa: E402
 from fsw.dictionary import load  # noqa: E402
+from fsw.protocol import TmPacket, TmSender  # noqa: E402
 from ground.archive import Archive  # noqa: E402
 from ground.ingest import Ingest  # noqa: E402
 

@@ -9,8 +9,8 @@ import numpy as np
 from fsw import mission
 from fsw.camera.component import Camera
 from fsw.component import ExecutionError
-from fsw.hw import create_backend
 from fsw.dictionary import load
+from fsw.hw import create_backend
 from fsw.storage import AtomicStore
 from fsw.thermal.component import Thermal
 

@@ -6,8 +6,8 @@ import time
 import pytest
 
 from fsw.app import FlightSoftware
-from fsw.loopback import Loopback
 from fsw.link import link_pair
+from fsw.loopback import Loopback
 from fsw.protocol.pus import encode_tc
 from fsw.storage import AtomicStore
 from fsw.storage.state import STATE_NAME

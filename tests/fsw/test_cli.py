@@ -10,8 +10,8 @@ import time
 import pytest
 
 from fsw import launch
-from fsw.link import SerialLink
 from fsw.dictionary import load
+from fsw.link import SerialLink
 from fsw.protocol.pus import ACK_ALL, encode_tc
 from fsw.protocol.reasons import Reason
 from fsw.protocol.stack import TcSender, TmReceiver

@@ -10,8 +10,8 @@ import zlib
 import pytest
 
 from fsw import mission
-from fsw.protocol import imagefile
 from fsw.loopback import Loopback
+from fsw.protocol import imagefile
 
 MINUTE = 60.0
 

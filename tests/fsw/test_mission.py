@@ -1,13 +1,13 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from fsw.protocol.cuc import datetime_to_cuc_seconds
 import pytest
 
 from fsw import mission as eph
+from fsw.protocol.cuc import datetime_to_cuc_seconds
 
 
 def t(*args):
-    return datetime_to_cuc_seconds(datetime(*args, tzinfo=timezone.utc))
+    return datetime_to_cuc_seconds(datetime(*args, tzinfo=UTC))
 
 
 def test_onboard_epoch():

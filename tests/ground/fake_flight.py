@@ -10,9 +10,9 @@ import zlib
 
 import numpy as np
 
-from fsw.link import LinkError
-from fsw.protocol import TmPacket, TmSender, TcReceiver
 from fsw.dictionary import load
+from fsw.link import LinkError
+from fsw.protocol import TcReceiver, TmPacket, TmSender
 from fsw.protocol.reasons import ProtocolError, Reason
 
 SEGMENT = 200

@@ -2,11 +2,11 @@ import sqlite3
 
 import pytest
 
-from fsw.protocol import TmPacket, TmSender
 from fsw.dictionary import load
+from fsw.protocol import TmPacket, TmSender
 from ground.archive import Archive, ArchiveError, ArchiveReader
-from ground.subcommands.replay import replay
 from ground.ingest import Ingest
+from ground.subcommands.replay import replay
 from ground.telemetry import TelemetryState
 
 D = load()

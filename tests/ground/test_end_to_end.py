@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
+from lossy import FrameDroppingLink
 
 from fsw.link import open_link
 from fsw.protocol.reasons import Reason
 from ground.archive import ArchiveReader
 from ground.procedures import CommandFailed, connect
-from lossy import FrameDroppingLink
 
 
 def test_ping_housekeeping_and_the_dictionary_agree(fsw_port, tmp_path):

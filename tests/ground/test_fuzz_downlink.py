@@ -15,17 +15,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fsw.dictionary import load
 from fsw.link import link_pair
 from fsw.protocol import ASM, TmPacket, TmSender
-from fsw.dictionary import load
 from fsw.protocol.dictionary.model import WIRE_SIZE
 from fsw.protocol.reasons import Reason
 from fsw.protocol.spacepacket import IDLE_APID
-
 from ground.archive import Archive
-from ground.subcommands.decode import _Decoder
 from ground.images import ImageAssembly, ImageError, assemble
 from ground.session import Session
+from ground.subcommands.decode import _Decoder
 
 D = load()
 FRAME_LEN = 256            # small frames: more packets span frames, more boundaries to get wrong

@@ -2,9 +2,9 @@ import json
 
 import numpy as np
 import pytest
+from fake_flight import FakeFlight, synthetic_image
 from PIL import Image
 
-from fake_flight import FakeFlight, synthetic_image
 from fsw.link import link_pair
 from ground.images import ImageAssembly, ImageError, assemble, damage_metrics, save
 from ground.procedures import connect

@@ -2,8 +2,8 @@ import time
 
 from rich.console import Console
 
-from fsw.protocol import TmPacket
 from fsw.dictionary import load
+from fsw.protocol import TmPacket
 from ground.monitor import render
 from ground.telemetry import Record, TelemetryState
 

@@ -69,8 +69,9 @@ def test_request_hk_and_latest_give_engineering_values(fake_link):
 def test_request_hk_takes_the_one_shot_report_not_a_periodic_one_beside_it():
     # periodic reports of the same structure just before the start report and just after the
     # completion, all in one read: the values are the one-shot's, sampled while it executed
-    from fsw.link import link_pair
     from fake_flight import FakeFlight
+
+    from fsw.link import link_pair
     flight_end, ground_end = link_pair()
     flight = FakeFlight(flight_end, periodic_hk=True).start()
     try:
@@ -90,8 +91,9 @@ def test_await_event_sees_events_after_the_last_command(fake_link):
 
 
 def test_dictionary_mismatch_warns_loudly():
-    from fsw.link import link_pair
     from fake_flight import FakeFlight
+
+    from fsw.link import link_pair
     flight_end, ground_end = link_pair()
     flight = FakeFlight(flight_end, dictionary_version=0x12345678)
     warnings = []
@@ -144,6 +146,7 @@ class _DyingLink:
 def test_a_wait_ends_at_once_when_the_link_dies():
     import threading
     import time
+
     from fsw.link import link_pair
     _, ground = link_pair()
     link = _DyingLink(ground)

@@ -1,8 +1,8 @@
 """The session's own bookkeeping stays bounded whatever the spacecraft does or does not answer."""
 
 from fsw.link import link_pair
-from fsw.protocol.pus import decode_tc
 from fsw.protocol import TmPacket, TmSender
+from fsw.protocol.pus import decode_tc
 from fsw.protocol.stack import TcReceiver
 from ground.session import Session
 from ground.telemetry import TelemetryState

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from hil.targets import TARGETS, make_target
-from hil.targets.avr_sim import FIRMWARE_COMMANDS
 from fsw.dictionary import load
 from hil.board import dispatched_commands
+from hil.targets import TARGETS, make_target
+from hil.targets.avr_sim import FIRMWARE_COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
 

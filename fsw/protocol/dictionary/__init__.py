@@ -13,7 +13,7 @@ from functools import cached_property
 from ..pus import TcPacket, TmPacket
 from ..reasons import ProtocolError, Reason
 from .codec import FieldCodec, parse_text
-from .model import Command, Application, Event, Field, Parameter, Report, Severity, enum, flags
+from .model import Application, Command, Event, Field, Parameter, Report, Severity, enum, flags
 
 __all__ = [
     "Command", "Application", "Dictionary", "Event", "Field", "FieldCodec", "Parameter",

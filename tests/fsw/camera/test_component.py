@@ -3,11 +3,11 @@ import zlib
 import pytest
 
 from fsw import mission
-from fsw.protocol import imagefile
 from fsw.camera.component import WARMUP_S
+from fsw.protocol import imagefile
 from fsw.protocol.imagefile import SEGMENT_OCTETS
-from fsw.world.detector import HEIGHT, WIDTH
 from fsw.protocol.reasons import Reason
+from fsw.world.detector import HEIGHT, WIDTH
 
 
 def ready(bench):

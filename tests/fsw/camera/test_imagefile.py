@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from fsw.camera.imagefile import decode
 from fsw.camera.dictionary import FILTERS
+from fsw.camera.imagefile import decode
 from fsw.protocol import imagefile
 
 

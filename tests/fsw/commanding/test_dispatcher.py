@@ -1,10 +1,10 @@
 import pytest
 
 from fsw.loopback import Loopback
-from fsw.topology import MISSION
 from fsw.protocol.framing import ASM
 from fsw.protocol.pus import ACK_ACCEPTANCE, ACK_COMPLETION, ACK_START, TcPacket, encode_tc
 from fsw.protocol.reasons import Reason
+from fsw.topology import MISSION
 
 OK = ["acceptance_success", "start_success", "completion_success"]
 

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fsw.loopback import Loopback
 from fsw.dictionary import load
+from fsw.loopback import Loopback
 from fsw.protocol.pus import TcPacket, encode_tc
 from fsw.protocol.reasons import Reason
 

@@ -1,9 +1,9 @@
 import threading
 
+from fsw.dictionary import load
 from fsw.executive.clock import SimClock
 from fsw.executive.downlink import Downlink, LinkWriter
 from fsw.link import Link, LinkError, link_pair
-from fsw.dictionary import load
 from fsw.protocol.stack import TmReceiver
 
 

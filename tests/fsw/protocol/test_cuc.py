@@ -1,6 +1,6 @@
 """CUC time: 4 octets of seconds and 2 of binary fraction since 2000-01-01T00:00:00 UTC."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -12,12 +12,12 @@ from fsw.protocol.cuc import CUC_LEN, EPOCH, cuc_to_datetime, datetime_to_cuc_se
 # years (2000, 04, 08, 12, 16, 20) = 23*365 + 6 = 8401 days to 2023-01-01, plus 363 days to
 # 30 December = 8764 days * 86400 = 757 209 600 s = 0x2D221A00. Half a second more sets the
 # top bit of the 16-bit fraction: 0x8000.
-PJ57 = datetime(2023, 12, 30, tzinfo=timezone.utc)
+PJ57 = datetime(2023, 12, 30, tzinfo=UTC)
 PJ57_CUC = bytes.fromhex("2D221A00 8000")
 
 
 def test_epoch_is_2000_01_01_utc():
-    assert EPOCH == datetime(2000, 1, 1, tzinfo=timezone.utc)
+    assert EPOCH == datetime(2000, 1, 1, tzinfo=UTC)
     assert encode_cuc(0) == bytes(CUC_LEN)
 
 
@@ -26,7 +26,7 @@ def test_golden_pj57_plus_half_a_second():
     assert seconds == 757_209_600.5
     assert encode_cuc(seconds) == PJ57_CUC
     assert decode_cuc(PJ57_CUC) == seconds
-    assert cuc_to_datetime(decode_cuc(PJ57_CUC)) == datetime(2023, 12, 30, 0, 0, 0, 500000, tzinfo=timezone.utc)
+    assert cuc_to_datetime(decode_cuc(PJ57_CUC)) == datetime(2023, 12, 30, 0, 0, 0, 500000, tzinfo=UTC)
 
 
 def test_naive_datetimes_are_taken_as_utc():

@@ -1,7 +1,7 @@
 import numpy as np
 
-from fsw.world.scene import disk_radius_px, render
 from fsw.world.detector import HEIGHT, WIDTH
+from fsw.world.scene import disk_radius_px, render
 
 
 def lit_pixels(range_km):

@@ -92,8 +92,8 @@ def test_replay_through_the_monitor(ground_main, capsys, archive):
     (["image", "--port", "loop://", "1", "--out", "{tmp}/garbage.sqlite/images"], "garbage.sqlite/images: Not a directory"),
 ])
 def test_archive_errors_are_one_line(ground_main, capsys, tmp_path, argv, message):
-    from fsw.protocol import TmPacket, TmSender
     from fsw.dictionary import load
+    from fsw.protocol import TmPacket, TmSender
     from ground.archive import Archive
     from ground.ingest import Ingest
     (tmp_path / "garbage.sqlite").write_bytes(b"garbage" * 100)

@@ -4,11 +4,10 @@ import json
 
 import pytest
 
-from fsw.protocol import TmPacket, TmSender, encode_tm
 from fsw.dictionary import load
+from fsw.protocol import TmPacket, TmSender, encode_tm
 from fsw.protocol.stack import TcSender
 from fsw.protocol.tmframe import TmMultiplexer
-
 
 GOLDEN_TC = "1820C00500072F82030000087651"       # tests/fsw/protocol/test_pus.py
 GOLDEN_TM = "0810C001000E2011020102 0000 2D221A008000 5EB0"

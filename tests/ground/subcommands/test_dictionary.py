@@ -3,11 +3,9 @@
 import json
 import xml.etree.ElementTree as ET
 
-
 from fsw.dictionary import load
 from fsw.protocol.dictionary.xtce import NAMESPACE, to_xml
 from fsw.protocol.pus import decode_tc
-
 
 DICTIONARY = load()
 

@@ -6,7 +6,6 @@ from fsw.protocol.framing import ASM
 from fsw.protocol.pus import decode_tc
 from fsw.protocol.tcframe import decode_tc_frame
 
-
 GOLDEN_TC = "1820c00500072f82030000087651"       # tests/fsw/protocol/test_pus.py
 
 

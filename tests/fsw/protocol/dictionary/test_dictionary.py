@@ -9,7 +9,7 @@ import pytest
 
 from fsw.dictionary import COMPONENTS, load
 from fsw.protocol.dictionary import Dictionary
-from fsw.protocol.dictionary.model import Command, Application, Event, Parameter, Report, Severity
+from fsw.protocol.dictionary.model import Application, Command, Event, Parameter, Report, Severity
 from fsw.protocol.pus import TmPacket
 from fsw.protocol.reasons import ProtocolError, Reason
 
