@@ -20,11 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from fsw.dictionary import load  # noqa: E402
+from fsw.hw.sim import thermal  # noqa: E402
 from fsw.protocol import framing, pus, spacepacket, tcframe, tmframe  # noqa: E402
 from fsw.protocol.dictionary.model import FLOAT_TYPES, INTEGER_TYPES, WIRE_SIZE  # noqa: E402
 from fsw.protocol.reasons import Reason  # noqa: E402
 from fsw.thermal import limits  # noqa: E402
-from fsw.world import thermal  # noqa: E402
 from hil import board  # noqa: E402
 
 # thermal constants the firmware shares with the host model, in centi-degrees / centiwatts
@@ -193,7 +193,7 @@ def render() -> str:
         out += [f"#define {prefix}_ID {event.id}", f"#define {prefix}_SEVERITY {int(event.severity)}"]
         out += field_lines(f"{prefix}_ARG", event.args)
 
-    out += ["", "/* the thermal node (fsw/world/thermal.py) and flight's limits (fsw/thermal/limits.py) */"]
+    out += ["", "/* the thermal node (fsw/hw/sim/thermal.py) and flight's limits (fsw/thermal/limits.py) */"]
     out += [f"#define PJ_THERMAL_{name} {round(value * 100)}" for name, value in THERMAL_CONSTANTS]
     out.append(f"#define PJ_THERMAL_ANNEAL_COOL_TIMEOUT_S {round(limits.ANNEAL_COOL_TIMEOUT_S)}UL")
     out += ["", "/* the simulated node, for the simavr harness (hil/sim/thermal.h), in SI units */"]

@@ -31,7 +31,7 @@ class Camera(FlightComponent):
         self.last_image = 0
         self.images_lost = 0
         self.perijoves = mission.perijove_count(services.now())   # flown so far, by the ephemeris
-        self.images = ImageStore(services.store)
+        self.images = ImageStore(services.store, services.dictionary)
         self._indexed = False
         self._capture: CaptureJob | None = None
         self._capture_verify = None

@@ -1,8 +1,7 @@
 """The camera's image store: one blob per image in the flight store, with a capacity."""
 
-from fsw.protocol.imagefile import ImageFileError, encode
-
-from .imagefile import decode
+from fsw.protocol.imagefile import ImageFileError, decode, encode
+from fsw.protocol.reasons import ProtocolError
 
 PREFIX = "image-"
 CAPACITY_OCTETS = 16 * 1024 * 1024
@@ -13,9 +12,25 @@ def blob_name(image_id: int) -> str:
     return f"{PREFIX}{image_id:05d}"
 
 
+def checked_decode(blob: bytes, dictionary) -> tuple[dict, bytes]:
+    """A stored blob's metadata and payload, its header checked to hold everything image_meta
+    reports (the id is the blob's name), or ImageFileError saying what is wrong."""
+    meta, payload = decode(blob)
+    fields = [f.name for f in dictionary.report("image_meta").fields if f.name != "image_id"]
+    missing = [name for name in fields if name not in meta]
+    if missing:
+        raise ImageFileError(f"header lacks {', '.join(missing)}")
+    try:
+        dictionary.check_report("image_meta", {name: meta[name] for name in fields} | {"image_id": 1})
+    except ProtocolError as error:
+        raise ImageFileError(f"header does not fit image_meta: {error}") from None
+    return meta, payload
+
+
 class ImageStore:
-    def __init__(self, store, capacity: int = CAPACITY_OCTETS, max_images: int = MAX_IMAGES):
+    def __init__(self, store, dictionary, capacity: int = CAPACITY_OCTETS, max_images: int = MAX_IMAGES):
         self.store = store
+        self.dictionary = dictionary
         self.capacity = capacity
         self.max_images = max_images
         self.index: dict[int, dict] = {}
@@ -32,7 +47,7 @@ class ImageStore:
             try:
                 if blob is None:
                     raise ImageFileError("corrupt")
-                meta, _ = decode(blob)
+                meta, _ = checked_decode(blob, self.dictionary)
             except ImageFileError as error:
                 # a sound file holding no image: out of the way too, or every boot would find it
                 self.store.quarantine_file(name, str(error))
@@ -66,7 +81,7 @@ class ImageStore:
         try:
             if blob is None:
                 raise ImageFileError("missing or corrupt")
-            return decode(blob)[1]
+            return checked_decode(blob, self.dictionary)[1]
         except ImageFileError as error:
             self.index.pop(image_id, None)
             self.store.quarantine_file(blob_name(image_id), str(error))

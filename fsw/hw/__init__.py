@@ -20,7 +20,7 @@ def create_backend(name: str = "sim", *, rng=None, options: dict | None = None,
     """A backend by name; `now` (on-board time) tells the simulated detector how far the mission is."""
     options = dict(options or {})
     if name == "sim":
-        from .sim import SimBackend
+        from .sim.backend import SimBackend
 
         return SimBackend(rng=rng, options=options, now=now)
     if name == "raspberrypi":

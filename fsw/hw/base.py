@@ -1,7 +1,7 @@
 """The hardware interface flight commands and measures through, as abstract classes.
 
 A backend (python-can's BusABC and its interfaces are the model) bundles a heater, a temperature
-sensor and a camera head. `sim` builds them from the simulated world (fsw/world); `raspberrypi`
+sensor and a camera head. `sim` builds them from the simulated world (fsw/hw/sim); `raspberrypi`
 drives a real heater and sensor. Flight decides (thermostat, FDIR, image quality); the hardware
 only does and reports what it is told.
 """

@@ -1,5 +1,5 @@
 """A Raspberry Pi as the camera's electronics: heater on a GPIO pin, DS18B20 on 1-Wire, and a
-simulated detector (fsw/world) that looks through the Pi camera when picamera2 is installed, at
+simulated detector (fsw/hw/sim) that looks through the Pi camera when picamera2 is installed, at
 the synthetic Io otherwise.
 
 Options:
@@ -13,8 +13,8 @@ Options:
 
 import numpy as np
 
-from fsw.world.camera import SimCameraHead
-from fsw.world.thermal import CONDUCTANCE_W_PER_K, HEATER_POWER_W, SINK_C
+from fsw.hw.sim.camera import SimCameraHead
+from fsw.hw.sim.thermal import CONDUCTANCE_W_PER_K, HEATER_POWER_W, SINK_C
 
 from .base import HardwareBackend, Heater
 from .ds18b20 import DEFAULT_W1_ROOT, DS18B20, find_w1_slave

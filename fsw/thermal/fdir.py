@@ -2,7 +2,7 @@
 heater keeps heating is stuck (the drivers only report what they read; flight decides).
 
 With the heater on, the camera warms by at least ~1 C in two minutes anywhere below the
-over-temperature limit (fsw/world/thermal.py), far more than one DS18B20 step (0.0625 C), so
+over-temperature limit (fsw/hw/sim/thermal.py), far more than one DS18B20 step (0.0625 C), so
 `window` identical readings (read once a second) mean a frozen sensor. An idle sensor at
 equilibrium legitimately repeats itself, so heater-off reads reset the count.
 """

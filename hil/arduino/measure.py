@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fsw.world import thermal as physics  # noqa: E402
+from fsw.hw.sim import thermal as physics  # noqa: E402
 from ground.procedures import connect  # noqa: E402
 from hil.targets.avr_sim import HARNESS, build  # noqa: E402
 

@@ -1,6 +1,6 @@
 /*
  * The camera's thermal node and its thermistor, as the host simulation models them
- * (fsw/world/thermal.py): one heat capacity, one conductance to a cold sink, a heater.
+ * (fsw/hw/sim/thermal.py): one heat capacity, one conductance to a cold sink, a heater.
  * Every constant comes from the firmware's generated header, so the harness drives the ADC
  * with the divider the firmware reads; the node's may be overridden on the command line.
  */

@@ -1,7 +1,7 @@
 """avr-sim: the Arduino firmware's ELF running in simavr (hil/sim), its UART on a pty.
 
 The harness wires the heater pin and the thermistor to the host's thermal node (the constants
-of fsw/world/thermal.py are passed on its command line). The AVR runs at real time; the
+of fsw/hw/sim/thermal.py are passed on its command line). The AVR runs at real time; the
 thermal node runs THERMAL_SPEED times faster, so that hours of heating take seconds. The
 harness can also set the Arduino core's millisecond count (fault millis_wrap), so that the
 firmware meets millis()'s wrap after 2^32 ms in seconds rather than 49.7 days.
@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from fsw.dictionary import load
-from fsw.world import thermal as physics
+from fsw.hw.sim import thermal as physics
 
 from ..board import board_commands
 from .base import Capabilities, Target

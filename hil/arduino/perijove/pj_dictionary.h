@@ -527,7 +527,7 @@
 #define PJ_EVENT_SENSOR_GLITCH_ARG_REASON_MALFORMED 3
 #define PJ_EVENT_SENSOR_GLITCH_ARG_REASON_OUT_OF_RANGE 4
 
-/* the thermal node (fsw/world/thermal.py) and flight's limits (fsw/thermal/limits.py) */
+/* the thermal node (fsw/hw/sim/thermal.py) and flight's limits (fsw/thermal/limits.py) */
 #define PJ_THERMAL_SINK_CC -2500
 #define PJ_THERMAL_DEFAULT_SETPOINT_CC 0
 #define PJ_THERMAL_DEFAULT_HYSTERESIS_CC 100

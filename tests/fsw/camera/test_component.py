@@ -4,10 +4,10 @@ import pytest
 
 from fsw import mission
 from fsw.camera.component import WARMUP_S
+from fsw.hw.sim.detector import HEIGHT, WIDTH
 from fsw.protocol import imagefile
 from fsw.protocol.imagefile import SEGMENT_OCTETS
 from fsw.protocol.reasons import Reason
-from fsw.world.detector import HEIGHT, WIDTH
 
 
 def ready(bench):

@@ -4,8 +4,8 @@ from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
 from fsw.hw import create_backend
+from fsw.hw.sim.camera import SimCameraHead
 from fsw.mission import PJ57
-from fsw.world.camera import SimCameraHead
 
 GOOD = "72 01 4b 46 7f ff 0e 10 57 : crc=57 YES\n72 01 4b 46 7f ff 0e 10 57 t={milli}\n"
 

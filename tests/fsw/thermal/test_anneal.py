@@ -1,8 +1,8 @@
 import pytest
 
+from fsw.hw.sim.thermal import ThermalNode, anneal_rate
 from fsw.thermal.anneal import RAMP_TIMEOUT_S, AnnealRun
 from fsw.thermal.limits import ANNEAL_COOL_MARGIN_C, ANNEAL_COOL_TIMEOUT_S
-from fsw.world.thermal import ThermalNode, anneal_rate
 
 
 def drive(run, node, limit=100_000):

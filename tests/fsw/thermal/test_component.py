@@ -2,9 +2,9 @@ import json
 
 import pytest
 
+from fsw.hw.sim import thermal as physics
 from fsw.protocol.reasons import Reason
 from fsw.thermal import limits
-from fsw.world import thermal as physics
 
 
 def hk(bench):

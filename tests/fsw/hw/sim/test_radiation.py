@@ -1,7 +1,7 @@
 import pytest
 
-from fsw.world.radiation import Damage, pass_dose_krad
-from fsw.world.thermal import PERMANENT_FRACTION
+from fsw.hw.sim.radiation import Damage, pass_dose_krad
+from fsw.hw.sim.thermal import PERMANENT_FRACTION
 
 
 def test_dose_per_pass_grows_with_the_orbit():

@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 
 from fsw.hw import SensorError
-from fsw.hw.sim import SimBackend
+from fsw.hw.sim import thermal as physics
+from fsw.hw.sim.backend import SimBackend
 from fsw.mission import PJ57
-from fsw.world import thermal as physics
 
 
 def backend(**options):

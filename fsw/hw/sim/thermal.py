@@ -12,7 +12,7 @@ Thermal node (one lumped mass, conductance to a cold sink):
   Heater always on: T -> T_sink + P/G = 75 C, above flight's 65 C over-temperature limit, so
   a heater stuck on is a real hazard. From the sink, 50 C takes ~1.5 h.
 
-Anneal law (damage recovery; see fsw/world/radiation.py for the damage itself):
+Anneal law (damage recovery; see fsw/hw/sim/radiation.py for the damage itself):
 
   Exposure X = integral over the anneal of dt / tau(T), counted while T >= 20 C, where
   tau(T) = 3600 s * 2 ** ((50 C - T) / 10 C)   (defects heal twice as fast per +10 C).

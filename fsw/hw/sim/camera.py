@@ -1,7 +1,7 @@
 """The simulated camera head: a radiation-damaged detector looking at a scene.
 
 The detector flies through every perijove of the mission (dose added as each passes) and heals
-whenever it is warm enough, by the anneal law of fsw/world/thermal.py: exposure accumulates while
+whenever it is warm enough, by the anneal law of fsw/hw/sim/thermal.py: exposure accumulates while
 the detector is at or above ANNEAL_MIN_C, and the warm spell counts as one anneal once it cools
 below again. Flight never sees these numbers; it measures dark frames, as JunoCam's team did.
 """

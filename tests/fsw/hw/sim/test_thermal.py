@@ -1,7 +1,7 @@
 import pytest
 
+from fsw.hw.sim import thermal as physics
 from fsw.thermal import limits
-from fsw.world import thermal as physics
 
 
 def test_exact_step_matches_many_small_steps():

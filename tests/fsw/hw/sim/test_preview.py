@@ -1,7 +1,7 @@
 import numpy as np
 from PIL import Image
 
-from fsw.world import preview
+from fsw.hw.sim import preview
 
 
 def test_preview_png_shows_damage_and_recovery(tmp_path):

@@ -4,8 +4,8 @@ Every perijove pass through Jupiter's belts adds dose; later orbits dipped deepe
 dose per pass grows: pass k adds 1 krad * (1 + (k / 20)^2) (PJ1..PJ56 total ~206 krad).
 Dose makes hot pixels (200 per krad over the whole detector) and dark current
 (0.25 DN per krad at the reference exposure). A quarter of each pass's damage is permanent;
-the rest anneals by the law in fsw/world/thermal.py. These are the model's causes; what the
-camera reports is measured from dark frames (fsw/world/detector.py), never read from here.
+the rest anneals by the law in fsw/hw/sim/thermal.py. These are the model's causes; what the
+camera reports is measured from dark frames (fsw/hw/sim/detector.py), never read from here.
 """
 
 from dataclasses import asdict, dataclass

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from fsw.camera.dictionary import FILTERS
-from fsw.camera.imagefile import decode
+from fsw.camera.store import checked_decode
+from fsw.dictionary import load
 from fsw.protocol import imagefile
 
 
@@ -19,7 +20,7 @@ def meta(**changes):
 @pytest.mark.parametrize("compression", ["none", "lossless"])
 def test_round_trip(compression):
     blob, stored = imagefile.encode(meta(), planes(), compression)
-    decoded, payload = decode(blob)
+    decoded, payload = checked_decode(blob, load())
     assert decoded == stored and stored["segments"] == imagefile.segment_count(len(payload))
     assert (imagefile.unpack_planes(payload, 16, 12, 2, compression) == planes()).all()
 
@@ -34,7 +35,7 @@ def test_round_trip(compression):
 def test_corrupt_blobs_are_reported_not_raised(mangle):
     blob, _ = imagefile.encode(meta(), planes(), "lossless")
     with pytest.raises(imagefile.ImageFileError):
-        decode(mangle(blob))
+        checked_decode(mangle(blob), load())
 
 
 @pytest.mark.parametrize("header", [
@@ -45,7 +46,7 @@ def test_corrupt_blobs_are_reported_not_raised(mangle):
 def test_a_header_that_does_not_fit_image_meta_is_reported(header):
     blob, _ = imagefile.encode(header, planes(), "lossless")
     with pytest.raises(imagefile.ImageFileError, match="header"):
-        decode(blob)
+        checked_decode(blob, load())
 
 
 def test_bad_payloads_are_reported():

@@ -1,7 +1,7 @@
 import numpy as np
 
-from fsw.world.detector import HEIGHT, WIDTH
-from fsw.world.scene import disk_radius_px, render
+from fsw.hw.sim.detector import HEIGHT, WIDTH
+from fsw.hw.sim.scene import disk_radius_px, render
 
 
 def lit_pixels(range_km):

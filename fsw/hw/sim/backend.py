@@ -11,10 +11,9 @@ Options (all optional):
 
 import numpy as np
 
-from fsw.world.camera import SimCameraHead
-from fsw.world.thermal import CONDUCTANCE_W_PER_K, HEATER_POWER_W, SINK_C, ThermalNode
-
-from .base import HardwareBackend, Heater, SensorError, TemperatureSensor
+from ..base import HardwareBackend, Heater, SensorError, TemperatureSensor
+from .camera import SimCameraHead
+from .thermal import CONDUCTANCE_W_PER_K, HEATER_POWER_W, SINK_C, ThermalNode
 
 DS18B20_STEP_C = 0.0625
 

@@ -1,8 +1,8 @@
 import numpy as np
 
 from fsw.camera.quality import measure_dark
-from fsw.world.detector import Detector
-from fsw.world.radiation import Damage
+from fsw.hw.sim.detector import Detector
+from fsw.hw.sim.radiation import Damage
 
 
 def metrics(passes, seed=1):

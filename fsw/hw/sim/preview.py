@@ -1,6 +1,6 @@
 """Render what the camera would return, as a PNG a person can look at.
 
-    python -m fsw.world.preview io.png [--range-km 9000] [--phase 95]
+    python -m fsw.hw.sim.preview io.png [--range-km 9000] [--phase 95]
 
 Three colour composites side by side (red, green, blue filters), each from the same synthetic
 Io through the same detector: a fresh camera, after 56 perijoves of radiation, and after one
@@ -14,7 +14,7 @@ import sys
 import numpy as np
 from PIL import Image, ImageDraw
 
-from . import thermal as model
+from . import thermal
 from .camera import SimCameraHead
 from .radiation import Damage
 from .scene import render
@@ -65,7 +65,7 @@ def compose(range_km: float, phase_deg: float) -> Image.Image:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fsw.world.preview", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m fsw.hw.sim.preview", description=__doc__.splitlines()[0])
     parser.add_argument("output", help="PNG file to write")
     parser.add_argument("--range-km", type=float, default=9000.0, help="range to Io's surface")
     parser.add_argument("--phase", type=float, default=95.0, help="phase angle, degrees")
@@ -78,8 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"cannot write {args.output}: {error.strerror}", file=sys.stderr)
         return 1
-    print(f"wrote {args.output} (anneal recovery law: first {model.ANNEAL_FIRST_RECOVERY:.0%} of the "
-          f"recoverable damage, x{model.ANNEAL_RECOVERY_DECAY} per anneal after)")
+    print(f"wrote {args.output} (anneal recovery law: first {thermal.ANNEAL_FIRST_RECOVERY:.0%} of the "
+          f"recoverable damage, x{thermal.ANNEAL_RECOVERY_DECAY} per anneal after)")
     return 0
 
 
