@@ -27,7 +27,7 @@ from fsw.executive.clock import FAST_HZ, SLOW_HZ, make_clock
 from fsw.executive.downlink import Downlink, LinkWriter
 from fsw.executive.loop import ExecutiveLoop, RateGroup
 from fsw.executive.services import FlightServices
-from fsw.hw import create_backend
+from fsw.hw.backends import create_backend
 from fsw.protocol.tmframe import TM_FRAME_LEN
 from fsw.storage import AtomicStore, StateFile
 from fsw.topology import EVERY, MISSION, Topology

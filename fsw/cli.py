@@ -15,6 +15,7 @@ import warnings
 from pathlib import Path
 
 from fsw.executive.clock import MAX_SPEED
+from fsw.hw.backends import BACKENDS
 from fsw.link import LinkError, open_link
 from fsw.protocol.tmframe import TM_FRAME_LEN
 
@@ -47,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--clock", choices=("real", "sim"), default="real")
     parser.add_argument("--speed", type=float, default=None, metavar="X",
                         help="simulated time runs X times faster than real time (--clock sim)")
-    parser.add_argument("--hw", choices=("sim", "raspberrypi"), default="sim", help="hardware backend")
+    parser.add_argument("--hw", choices=BACKENDS, default="sim", help="hardware backend")
     parser.add_argument("--hw-option", action="append", default=[], metavar="KEY=VALUE",
                         help="hardware backend option, repeatable; sim: heater=stuck_on, "
                         "sensor=stuck|failed, sensor_fault_at=S, initial_c=C, sink_c=C; "

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from fsw.executive.clock import Clock
     from fsw.executive.downlink import Downlink
-    from fsw.hw import HardwareBackend
+    from fsw.hw.base import HardwareBackend
     from fsw.protocol.dictionary import Dictionary
     from fsw.storage import AtomicStore
 

@@ -2,7 +2,7 @@
 anneal, survival) and protects it (over-temperature cut-off, sensor failure)."""
 
 from fsw.component import ExecutionError, FlightComponent
-from fsw.hw import SensorError
+from fsw.hw.base import SensorError
 from fsw.protocol.reasons import Reason
 
 from . import limits

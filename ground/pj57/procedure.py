@@ -31,6 +31,7 @@ OPERATING_SETPOINT = 0                            # cC: the camera's thermostat 
 class FlybyResult:
     name: str
     closest: float
+    offsets: tuple[int, ...] = OFFSETS_S                # each image's time from closest approach, s
     images: list[DownlinkedImage] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 

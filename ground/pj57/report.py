@@ -7,8 +7,6 @@ from fsw.protocol.cuc import cuc_to_datetime
 from ground.archive import ArchiveReader
 from ground.plots import plot_series
 
-from .procedure import OFFSETS_S
-
 QUALITY = (("hot_pixels_reported", "hot pixels (dark frame)", "{:,.0f}"),
            ("dark_level", "dark level [DN]", "{:.1f}"),
            ("noise", "dark noise [DN]", "{:.2f}"),
@@ -57,7 +55,7 @@ def _row(image, offset: int) -> list[str]:
 def _table(flyby) -> list[str]:
     header = ["image", "vs closest", "time (UTC)", "range [km]"] + [label for _, label, _ in QUALITY]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for image, offset in zip(flyby.images, OFFSETS_S):
+    for image, offset in zip(flyby.images, flyby.offsets):
         lines.append("| " + " | ".join(_row(image, offset)) + " |")
     return lines
 

@@ -10,7 +10,7 @@ from fsw import mission
 from fsw.camera.component import Camera
 from fsw.component import ExecutionError
 from fsw.dictionary import load
-from fsw.hw import create_backend
+from fsw.hw.backends import create_backend
 from fsw.storage import AtomicStore
 from fsw.thermal.component import Thermal
 

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from fsw.hw import CameraHead, HardwareBackend, create_backend
+from fsw.hw import CameraHead, HardwareBackend
+from fsw.hw.backends import create_backend
 
 
 def test_sim_is_the_default_and_has_the_interface():

@@ -3,7 +3,7 @@ import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
-from fsw.hw import create_backend
+from fsw.hw.backends import create_backend
 from fsw.hw.sim.camera import SimCameraHead
 from fsw.mission import PJ57
 
