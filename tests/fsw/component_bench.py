@@ -60,7 +60,7 @@ class Services:
         self.reports: list[tuple[str, dict]] = []
         self.safe_causes: list[str] = []
         self.mode = "nominal"
-        self.components: dict = {}
+        self.safe: dict = {}                 # what safe mode reaches, as the modes component would
         self.dictionary = DICTIONARY
 
     def now(self):
@@ -78,7 +78,7 @@ class Services:
         assert cause in ("over_temperature", "sensor_failure")
         self.safe_causes.append(cause)
         self.mode = "safe"
-        for component in self.components.values():
+        for component in self.safe.values():
             component.enter_safe()
 
 
@@ -87,7 +87,7 @@ class Bench:
         self.services = Services(root, start, hw_options, seed)
         self.camera = Camera(self.services)
         self.thermal = Thermal(self.services)
-        self.services.components.update(camera=self.camera, thermal=self.thermal)
+        self.services.safe.update(camera=self.camera, thermal=self.thermal)
         self.camera.connect("thermal", self.thermal)
         self.thermal.connect("camera", self.camera)
         if state:
