@@ -17,11 +17,10 @@ from pathlib import Path
 from fsw.executive.clock import MAX_SPEED
 from fsw.hw.backends import BACKENDS
 from fsw.link import LinkError, open_link
-from fsw.protocol.tmframe import TM_FRAME_LEN
+from fsw.protocol.tmframe import MAX_FRAME_LEN, MIN_FRAME_LEN, TM_FRAME_LEN
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
-TM_FRAME_RANGE = (64, 2048)   # a 6-octet header, OCF and FECF, and the 11-bit first header pointer
 
 
 class UsageError(Exception):
@@ -70,8 +69,8 @@ def check(args) -> None:
             raise UsageError("--speed needs --clock sim")
         if not 0 < args.speed <= MAX_SPEED:
             raise UsageError(f"--speed must be in (0, {MAX_SPEED:g}]")
-    if not TM_FRAME_RANGE[0] <= args.tm_frame_len <= TM_FRAME_RANGE[1]:
-        raise UsageError(f"--tm-frame-len must be in [{TM_FRAME_RANGE[0]}, {TM_FRAME_RANGE[1]}]")
+    if not MIN_FRAME_LEN <= args.tm_frame_len <= MAX_FRAME_LEN:
+        raise UsageError(f"--tm-frame-len must be in [{MIN_FRAME_LEN}, {MAX_FRAME_LEN}]")
     if args.baud <= 0:
         raise UsageError("--baud must be positive")
     if args.save_interval <= 0:

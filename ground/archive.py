@@ -53,6 +53,16 @@ def session_path(directory: Path) -> Path:
     return Path(directory) / f"session-{stamp}-{os.getpid()}.sqlite"
 
 
+def open_for(option, dictionary: Dictionary) -> "Archive | None":
+    """The archive an option asks for: True for a new session file in the default directory
+    (ground.paths.archive_dir()), a path for that file, False or None for none."""
+    from . import paths
+
+    if not option:
+        return None
+    return Archive(session_path(paths.archive_dir()) if option is True else Path(option), dictionary)
+
+
 class Archive:
     """Writer. add_* buffer rows; flush() writes them in one transaction."""
 

@@ -13,6 +13,7 @@ SUBCOMMANDS = (
     "ground.subcommands.encode",
     "ground.subcommands.decode",
     "ground.subcommands.dictionary",
+    "ground.subcommands.serve",
     "ground.subcommands.send",
     "ground.subcommands.tlm",
     "ground.subcommands.run",

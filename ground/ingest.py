@@ -42,7 +42,9 @@ class Ingest:
             self.archive.add_records(records)
         return records
 
-    def decode(self, packet: TmPacket) -> Record:
+    def decode(self, packet: TmPacket, now: float | None = None) -> Record:
+        if now is not None:
+            self._now = now
         try:
             decoded = self.dictionary.decode_tm(packet)
         except ProtocolError as error:

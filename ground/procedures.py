@@ -17,11 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fsw.link import Link, open_link
-from fsw.protocol import TM_FRAME_LEN
+from fsw.protocol import SPACECRAFT_ID, TM_FRAME_LEN
+from fsw.protocol.pus import ACK_ALL
 from fsw.protocol.reasons import Reason
 
-from . import paths
-from .archive import Archive, session_path
+from .archive import open_for
+from .counters import default_counters
 from .images import DownlinkedImage, ImageAssembly, ImageError, _ranges, assemble
 from .session import Session, _warn_stderr
 from .telemetry import Record
@@ -109,12 +110,21 @@ class GroundStation:
 
     def arm_and_send(self, name: str, *, wait: bool = True, timeout: float | None = None, on_stage=None,
                      on_arm_stage=None, **args) -> TrackedCommand:
-        """A hazardous command: `arm` naming its service and subtype (always waited for: the
-        command would be refused without it), then the command itself, as send() sends it.
-        on_arm_stage(command, stage) sees the arm's reports, on_stage the command's."""
+        """A hazardous command: `arm` naming its service and subtype and the command itself,
+        written to the link together so that the arm's window on board (60 s of on-board time,
+        60 ms at 1000x) cannot run out between them. The arm is always waited for; the command
+        as send() would. on_arm_stage(command, stage) sees the arm's reports, on_stage the command's."""
         command = self.dictionary.command(name)
-        self.send("arm", service=command.service, subtype=command.subtype, timeout=timeout, on_stage=on_arm_stage)
-        return self.send(name, wait=wait, timeout=timeout, on_stage=on_stage, **args)
+        if not command.hazardous:
+            raise ValueError(f"{name} is not hazardous: it needs no arm")
+        self.dictionary.check_args(name, args)        # refused here, before the arm goes out
+        self.last_sent = time.time()
+        arm, tracked = self.session.submit_many([
+            ("arm", {"service": command.service, "subtype": command.subtype}, ACK_ALL, on_arm_stage),
+            (name, args, ACK_ALL, on_stage),
+        ])
+        self.wait_for(arm, timeout)
+        return self.wait_for(tracked, timeout) if wait else tracked
 
     def schedule(self, release: float, name: str, *, timeout: float | None = None, on_stage=None,
                  **args) -> TrackedCommand:
@@ -325,22 +335,27 @@ class GroundStation:
 
 def connect(port_url: str | None = None, link: Link | None = None, frame_len: int = TM_FRAME_LEN,
             timeout: float = 10.0, archive: bool | str | Path = True, on_warning=_warn_stderr,
-            dictionary=None) -> GroundStation:
-    """Open a ground station on a port URL (any pyserial URL or pty path) or an open Link.
+            dictionary=None, server: str | None = None, token: str | None = None) -> GroundStation:
+    """Open a ground station on a port URL (any pyserial URL or pty path) or an open Link, or
+    attach to a ground server (`server="http://127.0.0.1:PORT"`, which owns the link and the
+    archive; token for a server that needs one).
 
     archive: True for a new session file in the default directory (ground.paths.archive_dir()),
     a path for that file, False for none."""
-    if (port_url is None) == (link is None):
-        raise ValueError("connect() needs exactly one of port_url and link")
+    if sum(x is not None for x in (port_url, link, server)) != 1:
+        raise ValueError("connect() needs exactly one of port_url, link and server")
+    if server is not None:
+        from .remote import RemoteSession
+
+        return GroundStation(RemoteSession(server, token, dictionary, on_warning).start(), timeout)
+    counters = None
     if link is None:
         link = open_link(port_url)
-    session = Session(link, frame_len, dictionary=dictionary, on_warning=on_warning)
-    if archive:
-        path = session_path(paths.archive_dir()) if archive is True else Path(archive)
-        try:
-            session.archive = Archive(path, session.dictionary)
-        except Exception:
-            link.close()
-            raise
-        session.ingest.archive = session.archive
+        counters = default_counters(SPACECRAFT_ID)      # request ids never repeat across processes
+    session = Session(link, frame_len, dictionary=dictionary, on_warning=on_warning, counters=counters)
+    try:
+        session.archive = session.ingest.archive = open_for(archive, session.dictionary)
+    except Exception:
+        link.close()
+        raise
     return GroundStation(session.start(), timeout)

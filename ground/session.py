@@ -1,8 +1,9 @@
-"""A ground session over one link: sends commands, reads the downlink on a thread, keeps state.
+"""A ground session: sends commands, reads the downlink on a thread, keeps state.
 
-The session owns the link, a reader thread, the TcSender and the Ingest (TmReceiver + dictionary
-+ archive), the TelemetryState, and the CommandTracker of every command sent. The procedures API,
-the CLI subcommands, the console and the monitor are all built on it.
+A Station is what every session knows (dictionary, TelemetryState, the CommandTracker of every
+command sent, listeners). A Session owns a link (TcSender, Ingest, archive); a RemoteSession
+(ground/remote.py) is attached to a ground server. The procedures API, the CLI subcommands, the
+console and the monitor are built on either.
 """
 
 import sys
@@ -14,6 +15,7 @@ from fsw.dictionary import load
 from fsw.link import Link, LinkError
 from fsw.protocol import TM_FRAME_LEN, TcSender, encode_tc
 from fsw.protocol.dictionary import Dictionary
+from fsw.protocol.framing import ASM
 from fsw.protocol.pus import ACK_ALL
 
 from .ingest import Ingest
@@ -25,36 +27,19 @@ def _warn_stderr(message: str) -> None:
     print(f"\033[1;31mWARNING: {message}\033[0m", file=sys.stderr, flush=True)
 
 
-class Session:
-    def __init__(self, link: Link, frame_len: int = TM_FRAME_LEN, dictionary: Dictionary | None = None,
-                 archive=None, on_warning=_warn_stderr):
-        self.link = link
+class Station:
+    """What every ground session knows, wherever its packets come from: the dictionary, the
+    latest telemetry, the commands awaiting reports, and who listens to the records."""
+
+    def __init__(self, dictionary: Dictionary | None = None, on_warning=_warn_stderr):
         self.dictionary = dictionary or load()
-        self.archive = archive
         self.state = TelemetryState(self.dictionary)
-        self.ingest = Ingest(self.dictionary, frame_len, archive, self.state.stats)
-        self.sender = TcSender()
         self.on_warning = on_warning
         self.listeners: list = []               # callback(record), called on the reader thread
-        self.link_error: LinkError | None = None
+        self.link_error: Exception | None = None
         self.flight_dictionary: int | None = None
         self.tracker = CommandTracker(on_warning)
-        self._send_lock = threading.Lock()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._read_loop, name="ground-reader", daemon=True)
-
-    # -- life cycle --
-    def start(self) -> "Session":
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=2)
-        if self.archive is not None:
-            self.archive.close()
-        self.link.close()
 
     @contextmanager
     def listening(self, listener):
@@ -71,24 +56,103 @@ class Session:
     def __exit__(self, *exc):
         self.close()
 
+    def _track(self, name: str, args: dict, request_id: int, on_stage) -> TrackedCommand:
+        command = TrackedCommand(name, args, request_id, time.time())
+        if on_stage is not None:
+            command.listeners.append(on_stage)
+        return self.tracker.track(command)
+
+    def apply(self, records: list[Record]) -> None:
+        """Records that arrived: commands' stages, the dictionary check, the state, the listeners."""
+        if not records:
+            return
+        for record in records:
+            if record.kind == "report" and record.name in STAGES:
+                self.tracker.update(record.name, record.fields)
+            elif record.name == "sid1" or record.name == "boot":
+                self._check_dictionary(record.fields.get("dictionary_version"))
+        self.state.apply(records)
+        for record in records:
+            for listener in list(self.listeners):
+                try:
+                    listener(record)
+                except Exception as error:   # one bad listener must not stop the others
+                    self.on_warning(f"listener {getattr(listener, '__name__', listener)} failed: {error}")
+
+    def _check_dictionary(self, flight: int | None) -> None:
+        if flight is None or flight == self.flight_dictionary:
+            return
+        self.flight_dictionary = flight
+        ground = self.dictionary.version
+        if flight != ground:
+            self.on_warning(
+                f"flight dictionary {flight:08x} differs from ground's {ground:08x}: commands and "
+                "telemetry may be misread; use the same Perijove version on both sides")
+
+    @property
+    def dictionary_mismatch(self) -> bool:
+        return self.flight_dictionary is not None and self.flight_dictionary != self.dictionary.version
+
+    @property
+    def connected(self) -> bool:
+        return self.link_error is None and not self._stop.is_set()
+
+
+class Session(Station):
+    """A station that owns its link: frames and numbers the uplink, deframes the downlink."""
+
+    def __init__(self, link: Link, frame_len: int = TM_FRAME_LEN, dictionary: Dictionary | None = None,
+                 archive=None, on_warning=_warn_stderr, counters=None):
+        super().__init__(dictionary, on_warning)
+        self.link = link
+        self.archive = archive
+        self.ingest = Ingest(self.dictionary, frame_len, archive, self.state.stats)
+        self.sender = TcSender()
+        self.counters = counters          # UplinkCounters shared with every ground process, or None
+        self._send_lock = threading.Lock()
+        self._thread = threading.Thread(target=self._read_loop, name="ground-reader", daemon=True)
+
+    # -- life cycle --
+    def start(self) -> "Session":
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=2)
+        if self.archive is not None:
+            self.archive.close()
+        self.link.close()
+
     # -- uplink --
     def submit(self, name: str, args: dict | None = None, ack: int = ACK_ALL, on_stage=None) -> TrackedCommand:
         """Check, encode and send one command; its TrackedCommand fills in as reports arrive."""
-        args = dict(args or {})
-        tc = self.dictionary.build_tc(name, args, ack=ack)   # raises ProtocolError on bad args
+        return self.submit_many([(name, args, ack, on_stage)])[0]
+
+    def submit_many(self, commands: list[tuple]) -> list[TrackedCommand]:
+        """Several (name, args, ack, on_stage) commands written to the link in one go, in order
+        (an arm and its hazardous command arrive together, whatever the speed on board)."""
+        built = []
+        for name, args, ack, on_stage in commands:
+            args = dict(args or {})
+            built.append((name, args, ack, on_stage, self.dictionary.build_tc(name, args, ack=ack)))  # checks
         with self._send_lock:
-            data = self.sender.send_bytes(tc)
-            command = self._track(name, args, tc.request_id, on_stage)
-            if self.archive is not None:
-                now = time.time()
-                self.archive.add_frame(now, "up", data[4:])
-                self.archive.add_command(now, tc.apid, tc.service, tc.subtype, tc.seq_count, name, args,
-                                         encode_tc(tc))
-            if ack == 0:
-                command.outcome = "completed"   # nothing will be reported: sent is all we know
-                command.done.set()
-            self.link.write(data)
-        return command
+            frames = []
+            tracked = []
+            with self._numbering():
+                for name, args, ack, on_stage, tc in built:
+                    frames.append(self.sender.send_bytes(tc))
+                    command = self._track(name, args, tc.request_id, on_stage)
+                    if self.archive is not None:
+                        self.archive.add_command(time.time(), tc.apid, tc.service, tc.subtype, tc.seq_count, name,
+                                                 args, encode_tc(tc))
+                    if ack == 0:
+                        command.outcome = "completed"   # nothing will be reported: sent is all we know
+                        command.done.set()
+                    tracked.append(command)
+            self._radiate(frames)
+        return tracked
 
     def submit_scheduled(self, release: float, name: str, args: dict | None = None, on_stage=None
                          ) -> tuple[TrackedCommand, TrackedCommand]:
@@ -98,7 +162,7 @@ class Session:
         and runs)."""
         args = dict(args or {})
         inner = self.dictionary.build_tc(name, args)
-        with self._send_lock:
+        with self._send_lock, self._numbering():
             self.sender.number(inner)
             later = self._track(name, args, inner.request_id, on_stage)
         insert = self.submit("schedule_insert", {"release": int(release), "tc": encode_tc(inner)})
@@ -108,15 +172,32 @@ class Session:
         """Frame and send packet bytes as they are (tests of what ground would never build),
         tracking the reports about request_id."""
         with self._send_lock:
-            command = self._track(name, {}, request_id, None)
-            self.link.write(self.sender.frame(packet))
+            with self._numbering():
+                command = self._track(name, {}, request_id, None)
+                frame = self.sender.frame(packet)
+            self._radiate([frame])
         return command
 
-    def _track(self, name: str, args: dict, request_id: int, on_stage) -> TrackedCommand:
-        command = TrackedCommand(name, args, request_id, time.time())
-        if on_stage is not None:
-            command.listeners.append(on_stage)
-        return self.tracker.track(command)
+    @contextmanager
+    def _numbering(self):
+        """Number packets and frames from the counters every ground process shares, and save
+        them before anything that used them is radiated."""
+        if self.counters is None:
+            yield
+            return
+        with self.counters.held() as saved:
+            self.sender.resume(saved)
+            yield
+            self.counters.save(self.sender.counters())
+
+    def _radiate(self, frames: list[bytes]) -> None:
+        """Write frames, each behind its ASM, in one go (the send lock held, the counters that
+        numbered them saved), the uplink archived."""
+        if self.archive is not None:
+            now = time.time()
+            for frame in frames:
+                self.archive.add_frame(now, "up", frame[len(ASM):])
+        self.link.write(b"".join(frames))
 
     # -- downlink --
     def _read_loop(self) -> None:
@@ -139,35 +220,5 @@ class Session:
 
     def feed(self, data: bytes) -> list[Record]:
         records = self.ingest.feed(data)
-        if records:
-            for record in records:
-                if record.kind == "report" and record.name in STAGES:
-                    self.tracker.update(record.name, record.fields)
-                elif record.name == "sid1" or record.name == "boot":
-                    self._check_dictionary(record.fields.get("dictionary_version"))
-            self.state.apply(records)
-            for record in records:
-                for listener in list(self.listeners):
-                    try:
-                        listener(record)
-                    except Exception as error:   # one bad listener must not stop the others
-                        self.on_warning(f"listener {getattr(listener, '__name__', listener)} failed: {error}")
+        self.apply(records)
         return records
-
-    def _check_dictionary(self, flight: int | None) -> None:
-        if flight is None or flight == self.flight_dictionary:
-            return
-        self.flight_dictionary = flight
-        ground = self.dictionary.version
-        if flight != ground:
-            self.on_warning(
-                f"flight dictionary {flight:08x} differs from ground's {ground:08x}: commands and "
-                "telemetry may be misread; use the same Perijove version on both sides")
-
-    @property
-    def dictionary_mismatch(self) -> bool:
-        return self.flight_dictionary is not None and self.flight_dictionary != self.dictionary.version
-
-    @property
-    def connected(self) -> bool:
-        return self.link_error is None and not self._stop.is_set()

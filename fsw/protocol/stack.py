@@ -28,6 +28,9 @@ class _SequenceCounters:
         self._next[apid] = (count + 1) & 0x3FFF
         return count
 
+    def peek(self, apid: int) -> int:
+        return self._next.get(apid, 0)
+
 
 class TcSender:
     def __init__(self, scid: int = SPACECRAFT_ID, vcid: int = 0, layout: TcLayout = PLAIN):
@@ -50,6 +53,21 @@ class TcSender:
     def send_bytes(self, tc: TcPacket) -> bytes:
         """Number, encode and frame a packet: the bytes to write to the link."""
         return self.frame(encode_tc(self.number(tc)))
+
+    def counters(self) -> dict:
+        """The next frame sequence number and packet sequence counts (for a ground that must
+        never reuse them after a restart)."""
+        return {"frame_sequence": self.frame_sequence,
+                "packets": {str(apid): count for apid, count in sorted(self._counts._next.items())}}
+
+    def resume(self, counters: dict, ahead: int = 0) -> None:
+        """Go on from saved counters, `ahead` of them (counts that may have been used unsaved)."""
+        self.frame_sequence = (int(counters.get("frame_sequence", 0)) + ahead) & 0xFF
+        for apid, count in dict(counters.get("packets", {})).items():
+            self._counts._next[int(apid)] = (int(count) + ahead) & 0x3FFF
+
+    def next_count(self, apid: int) -> int:
+        return self._counts.peek(apid)
 
 
 @dataclass(slots=True)

@@ -6,38 +6,86 @@ from pathlib import Path
 
 from fsw.protocol import TM_FRAME_LEN
 from fsw.protocol.cuc import datetime_to_cuc_seconds
+from fsw.protocol.tmframe import MAX_FRAME_LEN, MIN_FRAME_LEN
 
 from .. import paths
 from ..archive import ArchiveReader
 from ..cli import UsageError
 
 
-def add_port_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", required=True, metavar="URL",
+def _frame_len(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not MIN_FRAME_LEN <= value <= MAX_FRAME_LEN:
+        raise argparse.ArgumentTypeError(f"{value} is outside {MIN_FRAME_LEN}..{MAX_FRAME_LEN} octets")
+    return value
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
+    return value
+
+
+def add_link_options(parser: argparse.ArgumentParser, required: bool = False) -> None:
+    """The link itself: a port, its baud rate and frame length, the archive."""
+    parser.add_argument("--port", required=required, metavar="URL",
                         help="serial device, pty path or pyserial URL (loop://, socket://host:port)")
-    parser.add_argument("--frame-len", type=int, default=TM_FRAME_LEN, metavar="N",
+    parser.add_argument("--baud", type=int, default=115200, metavar="N", help="serial line rate (default 115200)")
+    parser.add_argument("--frame-len", type=_frame_len, default=TM_FRAME_LEN, metavar="N",
                         help=f"TM frame length of the link (default {TM_FRAME_LEN}; 256 for the Arduino)")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S",
-                        help="seconds to wait for a command's completion (default 10)")
     parser.add_argument("--archive-dir", metavar="DIR",
                         help="where the session archive goes (default $PERIJOVE_HOME/archive)")
     parser.add_argument("--no-archive", action="store_true", help="do not archive this session")
 
 
-def open_station(args, **kwargs):
-    """A GroundStation on args.port, archived as the options say."""
+def add_port_options(parser: argparse.ArgumentParser) -> None:
+    """Where the spacecraft is: a ground server to attach to, or a port of our own."""
+    add_link_options(parser)
+    parser.add_argument("--server", metavar="URL",
+                        help="a ground server to attach to (`ground serve`; default $PERIJOVE_SERVER)")
+    parser.add_argument("--token", metavar="TOKEN", help="the server's token, when it needs one "
+                        "(default $PERIJOVE_TOKEN)")
+    parser.add_argument("--timeout", type=_positive, default=10.0, metavar="S",
+                        help="seconds to wait for a command's completion (default 10)")
+
+
+def archive_option_value(args):
+    """--no-archive, --archive-dir or the default, as connect() and the server take them."""
     from ..archive import session_path
-    from ..procedures import connect
 
     if args.no_archive:
-        archive = False
-    elif args.archive_dir:
-        archive = session_path(Path(args.archive_dir))
-    else:
-        archive = True
+        return False
+    if args.archive_dir:
+        return session_path(Path(args.archive_dir))
+    return True
+
+
+def open_station(args, **kwargs):
+    """A GroundStation attached to the server (--server or $PERIJOVE_SERVER), else on --port."""
+    from ..procedures import connect
+    from ..remote import ServerError, server_url
+
+    server = server_url(getattr(args, "server", None))
+    if args.port is not None and server is not None and args.server is not None:
+        raise UsageError("give --port or --server, not both")
+    if args.port is None:
+        if server is None:
+            raise UsageError("no spacecraft: give --server URL (or set PERIJOVE_SERVER) or --port URL")
+        try:
+            return connect(server=server, token=args.token, timeout=args.timeout, **kwargs)
+        except ServerError as error:
+            raise UsageError(str(error)) from None
     if not str(args.port).strip():
         raise UsageError("--port is empty")
-    return connect(args.port, frame_len=args.frame_len, timeout=args.timeout, archive=archive, **kwargs)
+    return connect(args.port, frame_len=args.frame_len, timeout=args.timeout, archive=archive_option_value(args),
+                   **kwargs)
 
 
 def guard(run):

@@ -49,6 +49,8 @@ def run(args) -> int:
     command = dictionary.command(args.name)
     if command.hazardous and not args.arm:
         raise UsageError(f"{args.name} is hazardous: add --arm to send `arm` for it first")
+    if args.arm and not command.hazardous:
+        raise UsageError(f"{args.name} is not hazardous: --arm is only for hazardous commands")
     on_stage = None if args.json else (lambda v, s: print(f"{v.name}: {_stage_text(s)}", flush=True))
     with open_station(args) as gs:
         try:

@@ -1,0 +1,230 @@
+"""The client API over HTTP and WebSocket (docs/GROUND.md), on the server's listen address.
+
+    GET  /api/status                 the link, the counters, the clients, recent warnings
+    GET  /api/telemetry              latest value of every parameter: engineering value, times, limit
+    POST /api/commands               send a command: {"name", "args" | "words", "arm", "ack", "release",
+                                     "follow", "timeout"}; with follow, one JSON line per stage
+                                     until it ends, else the request ids at once
+    WS   /api/stream                 every TM packet as it arrives (binary: 8-octet ground time, then
+                                     the packet); text messages for warnings and drops
+
+A request without a valid token (when the server needs them) is refused with 401 and counted;
+a viewer asking to command gets 403; a malformed request gets 400 and one line saying why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import json
+import logging
+import struct
+import time
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, StreamingResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from fsw.protocol.pus import ACK_ALL
+from fsw.protocol.reasons import ProtocolError
+
+from ..tracker import reason_label
+from .access import OPERATOR, Access
+from .station import CommandRequestError, GroundServer, Subscriber
+
+log = logging.getLogger("ground.server")
+MAX_BODY = 64 * 1024
+MAX_FOLLOW_S = 3600.0
+PACKET_HEADER = struct.Struct(">d")
+
+
+def error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _token(headers, query) -> str | None:
+    value = headers.get("authorization", "")
+    if value.lower().startswith("bearer "):
+        return value[7:].strip()
+    return query.get("token")
+
+
+def _stage_json(command, stage) -> dict:
+    return {"command": command.name, "request_id": command.request_id, "stage": stage.stage, "ok": stage.ok,
+            "reason": reason_label(stage.reason) if stage.reason is not None else None,
+            "step": stage.step, "percent": stage.percent}
+
+
+def _outcome_json(command) -> dict:
+    return {"command": command.name, "request_id": command.request_id,
+            "outcome": "timeout" if command.outcome == "pending" else command.outcome,
+            "reason": reason_label(command.reason) if command.reason is not None else None}
+
+
+def _args_from_json(dictionary, name: str, body: dict) -> dict:
+    """Arguments as JSON values ({"hex": "..."} or a hex string for octets) or as typed words."""
+    if "words" in body:
+        words = body["words"]
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise CommandRequestError("words must be a list of name=value strings")
+        return dictionary.parse_args(name, words)
+    args = body.get("args", {})
+    if not isinstance(args, dict):
+        raise CommandRequestError("args must be an object of name: value")
+    fields = {f.name: f for f in dictionary.command(name).args}
+    out = {}
+    for key, value in args.items():
+        field = fields.get(key)
+        if field is not None and field.type == "bytes":
+            text = value.get("hex") if isinstance(value, dict) else value
+            try:
+                value = bytes.fromhex(text)
+            except (TypeError, ValueError):
+                raise CommandRequestError(f"{key} takes octets as a hex string") from None
+        out[key] = value
+    return out
+
+
+def create_app(server: GroundServer, access: Access) -> Starlette:
+    dictionary = server.session.dictionary
+
+    def allowed(request, need_operator: bool = False) -> JSONResponse | None:
+        role = access.role(_token(request.headers, request.query_params))
+        if role is None:
+            log.warning("refused %s %s from %s: no valid token", request.method, request.url.path,
+                        request.client.host if request.client else "?")
+            return error(401, "a valid token is needed (Authorization: Bearer TOKEN)")
+        if need_operator and role != OPERATOR:
+            return error(403, "viewers cannot command")
+        return None
+
+    async def status(request: Request):
+        return allowed(request) or JSONResponse(server.status())
+
+    async def telemetry(request: Request):
+        return allowed(request) or JSONResponse(server.telemetry())
+
+    async def commands(request: Request):
+        refused = allowed(request, need_operator=True)
+        if refused:
+            return refused
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return error(413, f"request body over {MAX_BODY} octets")
+        try:
+            document = json.loads(body or b"null")
+        except ValueError as problem:
+            return error(400, f"body is not JSON: {problem}")
+        if not isinstance(document, dict) or not isinstance(document.get("name"), str):
+            return error(400, 'body must be a JSON object with a command "name"')
+        name = document["name"]
+        if name not in dictionary.commands:
+            near = difflib.get_close_matches(name, dictionary.commands, n=1)
+            return error(400, f"unknown command {name!r}" + (f" (did you mean {near[0]}?)" if near else ""))
+        try:
+            timeout = float(document.get("timeout", 10.0))
+            if not 0 < timeout <= MAX_FOLLOW_S:
+                raise ValueError
+            ack = int(document.get("ack", ACK_ALL))
+            release = document.get("release")
+            release = None if release is None else float(release)
+        except (TypeError, ValueError):
+            return error(400, f"timeout must be in (0, {MAX_FOLLOW_S:g}] s, ack an integer, release a time")
+        try:
+            args = _args_from_json(dictionary, name, document)
+            sent = await asyncio.to_thread(server.submit, name, args, arm=bool(document.get("arm")),
+                                           ack=ack, release=release)
+        except (CommandRequestError, ProtocolError) as problem:
+            return error(400, str(problem))
+        except Exception as problem:    # the link failed under us: say so, stay up
+            return error(503, f"not sent: {problem}")
+        if not document.get("follow"):
+            return JSONResponse({"commands": [{"command": c.name, "request_id": c.request_id} for c in sent]})
+        return StreamingResponse(_follow(sent, timeout), media_type="application/x-ndjson")
+
+    async def stream(websocket: WebSocket):
+        if access.role(_token(websocket.headers, websocket.query_params)) is None:
+            await websocket.close(code=4401, reason="a valid token is needed")
+            return
+        await websocket.accept()
+        subscriber = Subscriber(asyncio.get_running_loop())
+        server.attach(subscriber)
+        closed = asyncio.create_task(_until_closed(websocket))
+        reported = 0
+        try:
+            while not closed.done():
+                waiter = asyncio.create_task(subscriber.ready.wait())
+                await asyncio.wait({waiter, closed}, return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+                for item in subscriber.take():
+                    if item[0] == "warning":
+                        await websocket.send_text(json.dumps({"warning": item[1]}))
+                    else:
+                        await websocket.send_bytes(PACKET_HEADER.pack(item[0]) + item[1])
+                if subscriber.dropped != reported:
+                    reported = subscriber.dropped
+                    await websocket.send_text(json.dumps({"dropped": reported}))
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            pass
+        finally:
+            server.detach(subscriber)
+            closed.cancel()
+
+    async def not_found(request: Request, exc):
+        return error(getattr(exc, "status_code", 404), f"{request.method} {request.url.path}: no such endpoint")
+
+    routes = [
+        Route("/api/status", status),
+        Route("/api/telemetry", telemetry),
+        Route("/api/commands", commands, methods=["POST"]),
+        WebSocketRoute("/api/stream", stream),
+    ]
+    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
+
+
+async def _until_closed(websocket: WebSocket) -> None:
+    """Read (and ignore) what the client sends, to notice when it goes."""
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+    except Exception:
+        return
+
+
+async def _follow(commands, timeout: float):
+    """One JSON line per stage of each command as it arrives, then each one's outcome."""
+    woken = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def wake(command, stage) -> None:
+        loop.call_soon_threadsafe(woken.set)
+
+    for command in commands:
+        command.listeners.append(wake)
+    deadline = time.monotonic() + timeout
+    shown = [0] * len(commands)
+    try:
+        while True:
+            done = all(c.finished for c in commands)   # before reading: a finished one has all its stages
+            for index, command in enumerate(commands):
+                stages = list(command.stages)
+                for stage in stages[shown[index]:]:
+                    yield json.dumps(_stage_json(command, stage)) + "\n"
+                shown[index] = len(stages)
+            if done or time.monotonic() >= deadline:
+                break
+            woken.clear()
+            try:
+                await asyncio.wait_for(woken.wait(), max(0.0, min(deadline - time.monotonic(), 1.0)))
+            except TimeoutError:
+                pass
+        for command in commands:
+            yield json.dumps(_outcome_json(command)) + "\n"
+    finally:
+        for command in commands:
+            if wake in command.listeners:
+                command.listeners.remove(wake)

@@ -1,0 +1,164 @@
+"""The link owner: one Session on the port, its counters on disk, and the clients it feeds.
+
+Every record that arrives goes to every attached client's bounded queue (oldest dropped first,
+and counted, when a client does not keep up), so a client that stops reading never slows the
+link, the archive or the other clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import deque
+
+from fsw.link import open_link
+from fsw.protocol import TM_FRAME_LEN, encode_tm
+from fsw.protocol.pus import ACK_ALL
+
+from ..archive import open_for
+from ..counters import UplinkCounters
+from ..session import Session
+from ..tracker import TrackedCommand
+
+CLIENT_QUEUE = 10_000          # packets a client may fall behind before the oldest are dropped
+WARNINGS_KEPT = 100
+
+
+class CommandRequestError(ValueError):
+    """A command a client asked for that the server will not send: one line saying why."""
+
+
+class Subscriber:
+    """One client's view of the downlink: a bounded queue, filled from the reader thread."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, limit: int = CLIENT_QUEUE):
+        self.loop = loop
+        self.limit = limit
+        self.items: deque = deque()
+        self.dropped = 0
+        self.ready = asyncio.Event()
+
+    def offer(self, item) -> None:
+        """From any thread; never blocks."""
+        self.loop.call_soon_threadsafe(self._put, item)
+
+    def _put(self, item) -> None:
+        if len(self.items) >= self.limit:
+            self.items.popleft()
+            self.dropped += 1
+        self.items.append(item)
+        self.ready.set()
+
+    def take(self) -> list:
+        items = list(self.items)
+        self.items.clear()
+        self.ready.clear()
+        return items
+
+
+class GroundServer:
+    def __init__(self, port: str, *, counters: UplinkCounters, baud: int = 115200, frame_len: int = TM_FRAME_LEN,
+                 archive=None, on_warning=None):
+        self.port = port
+        self.frame_len = frame_len
+        self.counters = counters
+        counters.load()                              # CountersError before the port is opened
+        self.warnings: deque[str] = deque(maxlen=WARNINGS_KEPT)
+        self._print_warning = on_warning
+        self.subscribers: set[Subscriber] = set()
+        self._lock = threading.Lock()
+        link = open_link(port, baud)
+        self.session = Session(link, frame_len, on_warning=self._warn, counters=counters)
+        try:
+            self.session.archive = self.session.ingest.archive = open_for(archive, self.session.dictionary)
+        except Exception:
+            link.close()
+            raise
+        self.session.listeners.append(self._broadcast)
+        self.started = time.time()
+
+    # -- life cycle --
+    def start(self) -> GroundServer:
+        self.session.start()
+        return self
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- commanding --
+    def submit(self, name: str, args: dict, *, arm: bool = False, ack: int = ACK_ALL,
+               release: float | None = None) -> list[TrackedCommand]:
+        """Send a command (with its arm first, in the same write, when asked) or store it on board
+        for release; the TrackedCommands of what was sent, in order."""
+        dictionary = self.session.dictionary
+        try:
+            command = dictionary.command(name)
+        except Exception as error:
+            raise CommandRequestError(str(error)) from None
+        if arm and not command.hazardous:
+            raise CommandRequestError(f"{name} is not hazardous: it needs no arm")
+        dictionary.check_args(name, args)              # ProtocolError: the caller says why
+        if release is not None:
+            return list(self.session.submit_scheduled(release, name, args))
+        if arm:
+            return self.session.submit_many([
+                ("arm", {"service": command.service, "subtype": command.subtype}, ACK_ALL, None),
+                (name, args, ack, None)])
+        return [self.session.submit(name, args, ack)]
+
+    # -- downlink to the clients --
+    def attach(self, subscriber: Subscriber) -> None:
+        with self._lock:
+            self.subscribers.add(subscriber)
+
+    def detach(self, subscriber: Subscriber) -> None:
+        with self._lock:
+            self.subscribers.discard(subscriber)
+
+    def _broadcast(self, record) -> None:
+        item = (record.received, encode_tm(record.packet))
+        with self._lock:
+            subscribers = list(self.subscribers)
+        for subscriber in subscribers:
+            subscriber.offer(item)
+
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+        if self._print_warning is not None:
+            self._print_warning(message)
+        with self._lock:
+            subscribers = list(self.subscribers)
+        for subscriber in subscribers:
+            subscriber.offer(("warning", message))
+
+    # -- what a client may ask --
+    def status(self) -> dict:
+        session = self.session
+        stats = session.state.stats
+        return {
+            "port": self.port,
+            "connected": session.connected,
+            "link_error": str(session.link_error) if session.link_error else None,
+            "dictionary_version": f"{session.dictionary.version:08x}",
+            "flight_dictionary_version": (f"{session.flight_dictionary:08x}"
+                                          if session.flight_dictionary is not None else None),
+            "frame_len": self.frame_len,
+            "frames": stats.frames, "packets": stats.packets, "last_contact": stats.last_contact,
+            "clients": len(self.subscribers),
+            "commands_pending": len(session.tracker),
+            "uplink": session.sender.counters(),
+            "warnings": list(self.warnings)[-10:],
+            "up_since": self.started,
+        }
+
+    def telemetry(self) -> dict:
+        state = self.session.state
+        now = time.time()
+        with state.changed:
+            latest = dict(state.latest)
+        return {
+            name: {"value": state.engineering(name, sample.raw), "time": sample.time, "received": sample.received,
+                   "stale": now - sample.received > state.stale_after, "limit": state.limit_state(name)}
+            for name, sample in latest.items()
+        }

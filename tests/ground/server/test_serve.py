@@ -1,0 +1,161 @@
+"""`ground serve` owns the link; clients attach to it. Real server and fsw processes throughout."""
+
+import json
+import os
+import signal
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+from serving import ground
+
+from fsw.protocol.reasons import Reason
+from ground.procedures import CommandRejected, connect
+from ground.remote import request
+
+
+def status(url: str) -> dict:
+    return json.loads(request(url, "GET", "/api/status").read())
+
+
+def test_serve_prints_its_url_and_a_client_sends_a_command(fsw_port, serve_factory):
+    server = serve_factory(fsw_port)
+    assert server.url.startswith("http://127.0.0.1:")
+    rc, out, err = ground("send", "--server", server.url, "ping")
+    assert rc == 0, err
+    assert "ping: accepted" in out and "ping: completed" in out
+    assert status(server.url)["connected"] is True
+
+
+def test_two_clients_at_once_each_sees_its_own_commands_complete(fsw_port, serve_factory):
+    server = serve_factory(fsw_port)
+    outcomes = {}
+
+    def operator(name):
+        with connect(server=server.url) as gs:
+            tracked = [gs.send("ping") for _ in range(10)]
+            gs.send("hk_oneshot", sid=20)
+            outcomes[name] = [t.request_id for t in tracked]
+
+    threads = [threading.Thread(target=operator, args=(n,)) for n in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    ids = outcomes["first"] + outcomes["second"]
+    assert len(ids) == 20 and len(set(ids)) == 20          # every command its own request id
+
+
+def test_a_report_is_matched_only_to_the_command_that_caused_it(fsw_factory, serve_factory):
+    """The repro: an anneal times out on the client (and runs on); an abort sent by another client
+    completes, and is not blamed for the anneal's own failure report."""
+    server = serve_factory(fsw_factory(100))
+    rc, _, err = ground("send", "--server", server.url, "--arm", "--timeout", "2", "anneal", "target=3000",
+                        "hold=60")
+    assert rc == 5, err                                    # timed out: the anneal goes on
+    rc, out, err = ground("send", "--server", server.url, "anneal_abort")
+    assert rc == 0, err
+    assert "anneal_abort: completed" in out and "FAILED" not in out
+
+
+def test_request_ids_never_repeat_across_clients_and_restarts_of_either_side(fsw_factory, serve_factory):
+    port = fsw_factory(50)
+    seen = []
+    for _ in range(2):
+        server = serve_factory(port)
+        for _ in range(2):
+            with connect(server=server.url) as gs:
+                seen += [gs.send("ping").request_id for _ in range(3)]
+        server.process.send_signal(signal.SIGKILL)         # nothing saved at exit: the disk has it all
+        server.process.wait(10)
+    with connect(port) as gs:                              # and a process on the port of its own
+        seen += [gs.send("ping").request_id for _ in range(3)]
+    assert len(seen) == 15 and len(set(seen)) == 15
+
+
+def test_an_armed_hazardous_command_does_not_fail_for_timing_at_1000x(fsw_factory, serve_factory):
+    server = serve_factory(fsw_factory(1000))
+    for _ in range(5):
+        rc, out, err = ground("send", "--server", server.url, "--arm", "mode_nominal")
+        assert rc == 0, err + out
+    with connect(server=server.url) as gs:
+        gs.send("arm", service=11, subtype=3)              # an arm nothing follows: it expires
+        gs.sleep(0.5)                                      # 500 s on board: past the 60 s window
+        rejected = gs.send("schedule_reset", wait=False)
+        with pytest.raises(CommandRejected) as refused:
+            gs.wait_for(rejected)
+        assert refused.value.reason == Reason.NOT_ARMED
+
+
+@pytest.mark.parametrize("body, status_code, says", [
+    (b"not json", 400, "body is not JSON"),
+    (b"[]", 400, 'a command "name"'),
+    (b'{"name": "pnig"}', 400, "did you mean ping?"),
+    (b'{"name": "cam_capture", "args": {"framelets": 999}}', 400, "framelets"),
+    (b'{"name": "cam_capture", "words": ["frames=3"]}', 400, "has no argument 'frames'"),
+    (b'{"name": "ping", "timeout": -1, "follow": true}', 400, "timeout"),
+    (b'{"name": "anneal", "args": {"target": 3000}}', 400, "missing argument hold"),
+    (b'{"name": "ping", "arm": true}', 400, "not hazardous"),
+    (b"x" * 70_000, 413, "over 65536 octets"),
+])
+def test_hostile_api_requests_get_one_line_and_the_server_goes_on(fsw_port, serve_factory, body, status_code,
+                                                                  says):
+    server = serve_factory(fsw_port)
+    req = urllib.request.Request(server.url + "/api/commands", data=body, method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(req, timeout=10)
+    assert refused.value.code == status_code
+    assert says in json.loads(refused.value.read())["error"]
+    assert ground("send", "--server", server.url, "ping")[0] == 0
+
+
+def test_unknown_endpoints_are_json_errors(fsw_port, serve_factory):
+    server = serve_factory(fsw_port)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(server.url + "/api/nothing", timeout=10)
+    assert refused.value.code == 404 and "no such endpoint" in json.loads(refused.value.read())["error"]
+
+
+def test_a_client_that_stops_reading_does_not_slow_the_others(fsw_factory, serve_factory):
+    from websockets.sync.client import connect as websocket
+
+    server = serve_factory(fsw_factory(1000))             # 1000x: housekeeping floods the stream
+    with websocket(server.url.replace("http", "ws") + "/api/stream", max_size=1 << 20):
+        with connect(server=server.url) as gs:      # the stalled client never reads a message
+            for _ in range(20):
+                gs.send("ping", timeout=10)
+            assert gs.request_hk(20)["anneals"] >= 0
+
+
+def test_tokens_decide_who_may_command(fsw_port, serve_factory, tmp_path):
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(json.dumps({"operators": ["o" * 24], "viewers": ["v" * 24]}))
+    os.chmod(tokens, 0o600)
+    server = serve_factory(fsw_port, "--tokens", str(tokens))
+    rc, _, err = ground("send", "--server", server.url, "ping")
+    assert rc == 2 and "a valid token is needed" in err and err.count("\n") == 1
+    rc, _, err = ground("send", "--server", server.url, "--token", "v" * 24, "ping")
+    assert rc == 2 and "viewers cannot command" in err
+    assert ground("send", "--server", server.url, "--token", "o" * 24, "ping")[0] == 0
+    viewer = json.loads(request(server.url, "GET", "/api/status", token="v" * 24).read())
+    assert viewer["connected"] is True
+
+
+def test_a_tokens_file_others_can_read_is_refused(fsw_port, tmp_path):
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(json.dumps({"operators": ["o" * 24]}))
+    os.chmod(tokens, 0o644)
+    rc, _, err = ground("serve", "--port", fsw_port, "--tokens", str(tokens))
+    assert rc == 2 and "readable by others; chmod 600 it" in err and err.count("\n") == 1
+
+
+def test_procedures_and_telemetry_through_the_server(fsw_port, serve_factory):
+    server = serve_factory(fsw_port)
+    rc, out, err = ground("tlm", "--server", server.url, "--once", "--sid", "20", timeout=60)
+    assert rc == 0, err
+    assert "cam_temp" in out
+    with connect(server=server.url) as gs:
+        assert gs.await_telemetry("mode", timeout=10) == "nominal"
+        gs.send("cam_power", state="on")
+        assert gs.await_telemetry("cam_power", lambda state: state == "on", timeout=10) == "on"
