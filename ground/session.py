@@ -22,6 +22,8 @@ from .ingest import Ingest
 from .telemetry import Record, TelemetryState
 from .tracker import STAGES, CommandTracker, TrackedCommand
 
+REOPEN_INTERVAL = 0.2    # seconds between tries to open a device that went away
+
 
 def _warn_stderr(message: str) -> None:
     print(f"\033[1;31mWARNING: {message}\033[0m", file=sys.stderr, flush=True)
@@ -102,9 +104,10 @@ class Session(Station):
     """A station that owns its link: frames and numbers the uplink, deframes the downlink."""
 
     def __init__(self, link: Link, frame_len: int = TM_FRAME_LEN, dictionary: Dictionary | None = None,
-                 archive=None, on_warning=_warn_stderr, counters=None):
+                 archive=None, on_warning=_warn_stderr, counters=None, reopen=None):
         super().__init__(dictionary, on_warning)
         self.link = link
+        self.reopen = reopen              # () -> Link: a device that went away is opened again
         self.archive = archive
         self.ingest = Ingest(self.dictionary, frame_len, archive, self.state.stats)
         self.sender = TcSender()
@@ -207,7 +210,11 @@ class Session(Station):
             except LinkError as error:
                 self.link_error = error
                 self.on_warning(f"link lost: {error}")
-                break
+                with self.state.changed:
+                    self.state.changed.notify_all()
+                if self.reopen is None or not self._reopened():
+                    break
+                continue
             if data:
                 try:
                     self.feed(data)
@@ -217,6 +224,21 @@ class Session(Station):
                 self.archive.maybe_flush()
         with self.state.changed:
             self.state.changed.notify_all()
+
+    def _reopened(self) -> bool:
+        """Try the device again and again (until closed); True once it is back."""
+        while not self._stop.wait(REOPEN_INTERVAL):
+            try:
+                link = self.reopen()
+            except LinkError:
+                continue
+            with self._send_lock:
+                old, self.link = self.link, link
+            old.close()
+            self.link_error = None
+            self.on_warning("link back")
+            return True
+        return False
 
     def feed(self, data: bytes) -> list[Record]:
         records = self.ingest.feed(data)

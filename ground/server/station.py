@@ -69,7 +69,8 @@ class GroundServer:
         self.subscribers: set[Subscriber] = set()
         self._lock = threading.Lock()
         link = open_link(port, baud)
-        self.session = Session(link, frame_len, on_warning=self._warn, counters=counters)
+        self.session = Session(link, frame_len, on_warning=self._warn, counters=counters,
+                               reopen=lambda: open_link(port, baud))   # a device that comes back
         try:
             self.session.archive = self.session.ingest.archive = open_for(archive, self.session.dictionary)
         except Exception:

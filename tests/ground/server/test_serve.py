@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -159,3 +160,83 @@ def test_procedures_and_telemetry_through_the_server(fsw_port, serve_factory):
         assert gs.await_telemetry("mode", timeout=10) == "nominal"
         gs.send("cam_power", state="on")
         assert gs.await_telemetry("cam_power", lambda state: state == "on", timeout=10) == "on"
+
+
+class Relay:
+    """A device that can go away and come back: TCP on a fixed port, relaying to fsw's pty."""
+
+    def __init__(self, pty_path: str):
+        import socket
+
+        from fsw.link import open_link
+
+        self.flight = open_link(pty_path)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.running = threading.Event()
+        self.thread = None
+
+    def start(self):
+        import socket
+
+        if self.listener is None:
+            self.listener = socket.create_server(("127.0.0.1", self.port))
+        self.running.set()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        self.listener.settimeout(0.1)
+        connection = None
+        while self.running.is_set():
+            if connection is None:
+                try:
+                    connection, _ = self.listener.accept()
+                    connection.settimeout(0.01)
+                except OSError:
+                    continue
+            try:
+                data = connection.recv(65536)
+                if not data:
+                    connection = None
+                    continue
+                self.flight.write(data)
+            except TimeoutError:
+                pass
+            except OSError:
+                connection = None
+                continue
+            down = self.flight.read(65536, 0.01)
+            if down:
+                try:
+                    connection.sendall(down)
+                except OSError:
+                    connection = None
+        if connection is not None:
+            connection.close()
+
+    def unplug(self):
+        self.running.clear()
+        self.thread.join(5)
+        self.listener.close()
+        self.listener = None
+
+
+def test_a_device_that_goes_away_and_comes_back_is_reopened(fsw_port, serve_factory):
+    relay = Relay(fsw_port)
+    relay.start()
+    server = serve_factory(f"socket://127.0.0.1:{relay.port}")
+    with connect(server=server.url) as gs:
+        gs.send("ping")
+        relay.unplug()
+        deadline = time.time() + 10
+        while status(server.url)["connected"] and time.time() < deadline:
+            time.sleep(0.1)
+        assert not status(server.url)["connected"]
+        relay.start()
+        deadline = time.time() + 2.5                       # back within 2 s of its return
+        while not status(server.url)["connected"] and time.time() < deadline:
+            time.sleep(0.1)
+        assert status(server.url)["connected"]
+        assert gs.send("ping").outcome == "completed"
+    assert any("link back" in w for w in status(server.url)["warnings"])
