@@ -17,7 +17,7 @@ from pathlib import Path
 from fsw.executive.clock import MAX_SPEED
 from fsw.hw.backends import BACKENDS
 from fsw.link import LinkError, open_link
-from fsw.protocol.tmframe import MAX_FRAME_LEN, MIN_FRAME_LEN, TM_FRAME_LEN
+from fsw.protocol.constants import MAX_FRAME_LEN, MIN_FRAME_LEN, TM_FRAME_LEN
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2

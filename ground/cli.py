@@ -4,8 +4,6 @@ import argparse
 import importlib
 import sys
 
-from fsw.link import LinkError
-from fsw.protocol.reasons import ProtocolError
 from ground import exitcodes
 
 # subcommand modules, in the order `ground --help` lists them
@@ -38,16 +36,27 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with only, just that subcommand's (a command line names one: importing every
+    subcommand, with numpy and Pillow behind some, would cost each run a fifth of a second)."""
     parser = _Parser(prog="ground", description="Perijove ground station.")
     subparsers = parser.add_subparsers(dest="subcommand", metavar="COMMAND", required=True)
     for name in SUBCOMMANDS:
-        importlib.import_module(name).register(subparsers)
+        if only is None or name.rpartition(".")[2] == only:
+            importlib.import_module(name).register(subparsers)
     return parser
 
 
+def _named_subcommand(argv: list[str]) -> str | None:
+    """The subcommand a command line names, when it is a known one."""
+    known = {name.rpartition(".")[2] for name in SUBCOMMANDS}
+    first = next((word for word in argv if not word.startswith("-")), None)
+    return first if first in known and argv and argv[0] == first else None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_named_subcommand(argv))
     try:
         args = parser.parse_args(argv)
     except UsageError as error:
@@ -55,11 +64,20 @@ def main(argv: list[str] | None = None) -> int:
         return exitcodes.USAGE
     try:
         return args.run(args) or 0
-    except (UsageError, ProtocolError, LinkError) as error:
+    except UsageError as error:
         print(f"ground {args.subcommand}: {error}", file=sys.stderr)
         return exitcodes.USAGE
     except KeyboardInterrupt:
         return exitcodes.INTERRUPTED
+    except Exception as error:
+        from fsw.link import LinkError
+        from fsw.protocol.reasons import ProtocolError
+        from ground.client import ServerError
+
+        if isinstance(error, (ProtocolError, LinkError, ServerError)):
+            print(f"ground {args.subcommand}: {error}", file=sys.stderr)
+            return exitcodes.USAGE
+        raise
 
 
 if __name__ == "__main__":

@@ -8,10 +8,10 @@ FAILED = 4         # accepted, but it failed in execution (start, progress or co
 TIMEOUT = 5        # no completion report in time
 INTERRUPTED = 130
 
-from .tracker import CommandFailed, CommandRejected, CommandTimeout  # noqa: E402
-
-FOR_ERROR = {CommandRejected: REJECTED, CommandFailed: FAILED, CommandTimeout: TIMEOUT}
+# by the name of ground.tracker's exceptions, so that this module imports nothing
+FOR_ERROR = {"CommandRejected": REJECTED, "CommandFailed": FAILED, "CommandTimeout": TIMEOUT}
+FOR_OUTCOME = {"completed": OK, "rejected": REJECTED, "failed": FAILED, "timeout": TIMEOUT}
 
 
 def for_error(error) -> int:
-    return FOR_ERROR.get(type(error), ERROR)
+    return FOR_ERROR.get(type(error).__name__, ERROR)

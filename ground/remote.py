@@ -9,7 +9,6 @@ followed exactly as on a local link.
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import struct
@@ -17,11 +16,11 @@ import threading
 from collections import deque
 from urllib.parse import urlsplit
 
-from fsw.link import LinkError
 from fsw.protocol import decode_tm
 from fsw.protocol.pus import ACK_ALL
 from fsw.protocol.reasons import ProtocolError
 
+from .client import ServerError, request
 from .ingest import Ingest
 from .session import Station, _warn_stderr
 from .telemetry import Record
@@ -29,41 +28,6 @@ from .tracker import STAGES, TrackedCommand
 
 PACKET_HEADER = struct.Struct(">d")
 RECENT_REPORTS = 1024      # PUS-1 reports kept for commands whose request id is not known yet
-
-
-class ServerError(LinkError):
-    """The server refused a request or could not be reached: one line saying why (a link error:
-    the way to the spacecraft is what failed)."""
-
-
-def server_url(option: str | None) -> str | None:
-    """--server, else $PERIJOVE_SERVER, else None."""
-    return option or os.environ.get("PERIJOVE_SERVER") or None
-
-
-def request(url: str, method: str, path: str, body: dict | None = None, token: str | None = None,
-            timeout: float = 30.0) -> http.client.HTTPResponse:
-    """One HTTP request to the server; ServerError with the server's one line on a refusal."""
-    parts = urlsplit(url)
-    if parts.scheme != "http" or not parts.hostname:
-        raise ServerError(f"{url}: not a server URL (http://HOST:PORT)")
-    connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
-    headers = {"Content-Type": "application/json"}
-    token = token or os.environ.get("PERIJOVE_TOKEN")
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    try:
-        connection.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
-        response = connection.getresponse()
-    except OSError as error:
-        raise ServerError(f"{url}: {error.strerror or error}") from None
-    if response.status >= 400:
-        try:
-            message = json.loads(response.read()).get("error", "")
-        except (ValueError, AttributeError):
-            message = ""
-        raise ServerError(f"{url}: {message or response.reason} ({response.status})")
-    return response
 
 
 def _json_args(args: dict) -> dict:

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from fsw.dictionary import load  # noqa: E402
 from fsw.hw.sim import thermal  # noqa: E402
-from fsw.protocol import framing, pus, spacepacket, tcframe, tmframe  # noqa: E402
+from fsw.protocol import constants, framing, pus, spacepacket, tcframe, tmframe  # noqa: E402
 from fsw.protocol.dictionary.model import FLOAT_TYPES, INTEGER_TYPES, WIRE_SIZE  # noqa: E402
 from fsw.protocol.reasons import Reason  # noqa: E402
 from fsw.thermal import limits  # noqa: E402
@@ -112,7 +112,7 @@ def render() -> str:
         f"#define PJ_TC_MIN_FRAME_LEN {tcframe.TC_MIN_FRAME_LEN}",
         f"#define PJ_TC_MAX_FRAME_LEN {tcframe.TC_MAX_FRAME_LEN}",
         f"#define PJ_FECF_LEN {tcframe.FECF_LEN}",
-        f"#define PJ_TM_FRAME_LEN {tmframe.TM_FRAME_LEN_SMALL}",
+        f"#define PJ_TM_FRAME_LEN {constants.TM_FRAME_LEN_SMALL}",
         f"#define PJ_TM_HEADER_LEN {tmframe.TM_HEADER_LEN}",
         f"#define PJ_OCF_LEN {tmframe.OCF_LEN}",
         f"#define PJ_FHP_NO_PACKET_START 0x{tmframe.FHP_NO_PACKET_START:03X}",

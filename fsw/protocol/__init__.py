@@ -4,18 +4,53 @@ Pure functions and small state machines over bytes; no I/O and no threads. Fligh
 the HIL suite and the firmware header generator all import it.
 """
 
-from .crc import crc16, crc_ok
-from .framing import ASM, Deframer, Rejected, tc_deframer, tm_deframer
-from .pus import TcPacket, TmPacket, decode_tc, decode_tm, encode_tc, encode_tm
-from .reasons import ProtocolError, Reason
-from .stack import Received, TcReceiver, TcSender, TmReceiver, TmSender
-from .tcframe import SPACECRAFT_ID, TcFrame, decode_tc_frame, encode_tc_frame
-from .tmframe import TM_FRAME_LEN, TM_FRAME_LEN_SMALL, TmDemultiplexer, TmFrame, TmMultiplexer
+# Names are imported from their modules on first use (PEP 562): a tool that needs one constant
+# does not pay for construct and every layer's parsers at start-up.
+_HOME = {
+    "ASM": "framing",
+    "Deframer": "framing",
+    "ProtocolError": "reasons",
+    "Reason": "reasons",
+    "Received": "stack",
+    "Rejected": "framing",
+    "SPACECRAFT_ID": "constants",
+    "TM_FRAME_LEN": "constants",
+    "TM_FRAME_LEN_SMALL": "constants",
+    "TcFrame": "tcframe",
+    "TcPacket": "pus",
+    "TcReceiver": "stack",
+    "TcSender": "stack",
+    "TmDemultiplexer": "tmframe",
+    "TmFrame": "tmframe",
+    "TmMultiplexer": "tmframe",
+    "TmPacket": "pus",
+    "TmReceiver": "stack",
+    "TmSender": "stack",
+    "crc16": "crc",
+    "crc_ok": "crc",
+    "decode_tc": "pus",
+    "decode_tc_frame": "tcframe",
+    "decode_tm": "pus",
+    "encode_tc": "pus",
+    "encode_tc_frame": "tcframe",
+    "encode_tm": "pus",
+    "tc_deframer": "framing",
+    "tm_deframer": "framing",
+}
 
-__all__ = [
-    "ASM", "Deframer", "ProtocolError", "Reason", "Received", "Rejected", "SPACECRAFT_ID",
-    "TM_FRAME_LEN", "TM_FRAME_LEN_SMALL", "TcFrame", "TcPacket", "TcReceiver", "TcSender",
-    "TmDemultiplexer", "TmFrame", "TmMultiplexer", "TmPacket", "TmReceiver", "TmSender",
-    "crc16", "crc_ok", "decode_tc", "decode_tc_frame", "decode_tm", "encode_tc",
-    "encode_tc_frame", "encode_tm", "tc_deframer", "tm_deframer",
-]
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str):
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_HOME})

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from construct import Int8ub, Int16ub
 
 from .compiled import Flat
+from .constants import SPACECRAFT_ID
 from .crc import crc16
 from .reasons import ProtocolError, Reason
 
-SPACECRAFT_ID = 61
 TC_HEADER_LEN = 5
 FECF_LEN = 2
 TC_MAX_FRAME_LEN = 1024

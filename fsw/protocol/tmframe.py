@@ -15,18 +15,14 @@ from dataclasses import dataclass, field
 from construct import Int8ub, Int16ub, Int32ub
 
 from .compiled import Flat
+from .constants import SPACECRAFT_ID, TM_FRAME_LEN
 from .crc import crc16
 from .reasons import ProtocolError, Reason
 from .spacepacket import IDLE_APID, MIN_PACKET_LEN, PRIMARY_HEADER_LEN, idle_packet, packet_apid, packet_length
-from .tcframe import SPACECRAFT_ID
 
 TM_HEADER_LEN = 6
 OCF_LEN = 4
 FECF_LEN = 2
-TM_FRAME_LEN = 1024         # host links
-TM_FRAME_LEN_SMALL = 256    # the Arduino firmware
-# a frame a link may use: a 6-octet header, OCF and FECF, and the 11-bit first header pointer
-MIN_FRAME_LEN, MAX_FRAME_LEN = 64, 2048
 FHP_NO_PACKET_START = 0x7FF
 FHP_IDLE_ONLY = 0x7FE
 _SEGMENT_LENGTH_ID = 0b11 << 11

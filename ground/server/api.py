@@ -58,7 +58,8 @@ def _stage_json(command, stage) -> dict:
 
 
 def _outcome_json(command) -> dict:
-    return {"command": command.name, "request_id": command.request_id,
+    args = {k: v.hex() if isinstance(v, (bytes, bytearray)) else v for k, v in command.args.items()}
+    return {"command": command.name, "args": args, "request_id": command.request_id,
             "outcome": "timeout" if command.outcome == "pending" else command.outcome,
             "reason": reason_label(command.reason) if command.reason is not None else None}
 
@@ -135,7 +136,7 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
         try:
             args = _args_from_json(dictionary, name, document)
             sent = await asyncio.to_thread(server.submit, name, args, arm=bool(document.get("arm")),
-                                           ack=ack, release=release)
+                                           ack=ack, release=release, person=bool(document.get("person")))
         except (CommandRequestError, ProtocolError) as problem:
             return error(400, str(problem))
         except Exception as problem:    # the link failed under us: say so, stay up

@@ -89,16 +89,19 @@ class GroundServer:
 
     # -- commanding --
     def submit(self, name: str, args: dict, *, arm: bool = False, ack: int = ACK_ALL,
-               release: float | None = None) -> list[TrackedCommand]:
+               release: float | None = None, person: bool = False) -> list[TrackedCommand]:
         """Send a command (with its arm first, in the same write, when asked) or store it on board
-        for release; the TrackedCommands of what was sent, in order."""
+        for release; the TrackedCommands of what was sent, in order. For a person (the command
+        line), a hazardous command without its arm is refused here rather than on board."""
         dictionary = self.session.dictionary
         try:
             command = dictionary.command(name)
         except Exception as error:
             raise CommandRequestError(str(error)) from None
         if arm and not command.hazardous:
-            raise CommandRequestError(f"{name} is not hazardous: it needs no arm")
+            raise CommandRequestError(f"{name} is not hazardous: --arm is only for hazardous commands")
+        if person and command.hazardous and not arm and release is None:
+            raise CommandRequestError(f"{name} is hazardous: add --arm to send `arm` for it first")
         dictionary.check_args(name, args)              # ProtocolError: the caller says why
         if release is not None:
             return list(self.session.submit_scheduled(release, name, args))

@@ -4,12 +4,10 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fsw.protocol import TM_FRAME_LEN
+from fsw.protocol.constants import MAX_FRAME_LEN, MIN_FRAME_LEN, TM_FRAME_LEN
 from fsw.protocol.cuc import datetime_to_cuc_seconds
-from fsw.protocol.tmframe import MAX_FRAME_LEN, MIN_FRAME_LEN
 
 from .. import paths
-from ..archive import ArchiveReader
 from ..cli import UsageError
 
 
@@ -69,8 +67,8 @@ def archive_option_value(args):
 
 def open_station(args, **kwargs):
     """A GroundStation attached to the server (--server or $PERIJOVE_SERVER), else on --port."""
+    from ..client import ServerError, server_url
     from ..procedures import connect
-    from ..remote import ServerError, server_url
 
     server = server_url(getattr(args, "server", None))
     if args.port is not None and server is not None and args.server is not None:
@@ -132,8 +130,10 @@ def add_archive_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--archive", metavar="FILE", help="archive file (default: the newest session archive)")
 
 
-def open_archive(path: str | None) -> ArchiveReader:
+def open_archive(path: str | None):
     from fsw.dictionary import load
+
+    from ..archive import ArchiveReader
     return ArchiveReader(path or latest_archive(), load())
 
 

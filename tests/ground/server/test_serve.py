@@ -12,8 +12,8 @@ import pytest
 from serving import ground
 
 from fsw.protocol.reasons import Reason
+from ground.client import request
 from ground.procedures import CommandRejected, connect
-from ground.remote import request
 
 
 def status(url: str) -> dict:
