@@ -50,7 +50,9 @@ class RemoteSession(Station):
     def start(self) -> RemoteSession:
         from websockets.sync.client import connect
 
-        request(self.url, "GET", "/api/status", token=self.token).read()   # reachable, and lets us in
+        status = json.loads(request(self.url, "GET", "/api/status", token=self.token).read())  # and lets us in
+        if not status.get("connected"):
+            self.link_error = ServerError(f"{self.url}: the server's link is down ({status.get('link_error')})")
         parts = urlsplit(self.url)
         token = self.token or os.environ.get("PERIJOVE_TOKEN")
         headers = {"Authorization": f"Bearer {token}"} if token else None
@@ -150,7 +152,13 @@ class RemoteSession(Station):
             notice = json.loads(text)
         except ValueError:
             return
-        if "warning" in notice:
+        if notice.get("link") == "lost":
+            self.link_error = ServerError(f"{self.url}: link lost ({notice.get('error')})")
+        elif notice.get("link") == "back":
+            self.link_error = None
+        elif "warning" in notice:
             self.on_warning(f"server: {notice['warning']}")
         elif "dropped" in notice:
             self.on_warning(f"{notice['dropped']} packets dropped: this client fell behind the server")
+        with self.state.changed:
+            self.state.changed.notify_all()

@@ -108,6 +108,7 @@ class Session(Station):
         super().__init__(dictionary, on_warning)
         self.link = link
         self.reopen = reopen              # () -> Link: a device that went away is opened again
+        self.on_link = None               # on_link(error or None): the link was lost, or is back
         self.archive = archive
         self.ingest = Ingest(self.dictionary, frame_len, archive, self.state.stats)
         self.sender = TcSender()
@@ -210,6 +211,8 @@ class Session(Station):
             except LinkError as error:
                 self.link_error = error
                 self.on_warning(f"link lost: {error}")
+                if self.on_link is not None:
+                    self.on_link(error)
                 with self.state.changed:
                     self.state.changed.notify_all()
                 if self.reopen is None or not self._reopened():
@@ -237,6 +240,8 @@ class Session(Station):
             old.close()
             self.link_error = None
             self.on_warning("link back")
+            if self.on_link is not None:
+                self.on_link(None)
             return True
         return False
 

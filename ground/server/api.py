@@ -160,8 +160,8 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
                 await asyncio.wait({waiter, closed}, return_when=asyncio.FIRST_COMPLETED)
                 waiter.cancel()
                 for item in subscriber.take():
-                    if item[0] == "warning":
-                        await websocket.send_text(json.dumps({"warning": item[1]}))
+                    if item[0] == "notice":
+                        await websocket.send_text(json.dumps(item[1]))
                     else:
                         await websocket.send_bytes(PACKET_HEADER.pack(item[0]) + item[1])
                 if subscriber.dropped != reported:

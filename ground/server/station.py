@@ -77,6 +77,7 @@ class GroundServer:
             link.close()
             raise
         self.session.listeners.append(self._broadcast)
+        self.session.on_link = self._link_changed
         self.started = time.time()
 
     # -- life cycle --
@@ -127,6 +128,13 @@ class GroundServer:
         for subscriber in subscribers:
             subscriber.offer(item)
 
+    def _link_changed(self, error) -> None:
+        notice = {"link": "lost", "error": str(error)} if error is not None else {"link": "back"}
+        with self._lock:
+            subscribers = list(self.subscribers)
+        for subscriber in subscribers:
+            subscriber.offer(("notice", notice))
+
     def _warn(self, message: str) -> None:
         self.warnings.append(message)
         if self._print_warning is not None:
@@ -134,7 +142,7 @@ class GroundServer:
         with self._lock:
             subscribers = list(self.subscribers)
         for subscriber in subscribers:
-            subscriber.offer(("warning", message))
+            subscriber.offer(("notice", {"warning": message}))
 
     # -- what a client may ask --
     def status(self) -> dict:

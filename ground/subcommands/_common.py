@@ -1,6 +1,7 @@
 """Options and helpers shared by the subcommands that talk to the spacecraft or read archives."""
 
 import argparse
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -65,25 +66,45 @@ def archive_option_value(args):
     return True
 
 
+@contextmanager
 def open_station(args, **kwargs):
-    """A GroundStation attached to the server (--server or $PERIJOVE_SERVER), else on --port."""
+    """A GroundStation attached to the server (--server or $PERIJOVE_SERVER); given --port, to a
+    server of its own in this process, so that every subcommand takes the one path."""
     from ..client import ServerError, server_url
     from ..procedures import connect
 
     server = server_url(getattr(args, "server", None))
-    if args.port is not None and server is not None and args.server is not None:
+    if args.port is not None and args.server is not None:
         raise UsageError("give --port or --server, not both")
+    if args.port is None and server is None:
+        raise UsageError("no spacecraft: give --server URL (or set PERIJOVE_SERVER) or --port URL")
     if args.port is None:
-        if server is None:
-            raise UsageError("no spacecraft: give --server URL (or set PERIJOVE_SERVER) or --port URL")
         try:
-            return connect(server=server, token=args.token, timeout=args.timeout, **kwargs)
+            station = connect(server=server, token=args.token, timeout=args.timeout, **kwargs)
         except ServerError as error:
             raise UsageError(str(error)) from None
+        with station:
+            yield station
+        return
     if not str(args.port).strip():
         raise UsageError("--port is empty")
-    return connect(args.port, frame_len=args.frame_len, timeout=args.timeout, archive=archive_option_value(args),
-                   **kwargs)
+    with embedded_server(args) as url, connect(server=url, timeout=args.timeout, **kwargs) as station:
+        yield station
+
+
+@contextmanager
+def embedded_server(args):
+    """`ground serve` for the length of one subcommand, on a loopback port: its URL."""
+    from fsw.protocol.constants import SPACECRAFT_ID
+
+    from ..counters import default_counters
+    from ..server.run import EmbeddedServer
+    from ..server.station import GroundServer
+
+    server = GroundServer(args.port, counters=default_counters(SPACECRAFT_ID), baud=args.baud,
+                          frame_len=args.frame_len, archive=archive_option_value(args))
+    with EmbeddedServer(server) as embedded:
+        yield embedded.url
 
 
 def guard(run):
