@@ -69,9 +69,10 @@ def gs(hil_target):
 
 
 @pytest.fixture
-def fresh_target(hil_target):
+def fresh_target(hil_target, request):
     """A second target of the same kind, started for one test (faults, restarts), and stopped."""
-    target = make_target(hil_target.name, hil_target.port, getattr(hil_target, "baud", 115200))
+    target = make_target(hil_target.name, hil_target.port, getattr(hil_target, "baud", 115200),
+                         request.config.getoption("--board"))
     target.start()
     yield target
     target.stop()

@@ -51,3 +51,11 @@ def test_bad_wiring_is_refused_before_anything_flies(topology, message):
     with pytest.raises(ValueError, match=message):
         topology.check()
 
+
+
+def test_every_declared_command_has_a_handler_on_the_component_that_flies_it():
+    classes = dict(MISSION.components)
+    for application in load().components:
+        kind = classes[application.name]
+        missing = [c.name for c in application.commands if not callable(getattr(kind, f"on_{c.name}", None))]
+        assert not missing, f"{kind.__name__} lacks on_{', on_'.join(missing)}"
