@@ -75,6 +75,13 @@ class CameraHead(ABC):
     def dose_krad(self) -> float:
         """Total ionising dose the camera's dosimeter has counted."""
 
+    def state(self) -> dict:
+        """What the head keeps across a restart of flight (a simulated detector: its damage)."""
+        return {}
+
+    def restore(self, state: dict) -> None:  # noqa: B027 (optional: a real head keeps nothing)
+        """Inverse of state()."""
+
 
 class HardwareBackend(ABC):
     name: str
@@ -90,10 +97,11 @@ class HardwareBackend(ABC):
 
     def state(self) -> dict:
         """What the hardware keeps across a restart of flight (JSON-serialisable)."""
-        return {}
+        return {"camera": self.camera.state()}
 
-    def restore(self, state: dict) -> None:  # noqa: B027 (optional: real hardware keeps nothing)
+    def restore(self, state: dict) -> None:
         """Inverse of state()."""
+        self.camera.restore(state.get("camera", {}))
 
     @abstractmethod
     def close(self) -> None:

@@ -100,12 +100,6 @@ class RaspberryPiBackend(HardwareBackend):
         sensor's last good reading says."""
         self.camera.step(dt, now, self.temperature.last_good)
 
-    def state(self) -> dict:
-        return {"camera": self.camera.state()}
-
-    def restore(self, state: dict) -> None:
-        self.camera.restore(state.get("camera", {}))
-
     def close(self) -> None:
         self.heater.close()
         if self.photo is not None:

@@ -85,11 +85,5 @@ class SimBackend(HardwareBackend):
         self.node.step(dt, self.heater.power_w if self.heater.is_on else 0.0)
         self.camera.step(dt, now, self.node.temp_c)
 
-    def state(self) -> dict:
-        return {"camera": self.camera.state()}
-
-    def restore(self, state: dict) -> None:
-        self.camera.restore(state.get("camera", {}))
-
     def close(self) -> None:
         self.heater.set(False)
