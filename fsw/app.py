@@ -81,7 +81,7 @@ class FlightSoftware:
             rate_groups=[RateGroup(hz, [self.components[n] for n in order], self.executive.cycles[hz])
                          for hz, order in topology.rate_groups],
             hardware=services.hardware, downlink=self.downlink, writer=self.writer,
-            health=self.executive, save=self._save_quietly, save_interval=save_interval,
+            health=self.executive, event=services.event, save=self._save_quietly, save_interval=save_interval,
         )
         services.event("boot", dictionary_version=self.dictionary.version,
                        restarts=min(self.executive.restarts, 0xFFFF))

@@ -38,7 +38,7 @@ class RateGroup:
 
 class ExecutiveLoop:
     def __init__(self, *, clock, link, uplink, rate_groups: list[RateGroup], hardware, downlink, writer,
-                 health, save, save_interval: float):
+                 health, event, save, save_interval: float):
         self.clock = clock
         self.link = link
         self.uplink = uplink            # feeds uplink bytes to the dispatcher
@@ -47,6 +47,7 @@ class ExecutiveLoop:
         self.downlink = downlink
         self.writer = writer
         self.health = health            # the executive component: slips
+        self.event = event              # services.event: a declared event
         self.save = save
         self.save_interval = save_interval
         self.progress = threading.Condition()   # notified after every cycle
@@ -127,7 +128,7 @@ class ExecutiveLoop:
 
     def _slip(self, late: float) -> None:
         self.health.slips += 1
-        self.health.services.event("cycle_slip", group_hz=FAST_HZ, duration=min(int(late * 1e3), 0xFFFF))
+        self.event("cycle_slip", group_hz=FAST_HZ, duration=min(int(late * 1e3), 0xFFFF))
 
     def _read(self, timeout: float) -> bytes:
         try:
