@@ -16,7 +16,7 @@ from pathlib import Path
 
 from fsw.executive.clock import MAX_SPEED
 from fsw.hw.backends import BACKENDS
-from fsw.link import LinkError, open_link
+from fsw.link import Impairments, LinkError, open_link
 from fsw.protocol.constants import MAX_FRAME_LEN, MIN_FRAME_LEN, TM_FRAME_LEN
 
 EXIT_FAILURE = 1
@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", required=True, metavar="URL|pty",
                         help="pyserial URL or device, or 'pty' for a new pseudo-terminal")
     parser.add_argument("--baud", type=int, default=115200, help="serial speed (default 115200)")
+    parser.add_argument("--channel", metavar="IMPAIRMENTS",
+                        help="see the link through a bad line: ber=P,drop=P,dup=P,octet_drop=P,burst=P,"
+                        "burst_len=N,delay=S,seed=N (fsw/link/channel.py)")
     parser.add_argument("--state", type=Path, default=None, metavar="DIR",
                         help="state directory (default $XDG_STATE_HOME/perijove/fsw)")
     parser.add_argument("--clock", choices=("real", "sim"), default="real")
@@ -73,6 +76,11 @@ def check(args) -> None:
         raise UsageError(f"--tm-frame-len must be in [{MIN_FRAME_LEN}, {MAX_FRAME_LEN}]")
     if args.baud <= 0:
         raise UsageError("--baud must be positive")
+    if args.channel is not None:
+        try:
+            args.channel = Impairments.parse(args.channel)
+        except ValueError as error:
+            raise UsageError(f"--channel: {error}") from None
     if args.save_interval <= 0:
         raise UsageError("--save-interval must be positive")
     args.hw_options = {}
@@ -95,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     from fsw.app import FlightSoftware  # after parsing: --help stays fast
 
     try:
-        link = open_link(args.port, args.baud)
+        link = open_link(args.port, args.baud, channel=args.channel)
     except (LinkError, OSError) as error:
         print(f"fsw: cannot open {args.port}: {error}", file=sys.stderr)
         return EXIT_FAILURE

@@ -24,10 +24,29 @@ def pytest_addoption(parser):
                     help="serial speed (default 115200; env HIL_BAUD)")
     group.addoption("--board", choices=("arduino", "fsw"), default=os.environ.get("HIL_BOARD", "arduino"),
                     help="what runs on --port: the Arduino firmware or fsw on a Pi (env HIL_BOARD)")
+    group.addoption("--channel", default=os.environ.get("HIL_CHANNEL"), metavar="IMPAIRMENTS",
+                    help="the ground sees the target through a bad line: ber=P,drop=P,... (env HIL_CHANNEL; "
+                         "fsw/link/channel.py)")
+
+
+# the channel every ground station of the run sees the target through (None: a clean line)
+CHANNEL = {"impairments": None}
+
+
+def pytest_configure(config):
+    text = config.getoption("--channel", default=None)
+    if text:
+        from fsw.link.channel import Impairments
+
+        try:
+            CHANNEL["impairments"] = Impairments.parse(text)
+        except ValueError as error:
+            raise pytest.UsageError(f"--channel: {error}") from None
 
 
 def pytest_report_header(config):
-    return f"hil target: {config.getoption('--target')}"
+    channel = config.getoption("--channel", default=None)
+    return f"hil target: {config.getoption('--target')}" + (f", through a channel: {channel}" if channel else "")
 
 
 @pytest.fixture(scope="session")
@@ -43,10 +62,12 @@ def hil_target(request):
 
 def open_station(target, timeout: float = 20.0):
     """A ground station on the target's link (or port), checked with a ping."""
-    from fsw.link import open_link
+    from fsw.link import ChannelLink, open_link
     from ground.procedures import CommandTimeout, connect
 
     link = target.link if target.link is not None else open_link(target.port, getattr(target, "baud", 115200))
+    if CHANNEL["impairments"] is not None:     # practise on a bad line: --channel
+        link = ChannelLink(link, CHANNEL["impairments"])
     station = connect(link=link, frame_len=target.capabilities.frame_len, archive=False,
                       timeout=timeout, on_warning=lambda _message: None)
     # a board may still be booting (an Uno resets when its port opens): a few pings first

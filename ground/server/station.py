@@ -59,7 +59,7 @@ class Subscriber:
 
 class GroundServer:
     def __init__(self, port: str, *, counters: UplinkCounters, baud: int = 115200, frame_len: int = TM_FRAME_LEN,
-                 archive=None, on_warning=None):
+                 archive=None, on_warning=None, channel=None):
         self.port = port
         self.frame_len = frame_len
         self.counters = counters
@@ -68,9 +68,9 @@ class GroundServer:
         self._print_warning = on_warning
         self.subscribers: set[Subscriber] = set()
         self._lock = threading.Lock()
-        link = open_link(port, baud)
+        link = open_link(port, baud, channel)
         self.session = Session(link, frame_len, on_warning=self._warn, counters=counters,
-                               reopen=lambda: open_link(port, baud))   # a device that comes back
+                               reopen=lambda: open_link(port, baud, channel))   # a device that comes back
         try:
             self.session.archive = self.session.ingest.archive = open_for(archive, self.session.dictionary)
         except Exception:

@@ -39,9 +39,21 @@ def add_link_options(parser: argparse.ArgumentParser, required: bool = False) ->
     parser.add_argument("--baud", type=int, default=115200, metavar="N", help="serial line rate (default 115200)")
     parser.add_argument("--frame-len", type=_frame_len, default=TM_FRAME_LEN, metavar="N",
                         help=f"TM frame length of the link (default {TM_FRAME_LEN}; 256 for the Arduino)")
+    parser.add_argument("--channel", type=_impairments, metavar="IMPAIRMENTS",
+                        help="see the port through a bad line: ber=P,drop=P,dup=P,octet_drop=P,burst=P,"
+                        "burst_len=N,delay=S,seed=N")
     parser.add_argument("--archive-dir", metavar="DIR",
                         help="where the session archive goes (default $PERIJOVE_HOME/archive)")
     parser.add_argument("--no-archive", action="store_true", help="do not archive this session")
+
+
+def _impairments(text: str):
+    from fsw.link.channel import Impairments
+
+    try:
+        return Impairments.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def add_port_options(parser: argparse.ArgumentParser) -> None:
@@ -102,7 +114,7 @@ def embedded_server(args):
     from ..server.station import GroundServer
 
     server = GroundServer(args.port, counters=default_counters(SPACECRAFT_ID), baud=args.baud,
-                          frame_len=args.frame_len, archive=archive_option_value(args))
+                          frame_len=args.frame_len, archive=archive_option_value(args), channel=args.channel)
     with EmbeddedServer(server) as embedded:
         yield embedded.url
 

@@ -46,7 +46,8 @@ def run(args) -> int:
     except OSError as error:
         raise UsageError(f"--listen {args.listen}: {error.strerror}") from None
     try:
-        server = GroundServer(args.port, counters=default_counters(SPACECRAFT_ID), baud=args.baud, frame_len=args.frame_len,
+        server = GroundServer(args.port, counters=default_counters(SPACECRAFT_ID), baud=args.baud, channel=args.channel,
+                              frame_len=args.frame_len,
                               archive=archive_option_value(args), on_warning=_warn)
     except CountersError as error:
         sock.close()
