@@ -1,11 +1,18 @@
-"""Session archive: every frame sent or received and every packet, raw and decoded, in SQLite.
+"""The archive: every packet received and every command sent, once, in SQLite.
 
-One file per session, WAL mode so a reader (replay, plot, query) can open it while it is being
-written. Rows are buffered and written in batches (one transaction per batch) by a writer thread,
-so SQLite's work (which runs without the GIL) overlaps decoding: ingest stays fast and a crash
-loses at most the last fraction of a second. Housekeeping values are stored raw in
-the packet's decoded JSON; queries calibrate them through the dictionary, the only calibration.
+One continuous file per spacecraft (`scid61.sqlite` in the archive directory) that every ground
+process appends to, or one file a caller names. A packet is stored as it came, in compact form:
+its header fields as columns and its application data as octets, decoded with the dictionary on
+read (the dictionary stays the only decoder and calibration). Idle fill is never stored, nor
+frames: an image's octets are stored once, in its segments. WAL mode, so readers open a file
+while it is written; rows are written in batches by a writer thread, so SQLite's work (which runs
+without the GIL) overlaps decoding and a crash loses at most the last fraction of a second.
+
+A retention policy (age and size) keeps a continuous archive bounded; the oldest rows go first.
+Archives of the first format (one per session, decoded JSON beside frames) are still read.
 """
+
+from __future__ import annotations
 
 import json
 import math
@@ -14,110 +21,120 @@ import queue
 import sqlite3
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from fsw.protocol import SPACECRAFT_ID, TmPacket, decode_tc
 from fsw.protocol.dictionary import Dictionary
+from fsw.protocol.reasons import ProtocolError
 
 from .cli import UsageError
 from .telemetry import Record
 
 FORMAT = "perijove-archive"
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS frames (
-    id INTEGER PRIMARY KEY, t REAL NOT NULL, dir TEXT NOT NULL, raw BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS packets (
     id INTEGER PRIMARY KEY, t REAL NOT NULL, obt REAL, dir TEXT NOT NULL,
-    apid INTEGER, service INTEGER, subtype INTEGER, seq INTEGER,
-    kind TEXT, name TEXT, data BLOB, decoded TEXT);
+    apid INTEGER, service INTEGER, subtype INTEGER, seq INTEGER, counter INTEGER,
+    kind TEXT, name TEXT, data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS packets_by_name ON packets (name, obt);
 """
-# built when the session closes: maintaining it per insert costs ingest a tenth of its speed
-INDEX = "CREATE INDEX IF NOT EXISTS packets_by_name ON packets (name, obt)"
+COLUMNS = "id, t, obt, dir, apid, service, subtype, seq, counter, kind, name, data"
+FETCH = 2000          # rows read at a time: a reader's memory stays bounded
 
 
 class ArchiveError(UsageError):
     """Not an archive, or a damaged one: one line for a person."""
 
 
-def _json_default(value):
-    if isinstance(value, (bytes, bytearray)):
-        return f"<{len(value)} octets>"   # the raw octets are in the data column
-    return str(value)
+@dataclass(frozen=True)
+class Retention:
+    """How much a continuous archive keeps: rows younger than days, a file under megabytes."""
+
+    days: float = 30.0
+    megabytes: float = 1024.0
+    every: float = 600.0      # seconds between applications while writing
 
 
 def session_path(directory: Path) -> Path:
+    """A file of its own for one session (a caller that wants its session apart)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return Path(directory) / f"session-{stamp}-{os.getpid()}.sqlite"
 
 
-def open_for(option, dictionary: Dictionary) -> "Archive | None":
-    """The archive an option asks for: True for a new session file in the default directory
-    (ground.paths.archive_dir()), a path for that file, False or None for none."""
+def spacecraft_path(directory: Path, scid: int = SPACECRAFT_ID) -> Path:
+    return Path(directory) / f"scid{scid}.sqlite"
+
+
+def open_for(option, dictionary: Dictionary, retention: Retention | None = Retention()) -> Archive | None:
+    """The archive an option asks for: True for the spacecraft's continuous archive in the default
+    directory (ground.paths.archive_dir()), a path for that file, False or None for none."""
     from . import paths
 
     if not option:
         return None
-    return Archive(session_path(paths.archive_dir()) if option is True else Path(option), dictionary)
+    path = spacecraft_path(paths.archive_dir()) if option is True else Path(option)
+    return Archive(path, dictionary, retention=retention)
 
 
 class Archive:
-    """Writer. add_* buffer rows; flush() writes them in one transaction."""
+    """Writer. add_* buffer rows; flush() hands them to the writer thread, one transaction each."""
 
     def __init__(self, path: str | os.PathLike, dictionary: Dictionary, batch: int = 5000,
-                 flush_interval: float = 0.25):
+                 flush_interval: float = 0.25, retention: Retention | None = Retention()):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.retention = retention
         try:
-            self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+            self.db.execute("PRAGMA auto_vacuum=INCREMENTAL")    # takes effect on a new file only
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
+            meta = self._existing_meta()
             self.db.executescript(SCHEMA)
-        except sqlite3.DatabaseError as error:
+            self.db.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)", [
+                ("format", FORMAT), ("format_version", FORMAT_VERSION), ("created", datetime.now(UTC).isoformat())])
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('dictionary_version', ?)", (f"{dictionary.version:08x}",))
+        except (sqlite3.DatabaseError, OSError) as error:
             raise ArchiveError(f"{self.path}: cannot write an archive here ({error})") from None
-        self.db.executemany(
-            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-            [("format", FORMAT), ("format_version", FORMAT_VERSION),
-             ("dictionary_version", f"{dictionary.version:08x}"),
-             ("created", datetime.now(UTC).isoformat())],
-        )
+        if meta and (meta.get("format") != FORMAT or meta.get("format_version") != FORMAT_VERSION):
+            self.db.close()
+            raise ArchiveError(f"{self.path}: an archive of another format; name a new file")
         self.batch = batch
         self.flush_interval = flush_interval
-        self._frames: list[tuple] = []
-        self._packets: list[tuple] = []
+        self._rows: list[tuple] = []
         self._lock = threading.Lock()
         self._last_flush = time.monotonic()
+        self._next_retention = 0.0
         self.closed = False
-        self._error: sqlite3.Error | None = None
+        self._error: Exception | None = None
         self._queue: queue.Queue = queue.Queue()
         self._writer = threading.Thread(target=self._write_loop, name="archive-writer", daemon=True)
         self._writer.start()
 
-    def add_frame(self, t: float, direction: str, raw: bytes) -> None:
-        with self._lock:
-            self._frames.append((t, direction, raw))
+    def _existing_meta(self) -> dict:
+        try:
+            return dict(self.db.execute("SELECT key, value FROM meta"))
+        except sqlite3.OperationalError:
+            return {}            # a new file
 
     def add_records(self, records: list[Record]) -> None:
-        dumps = json.dumps
-        rows = []
-        for r in records:
-            p = r.packet
-            rows.append((r.received, p.time, "down", p.apid, p.service, p.subtype, p.seq_count,
-                         r.kind, r.name, p.data,
-                         dumps(r.fields, default=_json_default) if r.kind != "undecodable" else r.error))
+        rows = [(r.received, r.packet.time, "down", r.packet.apid, r.packet.service, r.packet.subtype,
+                 r.packet.seq_count, r.packet.message_counter, r.kind, r.name, r.packet.data) for r in records]
         with self._lock:
-            self._packets += rows
-            full = len(self._packets) >= self.batch
+            self._rows += rows
+            full = len(self._rows) >= self.batch
         if full:
             self.flush()
 
-    def add_command(self, t: float, apid: int, service: int, subtype: int, seq: int, name: str,
-                    args: dict, packet: bytes) -> None:
-        decoded = json.dumps({"command": name, "args": args}, default=_json_default)
+    def add_command(self, t: float, apid: int, service: int, subtype: int, seq: int, name: str, packet: bytes) -> None:
+        """A command sent: the whole TC packet, decoded on read."""
         with self._lock:
-            self._packets.append((t, None, "up", apid, service, subtype, seq, "command", name, packet, decoded))
+            self._rows.append((t, None, "up", apid, service, subtype, seq, None, "command", name, packet))
 
     def maybe_flush(self) -> None:
         if time.monotonic() - self._last_flush >= self.flush_interval:
@@ -129,9 +146,9 @@ class Archive:
             self._last_flush = time.monotonic()
             if self.closed:
                 return
-            if self._frames or self._packets:
-                self._queue.put((self._frames, self._packets))
-                self._frames, self._packets = [], []
+            if self._rows:
+                self._queue.put(self._rows)
+                self._rows = []
             if wait:
                 done = threading.Event()
                 self._queue.put(done)
@@ -148,35 +165,56 @@ class Archive:
             if isinstance(item, threading.Event):
                 item.set()
                 continue
-            frames, packets = item
             try:
                 self.db.execute("BEGIN")
-                self.db.executemany("INSERT INTO frames (t, dir, raw) VALUES (?, ?, ?)", frames)
-                self.db.executemany(
-                    "INSERT INTO packets (t, obt, dir, apid, service, subtype, seq, kind, name, data, decoded) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", packets)
+                self.db.executemany(f"INSERT INTO packets ({COLUMNS[4:]}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                    item)
                 self.db.execute("COMMIT")
+                if self.retention is not None and time.monotonic() >= self._next_retention:
+                    self._next_retention = time.monotonic() + self.retention.every
+                    self.apply_retention()
             except sqlite3.Error as error:     # disk full, file removed: say so, keep the session up
                 self._error = error
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
 
+    def apply_retention(self, now: float | None = None) -> int:
+        """Drop rows older than the policy's days, then the oldest until the file fits its size;
+        returns rows dropped."""
+        policy = self.retention
+        now = time.time() if now is None else now
+        dropped = self.db.execute("DELETE FROM packets WHERE t < ?", (now - policy.days * 86400,)).rowcount
+        limit = policy.megabytes * 1e6
+        page_size = self.db.execute("PRAGMA page_size").fetchone()[0]
+        while True:
+            pages, free = (self.db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "freelist_count"))
+            if (pages - free) * page_size <= limit:
+                break
+            count = self.db.execute("SELECT COUNT(*) FROM packets").fetchone()[0]
+            if count == 0:
+                break
+            chunk = max(1, count // 10)         # a tenth of what is there, the oldest
+            dropped += self.db.execute("DELETE FROM packets WHERE id IN (SELECT id FROM packets ORDER BY id LIMIT ?)",
+                                       (chunk,)).rowcount
+        if dropped:
+            self.db.execute("PRAGMA incremental_vacuum")
+        return dropped
+
     def close(self) -> None:
         if self.closed:
             return
-        self.flush(wait=True)
-        with self._lock:
-            self.closed = True
-            self._queue.put(None)
-        self._writer.join()
         try:
-            self.db.execute(INDEX)
+            self.flush(wait=True)
         finally:
+            with self._lock:
+                self.closed = True
+                self._queue.put(None)
+            self._writer.join()
             self.db.close()
 
 
 class ArchiveReader:
-    """Read side: opening checks that the file really is an archive."""
+    """Read side: opening checks that the file really is an archive; rows decode on read."""
 
     def __init__(self, path: str | os.PathLike, dictionary: Dictionary):
         self.path = Path(path)
@@ -184,55 +222,110 @@ class ArchiveReader:
         if not self.path.is_file():
             raise ArchiveError(f"{self.path}: no such archive")
         try:
-            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            # read-only, and readable from a thread other than the one that opened it (a replay)
+            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
             meta = dict(self.db.execute("SELECT key, value FROM meta"))
         except sqlite3.DatabaseError as error:
             raise ArchiveError(f"{self.path}: not a Perijove archive ({error})") from None
-        if meta.get("format") != FORMAT:
+        if meta.get("format") != FORMAT or meta.get("format_version") not in ("1", FORMAT_VERSION):
             raise ArchiveError(f"{self.path}: not a Perijove archive")
         self.meta = meta
+        self.first_format = meta["format_version"] == "1"
 
-    def _query(self, sql: str, params=()):
+    def _rows(self, sql: str, params=()):
+        """Rows of a query, FETCH at a time; ArchiveError on a damaged file."""
         try:
-            return self.db.execute(sql, params).fetchall()
+            cursor = self.db.execute(sql, params)
+            while rows := cursor.fetchmany(FETCH):
+                yield from rows
         except sqlite3.DatabaseError as error:
             raise ArchiveError(f"{self.path}: damaged archive ({error})") from None
 
+    def _where(self, clause: str, params: tuple, order: str = "id"):
+        """(row, decoded fields or None) for the packets a clause selects, in order."""
+        if self.first_format:
+            sql = (f"SELECT id, t, obt, dir, apid, service, subtype, seq, 0, kind, name, data, decoded "
+                   f"FROM packets WHERE {clause} ORDER BY {order}")
+            for *row, decoded in self._rows(sql, params):
+                try:
+                    yield row, (json.loads(decoded) if row[9] != "undecodable" else None)
+                except (TypeError, ValueError) as error:
+                    raise ArchiveError(f"{self.path}: damaged archive (row {row[0]}: {error})") from None
+            return
+        for row in self._rows(f"SELECT {COLUMNS} FROM packets WHERE {clause} ORDER BY {order}", params):
+            yield row, self._decode(row)
+
+    def _decode(self, row) -> dict | None:
+        row_id, _, obt, direction, apid, service, subtype, seq, counter, kind, name, data = row
+        if not isinstance(data, bytes):
+            raise ArchiveError(f"{self.path}: damaged archive (row {row_id}: no octets)")
+        try:
+            if direction == "up":
+                tc = decode_tc(data)
+                command = self.dictionary.command_for(tc.apid, tc.service, tc.subtype)
+                return {"command": command.name, "args": self.dictionary.decode_args(command, tc.app_data)}
+            if kind == "undecodable":
+                return None
+            return self.dictionary.decode_tm(TmPacket(apid, service, subtype, data, obt or 0.0, seq or 0,
+                                                      counter or 0))["fields"]
+        except (ProtocolError, TypeError, ValueError):
+            return None       # another dictionary's packet: kept, shown undecoded
+
     def parameter(self, name: str, start: float | None = None, end: float | None = None) -> list[tuple[float, object]]:
         """(on-board time, engineering value) of a housekeeping parameter, in time order."""
-        parameter = self.dictionary.parameters.get(name)
-        if parameter is None:
-            raise ArchiveError(f"unknown parameter {name!r}")
-        rows = self._query(
-            "SELECT obt, json_extract(decoded, ?) FROM packets WHERE name = ? AND dir = 'down' "
-            "AND obt >= ? AND obt <= ? ORDER BY obt, id",
-            (f"$.{name}", f"sid{parameter.sid}", -1e300 if start is None else start,
-             1e300 if end is None else end),
-        )
-        return [(t, raw if isinstance(raw, str) else parameter.calibrate(raw)) for t, raw in rows if raw is not None]
+        return [(t, value) for t, _, value in self.samples([name], start, end)]
+
+    def samples(self, names: list[str], start: float | None = None, end: float | None = None):
+        """(on-board time, parameter, engineering value) of these parameters, in time order,
+        read a batch at a time (an export of any size runs in bounded memory)."""
+        unknown = [n for n in names if n not in self.dictionary.parameters]
+        if unknown:
+            raise ArchiveError(f"unknown parameter {unknown[0]!r}")
+        by_sid: dict[str, list] = {}
+        for name in names:
+            by_sid.setdefault(f"sid{self.dictionary.parameters[name].sid}", []).append(self.dictionary.parameters[name])
+        marks = ", ".join("?" * len(by_sid))
+        clause = f"name IN ({marks}) AND dir = 'down' AND obt >= ? AND obt <= ?"
+        params = (*by_sid, -1e300 if start is None else start, 1e300 if end is None else end)
+        for row, fields in self._where(clause, params, order="obt, id"):
+            if fields is None:
+                continue
+            for parameter in by_sid[row[10]]:
+                raw = fields.get(parameter.name)
+                if raw is not None:
+                    yield row[2], parameter.name, raw if isinstance(raw, str) else parameter.calibrate(raw)
 
     def events(self) -> list[tuple[float, str, dict]]:
-        rows = self._query("SELECT obt, name, decoded FROM packets WHERE kind = 'event' ORDER BY id")
-        try:
-            return [(t, name, json.loads(decoded)) for t, name, decoded in rows]
-        except (TypeError, ValueError) as error:
-            raise ArchiveError(f"{self.path}: damaged archive (an event's fields are not JSON: {error})") from None
+        return [(row[2], row[10], fields) for row, fields in self._where("kind = 'event'", ()) if fields is not None]
 
-    def packets(self):
-        """Every packet row as a dict, in arrival order."""
-        columns = ("id", "t", "obt", "dir", "apid", "service", "subtype", "seq", "kind", "name", "decoded")
-        rows = self._query(f"SELECT {', '.join(columns)} FROM packets ORDER BY id")
-        return [dict(zip(columns, row)) for row in rows]
+    def packets(self) -> list[dict]:
+        """Every packet row with its decoded fields, in arrival order."""
+        keys = ("id", "t", "obt", "dir", "apid", "service", "subtype", "seq")
+        return [dict(zip(keys, row[:8]), kind=row[9], name=row[10], decoded=fields)
+                for row, fields in self._where("1", ())]
 
-    def frames(self, direction: str = "down"):
-        """(ground time, raw frame) in arrival order."""
-        rows = self._query("SELECT id, t, raw FROM frames WHERE dir = ? ORDER BY id", (direction,))
-        for row_id, t, raw in rows:
-            if not isinstance(t, (int, float)) or not math.isfinite(t) or not isinstance(raw, bytes):
-                raise ArchiveError(f"{self.path}: damaged archive (frame row {row_id}: no time or no octets)")
-        return [(t, raw) for _, t, raw in rows]
+    def records(self):
+        """(ground time, Record) of every packet received, in arrival order, decoded: for a replay."""
+        for row, fields in self._where("dir = 'down'", ()):
+            row_id, t, obt, _, apid, service, subtype, seq, counter, kind, name, data = row
+            if not isinstance(t, (int, float)) or not math.isfinite(t):
+                raise ArchiveError(f"{self.path}: damaged archive (row {row_id}: no time)")
+            packet = TmPacket(apid, service, subtype, data if isinstance(data, bytes) else b"", obt or 0.0, seq or 0,
+                              counter or 0)
+            if fields is None:
+                yield t, Record("undecodable", name or "", {}, packet, t, error="not decodable with this dictionary")
+                continue
+            severity = self.dictionary.events_by_name[name].severity.name.lower() if kind == "event" else ""
+            yield t, Record(kind, name, fields, packet, t, severity)
+
+    def summary(self) -> dict:
+        """What `ground archive list` shows of it."""
+        count, first, last, low, high = next(self._rows(
+            "SELECT COUNT(*), MIN(t), MAX(t), MIN(obt), MAX(obt) FROM packets"))
+        return {"path": str(self.path), "octets": self.path.stat().st_size, "packets": count,
+                "first": first, "last": last, "first_onboard": low, "last_onboard": high,
+                "format_version": self.meta.get("format_version"),
+                "dictionary_version": self.meta.get("dictionary_version")}
 
     def close(self) -> None:
         self.db.close()
-
-

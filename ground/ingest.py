@@ -1,4 +1,4 @@
-"""Downlink ingest: bytes -> frames -> packets -> dictionary records, every step archived.
+"""Downlink ingest: bytes -> frames -> packets -> dictionary records, the packets archived.
 
 The one path every received byte takes, live (Session) or from an archive (replay), and the
 path the ground benchmark times.
@@ -26,8 +26,6 @@ class Ingest:
 
     def _on_frame(self, frame: bytes) -> None:
         self.stats.frame_seen(self._now)
-        if self.archive is not None:
-            self.archive.add_frame(self._now, "down", frame)
 
     def feed(self, data: bytes, now: float | None = None) -> list[Record]:
         self._now = self.clock() if now is None else now

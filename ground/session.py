@@ -15,7 +15,6 @@ from fsw.dictionary import load
 from fsw.link import Link, LinkError
 from fsw.protocol import TM_FRAME_LEN, TcSender, encode_tc
 from fsw.protocol.dictionary import Dictionary
-from fsw.protocol.framing import ASM
 from fsw.protocol.pus import ACK_ALL
 
 from .ingest import Ingest
@@ -150,7 +149,7 @@ class Session(Station):
                     command = self._track(name, args, tc.request_id, on_stage)
                     if self.archive is not None:
                         self.archive.add_command(time.time(), tc.apid, tc.service, tc.subtype, tc.seq_count, name,
-                                                 args, encode_tc(tc))
+                                                 encode_tc(tc))
                     if ack == 0:
                         command.outcome = "completed"   # nothing will be reported: sent is all we know
                         command.done.set()
@@ -196,11 +195,7 @@ class Session(Station):
 
     def _radiate(self, frames: list[bytes]) -> None:
         """Write frames, each behind its ASM, in one go (the send lock held, the counters that
-        numbered them saved), the uplink archived."""
-        if self.archive is not None:
-            now = time.time()
-            for frame in frames:
-                self.archive.add_frame(now, "up", frame[len(ASM):])
+        numbered them saved)."""
         self.link.write(b"".join(frames))
 
     # -- downlink --

@@ -16,7 +16,7 @@ from fsw.link import open_link
 from fsw.protocol import TM_FRAME_LEN, encode_tm
 from fsw.protocol.pus import ACK_ALL
 
-from ..archive import open_for
+from ..archive import Retention, open_for
 from ..counters import UplinkCounters
 from ..session import Session
 from ..tracker import TrackedCommand
@@ -59,7 +59,7 @@ class Subscriber:
 
 class GroundServer:
     def __init__(self, port: str, *, counters: UplinkCounters, baud: int = 115200, frame_len: int = TM_FRAME_LEN,
-                 archive=None, on_warning=None, channel=None):
+                 archive=None, on_warning=None, channel=None, retention=None):
         self.port = port
         self.frame_len = frame_len
         self.counters = counters
@@ -72,7 +72,8 @@ class GroundServer:
         self.session = Session(link, frame_len, on_warning=self._warn, counters=counters,
                                reopen=lambda: open_link(port, baud, channel))   # a device that comes back
         try:
-            self.session.archive = self.session.ingest.archive = open_for(archive, self.session.dictionary)
+            self.session.archive = self.session.ingest.archive = open_for(archive, self.session.dictionary,
+                                                                          retention or Retention())
         except Exception:
             link.close()
             raise

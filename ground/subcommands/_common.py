@@ -69,12 +69,12 @@ def add_port_options(parser: argparse.ArgumentParser) -> None:
 
 def archive_option_value(args):
     """--no-archive, --archive-dir or the default, as connect() and the server take them."""
-    from ..archive import session_path
+    from ..archive import spacecraft_path
 
     if args.no_archive:
         return False
     if args.archive_dir:
-        return session_path(Path(args.archive_dir))
+        return spacecraft_path(Path(args.archive_dir))
     return True
 
 
@@ -151,23 +151,32 @@ def guard(run):
     return guarded
 
 
-def latest_archive() -> Path:
+def default_archive() -> Path:
+    """The spacecraft's continuous archive, else the newest archive in the directory."""
+    from fsw.protocol.constants import SPACECRAFT_ID
+
+    from ..archive import spacecraft_path
+
     directory = paths.archive_dir()
-    found = sorted(directory.glob("session-*.sqlite"), key=lambda p: p.stat().st_mtime)
+    continuous = spacecraft_path(directory, SPACECRAFT_ID)
+    if continuous.is_file():
+        return continuous
+    found = sorted(directory.glob("*.sqlite"), key=lambda p: p.stat().st_mtime)
     if not found:
         raise UsageError(f"no archive given and none in {directory}")
     return found[-1]
 
 
 def add_archive_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--archive", metavar="FILE", help="archive file (default: the newest session archive)")
+    parser.add_argument("--archive", metavar="FILE",
+                        help="archive file (default: the spacecraft's archive in $PERIJOVE_HOME/archive)")
 
 
 def open_archive(path: str | None):
     from fsw.dictionary import load
 
     from ..archive import ArchiveReader
-    return ArchiveReader(path or latest_archive(), load())
+    return ArchiveReader(path or default_archive(), load())
 
 
 def parse_time(text: str | None) -> float | None:

@@ -1,4 +1,5 @@
-"""`ground archive query PARAM --from T --to T`: a parameter's values from a session archive."""
+"""`ground archive list` and `ground archive query PARAM --from T --to T`: the archives, and a
+parameter's values from one."""
 
 import json
 
@@ -6,8 +7,11 @@ from ._common import add_archive_option, guard, iso, open_archive, parse_time
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("archive", help="query a session archive")
+    parser = subparsers.add_parser("archive", help="list the archives, query one")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="the archives in the archive directory: span, packets, size")
+    listing.add_argument("--json", action="store_true", help="JSON lines")
+    listing.set_defaults(run=guard(run_list))
     query = actions.add_parser("query", help="a parameter's values over time",
                                description="Times are on-board seconds since 2000-01-01 or ISO date-times (UTC).")
     query.add_argument("parameter", metavar="PARAM")
@@ -16,6 +20,36 @@ def register(subparsers) -> None:
     query.add_argument("--to", dest="end", metavar="T", help="up to this on-board time")
     query.add_argument("--json", action="store_true", help="JSON lines")
     query.set_defaults(run=guard(run_query))
+
+
+def run_list(args) -> int:
+    from fsw.dictionary import load
+
+    from .. import paths
+    from ..archive import ArchiveError, ArchiveReader
+
+    directory = paths.archive_dir()
+    found = sorted(directory.glob("*.sqlite")) if directory.is_dir() else []
+    if not found:
+        print(f"no archives in {directory}")
+        return 0
+    dictionary = load()
+    for path in found:
+        try:
+            reader = ArchiveReader(path, dictionary)
+            summary = reader.summary()
+            reader.close()
+        except ArchiveError as error:
+            summary = {"path": str(path), "error": str(error)}
+        if args.json:
+            print(json.dumps(summary))
+        elif "error" in summary:
+            print(f"{path.name}: {summary['error']}")
+        else:
+            span = (f"{iso(summary['first_onboard'])} .. {iso(summary['last_onboard'])}"
+                    if summary["packets"] else "empty")
+            print(f"{path.name}  {summary['packets']:>10,} packets  {summary['octets'] / 1e6:8.1f} MB  {span}")
+    return 0
 
 
 def run_query(args) -> int:

@@ -29,14 +29,11 @@ def run_csv(args) -> int:
                 writer.writerow([iso(t), f"{t:.3f}", name, json.dumps(fields)])
             return 0
         names = args.parameters or list(reader.dictionary.parameters)
+        units = {name: reader.dictionary.parameters[name].unit for name in names if name in reader.dictionary.parameters}
         writer.writerow(["time_utc", "onboard_s", "parameter", "value", "unit"])
-        rows = []
-        for name in names:
-            unit = reader.dictionary.parameters[name].unit if name in reader.dictionary.parameters else ""
-            rows += [(t, name, value, unit) for t, value in reader.parameter(name)]
-        rows.sort(key=lambda row: row[0])
-        for t, name, value, unit in rows:
-            writer.writerow([iso(t), f"{t:.3f}", name, value, unit])
+        # streamed in time order as the archive reads them: bounded memory, whatever the size
+        for t, name, value in reader.samples(names):
+            writer.writerow([iso(t), f"{t:.3f}", name, value, units[name]])
     finally:
         if args.out:
             out.close()

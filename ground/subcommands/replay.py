@@ -22,33 +22,33 @@ def register(subparsers) -> None:
 MAX_GAP = 10.0
 
 
-def replay(reader, state, speed: float = 1.0, sleep=time.sleep, stop=lambda: False, frames=None) -> int:
-    """Feed the archive's frames (or `frames`, read already) into state at their original pace /
-    speed; returns frames fed."""
-    from fsw.protocol import ASM
-
-    from ..ingest import Ingest
-    ingest = Ingest(state.dictionary, stats=state.stats)
-    frames = reader.frames("down") if frames is None else frames
-    if not frames:
-        return 0
-    last_t = frames[0][0]
+def replay(reader, state, speed: float = 1.0, sleep=time.sleep, stop=lambda: False, records=None) -> int:
+    """Feed the archive's packets (or `records`, (ground time, Record) pairs) into state at their
+    original pace / speed; returns packets fed."""
+    records = reader.records() if records is None else records
+    fed = 0
+    last_t = None
     elapsed = 0.0
     start = time.time()
-    for t, raw in frames:
+    for t, record in records:
         if stop():
             break
-        elapsed += min(max((t - last_t) / speed, 0.0), MAX_GAP)
+        if last_t is not None:
+            elapsed += min(max((t - last_t) / speed, 0.0), MAX_GAP)
         last_t = t
         delay = elapsed - (time.time() - start)
         if delay > 0:
             sleep(delay)
         # ground times are shifted so "last contact" and staleness read as if live
-        state.apply(ingest.feed(ASM + raw, now=start + elapsed))
-    return len(frames)
+        record.received = start + elapsed
+        state.stats.last_contact = record.received
+        state.apply([record])
+        fed += 1
+    return fed
 
 
 def run(args) -> int:
+    import itertools
     import threading
 
     from ..monitor import live
@@ -56,12 +56,18 @@ def run(args) -> int:
     if not args.speed > 0:
         raise UsageError(f"--speed {args.speed}: give a speed-up above 0")
     reader = open_archive(args.archive)
-    frames = reader.frames("down")          # a damaged archive is refused here, before the view
+    records = reader.records()
+    first = next(records, None)             # a damaged archive is refused here, before the view
     state = TelemetryState(reader.dictionary)
     done = threading.Event()
+    failed = []
 
     def feed():
-        replay(None, state, args.speed, stop=done.is_set, frames=frames)
+        try:
+            if first is not None:
+                replay(None, state, args.speed, stop=done.is_set, records=itertools.chain([first], records))
+        except UsageError as error:         # damage further in: said after the view closes
+            failed.append(error)
         done.set()
 
     worker = threading.Thread(target=feed, daemon=True)
@@ -70,4 +76,6 @@ def run(args) -> int:
     done.set()
     worker.join(2)
     reader.close()
+    if failed:
+        raise failed[0]
     return 0

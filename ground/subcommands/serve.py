@@ -20,6 +20,10 @@ def register(subparsers) -> None:
                         help="address for clients (default 127.0.0.1 on a free port; any other host needs --tokens)")
     parser.add_argument("--tokens", metavar="FILE",
                         help='JSON {"operators": [...], "viewers": [...]}, readable by its owner only')
+    parser.add_argument("--keep-days", type=float, default=30.0, metavar="D",
+                        help="the archive keeps this many days (default 30)")
+    parser.add_argument("--keep-mb", type=float, default=1024.0, metavar="MB",
+                        help="and at most this many megabytes, the oldest dropped first (default 1024)")
     parser.set_defaults(run=run)
 
 
@@ -31,6 +35,7 @@ def _listen(text: str) -> tuple[str, int]:
 
 
 def run(args) -> int:
+    from ..archive import Retention
     from ..counters import CountersError, default_counters
     from ..server.access import Access, AccessError
     from ..server.run import bind, make_uvicorn, url_of
@@ -47,7 +52,7 @@ def run(args) -> int:
         raise UsageError(f"--listen {args.listen}: {error.strerror}") from None
     try:
         server = GroundServer(args.port, counters=default_counters(SPACECRAFT_ID), baud=args.baud, channel=args.channel,
-                              frame_len=args.frame_len,
+                              frame_len=args.frame_len, retention=Retention(args.keep_days, args.keep_mb),
                               archive=archive_option_value(args), on_warning=_warn)
     except CountersError as error:
         sock.close()

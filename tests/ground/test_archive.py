@@ -1,13 +1,14 @@
 import sqlite3
+import time
 
 import pytest
 
 from fsw.dictionary import load
 from fsw.protocol import TmPacket, TmSender
-from ground.archive import Archive, ArchiveError, ArchiveReader
+from ground.archive import Archive, ArchiveError, ArchiveReader, Retention
 from ground.ingest import Ingest
 from ground.subcommands.replay import replay
-from ground.telemetry import TelemetryState
+from ground.telemetry import Record, TelemetryState
 
 D = load()
 
@@ -24,7 +25,7 @@ def downlink(temperatures):
     return sender.output()
 
 
-def test_round_trip_raw_and_decoded(tmp_path):
+def test_round_trip_compact_and_decoded_on_read(tmp_path):
     path = tmp_path / "s.sqlite"
     archive = Archive(path, D)
     ingest = Ingest(D, archive=archive)
@@ -36,8 +37,8 @@ def test_round_trip_raw_and_decoded(tmp_path):
     assert reader.parameter("cam_temp") == [(757_000_000, -10.0), (757_000_001, 0.5), (757_000_002, 25.25)]
     assert reader.parameter("cam_temp", start=757_000_001, end=757_000_001) == [(757_000_001, 0.5)]
     assert reader.events() == [(757_000_100, "anneal_started", {"target": 4000, "hold": 60})]
-    frames = reader.frames()
-    assert b"".join(b"\x1a\xcf\xfc\x1d" + raw for _, raw in frames) == data
+    assert [(r.packet.apid, r.packet.service, r.packet.subtype, r.packet.data) for _, r in reader.records()] == [
+        (r.packet.apid, r.packet.service, r.packet.subtype, r.packet.data) for r in records]
     assert reader.meta["dictionary_version"] == f"{D.version:08x}"
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -54,11 +55,12 @@ def test_a_replay_rebuilds_the_same_state(tmp_path):
 
 
 def test_a_replay_shortens_long_silences(tmp_path):
-    """A frame stamped years later (a clock jump, a damaged row) must not hold the replay."""
-    frames = [(t, raw) for t, raw in zip((0.0, 1.0, 1e12), [b""] * 3)]
+    """A packet stamped years later (a clock jump, a damaged row) must not hold the replay."""
+    record = Record("report", "ping_reply", {}, TmPacket(0x010, 17, 2), 0.0)
     slept = []
     state = TelemetryState(D)
-    assert replay(None, state, speed=1.0, sleep=slept.append, frames=frames) == 3
+    assert replay(None, state, speed=1.0, sleep=slept.append,
+                  records=[(t, record) for t in (0.0, 1.0, 1e12)]) == 3
     assert max(slept) <= 11.0
 
 
@@ -92,3 +94,69 @@ def test_unknown_parameter(tmp_path):
     Archive(path, D).close()
     with pytest.raises(ArchiveError, match="unknown parameter"):
         ArchiveReader(path, D).parameter("warp_factor")
+
+
+def test_what_arrived_is_stored_once_no_idle_fill_no_frames(tmp_path):
+    """An image's octets once, in its segments; nothing of the frames' idle fill."""
+    path = tmp_path / "s.sqlite"
+    archive = Archive(path, D)
+    sender = TmSender()
+    for segment in range(20):
+        sender.push(TmPacket(0x020, 130, 130, bytes([segment]) * 500, time=757_000_000))
+    stream = sender.output()
+    Ingest(D, archive=archive).feed(stream)
+    archive.close()
+    stored = sqlite3.connect(path).execute("SELECT SUM(LENGTH(data)) FROM packets").fetchone()[0]
+    assert stored == 20 * 500 < len(stream)
+    tables = {name for (name,) in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == {"meta", "packets"}
+
+
+def test_one_continuous_archive_takes_several_sessions_in_turn(tmp_path):
+    path = tmp_path / "scid61.sqlite"
+    for temperatures in ([1.0], [2.0, 3.0]):
+        archive = Archive(path, D)
+        Ingest(D, archive=archive).feed(downlink(temperatures))
+        archive.close()
+    assert [v for _, v in ArchiveReader(path, D).parameter("cam_temp")] == [1.0, 2.0, 3.0]
+
+
+def test_retention_drops_the_oldest_rows_first(tmp_path):
+    path = tmp_path / "s.sqlite"
+    archive = Archive(path, D, retention=Retention(days=1.0, megabytes=1e9))
+    ingest = Ingest(D, archive=archive)
+    ingest.feed(downlink([1.0, 2.0]), now=time.time() - 3 * 86400)      # three days ago
+    ingest.feed(downlink([3.0]), now=time.time())
+    archive.flush(wait=True)                  # the writer applies the policy as it writes
+    archive.close()
+    assert [v for _, v in ArchiveReader(path, D).parameter("cam_temp")] == [3.0]
+
+
+def test_retention_keeps_the_file_under_its_size(tmp_path):
+    path = tmp_path / "s.sqlite"
+    archive = Archive(path, D, retention=Retention(days=1e6, megabytes=0.2))
+    ingest = Ingest(D, archive=archive)
+    for _ in range(40):
+        ingest.feed(downlink([1.0] * 50))
+    archive.flush(wait=True)
+    archive.apply_retention()
+    archive.close()
+    assert path.stat().st_size < 0.35e6
+    assert ArchiveReader(path, D).parameter("cam_temp")          # the newest rows are still there
+
+
+def test_an_archive_of_the_first_format_is_still_read(tmp_path):
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE frames (id INTEGER PRIMARY KEY, t REAL NOT NULL, dir TEXT NOT NULL, raw BLOB NOT NULL);
+        CREATE TABLE packets (id INTEGER PRIMARY KEY, t REAL NOT NULL, obt REAL, dir TEXT NOT NULL,
+            apid INTEGER, service INTEGER, subtype INTEGER, seq INTEGER, kind TEXT, name TEXT, data BLOB,
+            decoded TEXT);
+        INSERT INTO meta VALUES ('format', 'perijove-archive'), ('format_version', '1');
+        INSERT INTO packets VALUES (1, 0.0, 757000000.0, 'down', 17, 3, 25, 0, 'housekeeping', 'sid20', x'14',
+            '{"cam_temp": 2525}');
+    """)
+    db.commit()
+    assert ArchiveReader(path, D).parameter("cam_temp") == [(757_000_000.0, 25.25)]

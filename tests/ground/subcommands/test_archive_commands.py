@@ -84,8 +84,9 @@ def test_replay_through_the_monitor(ground_main, capsys, archive):
     (["plot", "uptime", "--archive", "{empty}", "--out", "{tmp}/x.png"], "no samples of uptime"),
     (["archive", "query", "uptime"], "no archive given and none in"),
     (["export", "csv", "--events", "--archive", "{damaged}"], "damaged archive"),
-    (["replay", "{damaged}", "--exit", "--no-screen"], "frame row 2"),
-    (["replay", "{tables_missing}", "--exit", "--no-screen"], "no such table: frames"),
+    (["replay", "{damaged}", "--exit", "--no-screen"], "damaged archive (row 1: no octets)"),
+    (["replay", "{no_time}", "--exit", "--no-screen"], "damaged archive (row 2: no time)"),
+    (["replay", "{tables_missing}", "--exit", "--no-screen"], "no such table: packets"),
     (["replay", "{empty}", "--speed", "0"], "above 0"),
     (["export", "csv", "--archive", "{empty}", "--out", "{tmp}"], "Is a directory"),
     (["export", "csv", "--archive", "{empty}", "--out", "{tmp}/garbage.sqlite/x.csv"], "Not a directory"),
@@ -99,22 +100,28 @@ def test_archive_errors_are_one_line(ground_main, capsys, tmp_path, argv, messag
     (tmp_path / "garbage.sqlite").write_bytes(b"garbage" * 100)
     sqlite3.connect(tmp_path / "foreign.sqlite").execute("CREATE TABLE t (x)").connection.commit()
     Archive(tmp_path / "empty.sqlite", load()).close()
-    # a real archive, then damaged: an event's fields not JSON, a frame row with text for a time
+    # a real archive, then damaged: an event's octets turned to text; a row with text for a time
     damaged = Archive(tmp_path / "damaged.sqlite", load())
     sender = TmSender()
     sender.push(TmPacket(0x012, 5, *load().encode_event("cam_ready", {})))
     Ingest(load(), archive=damaged).feed(sender.output())
     damaged.close()
+    shutil.copy(tmp_path / "damaged.sqlite", tmp_path / "no_time.sqlite")
     db = sqlite3.connect(tmp_path / "damaged.sqlite")
-    db.execute("UPDATE packets SET decoded = '{not json'")
-    db.execute("INSERT INTO frames (t, dir, raw) VALUES ('noon', 'down', X'00')")
+    db.execute("UPDATE packets SET data = 'not octets'")
+    db.commit()
+    db.close()
+    db = sqlite3.connect(tmp_path / "no_time.sqlite")
+    db.execute("INSERT INTO packets (t, obt, dir, apid, service, subtype, seq, counter, kind, name, data) "
+               "VALUES ('noon', 0, 'down', 18, 5, 1, 0, 0, 'event', 'cam_ready', X'0000')")
     db.commit()
     db.close()
     shutil.copy(tmp_path / "damaged.sqlite", tmp_path / "tables_missing.sqlite")
-    sqlite3.connect(tmp_path / "tables_missing.sqlite").execute("DROP TABLE frames").connection.commit()
+    sqlite3.connect(tmp_path / "tables_missing.sqlite").execute("DROP TABLE packets").connection.commit()
     names = {"missing": tmp_path / "missing.sqlite", "garbage": tmp_path / "garbage.sqlite",
              "foreign": tmp_path / "foreign.sqlite", "empty": tmp_path / "empty.sqlite", "tmp": tmp_path,
-             "damaged": tmp_path / "damaged.sqlite", "tables_missing": tmp_path / "tables_missing.sqlite"}
+             "damaged": tmp_path / "damaged.sqlite", "tables_missing": tmp_path / "tables_missing.sqlite",
+             "no_time": tmp_path / "no_time.sqlite"}
     status, _, err = run(ground_main, capsys, *[a.format(**names) for a in argv])
     assert status == exitcodes.USAGE
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
