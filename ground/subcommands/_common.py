@@ -1,6 +1,7 @@
 """Options and helpers shared by the subcommands that talk to the spacecraft or read archives."""
 
 import argparse
+import math
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -197,5 +198,12 @@ def parse_time(text: str | None) -> float | None:
 
 
 def iso(seconds: float) -> str:
-    from fsw.protocol.cuc import cuc_to_datetime
-    return cuc_to_datetime(seconds).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    """On-board time as an ISO date-time, to the millisecond (gmtime: a third of datetime's cost,
+    which counts in an export of a million rows)."""
+    import time
+
+    from fsw.protocol.cuc import EPOCH_UNIX
+
+    whole = math.floor(seconds)
+    millis = min(999, round((seconds - whole) * 1000))
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(EPOCH_UNIX + whole)) + f".{millis:03d}Z"

@@ -54,9 +54,9 @@ def run_list(args) -> int:
 
 def run_query(args) -> int:
     reader = open_archive(args.archive)
-    rows = reader.parameter(args.parameter, parse_time(args.start), parse_time(args.end))
-    unit = reader.dictionary.parameters[args.parameter].unit
-    for t, value in rows:
+    rows = reader.samples([args.parameter], parse_time(args.start), parse_time(args.end))
+    unit = reader.dictionary.parameters[args.parameter].unit if args.parameter in reader.dictionary.parameters else ""
+    for t, _, value in rows:                # streamed: memory stays flat, whatever the span
         if args.json:
             print(json.dumps({"time": iso(t), "onboard": t, args.parameter: value}))
         else:

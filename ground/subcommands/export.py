@@ -32,8 +32,11 @@ def run_csv(args) -> int:
         units = {name: reader.dictionary.parameters[name].unit for name in names if name in reader.dictionary.parameters}
         writer.writerow(["time_utc", "onboard_s", "parameter", "value", "unit"])
         # streamed in time order as the archive reads them: bounded memory, whatever the size
+        last, stamp, onboard = None, "", ""
         for t, name, value in reader.samples(names):
-            writer.writerow([iso(t), f"{t:.3f}", name, value, units[name]])
+            if t != last:                  # a report's samples share its time: format it once
+                last, stamp, onboard = t, iso(t), f"{t:.3f}"
+            writer.writerow((stamp, onboard, name, value, units[name]))
     finally:
         if args.out:
             out.close()
