@@ -7,6 +7,8 @@
                                      until it ends, else the request ids at once
     WS   /api/stream                 every TM packet as it arrives (binary: 8-octet ground time, then
                                      the packet); text messages for warnings and drops
+    GET  /api/archive/samples        ?parameter=P (repeatable)&from=T&to=T: one JSON line per sample
+    GET  /api/archive/events         one JSON line per archived event
 
 A request without a valid token (when the server needs them) is refused with 401 and counted;
 a viewer asking to command gets 403; a malformed request gets 400 and one line saying why.
@@ -30,6 +32,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from fsw.protocol.pus import ACK_ALL
 from fsw.protocol.reasons import ProtocolError
 
+from ..archive import ArchiveError, ArchiveReader
 from ..tracker import reason_label
 from .access import OPERATOR, Access
 from .station import CommandRequestError, GroundServer, Subscriber
@@ -173,6 +176,56 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
             server.detach(subscriber)
             closed.cancel()
 
+    def archived(request: Request):
+        """A reader of the server's archive, or the reason there is none."""
+        archive = server.session.archive
+        if archive is None:
+            return None, error(404, "this server keeps no archive (--no-archive)")
+        archive.flush(wait=True)
+        try:
+            return ArchiveReader(archive.path, dictionary), None
+        except ArchiveError as problem:
+            return None, error(500, str(problem))
+
+    def lines(reader, rows):
+        try:
+            for row in rows:
+                yield json.dumps(row, default=_plain) + "\n"
+        except ArchiveError as problem:
+            yield json.dumps({"error": str(problem)}) + "\n"
+        finally:
+            reader.close()
+
+    async def archive_samples(request: Request):
+        refused = allowed(request)
+        if refused:
+            return refused
+        names = request.query_params.getlist("parameter")
+        unknown = [n for n in names if n not in dictionary.parameters]
+        if not names or unknown:
+            near = difflib.get_close_matches(unknown[0], dictionary.parameters, n=1) if unknown else []
+            return error(400, f"unknown parameter {unknown[0]!r}" + (f" (did you mean {near[0]}?)" if near else "")
+                         if unknown else "name at least one parameter=")
+        try:
+            start, end = (float(request.query_params[k]) if k in request.query_params else None for k in ("from", "to"))
+        except ValueError:
+            return error(400, "from and to are on-board seconds")
+        reader, refused = await asyncio.to_thread(archived, request)
+        if refused:
+            return refused
+        rows = ({"time": t, "parameter": name, "value": value} for t, name, value in reader.samples(names, start, end))
+        return StreamingResponse(lines(reader, rows), media_type="application/x-ndjson")
+
+    async def archive_events(request: Request):
+        refused = allowed(request)
+        if refused:
+            return refused
+        reader, refused = await asyncio.to_thread(archived, request)
+        if refused:
+            return refused
+        rows = ({"time": t, "event": name, "fields": fields} for t, name, fields in reader.events())
+        return StreamingResponse(lines(reader, rows), media_type="application/x-ndjson")
+
     async def not_found(request: Request, exc):
         return error(getattr(exc, "status_code", 404), f"{request.method} {request.url.path}: no such endpoint")
 
@@ -181,8 +234,15 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
         Route("/api/telemetry", telemetry),
         Route("/api/commands", commands, methods=["POST"]),
         WebSocketRoute("/api/stream", stream),
+        Route("/api/archive/samples", archive_samples),
+        Route("/api/archive/events", archive_events),
     ]
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
+
+
+def _plain(value):
+    """Octets as hex, anything else JSON cannot say as its text."""
+    return value.hex() if isinstance(value, (bytes, bytearray)) else str(value)
 
 
 async def _until_closed(websocket: WebSocket) -> None:

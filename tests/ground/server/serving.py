@@ -8,8 +8,9 @@ from fsw import launch
 
 class ServeProcess:
     def __init__(self, port: str, *extra: str):
+        archive = [] if any(option.startswith("--archive") for option in extra) else ["--no-archive"]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "ground.cli", "serve", "--port", port, "--no-archive", *extra],
+            [sys.executable, "-m", "ground.cli", "serve", "--port", port, *archive, *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         match = launch.wait_for_line(self.process, r"served on (http://\S+)", timeout=30)
         self.url = match.group(1)

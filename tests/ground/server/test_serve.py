@@ -240,3 +240,22 @@ def test_a_device_that_goes_away_and_comes_back_is_reopened(fsw_port, serve_fact
         assert status(server.url)["connected"]
         assert gs.send("ping").outcome == "completed"
     assert any("link back" in w for w in status(server.url)["warnings"])
+
+
+def test_the_archive_is_queried_through_the_server(fsw_port, serve_factory, tmp_path):
+    server = serve_factory(fsw_port, "--archive-dir", str(tmp_path / "archive"))
+    with connect(server=server.url) as gs:
+        for _ in range(3):
+            gs.request_hk(20)
+    rc, out, err = ground("archive", "query", "--server", server.url, "cam_temp", "--json")
+    assert rc == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) >= 3 and all("cam_temp" in row and row["time"].endswith("Z") for row in rows)
+    rc, _, err = ground("archive", "query", "--server", server.url, "cam_tmp")
+    assert rc == 2 and "unknown parameter 'cam_tmp' (did you mean cam_temp?)" in err and err.count("\n") == 1
+
+
+def test_a_server_without_an_archive_says_so(fsw_port, serve_factory):
+    server = serve_factory(fsw_port)
+    rc, _, err = ground("archive", "query", "--server", server.url, "cam_temp")
+    assert rc == 2 and "keeps no archive" in err and err.count("\n") == 1
