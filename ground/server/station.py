@@ -106,12 +106,16 @@ class GroundServer:
             raise CommandRequestError(f"{name} is hazardous: add --arm to send `arm` for it first")
         dictionary.check_args(name, args)              # ProtocolError: the caller says why
         if release is not None:
-            return list(self.session.submit_scheduled(release, name, args))
-        if arm:
-            return self.session.submit_many([
+            sent = list(self.session.submit_scheduled(release, name, args))
+        elif arm:
+            sent = self.session.submit_many([
                 ("arm", {"service": command.service, "subtype": command.subtype}, ACK_ALL, None),
                 (name, args, ack, None)])
-        return [self.session.submit(name, args, ack)]
+        else:
+            sent = [self.session.submit(name, args, ack)]
+        if self.session.archive is not None:
+            self.session.archive.flush(wait=True)      # in the archive before the client hears it went
+        return sent
 
     # -- downlink to the clients --
     def attach(self, subscriber: Subscriber) -> None:

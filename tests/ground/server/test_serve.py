@@ -11,6 +11,7 @@ import urllib.request
 import pytest
 from serving import ground
 
+from fsw.dictionary import load
 from fsw.protocol.reasons import Reason
 from ground.client import request
 from ground.procedures import CommandRejected, connect
@@ -259,3 +260,20 @@ def test_a_server_without_an_archive_says_so(fsw_port, serve_factory):
     server = serve_factory(fsw_port)
     rc, _, err = ground("archive", "query", "--server", server.url, "cam_temp")
     assert rc == 2 and "keeps no archive" in err and err.count("\n") == 1
+
+
+def test_kill_9_of_the_server_loses_no_command_it_acknowledged(fsw_port, serve_factory, tmp_path):
+    from ground.archive import ArchiveReader
+
+    archive = tmp_path / "archive"
+    server = serve_factory(fsw_port, "--archive-dir", str(archive))
+    sent = []
+    with connect(server=server.url) as gs:
+        for _ in range(5):
+            sent.append(gs.send("ping", wait=False).request_id)   # acknowledged: the ids came back
+    server.process.send_signal(signal.SIGKILL)
+    server.process.wait(10)
+    reader = ArchiveReader(archive / "scid61.sqlite", load())
+    commands = [row for row in reader.packets() if row["dir"] == "up"]
+    assert [row["decoded"]["command"] for row in commands] == ["ping"] * 5
+    assert sorted(row["seq"] for row in commands) == sorted(rid & 0x3FFF for rid in sent)
