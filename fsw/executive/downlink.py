@@ -3,6 +3,8 @@
 Which frame goes next (docs/ICD.md, "Virtual channels and pacing"):
 - real time (VC 0: PUS-1 reports, events, replies) first, a partial frame as soon as the line
   can take it: a command's reports are all made in one dispatch, waiting would only delay them;
+  but when VC 1 has a full frame's worth waiting and they would end within its next frame,
+  they go in that frame instead (as soon, and no frame of idle fill while data waits);
 - then VC 1, housekeeping before bulk: periodic reports wait here newest-wins per structure until
   a frame is built (so beyond what the line carries they are thinned, and counted), bulk packets
   (image segments) fill the rest; producers ask room() first, so little bulk ever waits;
@@ -47,6 +49,7 @@ class Downlink:
         self.line = Line(writer, line_rate, frame_len + 4)
         self.packets = 0
         self.thinned = 0              # periodic reports replaced by a newer one before they went
+        self._realtime: deque[TmPacket] = deque()
         self._periodic: dict = {}     # key -> newest TmPacket not yet framed
         self._bulk: deque[TmPacket] = deque()
         self._bulk_octets = 0
@@ -68,7 +71,7 @@ class Downlink:
             self._bulk.append(tm)
             self._bulk_octets += len(data) + MIN_TM_LEN
         else:
-            self.sender.push(tm, VC_REALTIME)
+            self._realtime.append(tm)
         self.packets += 1
 
     def periodic(self, key, apid: int, service: int, subtype: int, data: bytes) -> None:
@@ -97,6 +100,7 @@ class Downlink:
     # -- frames --
     def take(self) -> bytes:
         """Every frame, partial ones completed with idle data: nothing waits (tests, shutdown)."""
+        self._realtime_on(VC_REALTIME)
         self._fill(everything=True)
         return self.sender.output(flush=True)
 
@@ -122,7 +126,7 @@ class Downlink:
         due = self._last_frame + IDLE_INTERVAL
         if self._waiting_since is not None:
             due = min(due, self._waiting_since + self.line.frame_time)
-        if self.sender.pending(VC_REALTIME) or self._bulk or self._periodic:
+        if self._realtime or self._bulk or self._periodic:
             due = min(due, self.line.next_ready(now))
         return due
 
@@ -131,6 +135,12 @@ class Downlink:
         self._sent_clcw = self._clcw()
 
     def _choose(self, now: float) -> bytes | None:
+        if self._realtime:
+            ahead = self.sender.pending(VC_BULK)
+            end = ahead + sum(len(tm.data) + MIN_TM_LEN for tm in self._realtime)
+            zone = self.sender.multiplexer.zone_len
+            share = end <= zone and end + self._bulk_octets + sum(len(tm.data) for tm in self._periodic.values()) >= zone
+            self._realtime_on(VC_BULK if share else VC_REALTIME)
         frame = self.sender.frame(VC_REALTIME, pad=True)
         if frame is not None:
             return frame
@@ -150,6 +160,14 @@ class Downlink:
                 return self.sender.frame(VC_BULK, pad=True)
             return self.sender.idle_frame()
         return None
+
+    def _realtime_on(self, vcid: int) -> None:
+        for tm in self._realtime:
+            if vcid == VC_BULK:
+                self._push_vc1(tm)
+            else:
+                self.sender.push(tm, vcid)
+        self._realtime.clear()
 
     def _fill(self, everything: bool = False) -> None:
         """Move packets into VC 1: every periodic report waiting, then bulk up to a full frame."""
