@@ -3,8 +3,9 @@
 Which frame goes next (docs/ICD.md, "Virtual channels and pacing"):
 - real time (VC 0: PUS-1 reports, events, replies) first, a partial frame as soon as the line
   can take it: a command's reports are all made in one dispatch, waiting would only delay them;
-  but when VC 1 has a full frame's worth waiting and they would end within its next frame,
-  they go in that frame instead (as soon, and no frame of idle fill while data waits);
+  but when they fit in VC 1's next frame behind what it already holds (or ahead of a frame's
+  worth of bulk), they go there, and that frame goes at once: as soon, no report overtakes
+  housekeeping sampled before it, and no frame of idle fill while data waits;
 - then VC 1, housekeeping before bulk: periodic reports wait here newest-wins per structure until
   a frame is built (so beyond what the line carries they are thinned, and counted), bulk packets
   (image segments) fill the rest; producers ask room() first, so little bulk ever waits;
@@ -135,12 +136,16 @@ class Downlink:
         self._sent_clcw = self._clcw()
 
     def _choose(self, now: float) -> bytes | None:
+        urgent = False
         if self._realtime:
+            self._commit_periodic()
             ahead = self.sender.pending(VC_BULK)
             end = ahead + sum(len(tm.data) + MIN_TM_LEN for tm in self._realtime)
             zone = self.sender.multiplexer.zone_len
-            share = end <= zone and end + self._bulk_octets + sum(len(tm.data) for tm in self._periodic.values()) >= zone
-            self._realtime_on(VC_BULK if share else VC_REALTIME)
+            # behind what VC 1 holds (no report overtakes housekeeping sampled before it), or
+            # ahead of a frame's worth of bulk: either way in the next frame, at no idle cost
+            urgent = end <= zone and (ahead > 0 or end + self._bulk_octets >= zone)
+            self._realtime_on(VC_BULK if urgent else VC_REALTIME)
         frame = self.sender.frame(VC_REALTIME, pad=True)
         if frame is not None:
             return frame
@@ -148,7 +153,7 @@ class Downlink:
         pending = self.sender.pending(VC_BULK)
         if pending and self._waiting_since is None:
             self._waiting_since = now
-        held = self._waiting_since is not None and now - self._waiting_since >= self.line.frame_time
+        held = urgent or self._waiting_since is not None and now - self._waiting_since >= self.line.frame_time
         frame = self.sender.frame(VC_BULK, pad=held)
         if frame is not None:
             self._waiting_since = now if self.sender.pending(VC_BULK) else None
@@ -169,11 +174,14 @@ class Downlink:
                 self.sender.push(tm, vcid)
         self._realtime.clear()
 
-    def _fill(self, everything: bool = False) -> None:
-        """Move packets into VC 1: every periodic report waiting, then bulk up to a full frame."""
+    def _commit_periodic(self) -> None:
         for tm in self._periodic.values():
             self._push_vc1(tm)
         self._periodic.clear()
+
+    def _fill(self, everything: bool = False) -> None:
+        """Move packets into VC 1: every periodic report waiting, then bulk up to a full frame."""
+        self._commit_periodic()
         zone = self.sender.multiplexer.zone_len
         while self._bulk and (everything or self.sender.pending(VC_BULK) < zone):
             tm = self._bulk.popleft()

@@ -173,14 +173,25 @@ def idle_octets(frame) -> int:
     return idle
 
 
-def test_a_reply_goes_first_and_alone_when_little_else_waits():
+def test_a_reply_alone_goes_at_once_on_the_real_time_channel():
     downlink, writer = make()
-    downlink.periodic(1, 0x011, 3, 25, bytes(20))
     downlink.report("ping_reply", {})
     downlink.service(now=1.0)
     frames = writer.frames()
-    assert frames[0].vcid == 0
-    assert [p.service for p in packets(frames[:1])] == [17]
+    assert [f.vcid for f in frames] == [0]
+    assert [p.service for p in packets(frames)] == [17]
+
+
+def test_a_reply_goes_at_once_behind_housekeeping_sampled_before_it():
+    downlink, writer = make()
+    downlink.periodic(1, 0x011, 3, 25, bytes(20))
+    downlink.service(now=0.5)
+    assert writer.frames() == []                   # housekeeping alone waits for more
+    downlink.report("ping_reply", {})
+    downlink.service(now=0.501)                    # the reply does not: one frame, in order
+    frames = writer.frames()
+    assert [f.vcid for f in frames] == [VC_BULK]
+    assert [p.service for p in packets(frames)] == [3, 17]
 
 
 def test_while_an_image_flows_a_reply_leads_the_next_frame_and_at_most_two_frames_are_ahead_of_it():
