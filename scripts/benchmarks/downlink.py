@@ -8,8 +8,10 @@ at 115200 baud 8N1 (11,520 octets/s), one run; this tree's fsw against a baselin
    idle round trip plus two frame times).
 3. At 1000x simulated time, the idle fill the line carries (goal: no more than one frame's
    packet zone a second, what one CLCW a second needs).
+4. The Arduino Uno firmware in simavr (real time, its UART at 115200 baud): its 64x64 image in
+   three filters, goodput as above (goal >= 70%), when the AVR toolchain is installed.
 
-    ./scripts/bench downlink [--baseline REV] [--frames 1024,256] [--seconds S]
+    ./scripts/bench downlink [--baseline REV] [--frames 1024,256] [--seconds S] [--no-arduino]
 
 The baseline is a git revision exported to a temporary directory (default: the commit before
 the paced downlink); --baseline none skips it.
@@ -223,6 +225,53 @@ def fill_run(tree: Path, state: Path, frame_len: int, paced: bool, seconds: floa
             "idle_share": idle / max(1, frames * zone)}
 
 
+def arduino_run(elf: Path) -> dict:
+    """The firmware in the simavr harness: capture its test image in three filters, downlink it."""
+    from fsw.hw.sim import thermal as physics
+    from hil.targets.avr_sim import HARNESS
+
+    process = subprocess.Popen([str(HARNESS), "--mcu", "atmega328p", "--sink", str(physics.SINK_C),
+                                "--initial", str(physics.SINK_C), str(elf)],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        port = next(line.split()[1] for line in process.stdout if line.startswith("PTY "))
+        threading.Thread(target=process.stdout.read, daemon=True).start()
+        with connect(port, frame_len=256, archive=False, timeout=30, on_warning=lambda _m: None) as gs:
+            for _ in range(5):            # the board may still be booting
+                try:
+                    gs.send("ping", timeout=5)
+                    break
+                except Exception:
+                    continue
+            gs.send("cam_power", state="on")
+            gs.await_event("cam_ready", timeout=60)
+            gs.send("cam_configure", exposure=20, filters=7, tdi=1)
+            gs.send("cam_capture", framelets=1, timeout=60)
+            image_id = gs.await_event("image_captured", timeout=60).fields["image_id"]
+            started = time.perf_counter()
+            image = gs.downlink_image(image_id, timeout=300)
+            elapsed = time.perf_counter() - started
+    finally:
+        process.terminate()
+        process.wait(10)
+    octets = image.meta["size"]
+    return {"octets": octets, "elapsed": elapsed, "goodput": octets / elapsed / RATE, "requests": image.requests}
+
+
+def firmware(tree: Path) -> Path | None:
+    """The Uno ELF of a tree's firmware, built if need be; None without the AVR toolchain."""
+    from hil.targets.avr_sim import build, missing_toolchain
+
+    if missing_toolchain():
+        return None
+    if tree == ROOT:
+        build()
+    else:
+        subprocess.run(["make", "-s", "-C", str(tree / "hil" / "arduino"), "uno"], check=True,
+                       capture_output=True)
+    return tree / "hil" / "arduino" / "build" / "uno" / "perijove.elf"
+
+
 def export(revision: str, into: Path) -> Path:
     tree = into / f"baseline-{revision}"
     tree.mkdir()
@@ -236,8 +285,10 @@ def main() -> int:
     parser.add_argument("--baseline", default=BASELINE, help="git revision to compare with, or 'none'")
     parser.add_argument("--frames", default="1024,256", help="TM frame lengths to measure")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the 1000x idle-fill run")
+    parser.add_argument("--no-arduino", action="store_true", help="skip the firmware in simavr")
+    parser.add_argument("--arduino-only", action="store_true", help="only the firmware in simavr")
     args = parser.parse_args()
-    lengths = [int(n) for n in args.frames.split(",")]
+    lengths = [] if args.arduino_only else [int(n) for n in args.frames.split(",")]
     failed = False
     with tempfile.TemporaryDirectory(prefix="perijove-bench-downlink-") as tmp:
         tmp = Path(tmp)
@@ -245,7 +296,7 @@ def main() -> int:
         if args.baseline != "none":
             trees["baseline"] = export(args.baseline, tmp)
         prepared = tmp / "state"
-        image_id = capture_image(prepared, ROOT)
+        image_id = capture_image(prepared, ROOT) if lengths else 0
         for frame_len in lengths:
             frame_time = (frame_len + 4) / RATE
             results = {}
@@ -271,21 +322,46 @@ def main() -> int:
             print(f"     goal: goodput >= {goal:.0%}, busy ping <= {latency_goal * 1e3:.0f} ms "
                   f"(idle + 2 frame times): {'met' if met else 'MISSED'}")
             failed |= not met
-        frame_len = lengths[0]
-        print(f"\n== idle fill at 1000x, {frame_len}-octet frames, {args.seconds:g} s")
-        fills = {}
-        for name, tree in trees.items():
-            state = tmp / f"state-{name}-fill"
-            shutil.copytree(prepared, state)
-            fills[name] = fill_run(tree, state, frame_len, name == "ours", args.seconds)
-            f = fills[name]
-            print(f"{name:>9}: {f['frames_per_s']:5.1f} frames/s, idle fill {f['idle_per_s']:7.0f} octets/s "
-                  f"({f['idle_share']:.1%} of packet zones)")
-        ours = fills["ours"]
-        met = ours["idle_per_s"] <= ours["zone"]
-        print(f"     goal: idle fill <= {ours['zone']} octets/s (one frame a second): {'met' if met else 'MISSED'}")
-        failed |= not met
+        for frame_len in lengths[:1]:
+            failed |= idle_fill(trees, prepared, tmp, frame_len, args.seconds)
+        if not args.no_arduino:
+            failed |= arduino(trees)
     return 1 if failed else 0
+
+
+def idle_fill(trees: dict, prepared: Path, tmp: Path, frame_len: int, seconds: float) -> bool:
+    """True when the goal was missed."""
+    print(f"\n== idle fill at 1000x, {frame_len}-octet frames, {seconds:g} s")
+    fills = {}
+    for name, tree in trees.items():
+        state = tmp / f"state-{name}-fill"
+        shutil.copytree(prepared, state)
+        fills[name] = fill_run(tree, state, frame_len, name == "ours", seconds)
+        f = fills[name]
+        print(f"{name:>9}: {f['frames_per_s']:5.1f} frames/s, idle fill {f['idle_per_s']:7.0f} octets/s "
+              f"({f['idle_share']:.1%} of packet zones)")
+    ours = fills["ours"]
+    met = ours["idle_per_s"] <= ours["zone"]
+    print(f"     goal: idle fill <= {ours['zone']} octets/s (one frame a second): {'met' if met else 'MISSED'}")
+    return not met
+
+
+def arduino(trees: dict) -> bool:
+    """True when the goal was missed."""
+    elfs = {name: firmware(tree) for name, tree in trees.items()}
+    if elfs["ours"] is None:
+        print("\n== Arduino in simavr: skipped, the AVR toolchain is missing (scripts/lib/avr-setup.sh)")
+        return False
+    print("\n== Arduino Uno firmware in simavr, 256-octet frames, real time at 115200 baud")
+    runs = {name: arduino_run(elf) for name, elf in elfs.items()}
+    for name, r in runs.items():
+        print(f"{name:>9}: {r['octets']:,} octets in {r['elapsed']:.2f} s, goodput {r['goodput']:.1%}, "
+              f"requests {r['requests']}")
+    if "baseline" in runs:
+        print(f"    ratio: goodput {runs['ours']['goodput'] / runs['baseline']['goodput']:.2f}x")
+    met = runs["ours"]["goodput"] >= 0.70
+    print(f"     goal: goodput >= 70%: {'met' if met else 'MISSED'}")
+    return not met
 
 
 if __name__ == "__main__":
