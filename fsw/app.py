@@ -46,6 +46,7 @@ class FlightSoftware:
         hw: str = "sim",
         seed: int = 0,
         tm_frame_len: int = TM_FRAME_LEN,
+        line_rate: float | None = None,
         start_time: float | None = None,
         save_interval: float = 1.0,
         hw_options: dict | None = None,
@@ -61,8 +62,10 @@ class FlightSoftware:
         self.state_dir = Path(state_dir)
         self.rng = numpy.random.default_rng(seed)
         self.writer = LinkWriter(link)
+        # line_rate (octets/s): the downlink is paced to it; None: as fast as the link takes it
         self.downlink = Downlink(self.dictionary, self.clock, tm_frame_len,
-                                 next_expected=lambda: self.dispatcher.receiver.next_expected)
+                                 next_expected=lambda: self.dispatcher.receiver.next_expected,
+                                 writer=self.writer, line_rate=line_rate)
         self.state_file = StateFile(AtomicStore(self.state_dir, on_corrupt=self._quarantined))
         self.services = services = FlightServices(
             clock=self.clock, dictionary=self.dictionary, rng=self.rng, downlink=self.downlink,
@@ -75,12 +78,13 @@ class FlightSoftware:
         services.dispatcher = self.dispatcher = self.components["commanding"]
         self.executive = self.components["executive"]
         self.executive.dropped = lambda: self.writer.dropped
+        self.executive.thinned = lambda: self.downlink.thinned
         self._restore()
         self.loop = ExecutiveLoop(
             clock=self.clock, link=link, uplink=self.dispatcher.feed,
             rate_groups=[RateGroup(hz, [self.components[n] for n in order], self.executive.cycles[hz])
                          for hz, order in topology.rate_groups],
-            hardware=services.hardware, downlink=self.downlink, writer=self.writer,
+            hardware=services.hardware, downlink=self.downlink,
             health=self.executive, event=services.event, save=self._save_quietly, save_interval=save_interval,
         )
         services.event("boot", dictionary_version=self.dictionary.version,
@@ -189,6 +193,8 @@ class FlightSoftware:
             "slow": self.cycles[SLOW_HZ].summary(),
             "cycle_slips": self.executive.slips,
             "downlink_dropped": self.writer.dropped,
+            "hk_thinned": self.downlink.thinned,
+            "cycle_late_max_ms": self.executive.late_max * 1e3,
             "commands": dict(self.dispatcher.counters),
             "elapsed": self.clock.elapsed(),
         }

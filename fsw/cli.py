@@ -19,6 +19,7 @@ from fsw.hw.backends import BACKENDS
 from fsw.link import Impairments, LinkError, open_link
 from fsw.protocol.constants import MAX_FRAME_LEN, MIN_FRAME_LEN, TM_FRAME_LEN
 
+DEFAULT_BAUD = 115200
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
@@ -41,7 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="fsw", description="Perijove flight software: a Juno-like camera and heater.")
     parser.add_argument("--port", required=True, metavar="URL|pty",
                         help="pyserial URL or device, or 'pty' for a new pseudo-terminal")
-    parser.add_argument("--baud", type=int, default=115200, help="serial speed (default 115200)")
+    parser.add_argument("--baud", type=int, default=None,
+                        help="line speed: a serial port is opened at it (default 115200) and the "
+                        "downlink is paced to it (baud/10 octets/s); a pty or a URL is paced only "
+                        "when it is given")
     parser.add_argument("--channel", metavar="IMPAIRMENTS",
                         help="see the link through a bad line: ber=P,drop=P,dup=P,octet_drop=P,burst=P,"
                         "burst_len=N,delay=S,seed=N (fsw/link/channel.py)")
@@ -74,7 +78,7 @@ def check(args) -> None:
             raise UsageError(f"--speed must be in (0, {MAX_SPEED:g}]")
     if not MIN_FRAME_LEN <= args.tm_frame_len <= MAX_FRAME_LEN:
         raise UsageError(f"--tm-frame-len must be in [{MIN_FRAME_LEN}, {MAX_FRAME_LEN}]")
-    if args.baud <= 0:
+    if args.baud is not None and args.baud <= 0:
         raise UsageError("--baud must be positive")
     if args.channel is not None:
         try:
@@ -91,6 +95,14 @@ def check(args) -> None:
         args.hw_options[key] = value
 
 
+def line_rate(port: str, baud: int | None) -> float | None:
+    """Octets/s the downlink is paced to (8N1: ten bits an octet): a serial device always, at its
+    baud; a pty or a pyserial URL (loop://, socket://) only when --baud was given."""
+    if baud is None and (port == "pty" or "://" in port):
+        return None
+    return (baud or DEFAULT_BAUD) / 10
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -103,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     from fsw.app import FlightSoftware  # after parsing: --help stays fast
 
     try:
-        link = open_link(args.port, args.baud, channel=args.channel)
+        link = open_link(args.port, args.baud or DEFAULT_BAUD, channel=args.channel)
     except (LinkError, OSError) as error:
         print(f"fsw: cannot open {args.port}: {error}", file=sys.stderr)
         return EXIT_FAILURE
@@ -114,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
                 link, state_dir=args.state or default_state_dir(), clock=args.clock,
                 speed=args.speed or 1.0, hw=args.hw, hw_options=args.hw_options, seed=args.seed,
                 tm_frame_len=args.tm_frame_len, save_interval=args.save_interval,
+                line_rate=line_rate(args.port, args.baud),
             )
     except Exception as error:   # a hardware backend or state directory that cannot be used
         print(f"fsw: cannot start: {error}", file=sys.stderr)

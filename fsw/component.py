@@ -65,6 +65,8 @@ class Services(Protocol):
     def now(self) -> float: ...                          # on-board time, s since 2000-01-01
     def event(self, name: str, **args: Any) -> None: ... # PUS-5, declared events only
     def report(self, name: str, values: dict, vcid: int = 0) -> None: ...  # declared reports
+    def bulk_room(self) -> bool: ...                     # may a bulk report (vcid 1) be added now?
+    def bulk_sent(self) -> bool: ...                     # every bulk report so far handed to the link
     def enter_safe_mode(self, cause: str) -> None: ...   # a modes.SAFE_CAUSES name
     @property
     def mode(self) -> str: ...                           # "nominal" or "safe"

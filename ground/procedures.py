@@ -240,10 +240,14 @@ class GroundStation:
                        timeout: float = 120.0, quiet: float = 2.0) -> DownlinkedImage:
         """Bring an image down; segments lost on the way are asked for again (first_segment=N).
 
+        One request ends with its completion report, or, when frames carrying the last segments
+        or that report were lost, once the image has been quiet for `quiet` seconds; then what is
+        missing is asked for again, at most `retries` times. A rejection or failure of the request
+        (no such image) raises; a camera still busy with the previous request is asked again.
         progress(received, total) is called as segments arrive (from the reader thread)."""
         assembly = ImageAssembly(image_id)
         activity = threading.Condition()
-        status = {"last": time.time(), "complete_event": False}
+        status = {"last": time.time()}
 
         def listener(record: Record) -> None:
             fields = record.fields
@@ -256,8 +260,6 @@ class GroundStation:
                     assembly.add_segment(fields)
                     if progress is not None:
                         progress(assembly.received, assembly.total)
-                elif record.name == "downlink_complete":
-                    status["complete_event"] = True
                 status["last"] = time.time()
                 activity.notify_all()
 
@@ -266,25 +268,33 @@ class GroundStation:
             first = 0
             for _ in range(retries + 1):
                 with activity:
-                    status["complete_event"] = False
                     status["last"] = time.time()
                 assembly.requests += 1
-                self.send("cam_downlink", image_id=image_id, first_segment=first,
-                          timeout=max(deadline - time.time(), 1.0))
+                tracked = self.send("cam_downlink", image_id=image_id, first_segment=first, wait=False)
                 with activity:
-                    # the downlink ends with its event; if that is lost, with a quiet link
-                    while not (status["complete_event"] or assembly.complete):
+                    # never wait on the completion report alone: it may be in a lost frame
+                    while not (tracked.done.is_set() or assembly.complete):
                         if time.time() - status["last"] > quiet or time.time() > deadline:
                             break
                         activity.wait(0.1)
                 if assembly.complete:
                     return assemble(assembly)
+                if tracked.outcome in ("rejected", "failed") and tracked.reason != Reason.BUSY:
+                    raise_for(tracked)
                 if time.time() > deadline:
                     break
+                if tracked.outcome == "pending" or tracked.reason == Reason.BUSY:
+                    self._quiet(status, activity, quiet, deadline)   # the camera may still be sending
                 missing = assembly.missing()
                 first = missing[0] if missing and assembly.meta is not None else 0
             raise ImageError(f"image {image_id}: incomplete after {assembly.requests} request(s); "
                              f"segments {_ranges(assembly.missing()) or 'and metadata'} missing")
+
+    @staticmethod
+    def _quiet(status: dict, activity: threading.Condition, quiet: float, deadline: float) -> None:
+        with activity:
+            while time.time() - status["last"] <= quiet and time.time() < deadline:
+                activity.wait(0.1)
 
     # -- assertions, for tests and procedures --
     def expect_rejected(self, name: str, reason, **args) -> TrackedCommand:

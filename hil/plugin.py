@@ -20,8 +20,9 @@ def pytest_addoption(parser):
                     help="where flight software runs (default loop; env HIL_TARGET)")
     group.addoption("--port", default=os.environ.get("HIL_PORT"),
                     help="serial port of a real board (env HIL_PORT)")
-    group.addoption("--baud", type=int, default=int(os.environ.get("HIL_BAUD", "115200")),
-                    help="serial speed (default 115200; env HIL_BAUD)")
+    group.addoption("--baud", type=int, default=int(os.environ["HIL_BAUD"]) if os.environ.get("HIL_BAUD") else None,
+                    help="line speed: a serial port's (default 115200); on loop and pty, fsw's downlink "
+                    "is paced to it when given (env HIL_BAUD)")
     group.addoption("--board", choices=("arduino", "fsw"), default=os.environ.get("HIL_BOARD", "arduino"),
                     help="what runs on --port: the Arduino firmware or fsw on a Pi (env HIL_BOARD)")
     group.addoption("--channel", default=os.environ.get("HIL_CHANNEL"), metavar="IMPAIRMENTS",
@@ -65,7 +66,7 @@ def open_station(target, timeout: float = 20.0):
     from fsw.link import ChannelLink, open_link
     from ground.procedures import CommandTimeout, connect
 
-    link = target.link if target.link is not None else open_link(target.port, getattr(target, "baud", 115200))
+    link = target.link if target.link is not None else open_link(target.port, getattr(target, "baud", None) or 115200)
     if CHANNEL["impairments"] is not None:     # practise on a bad line: --channel
         link = ChannelLink(link, CHANNEL["impairments"])
     station = connect(link=link, frame_len=target.capabilities.frame_len, archive=False,
@@ -92,7 +93,7 @@ def gs(hil_target):
 @pytest.fixture
 def fresh_target(hil_target, request):
     """A second target of the same kind, started for one test (faults, restarts), and stopped."""
-    target = make_target(hil_target.name, hil_target.port, getattr(hil_target, "baud", 115200),
+    target = make_target(hil_target.name, hil_target.port, getattr(hil_target, "baud", None),
                          request.config.getoption("--board"))
     target.start()
     yield target

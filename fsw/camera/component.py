@@ -203,8 +203,10 @@ class Camera(FlightComponent):
         if self._capture:
             self._advance_capture(dt)
         if self._downlink:
-            self._downlink.send(self.services.report)
-            if self._downlink.done:
+            self._downlink.send(self.services.report, self.services.bulk_room)
+            # complete only once the last segment is on its way: the event and the completion
+            # report go on the real-time channel and would otherwise overtake it
+            if self._downlink.done and self.services.bulk_sent():
                 job, self._downlink = self._downlink, None
                 self.services.event("downlink_complete", image_id=job.image_id, segments=job.segments)
                 job.verify.complete()

@@ -1,8 +1,14 @@
-"""One image going down: image_meta first, then its segments a few per tick, from any offset."""
+"""One image going down: image_meta first, then its segments as the line drains them, from any offset.
+
+Segments go on the bulk virtual channel, which the downlink serves after real-time reports and
+housekeeping; the job adds one only while the downlink has room for it (about a quarter second
+of line time ready), so nothing queues ahead of a command reply.
+"""
 
 from fsw.protocol.imagefile import SEGMENT_OCTETS
+from fsw.protocol.tmframe import VC_BULK
 
-SEGMENTS_PER_TICK = 2     # paced so housekeeping and events still get their share of the link
+MAX_SEGMENTS_PER_TICK = 8   # bounds one tick's work when the line is fast or unpaced
 
 
 class DownlinkJob:
@@ -24,11 +30,11 @@ class DownlinkJob:
         data = self.payload[number * SEGMENT_OCTETS:(number + 1) * SEGMENT_OCTETS]
         return {"image_id": self.image_id, "segment": number, "segments": self.segments, "data": data}
 
-    def send(self, report, count: int = SEGMENTS_PER_TICK) -> None:
+    def send(self, report, room, count: int = MAX_SEGMENTS_PER_TICK) -> None:
         for _ in range(count):
-            if self.done:
-                return
-            report("image_segment", self.segment(self.next))
+            if self.done or not room():
+                break
+            report("image_segment", self.segment(self.next), vcid=VC_BULK)
             self.next += 1
         percent = 100 * (self.next - self.first) // max(1, self.segments - self.first)
         if percent // 10 > self._last_percent // 10 and not self.done:

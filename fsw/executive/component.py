@@ -19,7 +19,9 @@ class Executive(FlightComponent):
         self.clock = services.clock
         # rate-group health, recorded by the executive loop
         self.cycles = {FAST_HZ: CycleStats(FAST_HZ), SLOW_HZ: CycleStats(SLOW_HZ)}
-        self.slips = 0
+        self.slips = 0                  # every cycle that started late, catch-up cycles included
+        self.late_max = 0.0             # latest cycle start since the last report, seconds
+        self.thinned = lambda: 0        # periodic reports the downlink thinned
         self.dropped = lambda: 0        # octets the downlink dropped: the loop's writer
         self.dictionary_version = services.dictionary.version
         self.restarts = 0
@@ -42,7 +44,13 @@ class Executive(FlightComponent):
             "dictionary_version": self.dictionary_version,
             "clock_speed": self.clock.speed,
             "downlink_dropped": self.dropped() & 0xFFFFFFFF,
+            "cycle_late_max": _clamp(self.take_late_max() * 1e3, 0xFFFF),
+            "hk_thinned": self.thinned() & 0xFFFFFFFF,
         }
+
+    def take_late_max(self) -> float:
+        late, self.late_max = self.late_max, 0.0
+        return late
 
     def state(self) -> dict:
         return {"restarts": self.restarts}

@@ -28,6 +28,10 @@ COMPONENT = Application(
         Parameter("clock_speed", "f32", "x", "simulated-time speed-up over real time (1 = real time)"),
         Parameter("downlink_dropped", "u32", "octets", "telemetry dropped because the link did not keep up",
                   yellow=(0, 0)),
+        Parameter("cycle_late_max", "u16", "ms", "latest start of a 10 Hz cycle in the last report period",
+                  yellow=(0, 100)),
+        Parameter("hk_thinned", "u32", "", "periodic housekeeping reports replaced by a newer one before "
+                  "the line could carry them"),
     ),
     events=(
         Event(100, "boot", Severity.INFO, "Flight software started.",

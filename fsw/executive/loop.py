@@ -2,10 +2,16 @@
 
 It reads the uplink and dispatches commands as soon as they arrive (so a round trip never waits
 for a cycle), runs the rate groups on time (the fastest group every cycle, each slower one every
-FAST_HZ/hz cycles), flushes the downlink after each, and saves state now and then. Only link
-writes happen elsewhere (fsw.executive.downlink.LinkWriter).
+FAST_HZ/hz cycles), hands the downlink the frames the line can take after each and whenever the
+line frees up (fsw/executive/downlink.py), and saves state now and then. Only link writes that
+would block happen elsewhere (fsw.executive.downlink.LinkWriter).
 
-Not threaded, a sim clock is stepped only by step() and poll(): deterministic.
+Every cycle that starts more than the tolerance after its time is a slip, catch-up cycles
+included; the latest start is kept for housekeeping. A loop that fell more than CATCH_UP cycles
+behind skips ahead, and the cycles it skipped are slips too.
+
+Not threaded, a sim clock is stepped only by step() and poll(): deterministic, and the downlink
+is flushed after every cycle, whatever the line's pace.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from .clock import FAST_HZ
 
 log = logging.getLogger("fsw")
 SLIP_TOLERANCE = 0.02      # real seconds a sim-time schedule may lag before it counts as a slip
-CATCH_UP = 50              # fast cycles run back to back at most before reading the uplink again
+CATCH_UP = 50              # cycles a loop that fell behind runs back to back before it skips ahead
 READ_SIZE = 65536
 
 
@@ -37,7 +43,7 @@ class RateGroup:
 
 
 class ExecutiveLoop:
-    def __init__(self, *, clock, link, uplink, rate_groups: list[RateGroup], hardware, downlink, writer,
+    def __init__(self, *, clock, link, uplink, rate_groups: list[RateGroup], hardware, downlink,
                  health, event, save, save_interval: float):
         self.clock = clock
         self.link = link
@@ -45,13 +51,14 @@ class ExecutiveLoop:
         self.rate_groups = rate_groups
         self.hardware = hardware
         self.downlink = downlink
-        self.writer = writer
-        self.health = health            # the executive component: slips
+        self.health = health            # the executive component: slips, latest start
         self.event = event              # services.event: a declared event
         self.save = save
         self.save_interval = save_interval
         self.progress = threading.Condition()   # notified after every cycle
         self._fast_cycles = 0
+        self._stepped = True            # until run(): frames flushed after every cycle
+        self._late_run = False          # the previous cycle was late too (one event per run)
         self._complaints: set[str] = set()
         for group in rate_groups:
             group.last_tick = clock.elapsed()
@@ -61,26 +68,29 @@ class ExecutiveLoop:
         clock = self.clock
         period = clock.fast_dt / clock.speed        # real seconds per fast cycle
         tolerance = max(period, SLIP_TOLERANCE if clock.kind == "sim" else period)
+        self._stepped = False
         next_cycle = time.monotonic()
         next_save = next_cycle + self.save_interval
         while not stop.is_set():
             now = time.monotonic()
             wait = next_cycle - now
             if wait > 0:
-                data = self._read(min(wait, 0.1))
+                wait = min(wait, self.downlink.next_due(now) - now, 0.1)
+                data = self._read(max(wait, 0.0))
                 if data:
                     self._uplink(data)
-                elif time.monotonic() < next_cycle - 0.001:
+                elif time.monotonic() < min(next_cycle, self.downlink.next_due(now)) - 0.001:
                     time.sleep(0.001)     # a closed link returns at once: do not spin
+                self.downlink.service()
             else:
-                if -wait > tolerance:
-                    self._slip(-wait)
-                    next_cycle = now
-                for _ in range(CATCH_UP):
-                    self.cycle()
-                    next_cycle += period
-                    if next_cycle > time.monotonic():
-                        break
+                late = -wait
+                if late > CATCH_UP * period:
+                    skipped = int(late / period)
+                    self.health.slips += skipped
+                    next_cycle += skipped * period
+                self._started(late, tolerance)
+                self.cycle()
+                next_cycle += period
             if now >= next_save:
                 self.save()
                 next_save = time.monotonic() + self.save_interval
@@ -119,16 +129,31 @@ class ExecutiveLoop:
             for component in group.members:
                 self._guarded(component.name, component.tick, group_dt)
             group.stats.record(time.perf_counter() - started)
-        self.flush()
+        self._send()
         with self.progress:
             self.progress.notify_all()
 
     def flush(self) -> None:
-        self.writer.write(self.downlink.take())
+        """Everything waiting to go down, now (shutdown)."""
+        self.downlink.flush()
 
-    def _slip(self, late: float) -> None:
-        self.health.slips += 1
-        self.event("cycle_slip", group_hz=FAST_HZ, duration=min(int(late * 1e3), 0xFFFF))
+    def _send(self) -> None:
+        if self._stepped:
+            self.downlink.flush()
+        else:
+            self.downlink.service()
+
+    def _started(self, late: float, tolerance: float) -> None:
+        """A cycle starts `late` seconds after its time: a slip beyond the tolerance."""
+        health = self.health
+        health.late_max = max(health.late_max, late)
+        if late <= tolerance:
+            self._late_run = False
+            return
+        health.slips += 1
+        if not self._late_run:      # one event per run of late cycles, each of them counted
+            self._late_run = True
+            self.event("cycle_slip", group_hz=FAST_HZ, duration=min(int(late * 1e3), 0xFFFF))
 
     def _read(self, timeout: float) -> bytes:
         try:
@@ -141,7 +166,7 @@ class ExecutiveLoop:
     def _uplink(self, data: bytes) -> None:
         # like a rate group: a bug on the way from uplink bytes to reports must not end the loop
         self._guarded("uplink", self.uplink, data)
-        self.flush()
+        self._send()
 
     def _guarded(self, what: str, function, *args) -> None:
         try:

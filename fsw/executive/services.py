@@ -30,6 +30,12 @@ class FlightServices:
             apid = dispatcher.current_apid
         self.downlink.report(name, values, apid=apid, vcid=vcid)
 
+    def bulk_room(self) -> bool:
+        return self.downlink.room()
+
+    def bulk_sent(self) -> bool:
+        return self.downlink.bulk_sent()
+
     def enter_safe_mode(self, cause: str) -> None:
         self.modes.enter_safe_mode(cause)
 

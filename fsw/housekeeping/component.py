@@ -38,7 +38,9 @@ class Housekeeping(FlightComponent):
     def _provider(self, sid: int):
         return self.providers.get(self.owners[sid])
 
-    def send(self, sid: int) -> bool:
+    def send(self, sid: int, periodic: bool = False) -> bool:
+        """Periodic reports may be thinned newest-wins by the downlink; a one-shot answers a
+        command and goes on the real-time channel with its verification reports."""
         provider = self._provider(sid)
         if provider is None:
             return False
@@ -49,7 +51,10 @@ class Housekeeping(FlightComponent):
                 self._complained.add(sid)
                 log.error("structure %d (%s) not reported: %s", sid, self.owners[sid], error)
             return False
-        self.downlink.packet(APID, 3, 25, data)
+        if periodic:
+            self.downlink.periodic(sid, APID, 3, 25, data)
+        else:
+            self.downlink.packet(APID, 3, 25, data)
         self.sent += 1
         return True
 
@@ -60,7 +65,7 @@ class Housekeeping(FlightComponent):
                 interval = self.interval_ds[sid] / 10
                 due = self.next_due[sid] + interval
                 self.next_due[sid] = due if due > now + 1e-9 else now + interval
-                self.send(sid)
+                self.send(sid, periodic=True)
 
     def _sid(self, args) -> int:
         sid = args["sid"]

@@ -14,7 +14,7 @@ from .pus import TcPacket, TmPacket, decode_tc, decode_tm, encode_tc, encode_tm
 from .reasons import ProtocolError, Reason
 from .spacepacket import PRIMARY_HEADER_LEN
 from .tcframe import PLAIN, SPACECRAFT_ID, TC_MAX_FRAME_LEN, TcFrame, TcLayout, decode_tc_frame, encode_tc_frame
-from .tmframe import TM_FRAME_LEN, TmDemultiplexer, TmMultiplexer
+from .tmframe import TM_FRAME_LEN, VC_IDLE, TmDemultiplexer, TmMultiplexer
 
 
 class _SequenceCounters:
@@ -149,6 +149,18 @@ class TmSender:
     def output(self, flush: bool = True) -> bytes:
         """The bytes of every frame ready (with flush, nothing is left waiting)."""
         return b"".join(ASM + frame for frame in self.multiplexer.frames(flush))
+
+    def frame(self, vcid: int, pad: bool = False) -> bytes | None:
+        """One frame of one virtual channel, ASM first (see TmMultiplexer.next_frame)."""
+        frame = self.multiplexer.next_frame(vcid, pad)
+        return None if frame is None else ASM + frame
+
+    def idle_frame(self) -> bytes:
+        return ASM + self.multiplexer.idle_frame(VC_IDLE)
+
+    def pending(self, vcid: int) -> int:
+        """Octets of packets not yet in a frame on that channel."""
+        return self.multiplexer.waiting(vcid)
 
 
 class TmReceiver:

@@ -23,6 +23,10 @@ from .spacepacket import IDLE_APID, MIN_PACKET_LEN, PRIMARY_HEADER_LEN, idle_pac
 TM_HEADER_LEN = 6
 OCF_LEN = 4
 FECF_LEN = 2
+# virtual channels, in the order the downlink serves them (docs/ICD.md, "Virtual channels")
+VC_REALTIME = 0         # PUS-1 reports, events, replies to commands: always first
+VC_BULK = 1             # periodic housekeeping (thinned newest-wins), then bulk data, paced
+VC_IDLE = 7             # idle frames (FHP 0x7FE), sent only to keep the CLCW flowing
 FHP_NO_PACKET_START = 0x7FF
 FHP_IDLE_ONLY = 0x7FE
 _SEGMENT_LENGTH_ID = 0b11 << 11
@@ -98,6 +102,7 @@ class _OutboundChannel:
     pending: bytearray = field(default_factory=bytearray)
     starts: list[int] = field(default_factory=list)   # offsets of packet starts in pending
     count: int = 0
+    idle_tail: int = 0      # trailing octets of pending that are the spilt tail of an idle packet
 
 
 class TmMultiplexer:
@@ -105,6 +110,7 @@ class TmMultiplexer:
 
     Packets are queued per virtual channel; `frames()` returns every full frame, and with
     flush=True also completes a partial frame with an idle packet, so nothing waits.
+    `next_frame(vcid)` gives one frame of one channel, for a sender that chooses the order.
     """
 
     def __init__(self, frame_len: int = TM_FRAME_LEN, scid: int = SPACECRAFT_ID, clcw=lambda: 0):
@@ -119,24 +125,46 @@ class TmMultiplexer:
         channel = self._channels.setdefault(vcid, _OutboundChannel())
         channel.starts.append(len(channel.pending))
         channel.pending += packet
+        channel.idle_tail = 0
 
     def pending(self, vcid: int = 0) -> int:
         channel = self._channels.get(vcid)
         return len(channel.pending) if channel else 0
 
+    def waiting(self, vcid: int = 0) -> int:
+        """Octets of packets waiting on a channel (a spilt idle tail alone does not count)."""
+        channel = self._channels.get(vcid)
+        return len(channel.pending) - channel.idle_tail if channel else 0
+
     def frames(self, flush: bool = False) -> list[bytes]:
         out = []
         for vcid, channel in self._channels.items():
             if flush and channel.starts:
-                gap = -len(channel.pending) % self.zone_len
-                if gap:
-                    # a gap too small for an idle packet gets a longer one that spills its
-                    # tail into the next frame; the tail is dropped by APID on the ground
-                    channel.starts.append(len(channel.pending))
-                    channel.pending += idle_packet(max(gap, MIN_PACKET_LEN))
+                self._pad(channel)
             while len(channel.pending) >= self.zone_len:
                 out.append(self._next_frame(vcid, channel))
         return out
+
+    def next_frame(self, vcid: int, pad: bool = False) -> bytes | None:
+        """The channel's next full frame; with pad, a partial one completed with idle data."""
+        channel = self._channels.get(vcid)
+        if channel is None or len(channel.pending) <= channel.idle_tail:
+            return None
+        if len(channel.pending) < self.zone_len:
+            if not pad:
+                return None
+            self._pad(channel)
+        return self._next_frame(vcid, channel)
+
+    def _pad(self, channel: _OutboundChannel) -> None:
+        gap = -len(channel.pending) % self.zone_len
+        if gap:
+            # a gap too small for an idle packet gets a longer one that spills its
+            # tail into the next frame; the tail is dropped by APID on the ground
+            size = max(gap, MIN_PACKET_LEN)
+            channel.starts.append(len(channel.pending))
+            channel.pending += idle_packet(size)
+            channel.idle_tail = size - gap
 
     def idle_frame(self, vcid: int = 0) -> bytes:
         """A frame of idle data only, to keep the CLCW flowing when there is nothing to send."""

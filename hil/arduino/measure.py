@@ -121,8 +121,11 @@ has room for a TC's replies, uplink octets wait in the receive ring, until it is
 full; past that they are decoded all the same and a packet with no room is dropped and counted
 (executive `downlink_dropped`), so uplink octets are not lost. Image segments and periodic
 housekeeping wait until the uplink has been quiet for 2 ms, so a burst of commands finds both
-buffers drained for its replies. hil/tests/test_link.py sends long junk frames and then commands
-(4 at once) during an image downlink and requires every octet up and every reply down.
+buffers drained for its replies. A partial frame is completed with idle data once the uplink is
+quiet, except while image segments keep asking for room: then it waits for the next segment,
+one frame time (23 ms) at most, counted only while no segment could join it. hil/tests/test_link.py
+sends long junk frames and then commands (4 at once) during an image downlink and requires
+every octet up and every reply down.
 """
 
 

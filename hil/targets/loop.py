@@ -15,8 +15,9 @@ class LoopTarget(Target):
     capabilities = Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None,
                                 frozenset({"heater_stuck_on", "sensor_failed"}), speed=SPEED)
 
-    def __init__(self, hw_options: dict | None = None):
+    def __init__(self, hw_options: dict | None = None, baud: int | None = None):
         self.hw_options = hw_options or {}
+        self.baud = baud            # the downlink is paced to baud/10 octets/s when given
         self.flight = None
 
     def start(self) -> None:
@@ -25,7 +26,8 @@ class LoopTarget(Target):
         self._state = tempfile.TemporaryDirectory(prefix="hil-loop-")
         flight_end, self.link = link_pair()
         self.flight = FlightSoftware(flight_end, state_dir=self._state.name, clock="sim", speed=SPEED,
-                                     hw="sim", seed=0, hw_options=self.hw_options).start()
+                                     hw="sim", seed=0, hw_options=self.hw_options,
+                                     line_rate=self.baud / 10 if self.baud else None).start()
 
     def stop(self) -> None:
         if self.flight is not None:

@@ -17,12 +17,13 @@ class PtyTarget(Target):
     capabilities = Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None,
                                 frozenset(FAULT_OPTIONS), speed=SPEED)
 
-    def __init__(self):
+    def __init__(self, baud: int | None = None):
         self.hw_options: list[str] = []
+        self.baud = baud            # given: fsw --baud paces its downlink to it
 
     def start(self) -> None:
         self._state = tempfile.TemporaryDirectory(prefix="hil-pty-")
-        options = ["--clock", "sim", "--speed", str(SPEED)]
+        options = ["--clock", "sim", "--speed", str(SPEED)] + (["--baud", str(self.baud)] if self.baud else [])
         for option in self.hw_options:
             options += ["--hw-option", option]
         self.fsw = launch.start(*options, state=self._state.name, timeout=30)

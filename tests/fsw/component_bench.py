@@ -15,6 +15,7 @@ from fsw.storage import AtomicStore
 from fsw.thermal.component import Thermal
 
 DICTIONARY = load()
+BULK_PER_CYCLE = 2
 
 
 class Verify:
@@ -62,6 +63,7 @@ class Services:
         self.mode = "nominal"
         self.safe: dict = {}                 # what safe mode reaches, as the modes component would
         self.dictionary = DICTIONARY
+        self.bulk_this_cycle = 0
 
     def now(self):
         return self.t
@@ -73,6 +75,14 @@ class Services:
     def report(self, name, values, vcid=0):
         DICTIONARY.encode_report(name, values)
         self.reports.append((name, values))
+        self.bulk_this_cycle += vcid == 1
+
+    def bulk_room(self):
+        # a line that drains two bulk reports a cycle (about 115200 baud at 10 Hz)
+        return self.bulk_this_cycle < BULK_PER_CYCLE
+
+    def bulk_sent(self):
+        return True
 
     def enter_safe_mode(self, cause):
         assert cause in ("over_temperature", "sensor_failure")
@@ -126,6 +136,7 @@ class Bench:
         for _ in range(steps):
             self.services.t += dt
             self.services.hardware.step(dt, self.services.t)
+            self.services.bulk_this_cycle = 0
             for component in (self.thermal, self.camera):
                 component.tick(dt)
             self._cycles += 1

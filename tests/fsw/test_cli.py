@@ -189,10 +189,36 @@ def test_sigterm_and_sigint_exit_0_after_saving(tmp_path):
         assert stats["commands"]["tc_executed"] == 1 and stats["fast"]["cycles"] > 0
 
 
+def test_the_line_rate_comes_from_the_baud_of_a_serial_port_and_from_baud_elsewhere_only_when_given():
+    from fsw.cli import line_rate
+
+    assert line_rate("/dev/ttyUSB0", None) == 11_520
+    assert line_rate("/dev/ttyUSB0", 9600) == 960
+    assert line_rate("pty", None) is None and line_rate("socket://localhost:5000", None) is None
+    assert line_rate("pty", 115200) == 11_520
+
+
+def test_on_a_slow_paced_pty_replies_get_through_and_housekeeping_is_thinned(tmp_path):
+    # 960 octets/s cannot carry six structures ten times a second (10x simulated time)
+    flight = Fsw(tmp_path / "state", "--clock", "sim", "--speed", "10", "--baud", "9600")
+    try:
+        frames = []
+        flight.receiver.on_frame = frames.append
+        ping = flight.send("ping")
+        flight.wait_final(ping)
+        assert flight.names(ping) == ["acceptance_success", "start_success", "completion_success"]
+        assert int.from_bytes(frames[-1][-6:-2], "big") & 0xFF == 1     # the CLCW: N(R) after one TC
+        flight.wait(lambda: (flight.housekeeping(1) or {}).get("hk_thinned", 0) > 0)
+        assert flight.housekeeping(1)["downlink_dropped"] == 0          # thinned, not dropped
+    finally:
+        flight.stop()
+
+
 @pytest.mark.parametrize("options, message", [
     (["--port", "pty", "--speed", "5"], "--speed needs --clock sim"),
     (["--port", "pty", "--clock", "sim", "--speed", "-1"], "--speed must be"),
     (["--port", "pty", "--tm-frame-len", "9"], "--tm-frame-len must be"),
+    (["--port", "pty", "--baud", "0"], "--baud must be positive"),
     (["--port", "pty", "--clock", "sundial"], "invalid choice"),
     (["--clock", "sim"], "--port"),
     (["--port", "/dev/does-not-exist"], "cannot open /dev/does-not-exist"),

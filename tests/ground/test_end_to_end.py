@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from lossy import FrameDroppingLink
+from lossy import FrameDroppingLink, LosesOnce, vcid
 
 from fsw.link import open_link
 from fsw.protocol.reasons import Reason
@@ -42,18 +42,45 @@ def _capture(gs) -> int:
 
 
 def test_an_image_survives_lost_frames(fsw_port):
-    # lose frames 20..24 and every 50th of the first 400: segments go missing, ground asks again
-    link = FrameDroppingLink(open_link(fsw_port), lambda i: 20 <= i < 25 or (i < 400 and i % 50 == 49))
+    # while capturing, lose housekeeping frames (VC 1) 20..24 and every 50th of the first 400 (a lost
+    # event is lost for good: that is not what this is about); then, during the downlink, frames of
+    # every channel: segments go missing, ground asks again
+    link = FrameDroppingLink(open_link(fsw_port),
+                             lambda i, frame: vcid(frame) == 1 and (20 <= i < 25 or (i < 400 and i % 50 == 49)))
     with connect(link=link, archive=False, timeout=15) as gs:
         image_id = _capture(gs)
         first_frame = link.index
-        link.drop = lambda i, start=first_frame: start + 5 <= i < start + 9 or (i - start) % 60 == 59 and i < start + 300
+        link.drop = lambda i, frame, start=first_frame: (start + 5 <= i < start + 9
+                                                         or (i - start) % 60 == 59 and i < start + 300)
         image = gs.downlink_image(image_id)
         assert link.dropped > 0
         assert image.requests >= 2
         assert image.planes["red"].shape == (image.meta["height"], image.meta["width"])
         assert image.planes["red"].dtype == np.uint8
         assert image.meta["io_range"] > 0
+
+
+def test_an_image_survives_losing_its_last_segment_and_its_completion_report(fsw_port):
+    # the repro of issue 11: two frames lost, one with the last segment, one with the completion
+    # report: the ground notices the silence and asks for what is missing
+    link = FrameDroppingLink(open_link(fsw_port), lambda i, frame: False)
+    with connect(link=link, archive=False, timeout=15) as gs:
+        image_id = _capture(gs)
+        segment = gs.dictionary.report("image_segment")
+
+        def kind(packet) -> str | None:
+            if (packet.service, packet.subtype) == (1, 7):
+                return "completion"
+            if (packet.service, packet.subtype) == (segment.service, segment.subtype):
+                fields = gs.dictionary.decode_tm(packet)["fields"]
+                return "last segment" if fields["segment"] == fields["segments"] - 1 else None
+            return None
+
+        link.drop = losses = LosesOnce(kind)
+        image = gs.downlink_image(image_id, quiet=1.0)
+        assert sorted(losses.lost) == ["completion", "last segment"]
+        assert image.requests == 2
+        assert image.planes["red"].shape == (image.meta["height"], image.meta["width"])
 
 
 def test_scheduled_commands_are_verified_when_released(fsw_port):

@@ -18,6 +18,12 @@ def test_every_target_can_be_made():
         assert make_target(name).name == name
 
 
+def test_baud_is_a_serial_port_speed_and_paces_loop_and_pty_only_when_given():
+    assert make_target("serial", port="/dev/null").baud == 115200
+    assert make_target("pty").baud is None and make_target("loop").baud is None
+    assert make_target("pty", baud=9600).baud == 9600 and make_target("loop", baud=9600).baud == 9600
+
+
 def test_serial_without_a_port_says_how_to_give_one():
     target = make_target("serial", port=None)
     assert "--port" in target.skip_reason

@@ -12,7 +12,7 @@
 #define ZONE_LEN (PJ_TM_FRAME_LEN - PJ_TM_HEADER_LEN - PJ_OCF_LEN - PJ_FECF_LEN)
 #define BUFFER_LEN (PJ_ASM_LEN + PJ_TM_FRAME_LEN)
 #define FLUSH_QUIET_MS 2      // uplink silent this long: nothing more to batch
-#define FLUSH_MAX_AGE_MS 40   // never hold a reply longer than this
+#define FLUSH_MAX_AGE_MS 23   // one 260-octet frame at 115200 baud: no partial frame waits longer
 
 // two frame buffers: one fills while the UART interrupt sends the other. A full frame gets its
 // OCF and FECF (a CRC over 254 octets, ~10,000 cycles) and goes to the UART from the main loop,
@@ -30,6 +30,8 @@ static uint16_t first_header = PJ_FHP_NO_PACKET_START;
 static uint8_t mc_count, vc_count;
 static uint8_t clcw_report;
 static uint32_t first_put_ms;
+static bool bulk_coming;                  // bulk data asked for room since the last pj_tm_poll
+static uint8_t bulk_len;                  // ... this much (data octets)
 static uint16_t packet_left;              // octets of the current packet still to put
 static uint16_t packet_crc;
 
@@ -182,17 +184,22 @@ void pj_tm_poll() {
     current_full = false;
     swap();
   }
-  // a partial frame waits while the other buffer is busy: packets may still join it
+  // a partial frame waits while the other buffer is busy: packets may still join it. Quiet
+  // uplink completes it at once, unless bulk data is coming (no idle fill while data waits):
+  // then it waits for that data, one frame time at most
   if (fill && other_free()) {
     uint32_t now = millis();
     bool quiet = !pj_uart_available() && now - pj_uart_last_rx_ms() >= FLUSH_QUIET_MS;
-    if (quiet || now - first_put_ms >= FLUSH_MAX_AGE_MS) {
+    // the age counts only while nothing else could join: bulk that fits now goes in first
+    bool joins = bulk_coming && pj_tm_spare(bulk_len);
+    if ((quiet && !bulk_coming) || (now - first_put_ms >= FLUSH_MAX_AGE_MS && !joins)) {
       uint16_t gap = ZONE_LEN - fill;
       // a gap too small for an idle packet takes one that fills the next frame as well
       put_idle(gap >= PJ_MIN_PACKET_LEN ? gap : gap + ZONE_LEN);
     }
   }
   if (other_full && !pj_uart_tx_busy()) send_full();
+  bulk_coming = false;   // the camera asks again on its next tick while it has more
 }
 
 uint16_t pj_tm_room() {
@@ -205,6 +212,12 @@ uint16_t pj_tm_room() {
 bool pj_tm_spare(uint16_t data_len) {
   return !pj_uart_available() && millis() - pj_uart_last_rx_ms() >= FLUSH_QUIET_MS &&
          pj_tm_room() >= PJ_TM_PACKET_LEN(data_len) + PJ_TM_REPLY_ROOM;
+}
+
+bool pj_tm_bulk(uint16_t data_len) {
+  bulk_coming = true;
+  bulk_len = data_len;
+  return pj_tm_spare(data_len);
 }
 
 uint32_t pj_tm_dropped() { return dropped; }

@@ -1,6 +1,7 @@
 // Downlink: TM packets (PUS-C headers, CRC) packed into fixed-length TM frames with the CLCW
 // in the OCF and a FECF. Packets may span frames; a partial frame is completed with an idle
-// packet once the uplink goes quiet, so replies never wait for more traffic. Nothing waits for
+// packet once the uplink goes quiet, so replies never wait for more traffic, unless bulk data
+// waits to fill it (one frame time at most). Nothing waits for
 // the UART: a packet that does not fit in the frame buffers' room is dropped and counted.
 #ifndef PJ_DOWNLINK_H
 #define PJ_DOWNLINK_H
@@ -26,6 +27,9 @@ void pj_tm_poll();          // hand full frames to the UART; complete a partial 
 uint16_t pj_tm_room();      // octets a packet may take now without being dropped
 // a packet of data_len may go now and leave room for a TC's replies: for telemetry that can wait
 bool pj_tm_spare(uint16_t data_len);
+// the same for bulk data (image segments): while it keeps asking, a partial frame waits for it
+// (one frame time at most) instead of being completed with idle data
+bool pj_tm_bulk(uint16_t data_len);
 uint32_t pj_tm_dropped();   // octets of telemetry dropped because the line did not keep up
 void pj_tm_set_clcw_report(uint8_t next_expected);
 
