@@ -14,7 +14,7 @@ from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.patch_stdout import patch_stdout
 
 from fsw.link import LinkError
-from fsw.protocol.dictionary import Dictionary
+from fsw.protocol.dictionary import Dictionary, did_you_mean
 from fsw.protocol.reasons import ProtocolError
 
 from . import paths
@@ -247,7 +247,8 @@ class Console:
 
     def _command(self, name: str, words: list[str]) -> None:
         if name not in self.dictionary.commands:
-            raise KeyError(f"unknown command {name!r} (help lists them)")
+            raise KeyError(f"unknown command {name!r}{did_you_mean(name, (*self.dictionary.commands, *BUILTINS))}"
+                           " (help lists them)")
         args = self.dictionary.parse_args(name, words)   # checked before anything is sent
         self.dictionary.check_args(name, args)
         if self.dictionary.command(name).hazardous:

@@ -72,6 +72,12 @@ def test_bad_arguments_are_refused_before_sending(console, fake_link):
     wait_for(console.lines, "no argument 'speed'")
     console.type("warp_drive\r")
     wait_for(console.lines, "unknown command 'warp_drive'")
+    console.type("cam_captur\r")
+    wait_for(console.lines, "unknown command 'cam_captur' (did you mean cam_capture?)")
+    console.type("cam_capture framelets=2 framelets=3\r")
+    wait_for(console.lines, "framelets given twice")
+    console.type("cam_configure\r")
+    wait_for(console.lines, "missing arguments exposure, filters, tdi")
     assert not any(name == "cam_configure" for name, _ in flight.received)
 
 
