@@ -4,6 +4,7 @@ import argparse
 import importlib
 import sys
 
+from fsw.version import VersionAction
 from ground import exitcodes
 
 # subcommand modules, in the order `ground --help` lists them
@@ -40,6 +41,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with only, just that subcommand's (a command line names one: importing every
     subcommand, with numpy and Pillow behind some, would cost each run a fifth of a second)."""
     parser = _Parser(prog="ground", description="Perijove ground station.")
+    parser.add_argument("--version", action=VersionAction)
     subparsers = parser.add_subparsers(dest="subcommand", metavar="COMMAND", required=True)
     for name in SUBCOMMANDS:
         if only is None or name.rpartition(".")[2] == only:
