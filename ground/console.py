@@ -6,6 +6,7 @@ arrive, with events, above the prompt. Arguments are checked against the diction
 anything is sent; hazardous commands ask for confirmation, then send `arm` and the command.
 """
 
+import sys
 import threading
 
 from prompt_toolkit import PromptSession
@@ -18,6 +19,7 @@ from fsw.protocol.dictionary import Dictionary, did_you_mean
 from fsw.protocol.reasons import ProtocolError
 
 from . import paths
+from .colour import wanted as colour_wanted
 from .telemetry import Record
 from .tracker import CommandError, reason_label
 
@@ -141,7 +143,7 @@ class Console:
     def __init__(self, gs, input=None, output=None, echo=None, history_path=None):
         self.gs = gs
         self.dictionary = gs.dictionary
-        self._plain = echo is not None
+        self._plain = echo is not None or not colour_wanted(sys.stdout)
         self.echo = echo or (lambda text: print(text, flush=True))
         self._lock = threading.Lock()
         if history_path is None:

@@ -18,6 +18,7 @@ from fsw.protocol.dictionary import Dictionary
 from fsw.protocol.framing import ASM
 from fsw.protocol.pus import ACK_ALL
 
+from .colour import paint
 from .ingest import Ingest
 from .telemetry import Record, TelemetryState
 from .tracker import STAGES, CommandTracker, TrackedCommand
@@ -26,7 +27,7 @@ REOPEN_INTERVAL = 0.2    # seconds between tries to open a device that went away
 
 
 def _warn_stderr(message: str) -> None:
-    print(f"\033[1;31mWARNING: {message}\033[0m", file=sys.stderr, flush=True)
+    print(paint(f"WARNING: {message}", "\033[1;31m", sys.stderr), file=sys.stderr, flush=True)
 
 
 class Station:
