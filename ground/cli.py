@@ -56,6 +56,19 @@ def _named_subcommand(argv: list[str]) -> str | None:
     return first if first in known and argv and argv[0] == first else None
 
 
+def _stdout_closed() -> int:
+    """Whoever read our output has gone (`ground ... | head`): end quietly, as a program killed by
+    SIGPIPE would (status 141), with stdout on /dev/null so that the exit's flush cannot complain."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return exitcodes.STDOUT_CLOSED
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(_named_subcommand(argv))
@@ -66,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         return exitcodes.USAGE
     try:
         return args.run(args) or 0
+    except BrokenPipeError:
+        return _stdout_closed()
     except UsageError as error:
         print(f"ground {args.subcommand}: {error}", file=sys.stderr)
         return exitcodes.USAGE

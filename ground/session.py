@@ -40,6 +40,7 @@ class Station:
         self.on_warning = on_warning
         self.listeners: list = []               # callback(record), called on the reader thread
         self.link_error: Exception | None = None
+        self.output_closed = False              # a listener's stdout was closed (`| head`)
         self.flight_dictionary: int | None = None
         self.tracker = CommandTracker(on_warning)
         self._stop = threading.Event()
@@ -79,8 +80,19 @@ class Station:
             for listener in list(self.listeners):
                 try:
                     listener(record)
+                except BrokenPipeError:
+                    # the reader of our output left (`ground tlm | head`): no one to tell, stop
+                    # printing and let the command end, not one warning per packet
+                    self._output_closed(listener)
                 except Exception as error:   # one bad listener must not stop the others
                     self.on_warning(f"listener {getattr(listener, '__name__', listener)} failed: {error}")
+
+    def _output_closed(self, listener) -> None:
+        if listener in self.listeners:
+            self.listeners.remove(listener)
+        self.output_closed = True
+        with self.state.changed:
+            self.state.changed.notify_all()
 
     def _check_dictionary(self, flight: int | None) -> None:
         if flight is None or flight == self.flight_dictionary:

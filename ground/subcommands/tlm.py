@@ -53,8 +53,10 @@ def run(args) -> int:
                 values = {n: gs.state.engineering(n, raw) for n, raw in record.fields.items()}
                 _print(dictionary, int(record.name[3:]), values, args.json, record.time)
         gs.session.listeners.append(show)
-        while gs.session.connected:
+        while gs.session.connected and not gs.session.output_closed:
             time.sleep(0.2)
+        if gs.session.output_closed:
+            raise BrokenPipeError("stdout closed")      # main() ends quietly
         if gs.session.link_error is not None:
             return exitcodes.USAGE           # the session has said `link lost` and why
     return 0
