@@ -58,6 +58,7 @@ def test_an_iso_time_is_the_on_board_seconds():
 
 def test_version_names_the_package_and_the_dictionary():
     from importlib.metadata import version
+
     from fsw.dictionary import load
     done = subprocess.run([sys.executable, "-m", "ground.cli", "--version"], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0 and done.stdout == f"ground {version('perijove')}, dictionary {load().version:08x}\n"

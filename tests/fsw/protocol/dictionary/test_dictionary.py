@@ -144,7 +144,8 @@ def test_the_filter_mask_is_declared_once_for_command_housekeeping_and_reports()
     [
         ("cam_zoom", [], Reason.UNKNOWN_SUBTYPE, "unknown command 'cam_zoom'"),
         ("cam_capture", ["framelets"], Reason.BAD_ARGUMENT, "'framelets' is not name=value"),
-        ("cam_capture", ["frames=3"], Reason.BAD_ARGUMENT, "cam_capture has no argument 'frames' (did you mean framelets?) (arguments: framelets)"),
+        ("cam_capture", ["frames=3"], Reason.BAD_ARGUMENT,
+         "cam_capture has no argument 'frames' (did you mean framelets?) (arguments: framelets)"),
         ("ping", ["x=1"], Reason.BAD_ARGUMENT, "(arguments: none)"),
         ("cam_capture", ["framelets=many"], Reason.BAD_ARGUMENT, "framelets='many' is not a valid u8"),
         ("cam_capture", ["framelets=65"], Reason.ARG_OUT_OF_RANGE, "framelets=65 outside [1, 64]"),
