@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from prompt_toolkit.application import create_app_session  # noqa: E402
-from prompt_toolkit.input import create_pipe_input  # noqa: E402
 from prompt_toolkit.data_structures import Size  # noqa: E402
+from prompt_toolkit.input import create_pipe_input  # noqa: E402
 from prompt_toolkit.output.vt100 import Vt100_Output  # noqa: E402
 
 import ground.console  # noqa: E402
