@@ -73,7 +73,13 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(_named_subcommand(argv))
     try:
-        args = parser.parse_args(argv)
+        args, rest = parser.parse_known_args(argv)
+        if rest and not hasattr(args, "script_args"):
+            parser.error(f"unrecognized arguments: {' '.join(rest)}")
+        if rest:
+            # `ground run SCRIPT --port P a b`: ground's options are ground's wherever they
+            # stand; every other word is the procedure's, in order
+            args.script_args = [*args.script_args, *rest]
     except UsageError as error:
         print(error, file=sys.stderr)
         return exitcodes.USAGE

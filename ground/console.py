@@ -274,7 +274,7 @@ class Console:
             self.say(f"not sent: {error.detail or error}", RED)
         except CommandError as error:
             self.say(f"not sent: {error}", RED)
-        except LinkError as error:          # the link is gone: say so, keep the console (tlm, help, quit)
+        except (LinkError, TimeoutError) as error:   # the link is gone: say so, keep the console (tlm, help, quit)
             self.say(f"not sent: {error}", RED)
         except (KeyError, ValueError) as error:
             self.say(f"{error.args[0] if error.args else error}", RED)
