@@ -6,6 +6,7 @@ command sent, listeners). A Session owns a link (TcSender, Ingest, archive); a R
 console and the monitor are built on either.
 """
 
+import sqlite3
 import sys
 import threading
 import time
@@ -18,12 +19,16 @@ from fsw.protocol.dictionary import Dictionary
 from fsw.protocol.framing import ASM
 from fsw.protocol.pus import ACK_ALL
 
+from .archive import ArchiveError
 from .colour import paint
 from .ingest import Ingest
 from .telemetry import Record, TelemetryState
 from .tracker import STAGES, CommandTracker, TrackedCommand
 
 REOPEN_INTERVAL = 0.2    # seconds between tries to open a device that went away
+# what an archive write can fail with: ArchiveError (disk full, file gone), or the OS and sqlite
+# errors of a call that reached the disk itself
+ARCHIVE_ERRORS = (ArchiveError, OSError, sqlite3.Error)
 
 
 def _warn_stderr(message: str) -> None:
@@ -139,7 +144,10 @@ class Session(Station):
         if self._thread.is_alive():
             self._thread.join(timeout=2)
         if self.archive is not None:
-            self.archive.close()
+            try:
+                self.archive.close()
+            except ARCHIVE_ERRORS as error:
+                self._archive_failed(error)
         self.link.close()
 
     # -- uplink --
@@ -234,12 +242,25 @@ class Session(Station):
             if data:
                 try:
                     self.feed(data)
+                except ARCHIVE_ERRORS as error:
+                    self._archive_failed(error)
                 except Exception as error:   # a bug must not silence the link: say it, read on
                     self.on_warning(f"downlink handling failed: {type(error).__name__}: {error}")
             if self.archive is not None:
-                self.archive.maybe_flush()
+                try:
+                    self.archive.maybe_flush()
+                except ARCHIVE_ERRORS as error:
+                    self._archive_failed(error)
         with self.state.changed:
             self.state.changed.notify_all()
+
+    def _archive_failed(self, error: Exception) -> None:
+        """A full disk (or a file that cannot be written) costs the archive, never the link: one
+        line says so, and the session goes on without it."""
+        if self.archive is None:
+            return
+        self.archive = self.ingest.archive = None
+        self.on_warning(f"{error}; going on without the archive")
 
     def _reopened(self) -> bool:
         """Try the device again and again (until closed); True once it is back."""
