@@ -100,6 +100,11 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(error, (ProtocolError, LinkError, ServerError)):
             print(f"ground {args.subcommand}: {error}", file=sys.stderr)
             return exitcodes.USAGE
+        if isinstance(error, OSError) and error.strerror:
+            # a file or directory we cannot use (an archive directory under a file, a full disk)
+            where = f"{error.filename}: " if error.filename is not None else ""
+            print(f"ground {args.subcommand}: {where}{error.strerror}", file=sys.stderr)
+            return exitcodes.USAGE
         raise
 
 
