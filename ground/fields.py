@@ -15,8 +15,9 @@ def _utc(seconds: float) -> str:
     return cuc_to_datetime(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def shown(field, value) -> str:
-    """One value of a field (command argument, report or event field), with its unit."""
+def shown(field, value, with_unit: bool = True) -> str:
+    """One value of a field (command argument, report or event field, or a parameter), with its
+    unit unless the caller lays units out in a column of their own."""
     if value is None:
         return "-"
     if isinstance(value, list) and getattr(field, "items", ()):
@@ -27,6 +28,8 @@ def shown(field, value) -> str:
     if isinstance(value, (str, bool)):
         return str(value).lower() if isinstance(value, bool) else value
     if field.name in REASON_NAMES and isinstance(value, int):
+        if value == 0:
+            return "none"                 # no rejection or failure yet
         try:
             return Reason(value).label
         except ValueError:
@@ -37,7 +40,7 @@ def shown(field, value) -> str:
     if unit == "s" and isinstance(value, int) and (field.name in TIME_NAMES or is_time(field)):
         return _utc(value)
     number = f"{value:.3f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
-    return f"{number} {unit}" if unit else number
+    return f"{number} {unit}" if unit and with_unit else number
 
 
 def shown_fields(fields, values: dict) -> str:

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from fsw.protocol.cuc import cuc_to_datetime
 
+from .fields import shown, shown_fields
 from .telemetry import TelemetryState
 
 LIMIT_STYLE = {"nominal": "green", "yellow": "bold yellow", "red": "bold white on red"}
@@ -56,9 +57,10 @@ def parameters_table(state: TelemetryState, sid: int, now: float) -> Table:
         if value is None:
             table.add_row(parameter.name, Text("-", style="dim"), parameter.unit)
             continue
-        text = Text(_shown(value), style=value_style(state, parameter.name, value))
+        plain = _shown(value) if isinstance(value, float) else shown(parameter, value, with_unit=False)
+        text = Text(plain, style=value_style(state, parameter.name, value))
         if state.is_stale(parameter.name, now):
-            text = Text(_shown(value) + " ~", style="dim strike")   # ~: stale, not updated lately
+            text = Text(text.plain + " ~", style="dim strike")   # ~: stale, not updated lately
         table.add_row(parameter.name, text, parameter.unit)
     return table
 
@@ -82,7 +84,8 @@ def events_panel(state: TelemetryState, lines: int = 12) -> Panel:
     text = Text()
     for record in list(state.events)[-lines:]:
         when = cuc_to_datetime(record.time).strftime("%H:%M:%S")
-        fields = " ".join(f"{k}={_shown(v)}" for k, v in record.fields.items())
+        declared = state.dictionary.events_by_name[record.name].args
+        fields = shown_fields(declared, record.fields)          # units, enum, flag and reason names
         text.append(f"{when} {record.name} {fields}\n", style=SEVERITY_STYLE.get(record.severity, ""))
     return Panel(text or Text("no events yet", style="dim"), title="events")
 

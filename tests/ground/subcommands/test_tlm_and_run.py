@@ -114,3 +114,12 @@ def test_run_says_the_link_was_lost_not_that_it_timed_out(ground, tmp_path, wait
     line = result.stderr.decode().splitlines()[-1]     # after the warning said at the moment it was lost
     assert line.startswith("ground run: lost.py:5: ") and "link lost" in line, line
     assert "timed out" not in line and "within the timeout" not in line, line
+
+
+def test_tlm_shows_reason_and_flag_names(ground_main, capsys, fsw_port):
+    from ground.procedures import connect
+    with connect(fsw_port, archive=False) as gs:
+        gs.expect_failed("cam_capture", "execution_failed", framelets=2)     # the camera is off
+    status, out, err = run(ground_main, capsys, "tlm", "--port", fsw_port, "--once", "--sid", "2", "--sid", "10")
+    assert status == 0, err
+    assert "execution_failed" in out and "red+green+blue" in out, out
