@@ -14,10 +14,12 @@ CommandTimeout carrying the PUS-1 Reason; assertion helpers raise AssertionError
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from fsw.link import Link, open_link
 from fsw.protocol import SPACECRAFT_ID, TM_FRAME_LEN
+from fsw.protocol.cuc import datetime_to_cuc_seconds
 from fsw.protocol.pus import ACK_ALL
 from fsw.protocol.reasons import Reason
 
@@ -46,6 +48,18 @@ __all__ = [
 class LinkLost(TimeoutError):
     """A wait that nothing can end any more: the link (or the server) is gone. A TimeoutError, so
     that code written for the timeout still catches it; its text says what really happened."""
+
+
+def onboard_seconds(when) -> float:
+    """On-board seconds from seconds, a datetime or an ISO date-time (UTC unless it says)."""
+    if isinstance(when, str):
+        try:
+            when = datetime.fromisoformat(when)
+        except ValueError:
+            raise ValueError(f"{when!r} is not an ISO date-time (2023-12-30T08:21:00)") from None
+    if isinstance(when, datetime):
+        return datetime_to_cuc_seconds(when)
+    return float(when)
 
 
 def _as_reason(reason) -> Reason:
@@ -137,10 +151,12 @@ class GroundStation:
         self.wait_for(arm, timeout)
         return self.wait_for(tracked, timeout) if wait else tracked
 
-    def schedule(self, release: float, name: str, *, timeout: float | None = None, on_stage=None,
+    def schedule(self, release, name: str, *, timeout: float | None = None, on_stage=None,
                  **args) -> TrackedCommand:
-        """Store a command for release at an on-board time (PUS-11); waits for the insertion and
-        returns the stored command's TrackedCommand (wait on it with wait_for)."""
+        """Store a command for release at an on-board time (PUS-11: seconds since 2000-01-01, a
+        datetime or an ISO date-time); waits for the insertion and returns the stored command's
+        TrackedCommand (wait on it with wait_for)."""
+        release = onboard_seconds(release)
         self.last_sent = time.time()
         insert, later = self.session.submit_scheduled(release, name, args, on_stage)
         self.wait_for(insert, timeout)
@@ -150,8 +166,10 @@ class GroundStation:
         """On-board time of the latest packet received (seconds since 2000-01-01), or None."""
         return self.state.onboard_time
 
-    def await_onboard_time(self, seconds: float, timeout: float | None = None) -> float:
-        """Wait until telemetry shows on-board time at or past `seconds`."""
+    def await_onboard_time(self, seconds, timeout: float | None = None) -> float:
+        """Wait until telemetry shows on-board time at or past `seconds` (or a datetime, or an
+        ISO date-time)."""
+        seconds = onboard_seconds(seconds)
         state = self.state
         deadline = time.time() + (self.timeout if timeout is None else timeout)
         with state.changed:

@@ -115,6 +115,8 @@ def _check_value(field: Field, value, strict_flags: bool = False):
         return number
     if field.type == "bool" and isinstance(value, bool):
         return int(value)
+    if is_time(field) and isinstance(value, (str, datetime)):     # a date, from a script or a request
+        value = _onboard_seconds(field, value) if isinstance(value, str) else int(datetime_to_cuc_seconds(value))
     if field.type in FLOAT_TYPES:
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
             raise ProtocolError(Reason.BAD_ARGUMENT, f"{field.name} must be a finite number")
