@@ -18,6 +18,7 @@ from fsw.executive.clock import MAX_SPEED
 from fsw.hw.backends import BACKENDS
 from fsw.link import Impairments, LinkError, open_link
 from fsw.protocol.constants import MAX_FRAME_LEN, MIN_FRAME_LEN, TM_FRAME_LEN
+from fsw.version import VersionAction
 
 DEFAULT_BAUD = 115200
 EXIT_FAILURE = 1
@@ -40,6 +41,7 @@ def default_state_dir() -> Path:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="fsw", description="Perijove flight software: a Juno-like camera and heater.")
+    parser.add_argument("--version", action=VersionAction)
     parser.add_argument("--port", required=True, metavar="URL|pty",
                         help="pyserial URL or device, or 'pty' for a new pseudo-terminal")
     parser.add_argument("--baud", type=int, default=None,

@@ -90,6 +90,9 @@ class Archive:
         self.retention = retention
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ArchiveError(f"{error.filename or self.path.parent}: {error.strerror}") from None
+        try:
             self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
             self.db.execute("PRAGMA auto_vacuum=INCREMENTAL")    # takes effect on a new file only
             self.db.execute("PRAGMA journal_mode=WAL")

@@ -4,6 +4,7 @@ import argparse
 import importlib
 import sys
 
+from fsw.version import VersionAction
 from ground import exitcodes
 
 # subcommand modules, in the order `ground --help` lists them
@@ -40,6 +41,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with only, just that subcommand's (a command line names one: importing every
     subcommand, with numpy and Pillow behind some, would cost each run a fifth of a second)."""
     parser = _Parser(prog="ground", description="Perijove ground station.")
+    parser.add_argument("--version", action=VersionAction)
     subparsers = parser.add_subparsers(dest="subcommand", metavar="COMMAND", required=True)
     for name in SUBCOMMANDS:
         if only is None or name.rpartition(".")[2] == only:
@@ -54,16 +56,37 @@ def _named_subcommand(argv: list[str]) -> str | None:
     return first if first in known and argv and argv[0] == first else None
 
 
+def _stdout_closed() -> int:
+    """Whoever read our output has gone (`ground ... | head`): end quietly, as a program killed by
+    SIGPIPE would (status 141), with stdout on /dev/null so that the exit's flush cannot complain."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return exitcodes.STDOUT_CLOSED
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(_named_subcommand(argv))
     try:
-        args = parser.parse_args(argv)
+        args, rest = parser.parse_known_args(argv)
+        if rest and not hasattr(args, "script_args"):
+            parser.error(f"unrecognized arguments: {' '.join(rest)}")
+        if rest:
+            # `ground run SCRIPT --port P a b`: ground's options are ground's wherever they
+            # stand; every other word is the procedure's, in order
+            args.script_args = [*args.script_args, *rest]
     except UsageError as error:
         print(error, file=sys.stderr)
         return exitcodes.USAGE
     try:
         return args.run(args) or 0
+    except BrokenPipeError:
+        return _stdout_closed()
     except UsageError as error:
         print(f"ground {args.subcommand}: {error}", file=sys.stderr)
         return exitcodes.USAGE
@@ -76,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
 
         if isinstance(error, (ProtocolError, LinkError, ServerError)):
             print(f"ground {args.subcommand}: {error}", file=sys.stderr)
+            return exitcodes.USAGE
+        if isinstance(error, OSError) and error.strerror:
+            # a file or directory we cannot use (an archive directory under a file, a full disk)
+            where = f"{error.filename}: " if error.filename is not None else ""
+            print(f"ground {args.subcommand}: {where}{error.strerror}", file=sys.stderr)
             return exitcodes.USAGE
         raise
 

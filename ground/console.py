@@ -6,20 +6,25 @@ arrive, with events, above the prompt. Arguments are checked against the diction
 anything is sent; hazardous commands ask for confirmation, then send `arm` and the command.
 """
 
+import sys
 import threading
+import time
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.completion import Completer, Completion
 from prompt_toolkit.history import FileHistory, InMemoryHistory
-from prompt_toolkit.patch_stdout import patch_stdout
+from prompt_toolkit.patch_stdout import StdoutProxy
 
 from fsw.link import LinkError
-from fsw.protocol.dictionary import Dictionary
+from fsw.protocol.dictionary import Dictionary, did_you_mean
 from fsw.protocol.reasons import ProtocolError
 
 from . import paths
+from .colour import wanted as colour_wanted
+from .fields import shown, shown_fields
 from .telemetry import Record
-from .tracker import CommandError, reason_label
+from .tracker import STAGES, CommandError, reason_label
 
 BUILTINS = {
     "help": "help [NAME]: list commands, or describe a command, parameter or event",
@@ -27,6 +32,18 @@ BUILTINS = {
     "quit": "quit: leave the console (Ctrl-D too)",
 }
 RED, YELLOW, GREEN, DIM, RESET = "\033[31m", "\033[33m", "\033[32m", "\033[2m", "\033[0m"
+QUIET_AFTER = 10.0        # seconds without a packet before the console says the link is quiet
+# prompt_toolkit's patch_stdout redraws what was printed every 0.2 s: a reply could wait that
+# long to be seen; 5 ms keeps it well inside the 20 ms a person notices (scripts/benchmarks/console.py)
+REDRAW_INTERVAL = 0.005
+
+
+@contextmanager
+def _above_the_prompt():
+    """print() (and warnings on stderr) go above the prompt, without waiting for a redraw tick."""
+    with StdoutProxy(sleep_between_writes=REDRAW_INTERVAL, raw=True) as proxy:
+        with redirect_stdout(proxy), redirect_stderr(proxy):
+            yield
 
 
 class CommandCompleter(Completer):
@@ -138,10 +155,14 @@ class _History(FileHistory):
 
 
 class Console:
-    def __init__(self, gs, input=None, output=None, echo=None, history_path=None):
+    def __init__(self, gs, input=None, output=None, echo=None, history_path=None, quiet_after=QUIET_AFTER):
         self.gs = gs
         self.dictionary = gs.dictionary
-        self._plain = echo is not None
+        self.quiet_after = quiet_after
+        self._heard = time.time()          # when the last packet arrived
+        self._quiet = False
+        self._left = threading.Event()
+        self._plain = echo is not None or not colour_wanted(sys.stdout)
         self.echo = echo or (lambda text: print(text, flush=True))
         self._lock = threading.Lock()
         if history_path is None:
@@ -156,6 +177,7 @@ class Console:
         self.prompt = PromptSession(history=history, completer=CommandCompleter(self.dictionary),
                                     input=input, output=output, complete_while_typing=True)
         gs.session.listeners.append(self._on_record)
+        gs.session.on_warning = lambda text: self.say(f"WARNING: {text}", RED)   # above the prompt
 
     def say(self, text: str, colour: str = "") -> None:
         with self._lock:
@@ -163,34 +185,75 @@ class Console:
 
     # -- incoming --
     def _on_record(self, record: Record) -> None:
+        self._heard = time.time()
         if record.kind == "event":
-            units = {f.name: f.unit for f in self.dictionary.events_by_name[record.name].args}
-            fields = " ".join(f"{k}={v}{' ' + units[k] if units.get(k) else ''}"
-                              for k, v in record.fields.items())
+            fields = shown_fields(self.dictionary.events_by_name[record.name].args, record.fields)
             colour = {"high": RED, "medium": YELLOW}.get(record.severity, DIM)
             self.say(f"[event {record.severity}] {record.name} {fields}".rstrip(), colour)
+        elif record.kind == "report" and record.name not in STAGES:
+            self._reply(record)
+
+    def _reply(self, record: Record) -> None:
+        """A report a command asked for (image_list, schedule_report, ping_reply): its fields,
+        one line per item of a list."""
+        report = self.dictionary.reports[record.name]
+        scalars = {k: v for k, v in record.fields.items() if not isinstance(v, list)}
+        lines = [f"[reply] {record.name} {shown_fields(report.fields, scalars)}".rstrip()]
+        for field in report.fields:
+            items = record.fields.get(field.name)
+            if isinstance(items, list):
+                lines[0] += f" {field.name}: {len(items)}"
+                lines += [f"  {shown_fields(field.items, item)}" for item in items]
+        self.say("\n".join(lines))
 
     def _on_stage(self, command, stage) -> None:
         if not stage.ok:
             self.say(f"  {command.name}: {stage.stage} FAILED ({reason_label(stage.reason)})", RED)
         elif stage.stage == "progress":
             self.say(f"  {command.name}: progress step {stage.step} {stage.percent}%")
+        elif stage.stage == "completed" and command.name == "ping":
+            self.say(f"  ping: completed, round trip {(stage.received - command.sent) * 1000:.0f} ms", GREEN)
         else:
             self.say(f"  {command.name}: {stage.stage}", GREEN if stage.stage == "completed" else "")
+
+    def _watch(self, tracked) -> None:
+        """Say so when a command has no completion within the station's timeout."""
+        def overdue():
+            if not tracked.done.is_set() and not self._left.is_set():
+                last = tracked.stages[-1].stage if tracked.stages else "no report"
+                self.say(f"  {tracked.name}: no completion within {self.gs.timeout:g} s (last: {last})", RED)
+        timer = threading.Timer(self.gs.timeout, overdue)
+        timer.daemon = True
+        timer.start()
+
+    def _watch_link(self) -> None:
+        """Say when nothing has arrived for a while, and when packets come again."""
+        while not self._left.wait(min(self.quiet_after / 4, 1.0)):
+            silent = time.time() - self._heard
+            if silent > self.quiet_after and not self._quiet:
+                self._quiet = True
+                self.say(f"link quiet: nothing received for {silent:.0f} s", YELLOW)
+            elif silent <= self.quiet_after and self._quiet:
+                self._quiet = False
+                self.say("link: receiving again", GREEN)
 
     # -- the loop --
     def run(self) -> None:
         self.say("Perijove ground console. `help` lists commands, Tab completes, Ctrl-D leaves.")
-        with patch_stdout(raw=True):
-            while True:
-                try:
-                    line = self.prompt.prompt("ground> ")
-                except KeyboardInterrupt:
-                    continue
-                except EOFError:
-                    break
-                if not self.execute(line):
-                    break
+        threading.Thread(target=self._watch_link, name="console-link-watch", daemon=True).start()
+        try:
+            with _above_the_prompt():
+                while True:
+                    try:
+                        line = self.prompt.prompt("ground> ")
+                    except KeyboardInterrupt:
+                        continue
+                    except EOFError:
+                        break
+                    if not self.execute(line):
+                        break
+        finally:
+            self._left.set()
 
     def execute(self, line: str) -> bool:
         """One line typed by a person; False when it asks to leave."""
@@ -211,7 +274,7 @@ class Console:
             self.say(f"not sent: {error.detail or error}", RED)
         except CommandError as error:
             self.say(f"not sent: {error}", RED)
-        except LinkError as error:          # the link is gone: say so, keep the console (tlm, help, quit)
+        except (LinkError, TimeoutError) as error:   # the link is gone: say so, keep the console (tlm, help, quit)
             self.say(f"not sent: {error}", RED)
         except (KeyError, ValueError) as error:
             self.say(f"{error.args[0] if error.args else error}", RED)
@@ -241,20 +304,25 @@ class Console:
                 value = state.value(parameter.name)
                 if value is None:
                     continue
-                shown = f"{value:.3f}" if isinstance(value, float) else str(value)
                 stale = " (stale)" if state.is_stale(parameter.name) else ""
-                self.say(f"{parameter.name:<20} {shown:>12} {parameter.unit}{stale}")
+                self.say(f"{parameter.name:<20} {shown(parameter, value)}{stale}")
 
     def _command(self, name: str, words: list[str]) -> None:
         if name not in self.dictionary.commands:
-            raise KeyError(f"unknown command {name!r} (help lists them)")
+            raise KeyError(f"unknown command {name!r}{did_you_mean(name, (*self.dictionary.commands, *BUILTINS))}"
+                           " (help lists them)")
         args = self.dictionary.parse_args(name, words)   # checked before anything is sent
         self.dictionary.check_args(name, args)
         if self.dictionary.command(name).hazardous:
-            answer = self.prompt.prompt(f"{name} is hazardous. Arm and send it? [y/N] ")
+            try:
+                answer = self.prompt.prompt(f"{name} is hazardous. Arm and send it? [y/N] ")
+            except (EOFError, KeyboardInterrupt):     # Ctrl-D or Ctrl-C: a no, not a way out
+                answer = ""
             if answer.strip().lower() not in ("y", "yes"):
                 self.say(f"{name}: not sent")
                 return
-            self.gs.arm_and_send(name, wait=False, on_stage=self._on_stage, on_arm_stage=self._on_stage, **args)
+            tracked = self.gs.arm_and_send(name, wait=False, on_stage=self._on_stage, on_arm_stage=self._on_stage,
+                                           **args)
         else:
-            self.gs.send(name, wait=False, on_stage=self._on_stage, **args)
+            tracked = self.gs.send(name, wait=False, on_stage=self._on_stage, **args)
+        self._watch(tracked)

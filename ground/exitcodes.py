@@ -7,6 +7,7 @@ REJECTED = 3       # the spacecraft rejected the command (PUS-1 acceptance failu
 FAILED = 4         # accepted, but it failed in execution (start, progress or completion failure)
 TIMEOUT = 5        # no completion report in time
 INTERRUPTED = 130
+STDOUT_CLOSED = 141  # the reader of our output left (`| head`): as SIGPIPE would end us
 
 # by the name of ground.tracker's exceptions, so that this module imports nothing
 FOR_ERROR = {"CommandRejected": REJECTED, "CommandFailed": FAILED, "CommandTimeout": TIMEOUT}

@@ -14,10 +14,12 @@ CommandTimeout carrying the PUS-1 Reason; assertion helpers raise AssertionError
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from fsw.link import Link, open_link
 from fsw.protocol import SPACECRAFT_ID, TM_FRAME_LEN
+from fsw.protocol.cuc import datetime_to_cuc_seconds
 from fsw.protocol.pus import ACK_ALL
 from fsw.protocol.reasons import Reason
 
@@ -39,8 +41,25 @@ from .tracker import (
 
 __all__ = [
     "CommandError", "CommandFailed", "CommandRejected", "CommandTimeout", "GroundStation", "ImageError",
-    "Reason", "TrackedCommand", "connect",
+    "LinkLost", "Reason", "TrackedCommand", "connect",
 ]
+
+
+class LinkLost(TimeoutError):
+    """A wait that nothing can end any more: the link (or the server) is gone. A TimeoutError, so
+    that code written for the timeout still catches it; its text says what really happened."""
+
+
+def onboard_seconds(when) -> float:
+    """On-board seconds from seconds, a datetime or an ISO date-time (UTC unless it says)."""
+    if isinstance(when, str):
+        try:
+            when = datetime.fromisoformat(when)
+        except ValueError:
+            raise ValueError(f"{when!r} is not an ISO date-time (2023-12-30T08:21:00)") from None
+    if isinstance(when, datetime):
+        return datetime_to_cuc_seconds(when)
+    return float(when)
 
 
 def _as_reason(reason) -> Reason:
@@ -87,10 +106,16 @@ class GroundStation:
     def close(self) -> None:
         self.session.close()
 
+    def _link_lost(self, what: str) -> LinkLost:
+        reason = str(self.session.link_error or "the session is closed")
+        return LinkLost(f"{what}: {reason}" if "link lost" in reason else f"{what}: link lost ({reason})")
+
     # -- commanding --
     def send(self, name: str, *, wait: bool = True, timeout: float | None = None, on_stage=None,
              **args) -> TrackedCommand:
         """Send a command; with wait (default) return its TrackedCommand once completed, or raise."""
+        if not self.session.connected:
+            raise self._link_lost(f"{name} not sent")
         self.last_sent = time.time()
         tracked = self.session.submit(name, args, on_stage=on_stage)
         if not wait:
@@ -126,10 +151,12 @@ class GroundStation:
         self.wait_for(arm, timeout)
         return self.wait_for(tracked, timeout) if wait else tracked
 
-    def schedule(self, release: float, name: str, *, timeout: float | None = None, on_stage=None,
+    def schedule(self, release, name: str, *, timeout: float | None = None, on_stage=None,
                  **args) -> TrackedCommand:
-        """Store a command for release at an on-board time (PUS-11); waits for the insertion and
-        returns the stored command's TrackedCommand (wait on it with wait_for)."""
+        """Store a command for release at an on-board time (PUS-11: seconds since 2000-01-01, a
+        datetime or an ISO date-time); waits for the insertion and returns the stored command's
+        TrackedCommand (wait on it with wait_for)."""
+        release = onboard_seconds(release)
         self.last_sent = time.time()
         insert, later = self.session.submit_scheduled(release, name, args, on_stage)
         self.wait_for(insert, timeout)
@@ -139,14 +166,18 @@ class GroundStation:
         """On-board time of the latest packet received (seconds since 2000-01-01), or None."""
         return self.state.onboard_time
 
-    def await_onboard_time(self, seconds: float, timeout: float | None = None) -> float:
-        """Wait until telemetry shows on-board time at or past `seconds`."""
+    def await_onboard_time(self, seconds, timeout: float | None = None) -> float:
+        """Wait until telemetry shows on-board time at or past `seconds` (or a datetime, or an
+        ISO date-time)."""
+        seconds = onboard_seconds(seconds)
         state = self.state
         deadline = time.time() + (self.timeout if timeout is None else timeout)
         with state.changed:
             while state.onboard_time is None or state.onboard_time < seconds:
                 remaining = deadline - time.time()
-                if remaining <= 0 or not self.session.connected:
+                if not self.session.connected:
+                    raise self._link_lost(f"on-board time {seconds:.0f} not reached")
+                if remaining <= 0:
                     raise TimeoutError(f"on-board time did not reach {seconds:.0f} (at {state.onboard_time})")
                 state.changed.wait(min(remaining, 0.5))
             return state.onboard_time
@@ -183,7 +214,9 @@ class GroundStation:
                     if predicate(value):
                         return value
                 remaining = deadline - time.time()
-                if remaining <= 0 or not self.session.connected:
+                if not self.session.connected:
+                    raise self._link_lost(f"{name}: condition not met")
+                if remaining <= 0:
                     shown = "no value" if sample is None else f"last value {state.engineering(name, sample.raw)!r}"
                     raise TimeoutError(f"{name}: condition not met within the timeout ({shown})")
                 state.changed.wait(min(remaining, 0.5))
@@ -203,7 +236,9 @@ class GroundStation:
                     if record.name == name and record.received >= since and (where is None or where(record.fields)):
                         return record
                 remaining = deadline - time.time()
-                if remaining <= 0 or not self.session.connected:
+                if not self.session.connected:
+                    raise self._link_lost(f"no {name} event")
+                if remaining <= 0:
                     raise TimeoutError(f"no {name} event within the timeout")
                 state.changed.wait(min(remaining, 0.5))
 
@@ -229,8 +264,13 @@ class GroundStation:
         with self.session.listening(listener):
             tracked = self.send("hk_oneshot", sid=sid, timeout=timeout)
             with arrived:
-                report = arrived.wait_for(lambda: _one_shot_report(seen, structure, tracked.request_id),
-                                          self.timeout if timeout is None else timeout)
+                deadline = time.time() + (self.timeout if timeout is None else timeout)
+                report = None
+                while report is None and time.time() < deadline and self.session.connected:
+                    report = arrived.wait_for(lambda: _one_shot_report(seen, structure, tracked.request_id),
+                                              min(max(deadline - time.time(), 0.0), 0.5))
+        if report is None and not self.session.connected:
+            raise self._link_lost(f"no housekeeping report of structure {sid}")
         if report is None:
             raise TimeoutError(f"no housekeeping report of structure {sid}")
         return {name: self.state.engineering(name, raw) for name, raw in report.fields.items()}

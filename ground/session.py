@@ -6,6 +6,7 @@ command sent, listeners). A Session owns a link (TcSender, Ingest, archive); a R
 console and the monitor are built on either.
 """
 
+import sqlite3
 import sys
 import threading
 import time
@@ -17,15 +18,20 @@ from fsw.protocol import TM_FRAME_LEN, TcSender, encode_tc
 from fsw.protocol.dictionary import Dictionary
 from fsw.protocol.pus import ACK_ALL
 
+from .archive import ArchiveError
+from .colour import paint
 from .ingest import Ingest
 from .telemetry import Record, TelemetryState
 from .tracker import STAGES, CommandTracker, TrackedCommand
 
 REOPEN_INTERVAL = 0.2    # seconds between tries to open a device that went away
+# what an archive write can fail with: ArchiveError (disk full, file gone), or the OS and sqlite
+# errors of a call that reached the disk itself
+ARCHIVE_ERRORS = (ArchiveError, OSError, sqlite3.Error)
 
 
 def _warn_stderr(message: str) -> None:
-    print(f"\033[1;31mWARNING: {message}\033[0m", file=sys.stderr, flush=True)
+    print(paint(f"WARNING: {message}", "\033[1;31m", sys.stderr), file=sys.stderr, flush=True)
 
 
 class Station:
@@ -38,6 +44,7 @@ class Station:
         self.on_warning = on_warning
         self.listeners: list = []               # callback(record), called on the reader thread
         self.link_error: Exception | None = None
+        self.output_closed = False              # a listener's stdout was closed (`| head`)
         self.flight_dictionary: int | None = None
         self.tracker = CommandTracker(on_warning)
         self._stop = threading.Event()
@@ -77,8 +84,19 @@ class Station:
             for listener in list(self.listeners):
                 try:
                     listener(record)
+                except BrokenPipeError:
+                    # the reader of our output left (`ground tlm | head`): no one to tell, stop
+                    # printing and let the command end, not one warning per packet
+                    self._output_closed(listener)
                 except Exception as error:   # one bad listener must not stop the others
                     self.on_warning(f"listener {getattr(listener, '__name__', listener)} failed: {error}")
+
+    def _output_closed(self, listener) -> None:
+        if listener in self.listeners:
+            self.listeners.remove(listener)
+        self.output_closed = True
+        with self.state.changed:
+            self.state.changed.notify_all()
 
     def _check_dictionary(self, flight: int | None) -> None:
         if flight is None or flight == self.flight_dictionary:
@@ -125,7 +143,10 @@ class Session(Station):
         if self._thread.is_alive():
             self._thread.join(timeout=2)
         if self.archive is not None:
-            self.archive.close()
+            try:
+                self.archive.close()
+            except ARCHIVE_ERRORS as error:
+                self._archive_failed(error)
         self.link.close()
 
     # -- uplink --
@@ -216,12 +237,35 @@ class Session(Station):
             if data:
                 try:
                     self.feed(data)
+                except ARCHIVE_ERRORS as error:
+                    self._archive_failed(error)
                 except Exception as error:   # a bug must not silence the link: say it, read on
                     self.on_warning(f"downlink handling failed: {type(error).__name__}: {error}")
             if self.archive is not None:
-                self.archive.maybe_flush()
+                try:
+                    self.archive.maybe_flush()
+                except ARCHIVE_ERRORS as error:
+                    self._archive_failed(error)
         with self.state.changed:
             self.state.changed.notify_all()
+
+    def archive_now(self) -> None:
+        """Commit what the archive holds (a server does, before it says a command went); a write
+        that fails costs the archive, as on the reader thread."""
+        if self.archive is None:
+            return
+        try:
+            self.archive.flush(wait=True)
+        except ARCHIVE_ERRORS as error:
+            self._archive_failed(error)
+
+    def _archive_failed(self, error: Exception) -> None:
+        """A full disk (or a file that cannot be written) costs the archive, never the link: one
+        line says so, and the session goes on without it."""
+        if self.archive is None:
+            return
+        self.archive = self.ingest.archive = None
+        self.on_warning(f"{error}; going on without the archive")
 
     def _reopened(self) -> bool:
         """Try the device again and again (until closed); True once it is back."""

@@ -113,8 +113,7 @@ class GroundServer:
                 (name, args, ack, None)])
         else:
             sent = [self.session.submit(name, args, ack)]
-        if self.session.archive is not None:
-            self.session.archive.flush(wait=True)      # in the archive before the client hears it went
+        self.session.archive_now()                     # in the archive before the client hears it went
         return sent
 
     # -- downlink to the clients --

@@ -144,6 +144,8 @@ def guard(run):
             return exitcodes.ERROR
         except KeyError as error:
             raise UsageError(error.args[0] if error.args else str(error)) from None
+        except BrokenPipeError:
+            raise                   # our reader left: main() ends quietly, not a usage error
         except OSError as error:
             # an OSError's first argument is its errno: say the file and why
             if error.filename is not None and error.strerror:

@@ -37,6 +37,8 @@ def run(args) -> int:
     if not script.is_file():
         raise UsageError(f"{script}: no such procedure file")
     from fsw.protocol.reasons import Reason
+
+    from ..procedures import LinkLost
     with open_station(args) as gs:
         saved_argv = sys.argv
         sys.argv = [str(script), *args.script_args]
@@ -50,6 +52,10 @@ def run(args) -> int:
                 return leaving.code or exitcodes.OK
             print(f"ground run: {script.name}: {leaving.code}", file=sys.stderr)
             return exitcodes.ERROR
+        except LinkLost as error:
+            # not a timeout: nothing could come any more, and the person should know why
+            print(f"ground run: {_where(script, error)}: {error}", file=sys.stderr)
+            return exitcodes.TIMEOUT
         except Exception as error:
             # an assertion, a timeout or a bug in the procedure: one line, at its line in the file
             text = f"{type(error).__name__}: {error}".rstrip(": ").replace("\n", " ")

@@ -4,7 +4,7 @@ import json
 import sys
 import time
 
-from .. import exitcodes
+from .. import exitcodes, fields
 from ..cli import UsageError
 from ._common import add_port_options, guard, open_station
 
@@ -30,7 +30,7 @@ def _print(dictionary, sid: int, values: dict, as_json: bool, onboard: float | N
     for name, value in values.items():
         parameter = dictionary.parameters[name]
         state = "nominal" if isinstance(value, str) else parameter.limit_state(value)
-        shown = f"{value:.3f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+        shown = fields.shown(parameter, value, with_unit=False)    # reason names, flag names, dates
         flag = "" if state == "nominal" else f"  [{state.upper()}]"
         print(f"  {name:<20} {shown:>14} {parameter.unit:<5}{flag}")
     sys.stdout.flush()
@@ -53,8 +53,10 @@ def run(args) -> int:
                 values = {n: gs.state.engineering(n, raw) for n, raw in record.fields.items()}
                 _print(dictionary, int(record.name[3:]), values, args.json, record.time)
         gs.session.listeners.append(show)
-        while gs.session.connected:
+        while gs.session.connected and not gs.session.output_closed:
             time.sleep(0.2)
+        if gs.session.output_closed:
+            raise BrokenPipeError("stdout closed")      # main() ends quietly
         if gs.session.link_error is not None:
             return exitcodes.USAGE           # the session has said `link lost` and why
     return 0

@@ -263,3 +263,9 @@ def test_a_hardware_option_drills_a_welded_heater_into_safe_mode(tmp_path):
         assert {"over_temperature", "safe_mode_entered"} <= events
     finally:
         assert fsw.stop(timeout=30) == 0
+
+
+def test_version_names_the_package_and_the_dictionary():
+    from importlib.metadata import version
+    done = subprocess.run([sys.executable, "-m", "fsw.cli", "--version"], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0 and done.stdout == f"fsw {version('perijove')}, dictionary {load().version:08x}\n"

@@ -26,12 +26,12 @@ def wait_for(lines, text, timeout=10):
 class Driver:
     """A console on its own thread, fed keystrokes through a pipe."""
 
-    def __init__(self, gs, history_path):
+    def __init__(self, gs, history_path, **options):
         self.lines = []
         self._pipe_cm = create_pipe_input()
         self.pipe = self._pipe_cm.__enter__()
         self.console = Console(gs, input=self.pipe, output=DummyOutput(), echo=self.lines.append,
-                               history_path=history_path)
+                               history_path=history_path, **options)
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -72,6 +72,12 @@ def test_bad_arguments_are_refused_before_sending(console, fake_link):
     wait_for(console.lines, "no argument 'speed'")
     console.type("warp_drive\r")
     wait_for(console.lines, "unknown command 'warp_drive'")
+    console.type("cam_captur\r")
+    wait_for(console.lines, "unknown command 'cam_captur' (did you mean cam_capture?)")
+    console.type("cam_capture framelets=2 framelets=3\r")
+    wait_for(console.lines, "framelets given twice")
+    console.type("cam_configure\r")
+    wait_for(console.lines, "missing arguments exposure, filters, tdi")
     assert not any(name == "cam_configure" for name, _ in flight.received)
 
 
@@ -180,3 +186,61 @@ def test_a_command_after_the_link_is_lost_is_not_sent_and_the_console_stays(fake
         driver.type("help ping\r")
         wait_for(driver.lines, "Are you there?")
         driver.close()
+
+
+def test_replies_events_and_reasons_are_shown_by_name_against_the_real_fsw(fsw_factory, tmp_path):
+    with connect(fsw_factory(1000), archive=False) as gs:
+        driver = Driver(gs, tmp_path / "history")
+        driver.type("cam_capture framelets=2\r")                  # the camera is off: it fails
+        wait_for(driver.lines, "cam_capture: started FAILED (execution_failed)")
+        wait_for(driver.lines, "tc_failed service=130 subtype=3 reason=execution_failed")
+        driver.type("ping\r")
+        wait_for(driver.lines, "ping: completed, round trip ")
+        wait_for(driver.lines, "[reply] ping_reply")
+        driver.type("cam_power state=ON\r")
+        wait_for(driver.lines, "[event info] cam_ready", timeout=20)
+        driver.type("cam_configure exposure=5 filters=red+green tdi=2\r")
+        wait_for(driver.lines, "cam_configure: completed")
+        driver.type("cam_capture framelets=2\r")
+        wait_for(driver.lines, "[event info] image_captured image_id=1")
+        driver.type("cam_list\r")
+        wait_for(driver.lines, "[reply] image_list images: 1")
+        wait_for(driver.lines, "image_id=1 time=20")
+        wait_for(driver.lines, "filters=red+green")
+        driver.type("schedule_list\r")
+        wait_for(driver.lines, "[reply] schedule_report")
+        driver.close()
+
+
+def test_ctrl_d_at_the_hazardous_question_cancels_that_command_only(console, fake_link):
+    flight, _ = fake_link
+    console.type("cam_delete image_id=1\r")
+    console.type("\x04")                                          # Ctrl-D
+    wait_for(console.lines, "cam_delete: not sent")
+    console.type("ping\r")                                        # the console is still there
+    wait_for(console.lines, "ping: completed")
+    assert [name for name, _ in flight.received] == ["ping"]
+
+
+def test_a_silent_spacecraft_is_said_quiet_and_a_command_overdue(fsw_factory, tmp_path):
+    """fsw stopped (SIGSTOP) stands for a spacecraft out of contact; SIGCONT brings it back."""
+    import os
+    import signal
+
+    from fsw import launch
+
+    fsw = launch.start("--clock", "sim", "--speed", "100", state=tmp_path / "fsw-state", timeout=20)
+    try:
+        with connect(fsw.port, archive=False, timeout=1.0) as gs:
+            driver = Driver(gs, tmp_path / "history", quiet_after=1.0)
+            lines = driver.lines
+            os.kill(fsw.process.pid, signal.SIGSTOP)
+            driver.type("ping\r")
+            wait_for(lines, "ping: no completion within 1 s (last: no report)")
+            wait_for(lines, "link quiet: nothing received for")
+            os.kill(fsw.process.pid, signal.SIGCONT)
+            wait_for(lines, "link: receiving again")
+            driver.close()
+    finally:
+        os.kill(fsw.process.pid, signal.SIGCONT)
+        fsw.stop(timeout=5)

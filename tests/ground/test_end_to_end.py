@@ -93,3 +93,14 @@ def test_scheduled_commands_are_verified_when_released(fsw_port):
         assert released.outcome == "completed"
         assert gs.onboard_time() >= int(now + 30)
         gs.await_event("schedule_released", timeout=5)
+
+
+def test_times_are_taken_as_iso_dates_wherever_a_time_is_taken(fsw_port):
+    with connect(fsw_port, archive=False) as gs:
+        gs.send("time_set", seconds="2023-12-30T08:21:00")                 # the command's argument
+        gs.await_onboard_time("2023-12-30T08:21:00", timeout=10)             # the procedures API's waits
+        released = gs.schedule("2023-12-30T08:22:00Z", "ping")               # and the schedule
+        gs.wait_for(released, timeout=10)
+        assert released.outcome == "completed" and gs.onboard_time() >= 757_239_720
+        with pytest.raises(ValueError, match="not an ISO date-time"):
+            gs.schedule("next tuesday", "ping")

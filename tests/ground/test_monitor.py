@@ -1,3 +1,4 @@
+import re
 import time
 
 from rich.console import Console
@@ -45,3 +46,33 @@ def test_events_and_warnings_are_shown():
     text, _ = draw(state, time.time())
     assert "over_temperature cam_temp=6600" in text
     assert "differs from ground" in text and "never" in text
+
+
+def test_mode_and_thermal_are_in_sight_at_80x24_and_safe_stands_out():
+    state = TelemetryState(D)
+    now = time.time()
+    state.apply([hk(sid, now) for sid in D.structures])
+    state.apply([hk(3, now, mode="safe", safe_cause="over_temperature"), hk(20, now, cam_temp=4500, heater_mode="anneal")])
+    console = Console(record=True, width=80, height=24, color_system="truecolor")
+    console.print(render(state, "test", now=now))
+    text, html = console.export_text(clear=False), console.export_html(inline_styles=True)
+    assert len(text.splitlines()) <= 24
+    assert "mode safe" in text and "cause over_temperature" in text
+    assert "45.00 degC" in text and "heater anneal" in text and "W" in text
+    # safe in white on red, never in the green of a value within limits
+    styles = re.findall(r'<span style="([^"]*)">safe\s*</span>', html)
+    assert styles and all("background-color: #800000" in style and "#008000" not in style for style in styles), styles
+
+
+def test_reasons_flags_and_units_are_shown_by_name():
+    state = TelemetryState(D)
+    now = time.time()
+    state.apply([hk(sid, now) for sid in D.structures])
+    state.apply([hk(2, now, last_reason=35), hk(10, now, cam_filters=7)])
+    state.apply([Record("event", "tc_failed", {"service": 130, "subtype": 3, "reason": 34},
+                        TmPacket(0x020, 5, 3, time=757_000_000), now, "medium")])
+    console = Console(record=True, width=160, height=60)
+    console.print(render(state, "test", now=now))
+    text = console.export_text()
+    assert "execution_failed" in text and "red+green+blue" in text
+    assert "tc_failed service=130 subtype=3 reason=not_armed" in text

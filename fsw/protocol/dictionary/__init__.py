@@ -5,6 +5,7 @@ indexes them, checks that no name, opcode, APID, structure id or event id is use
 hashes the whole to a 32-bit version that flight reports and ground compares.
 """
 
+import difflib
 import hashlib
 import json
 from dataclasses import asdict, replace
@@ -17,11 +18,17 @@ from .model import Application, Command, Event, Field, Parameter, Report, Severi
 
 __all__ = [
     "Command", "Application", "Dictionary", "Event", "Field", "FieldCodec", "Parameter",
-    "Report", "Severity", "enum", "flags", "parse_text",
+    "Report", "Severity", "did_you_mean", "enum", "flags", "parse_text",
 ]
 
 HK_REPORT = (3, 25)
 EVENT_SERVICE = 5
+
+
+def did_you_mean(name: str, known) -> str:
+    """ ' (did you mean X?)' for a misspelt name, or nothing."""
+    near = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {near[0]}?)" if near else ""
 
 
 class Dictionary:
@@ -89,7 +96,8 @@ class Dictionary:
         try:
             return self.commands[name]
         except KeyError:
-            raise ProtocolError(Reason.UNKNOWN_SUBTYPE, f"unknown command {name!r}") from None
+            raise ProtocolError(Reason.UNKNOWN_SUBTYPE, f"unknown command {name!r}{did_you_mean(name, self.commands)}"
+                                ) from None
 
     def command_for(self, apid: int, service: int, subtype: int) -> Command:
         """The command a TC addresses, or ProtocolError naming the first unknown level."""
@@ -122,7 +130,11 @@ class Dictionary:
                 raise ProtocolError(Reason.BAD_ARGUMENT, f"{word!r} is not name=value")
             if key not in fields:
                 known = ", ".join(fields) or "none"
-                raise ProtocolError(Reason.BAD_ARGUMENT, f"{name} has no argument {key!r} (arguments: {known})")
+                raise ProtocolError(Reason.BAD_ARGUMENT, f"{name} has no argument {key!r}"
+                                    f"{did_you_mean(key, fields)} (arguments: {known})")
+            if key in values:
+                # the last would silently win: a person who typed two values meant one of them
+                raise ProtocolError(Reason.BAD_ARGUMENT, f"{key} given twice ({name} takes one {key}=)")
             values[key] = parse_text(fields[key], text)
         self.check_args(name, values)
         return values

@@ -6,11 +6,13 @@ length, every range and every enum explicitly, because compiled parsers check no
 
 import math
 import struct
+from datetime import datetime
 from io import BytesIO
 
 import construct
 
 from ..compiled import Flat
+from ..cuc import datetime_to_cuc_seconds
 from ..reasons import ProtocolError, Reason
 from .model import FLOAT_TYPES, Field
 
@@ -70,6 +72,9 @@ class FieldCodec:
         unknown = set(values) - {f.name for f in self.fields}
         if unknown:
             raise ProtocolError(Reason.BAD_ARGUMENT, f"unknown argument(s): {', '.join(sorted(unknown))}")
+        missing = [f.name for f in self.fields if values.get(f.name, f.default) is None]
+        if missing:     # all of them at once: one try, not one per missing argument
+            raise ProtocolError(Reason.BAD_ARGUMENT, f"missing argument{'s' * (len(missing) > 1)} {', '.join(missing)}")
         return {f.name: _check_value(f, values.get(f.name, f.default), self.strict_flags) for f in self.fields}
 
     # -- parsing (untrusted side) --
@@ -103,13 +108,15 @@ def _check_value(field: Field, value, strict_flags: bool = False):
         codec = FieldCodec(field.items, strict_flags)
         return [codec.check_values(item) for item in value]
     if field.type == "enum" and isinstance(value, str):
-        number = field.enum_value(value)
+        number = _enum_number(field, value)
         if number is None:
             choices = ", ".join(name for name, _ in field.enum)
             raise ProtocolError(Reason.ARG_OUT_OF_RANGE, f"{field.name}={value!r} is not one of {choices}")
         return number
     if field.type == "bool" and isinstance(value, bool):
         return int(value)
+    if is_time(field) and isinstance(value, (str, datetime)):     # a date, from a script or a request
+        value = _onboard_seconds(field, value) if isinstance(value, str) else int(datetime_to_cuc_seconds(value))
     if field.type in FLOAT_TYPES:
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
             raise ProtocolError(Reason.BAD_ARGUMENT, f"{field.name} must be a finite number")
@@ -122,8 +129,18 @@ def _check_value(field: Field, value, strict_flags: bool = False):
     return value
 
 
+def _enum_number(field: Field, text: str) -> int | None:
+    """An enum's number by its name, whatever the case (state=ON is state=on)."""
+    number = field.enum_value(text)
+    if number is None:
+        number = next((n for label, n in field.enum if label.lower() == text.lower()), None)
+    return number
+
+
 def _flags_value(field: Field, names: list[str]) -> int:
-    """A mask from flag names ('none' alone is no bit, unless a flag has that name)."""
+    """A mask from flag names, whatever their case ('none' alone is no bit, unless a flag has that name)."""
+    lowered = {label.lower(): label for label, _ in field.flags}
+    names = [lowered.get(name.lower(), name) for name in names]
     if names == ["none"] and "none" not in dict(field.flags):
         return 0
     try:
@@ -171,14 +188,17 @@ def parse_text(field: Field, text: str):
     A bit mask takes a number or its flags' names joined by '+' (filters=red+green or filters=3)."""
     if field.flags and not _is_int(text):
         return _flags_value(field, text.split("+"))
-    if field.type == "enum" and text not in {name for name, _ in field.enum} and not _is_int(text):
+    if field.type == "enum" and not _is_int(text):
         # ProtocolError is a ValueError: raise it outside the try below
-        choices = ", ".join(name for name, _ in field.enum)
-        raise ProtocolError(Reason.ARG_OUT_OF_RANGE, f"{field.name}={text!r} is not one of {choices}")
+        number = _enum_number(field, text)
+        if number is None:
+            choices = ", ".join(name for name, _ in field.enum)
+            raise ProtocolError(Reason.ARG_OUT_OF_RANGE, f"{field.name}={text!r} is not one of {choices}")
+        return field.enum_name(number)
+    if is_time(field) and not _is_number(text):
+        return _onboard_seconds(field, text)
     try:
         if field.type == "enum":
-            if text in {name for name, _ in field.enum}:
-                return text
             return int(text, 0)
         if field.type == "bool":
             lowered = text.lower()
@@ -198,6 +218,29 @@ def parse_text(field: Field, text: str):
         raise ProtocolError(
             Reason.BAD_ARGUMENT, f"{field.name}={text!r} is not a valid {field.type}"
         ) from None
+
+
+def is_time(field: Field) -> bool:
+    """An on-board time (CUC seconds since 2000-01-01), as opposed to a duration in seconds."""
+    return field.unit == "s" and "CUC" in field.description
+
+
+def _onboard_seconds(field: Field, text: str) -> int:
+    """An ISO date-time (UTC unless it says otherwise) as on-board seconds."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ProtocolError(Reason.BAD_ARGUMENT, f"{field.name}={text!r} is neither on-board seconds nor an "
+                            "ISO date-time (2023-12-30T08:21:00)") from None
+    return int(datetime_to_cuc_seconds(when))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return _is_int(text)
 
 
 def _is_int(text: str) -> bool:

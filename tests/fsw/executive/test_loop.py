@@ -31,7 +31,6 @@ class Health:
         self.slips = 0
         self.late_max = 0.0
         self.events = []
-        self.services = self
 
     def event(self, name, **args):
         self.events.append((name, args))
@@ -58,7 +57,7 @@ def test_an_overrun_cycle_and_the_catch_up_cycles_after_it_are_all_counted():
     stall, health, quiet = Stall(ticks_wanted=12), Health(), Quiet()
     loop = ExecutiveLoop(clock=RealClock(), link=flight, uplink=lambda data: None,
                          rate_groups=[RateGroup(10, [stall], CycleStats(10))], hardware=quiet,
-                         downlink=quiet, health=health, save=lambda: None, save_interval=60.0)
+                         downlink=quiet, health=health, event=health.event, save=lambda: None, save_interval=60.0)
     stop = threading.Event()
     thread = threading.Thread(target=loop.run, args=(stop,), daemon=True)
     thread.start()

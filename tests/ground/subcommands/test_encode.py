@@ -44,7 +44,7 @@ def test_defaults_enum_names_and_negative_numbers(ground):
         (["cam_capture", "framelets"], "ground encode: bad_argument: 'framelets' is not name=value"),
         (["cam_capture", "zoom=2"], "ground encode: bad_argument: cam_capture has no argument 'zoom'"),
         (["cam_power", "state=dim"], "ground encode: arg_out_of_range: state='dim' is not one of off, on"),
-        (["cam_configure", "exposure=10"], "ground encode: bad_argument: missing argument filters"),
+        (["cam_configure", "exposure=10"], "ground encode: bad_argument: missing arguments filters, tdi"),
         (["ping", "--seq-count", "20000"], "ground encode: --seq-count 20000 outside [0, 16383]"),
     ],
 )

@@ -61,7 +61,7 @@ def test_image_command_writes_png_and_sidecar(ground_main, capsys, fsw_factory, 
 def test_monitor_runs_for_a_while_and_leaves(ground_main, capsys, fsw_port):
     status, out, err = run(ground_main, capsys, "monitor", "--port", fsw_port, "--duration", "1.5")
     assert status == 0, err
-    assert "housekeeping" in out and "uptime" in out
+    assert "housekeeping" in out and "mode nominal" in out and "cam_temp" in out   # first in sight at 80x25
 
 
 @pytest.mark.parametrize("text, shown", [
@@ -88,3 +88,38 @@ def test_monitor_and_tlm_say_when_the_link_is_lost(ground_main, capsys, command)
     os.close(slave)
     assert status == exitcodes.USAGE
     assert "link lost" in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_run_takes_its_options_after_the_script_and_gives_the_rest_to_it(ground, fsw_port, tmp_path):
+    script = tmp_path / "args.py"
+    script.write_text("import sys\ngs.send('ping')\nprint('args', sys.argv[1:])\n")
+    result = ground("run", str(script), "--port", fsw_port, "--no-archive", "a", "b", "--out", "x")
+    assert result.returncode == exitcodes.OK, result.stderr
+    assert "args ['a', 'b', '--out', 'x']" in result.stdout.decode()
+
+
+@pytest.mark.parametrize("wait", ["gs.await_event('cam_ready', timeout=60)", "gs.send('ping', timeout=60)",
+                                  "gs.await_telemetry('cam_state', lambda s: s == 'ready', timeout=60)"])
+def test_run_says_the_link_was_lost_not_that_it_timed_out(ground, tmp_path, wait):
+    from fsw import launch
+    fsw = launch.start("--clock", "sim", "--speed", "100", state=tmp_path / "fsw-state", timeout=20)
+    script = tmp_path / "lost.py"
+    script.write_text("import os, signal, sys, time\ngs.send('ping')\nos.kill(int(sys.argv[1]), signal.SIGKILL)\n"
+                      f"time.sleep(0.5)\n{wait}\n")
+    try:
+        result = ground("run", str(script), "--port", fsw.port, "--no-archive", str(fsw.process.pid))
+    finally:
+        fsw.stop(timeout=5)
+    assert result.returncode == exitcodes.TIMEOUT and "Traceback" not in result.stderr.decode()
+    line = result.stderr.decode().splitlines()[-1]     # after the warning said at the moment it was lost
+    assert line.startswith("ground run: lost.py:5: ") and "link lost" in line, line
+    assert "timed out" not in line and "within the timeout" not in line, line
+
+
+def test_tlm_shows_reason_and_flag_names(ground_main, capsys, fsw_port):
+    from ground.procedures import connect
+    with connect(fsw_port, archive=False) as gs:
+        gs.expect_failed("cam_capture", "execution_failed", framelets=2)     # the camera is off
+    status, out, err = run(ground_main, capsys, "tlm", "--port", fsw_port, "--once", "--sid", "2", "--sid", "10")
+    assert status == 0, err
+    assert "execution_failed" in out and "red+green+blue" in out, out
