@@ -7,6 +7,10 @@ Perijoves (closest approaches to Jupiter):
   between them (the real orbits shrank from 53 to ~38 days; the mean is ~48 days).
 - PJ58 on 2024-02-03 17:48 UTC, then a ~33-day orbit from there on.
 
+The mission ends on 2025-09-30 (the end of Juno's extended mission): on-board times after it
+are refused (a Unix time sent by mistake, e.g. 1796092289, would be 2056 on board), and the
+simulated world flies no further.
+
 Io: each perijove is taken to coincide with Juno's closest approach to Io (in reality the
 Io flybys came a few hours before perijove). The closest approach is 1,500 km above the
 surface at PJ57 and PJ58 (the close flybys of 2023-12-30 and 2024-02-03) and a distant
@@ -25,6 +29,7 @@ DAY = 86400.0
 PJ1 = datetime_to_cuc_seconds(datetime(2016, 8, 27, 12, 50, tzinfo=UTC))
 PJ57 = datetime_to_cuc_seconds(datetime(2023, 12, 30, 8, 36, tzinfo=UTC))
 PJ58 = datetime_to_cuc_seconds(datetime(2024, 2, 3, 17, 48, tzinfo=UTC))
+MISSION_END = datetime_to_cuc_seconds(datetime(2025, 9, 30, tzinfo=UTC))
 EARLY_PERIOD = (PJ57 - PJ1) / 56      # mean period PJ1..PJ57, ~47.9 days
 LATE_PERIOD = 33 * DAY                 # after PJ58
 
@@ -33,6 +38,11 @@ FLYBY_SPEED_KM_S = 18.0
 CLOSE_FLYBYS_KM = {57: 1500.0, 58: 1500.0}   # closest approach above Io's surface
 DISTANT_FLYBY_KM = 200_000.0
 RANGE_CAP_KM = 2_500_000.0
+
+
+def beyond_end(t: float) -> bool:
+    """On-board time t is after the mission's end."""
+    return t > MISSION_END
 
 
 def perijove_time(number: int) -> float:

@@ -215,10 +215,14 @@ class Camera(FlightComponent):
 
     # -- inner workings --
     def _track_perijoves(self) -> None:
+        """A perijove passing as the clock runs is an event; a jump of the clock (time_set) only
+        re-reckons the count, in either direction, and the dose is the world's, whatever the clock."""
         passed = mission.perijove_count(self.services.now())
-        while self.perijoves < passed:
-            self.perijoves += 1
+        if passed == self.perijoves + 1:
+            self.perijoves = passed
             self.services.event("perijove_pass", perijove=self.perijoves, dose=self.head.dose_krad)
+        else:
+            self.perijoves = passed
 
     def _advance_capture(self, dt: float) -> None:
         job, verify = self._capture, self._capture_verify

@@ -83,6 +83,11 @@ class HardwareBackend(ABC):
     camera: CameraHead
     sink_c: float                     # the cold sink the camera radiates to (telemetry)
     conductance_w_per_k: float        # camera to sink, by its thermal design (open-loop heating)
+    mission_time: float | None = None  # a simulated world's own time; None: real hardware, real time
+
+    def fly_ahead(self, seconds: float) -> None:
+        """A simulated world flies ahead at once; real hardware cannot."""
+        raise NotImplementedError(f"{self.name}: time passes by itself")
 
     @abstractmethod
     def step(self, dt: float, now: float) -> None:

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#define PJ_DICTIONARY_VERSION 0xF27079E2UL
+#define PJ_DICTIONARY_VERSION 0x47B586EEUL
 #define PJ_SPACECRAFT_ID 61
 #define PJ_ASM 0x1ACFFC1DUL
 #define PJ_ASM_LEN 4
@@ -183,40 +183,44 @@
 #define PJ_COMMANDS(X) \
     X(PING, 0, 0x010, 17, 1, 0, 0, 0, 10) \
     X(TIME_SET, 1, 0x010, 9, 128, 4, 0, 1, 10) \
-    X(HK_ENABLE, 2, 0x011, 3, 5, 1, 1, 1, 10) \
-    X(HK_DISABLE, 3, 0x011, 3, 6, 1, 2, 1, 10) \
-    X(HK_ONESHOT, 4, 0x011, 3, 27, 1, 3, 1, 10) \
-    X(HK_INTERVAL, 5, 0x011, 3, 31, 3, 4, 2, 10) \
-    X(EVENTS_ENABLE, 6, 0x012, 5, 5, 2, 6, 1, 10) \
-    X(EVENTS_DISABLE, 7, 0x012, 5, 6, 2, 7, 1, 10) \
-    X(SCHEDULE_ENABLE, 8, 0x013, 11, 1, 0, 8, 0, 2) \
-    X(SCHEDULE_DISABLE, 9, 0x013, 11, 2, 0, 8, 0, 2) \
-    X(SCHEDULE_RESET, 10, 0x013, 11, 3, 0, 8, 0, 3) \
-    X(SCHEDULE_INSERT, 11, 0x013, 11, 4, 4, 8, 2, 4) \
-    X(SCHEDULE_DELETE, 12, 0x013, 11, 5, 2, 10, 1, 2) \
-    X(SCHEDULE_LIST, 13, 0x013, 11, 16, 0, 11, 0, 2) \
-    X(MODE_SAFE, 14, 0x014, 128, 1, 0, 11, 0, 10) \
-    X(MODE_NOMINAL, 15, 0x014, 128, 2, 0, 11, 0, 11) \
-    X(ARM, 16, 0x014, 128, 3, 2, 11, 2, 10) \
-    X(FDIR_CONTACT_TIMEOUT, 17, 0x014, 128, 4, 4, 13, 1, 2) \
-    X(CAM_POWER, 18, 0x020, 130, 1, 1, 14, 1, 8) \
-    X(CAM_CONFIGURE, 19, 0x020, 130, 2, 5, 15, 4, 8) \
-    X(CAM_CAPTURE, 20, 0x020, 130, 3, 1, 19, 1, 8) \
-    X(CAM_LIST, 21, 0x020, 130, 4, 0, 20, 0, 10) \
-    X(CAM_DOWNLINK, 22, 0x020, 130, 6, 4, 20, 2, 10) \
-    X(CAM_DELETE, 23, 0x020, 130, 9, 2, 22, 1, 11) \
-    X(HEATER_ON, 24, 0x030, 140, 1, 0, 23, 0, 8) \
-    X(HEATER_OFF, 25, 0x030, 140, 2, 0, 23, 0, 8) \
-    X(HEATER_SETPOINT, 26, 0x030, 140, 3, 4, 23, 2, 8) \
-    X(ANNEAL, 27, 0x030, 140, 4, 6, 25, 2, 9) \
-    X(ANNEAL_ABORT, 28, 0x030, 140, 5, 0, 27, 0, 10) \
+    X(MISSION_ADVANCE, 2, 0x010, 9, 130, 4, 1, 1, 0) \
+    X(CLOCK_SPEED, 3, 0x010, 9, 131, 4, 2, 1, 2) \
+    X(HK_ENABLE, 4, 0x011, 3, 5, 1, 3, 1, 10) \
+    X(HK_DISABLE, 5, 0x011, 3, 6, 1, 4, 1, 10) \
+    X(HK_ONESHOT, 6, 0x011, 3, 27, 1, 5, 1, 10) \
+    X(HK_INTERVAL, 7, 0x011, 3, 31, 3, 6, 2, 10) \
+    X(EVENTS_ENABLE, 8, 0x012, 5, 5, 2, 8, 1, 10) \
+    X(EVENTS_DISABLE, 9, 0x012, 5, 6, 2, 9, 1, 10) \
+    X(SCHEDULE_ENABLE, 10, 0x013, 11, 1, 0, 10, 0, 2) \
+    X(SCHEDULE_DISABLE, 11, 0x013, 11, 2, 0, 10, 0, 2) \
+    X(SCHEDULE_RESET, 12, 0x013, 11, 3, 0, 10, 0, 3) \
+    X(SCHEDULE_INSERT, 13, 0x013, 11, 4, 4, 10, 2, 4) \
+    X(SCHEDULE_DELETE, 14, 0x013, 11, 5, 2, 12, 1, 2) \
+    X(SCHEDULE_LIST, 15, 0x013, 11, 16, 0, 13, 0, 2) \
+    X(MODE_SAFE, 16, 0x014, 128, 1, 0, 13, 0, 10) \
+    X(MODE_NOMINAL, 17, 0x014, 128, 2, 0, 13, 0, 11) \
+    X(ARM, 18, 0x014, 128, 3, 2, 13, 2, 10) \
+    X(FDIR_CONTACT_TIMEOUT, 19, 0x014, 128, 4, 4, 15, 1, 2) \
+    X(CAM_POWER, 20, 0x020, 130, 1, 1, 16, 1, 8) \
+    X(CAM_CONFIGURE, 21, 0x020, 130, 2, 5, 17, 4, 8) \
+    X(CAM_CAPTURE, 22, 0x020, 130, 3, 1, 21, 1, 8) \
+    X(CAM_LIST, 23, 0x020, 130, 4, 0, 22, 0, 10) \
+    X(CAM_DOWNLINK, 24, 0x020, 130, 6, 4, 22, 2, 10) \
+    X(CAM_DELETE, 25, 0x020, 130, 9, 2, 24, 1, 11) \
+    X(HEATER_ON, 26, 0x030, 140, 1, 0, 25, 0, 8) \
+    X(HEATER_OFF, 27, 0x030, 140, 2, 0, 25, 0, 8) \
+    X(HEATER_SETPOINT, 28, 0x030, 140, 3, 4, 25, 2, 8) \
+    X(ANNEAL, 29, 0x030, 140, 4, 6, 27, 2, 9) \
+    X(ANNEAL_ABORT, 30, 0x030, 140, 5, 0, 29, 0, 10) \
 
-#define PJ_COMMAND_COUNT 29
-#define PJ_ARG_COUNT 27
+#define PJ_COMMAND_COUNT 31
+#define PJ_ARG_COUNT 29
 
 /* command arguments, in command order: name, command, type, offset, min, max */
 #define PJ_ARGS(X) \
     X(TIME_SET_SECONDS, TIME_SET, PJ_T_U32, 0, 0L, (int32_t)4294967295UL) \
+    X(MISSION_ADVANCE_SECONDS, MISSION_ADVANCE, PJ_T_U32, 0, 1L, 34560000L) \
+    X(CLOCK_SPEED_SPEED, CLOCK_SPEED, PJ_T_F32, 0, 0L, 0L) \
     X(HK_ENABLE_SID, HK_ENABLE, PJ_T_U8, 0, 1L, 254L) \
     X(HK_DISABLE_SID, HK_DISABLE, PJ_T_U8, 0, 1L, 254L) \
     X(HK_ONESHOT_SID, HK_ONESHOT, PJ_T_U8, 0, 1L, 254L) \
@@ -247,6 +251,10 @@
 #define PJ_ARG_PING_LEN 0
 #define PJ_ARG_TIME_SET_LEN 4
 #define PJ_ARG_TIME_SET_SECONDS 0  /* u32 */
+#define PJ_ARG_MISSION_ADVANCE_LEN 4
+#define PJ_ARG_MISSION_ADVANCE_SECONDS 0  /* u32 */
+#define PJ_ARG_CLOCK_SPEED_LEN 4
+#define PJ_ARG_CLOCK_SPEED_SPEED 0  /* f32 */
 #define PJ_ARG_HK_ENABLE_LEN 1
 #define PJ_ARG_HK_ENABLE_SID 0  /* u8 */
 #define PJ_ARG_HK_DISABLE_LEN 1
@@ -396,6 +404,12 @@
 #define PJ_EVENT_TIME_SET_ARG_LEN 8
 #define PJ_EVENT_TIME_SET_ARG_OLD 0  /* u32 */
 #define PJ_EVENT_TIME_SET_ARG_NEW 4  /* u32 */
+#define PJ_EVENT_MISSION_ADVANCED_ID 104
+#define PJ_EVENT_MISSION_ADVANCED_SEVERITY 1
+#define PJ_EVENT_MISSION_ADVANCED_ARG_LEN 10
+#define PJ_EVENT_MISSION_ADVANCED_ARG_OLD 0  /* u32 */
+#define PJ_EVENT_MISSION_ADVANCED_ARG_NEW 4  /* u32 */
+#define PJ_EVENT_MISSION_ADVANCED_ARG_PERIJOVE 8  /* u16 */
 #define PJ_EVENT_CYCLE_SLIP_ID 102
 #define PJ_EVENT_CYCLE_SLIP_SEVERITY 2
 #define PJ_EVENT_CYCLE_SLIP_ARG_LEN 3
