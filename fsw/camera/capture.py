@@ -2,10 +2,13 @@
 
 Each framelet exposes all the chosen filters' strips of the detector at once (they sit side by
 side on the chip); stacking the strips of successive framelets builds each filter's image.
-The camera head (fsw.hw) does the exposing; this paces it and collects the planes.
+The camera head (fsw.hw) does the exposing; this paces it and compands each framelet's 12-bit
+values to 8 bits with the square-root table as it comes (fsw/protocol/companding.py), as JunoCam does.
 """
 
 import numpy as np
+
+from fsw.protocol.companding import compand
 
 MIN_FRAMELET_INTERVAL_S = 0.25  # readout and spin step between framelets
 
@@ -39,4 +42,4 @@ class CaptureJob:
     def _take(self, index: int) -> None:
         rows = self.rows[index]
         strip = slice(int(rows[0]), int(rows[-1]) + 1)
-        self.planes[:, strip] = self.head.read_rows(strip)
+        self.planes[:, strip] = compand(self.head.read_rows(strip))

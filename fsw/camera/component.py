@@ -82,6 +82,8 @@ class Camera(FlightComponent):
             "hot_pixels": metrics["hot_pixels"],
             "dark_level": metrics["dark_level"],
             "noise": metrics["noise"],
+            "stripes": metrics["stripes"],
+            "dropouts": metrics["dropouts"],
             "dose": self.head.dose_krad,
             "perijove": self.perijoves,
             "io_range": mission.io_range_km(self.services.now()),
@@ -145,7 +147,8 @@ class Camera(FlightComponent):
         self._capture_meta = {
             "time": int(now), "width": head.width, "height": head.height, "filters": self.config["filters"],
             "exposure": self.config["exposure"], "tdi": self.config["tdi"], "framelets": args["framelets"],
-            "io_range": io_range, "dose": head.dose_krad, "perijove": self.perijoves, **metrics,
+            "io_range": io_range, "dose": head.dose_krad, "perijove": self.perijoves, "companding": "sqrt",
+            **metrics,
         }
         self._capture = CaptureJob(head, filters, self.config["exposure"], self.config["tdi"], args["framelets"])
         self._capture_verify = verify
@@ -176,7 +179,8 @@ class Camera(FlightComponent):
             raise ExecutionError(Reason.EXECUTION_FAILED, f"image {image_id} is unreadable")
         self.services.report("image_meta", {
             key: meta[key] for key in ("time", "width", "height", "filters", "exposure", "tdi", "compression",
-                                       "io_range", "hot_pixels", "dark_level", "noise", "dose", "size",
+                                       "io_range", "hot_pixels", "dark_level", "noise", "stripes", "dropouts",
+                                       "companding", "dose", "size",
                                        "segments", "checksum")
         } | {"image_id": image_id})
         self._downlink = DownlinkJob(image_id, payload, args["first_segment"], verify)

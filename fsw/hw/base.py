@@ -59,11 +59,11 @@ class CameraHead(ABC):
 
     @abstractmethod
     def read_rows(self, rows: slice) -> np.ndarray:
-        """One framelet of the image begun: (filters, rows, width) uint8 DN."""
+        """One framelet of the image begun: (filters, rows, width) 12-bit DN (uint16)."""
 
     @abstractmethod
     def dark_frame(self) -> np.ndarray:
-        """Shutter closed, reference exposure: (all filters, height, width) uint8 DN."""
+        """Shutter closed, reference exposure: (all filters, height, width) 12-bit DN."""
 
     @property
     @abstractmethod

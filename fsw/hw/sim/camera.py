@@ -1,9 +1,10 @@
 """The simulated camera head: a radiation-damaged detector looking at a scene.
 
-The detector flies through every perijove of the mission (dose added as each passes) and heals
-whenever it is warm enough, by the anneal law of fsw/hw/sim/thermal.py: exposure accumulates while
-the detector is at or above ANNEAL_MIN_C, and the warm spell counts as one anneal once it cools
-below again. Flight never sees these numbers; it measures dark frames, as JunoCam's team did.
+The detector flies through every perijove of the mission by the world's own time (dose added as
+each passes) and heals whenever it is warm enough, by the anneal law of fsw/hw/sim/thermal.py:
+exposure accumulates while the detector is at or above ANNEAL_MIN_C, the warm spell counts as one
+anneal once it cools below again, and shallow healing fades in the weeks after.
+Flight never sees these numbers; it measures dark frames, as JunoCam's team did.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from .detector import FILTERS, HEIGHT, REF_EXPOSURE_MS, WIDTH, Detector
 from .radiation import Damage
 from .thermal import ANNEAL_MIN_C, anneal_rate
 
-SIGNAL_DN_FULL_SUN = 180.0      # DN of fully sunlit Io at the reference exposure
-CONDITION_STEP = 0.05           # healing that makes a new dark frame worth taking mid-anneal
+SIGNAL_DN_FULL_SUN = 2800.0     # 12-bit DN of fully sunlit Io at the reference exposure
+CONDITION_STEP = 0.01           # change of degradation that makes a new dark frame worth taking
 
 
 class SyntheticIo:
@@ -44,7 +45,7 @@ class SimCameraHead(CameraHead):
         self.now = now or 0.0
         self.anneal_exposure = 0.0      # of the warm spell under way
         self._condition = 0
-        self._healed_unseen = 0.0       # fraction healed since the condition last changed
+        self._seen = self.damage.degradation   # degradation when the condition last changed
         self._image: tuple[tuple[str, ...], dict, float] | None = None
 
     # -- the world goes on --
@@ -54,22 +55,20 @@ class SimCameraHead(CameraHead):
         while self.damage.perijoves < passed:
             self.damage.add_pass()
             self._changed()
-        if temp_c is None:
-            return
-        if temp_c >= ANNEAL_MIN_C:
+        self.damage.relax(dt)
+        if temp_c is not None and temp_c >= ANNEAL_MIN_C:
             before, self.anneal_exposure = self.anneal_exposure, self.anneal_exposure + anneal_rate(temp_c) * dt
-            healed = self.damage.heal(before, self.anneal_exposure)
-            self._healed_unseen = 1 - (1 - self._healed_unseen) * (1 - healed)
-            if self._healed_unseen >= CONDITION_STEP:
-                self._changed()
+            self.damage.heal(before, self.anneal_exposure, temp_c)
         elif self.anneal_exposure > 0:
             self.anneal_exposure = 0.0
             self.damage.end_anneal()
             self._changed()
+        if abs(self.damage.degradation - self._seen) >= CONDITION_STEP:
+            self._changed()
 
     def _changed(self) -> None:
         self._condition += 1
-        self._healed_unseen = 0.0
+        self._seen = self.damage.degradation
 
     # -- CameraHead --
     @property

@@ -160,7 +160,7 @@ def test_state_round_trips_through_json(tmp_path, bench_module):
     assert again.services.hardware.camera.damage == first.services.hardware.camera.damage
     # measured afresh from a new dark frame: the same detector, so nearly the same count
     assert again.housekeeping(again.camera)["hot_pixels"] == pytest.approx(
-        first.housekeeping(first.camera)["hot_pixels"], rel=0.01)
+        first.housekeeping(first.camera)["hot_pixels"], rel=0.1)
 
 
 def test_safe_mode_switches_the_camera_off_and_aborts_a_capture(bench):
@@ -186,4 +186,4 @@ def test_perijove_passes_add_dose_and_damage(tmp_path, bench_module):
 def test_a_young_camera_is_clean(tmp_path, bench_module):
     bench = bench_module.Bench(tmp_path, start=mission.PJ1 - 86400)
     values = bench.housekeeping(bench.camera)
-    assert values["perijove"] == 0 and values["hot_pixels"] == 0 and values["noise"] < 2.5
+    assert values["perijove"] == 0 and values["hot_pixels"] == 0 and values["noise"] < 5 and values["stripes"] < 1
