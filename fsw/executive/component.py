@@ -47,6 +47,10 @@ class Executive(FlightComponent):
         if self.clock.kind != "sim" or world is None:
             raise ExecutionError(Reason.EXECUTION_FAILED, "only a simulated world can fly ahead")
         seconds = args["seconds"]
+        if hardware.heater.is_on:
+            # flight's thermostat does not run while the world flies ahead: a heater left on would
+            # hold the camera at its hottest for the whole gap
+            raise ExecutionError(Reason.BUSY, "the heater is on: switch it off first")
         if mission.beyond_end(world + seconds):
             raise ExecutionError(Reason.ARG_OUT_OF_RANGE, "that is after the mission's end")
         old = self.clock.now()

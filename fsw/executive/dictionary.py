@@ -20,7 +20,7 @@ COMPONENT = Application(
             "mission_advance", 9, 130,
             "Emulator: the simulated world and the on-board clock fly ahead together by this many seconds "
             "at once (the perijoves in between pass in order, each with its dose; the camera's thermal "
-            "node cools or warms as its heater is). Real hardware refuses it: its time passes by itself.",
+            "node cools, the heater being off: refused while it is on). Real hardware refuses it: its time passes by itself.",
             args=(Field("seconds", "u32", "s", "how far to fly ahead", min=1, max=400 * 86400),),
         ),
         Command(

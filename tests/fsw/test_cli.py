@@ -237,3 +237,14 @@ def test_a_hardware_option_drills_a_welded_heater_into_safe_mode(tmp_path):
         assert {"over_temperature", "safe_mode_entered"} <= events
     finally:
         assert fsw.stop(timeout=30) == 0
+
+
+def test_start_takes_a_date_or_a_perijove_and_refuses_what_is_outside_the_mission():
+    from fsw import mission
+    from fsw.cli import UsageError, parse_start
+    assert parse_start("PJ46") == mission.perijove_time(46)
+    assert parse_start("2023-12-01T00:00Z") == parse_start("2023-12-01")
+    with pytest.raises(UsageError):
+        parse_start("2056-01-01")
+    with pytest.raises(UsageError):
+        parse_start("yesterday")

@@ -27,7 +27,7 @@ class SyntheticIo:
     """What the camera sees: Io as the ephemeris places it."""
 
     def radiance(self, filters: tuple[str, ...], now: float) -> dict:
-        return scene.render(mission.io_range_km(now), mission.io_phase_deg(now), filters)
+        return scene.render(mission.io_range_km(now), scene.view_at(now), filters)
 
 
 class SimCameraHead(CameraHead):

@@ -1,6 +1,6 @@
 """The detector: reads a scene out through the damaged power supply, 12-bit DN.
 
-A scaled JunoCam: one 384x288 region per filter (red, green, blue, methane), 12-bit values
+A scaled JunoCam: one 384x352 region per filter (58 x 53 degrees) (red, green, blue, methane), 12-bit values
 (0-4095) as the CCD's converter gives them; the camera companding them to 8 bits is flight's job
 (fsw/camera/companding.py). The damage is the voltage regulator's (fsw/hw/sim/radiation.py), one
 number d from 0 (as new) to 1, and shows as JunoCam's did from PJ47:
@@ -20,7 +20,7 @@ import numpy as np
 
 from .radiation import Damage
 
-WIDTH, HEIGHT = 384, 288
+WIDTH, HEIGHT = 384, 352
 FILTERS = ("red", "green", "blue", "methane")
 REF_EXPOSURE_MS = 10.0
 FULL_SCALE = 4095

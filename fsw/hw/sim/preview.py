@@ -19,7 +19,7 @@ from fsw.protocol.companding import compand
 from . import thermal
 from .camera import SimCameraHead
 from .radiation import Damage
-from .scene import render
+from .scene import View, render
 
 FILTERS = ("red", "green", "blue")
 ANNEAL_C, ANNEAL_DAYS = 60.0, 7.0      # the heater at maximum for a week, as in December 2023
@@ -32,7 +32,7 @@ class FixedView:
         self.range_km, self.phase_deg = range_km, phase_deg
 
     def radiance(self, filters: tuple[str, ...], now: float) -> dict:
-        return render(self.range_km, self.phase_deg, filters)
+        return render(self.range_km, View(lat=10.0, lon=330.0, phase=self.phase_deg, sun_side=+1), filters)
 
 
 def take(damage: Damage, view: FixedView, seed: int) -> np.ndarray:

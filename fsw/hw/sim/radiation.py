@@ -17,7 +17,7 @@ camera reports is measured from dark frames, never read from here.
 import math
 from dataclasses import asdict, dataclass
 
-from .thermal import FADE_S, anneal_recovery, shallow_fraction
+from .thermal import FADE_S, shallow_fraction
 
 DOSE_PER_PASS_KRAD = 1.0
 DOSE_GROWTH_PASSES = 20.0
@@ -60,7 +60,8 @@ class Damage:
         """Part of an anneal at temp_c: its exposure grew from before to after. Heals what the law
         adds for that growth (step by step ends where one step would); the shallow part of it will
         fade back. Returns the fraction of the recoverable stress healed now."""
-        remaining = (1 - anneal_recovery(exposure_after)) / (1 - anneal_recovery(exposure_before))
+        # (1 - recovery(after)) / (1 - recovery(before)), without dividing by ~0 after a long spell
+        remaining = math.exp(exposure_before - exposure_after)
         healed = self.recoverable * (1 - remaining)
         self.recoverable -= healed
         self.relapsing += healed * shallow_fraction(temp_c)
