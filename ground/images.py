@@ -135,13 +135,18 @@ class DownlinkedImage:
 
 
 def decode_pixels(meta: dict, stored: bytes) -> dict[str, np.ndarray]:
-    """Stored octets -> {filter name: height x width array}; planes in filter-bit order."""
+    """Stored octets -> {filter name: height x width array}; planes in filter-bit order. A push-frame
+    image's framelets are reassembled: each filter's strips lined up with the sky."""
     names = filter_names(meta["filters"])
     try:
         cube = imagefile.unpack_planes(stored, meta["width"], meta["height"], len(names), meta.get("compression"))
     except imagefile.ImageFileError as error:
         raise ImageError(f"image {meta['image_id']}: {error}") from None
-    return {name: cube[i] for i, name in enumerate(names)}
+    planes = {name: cube[i] for i, name in enumerate(names)}
+    framelets = meta.get("framelets") or 0
+    if framelets and meta["height"] == framelets * imagefile.STRIP_ROWS:
+        planes = imagefile.reassemble(planes, framelets)
+    return planes
 
 
 def assemble(assembly: ImageAssembly) -> DownlinkedImage:
@@ -188,7 +193,8 @@ def sidecar(image: DownlinkedImage) -> dict:
         "onboard_time": meta["time"],
         "filters": image.filters,
         "width": meta["width"],
-        "height": meta["height"],
+        "height": next(iter(image.planes.values())).shape[0] if image.planes else meta["height"],
+        "framelets": meta.get("framelets", 0),
         "exposure_ms": meta["exposure"],
         "tdi": meta["tdi"],
         "companding": meta.get("companding", "linear"),

@@ -145,7 +145,8 @@ class Camera(FlightComponent):
             raise ExecutionError(Reason.HARDWARE_FAULT, f"camera capture failed: {error}") from None
         metrics = self.quality()     # the dark frame taken with every image
         self._capture_meta = {
-            "time": int(now), "width": head.width, "height": head.height, "filters": self.config["filters"],
+            "time": int(now), "width": head.width, "height": args["framelets"] * head.strip_rows,
+            "filters": self.config["filters"],
             "exposure": self.config["exposure"], "tdi": self.config["tdi"], "framelets": args["framelets"],
             "io_range": io_range, "dose": head.dose_krad, "perijove": self.perijoves, "companding": "sqrt",
             **metrics,
@@ -180,7 +181,7 @@ class Camera(FlightComponent):
         self.services.report("image_meta", {
             key: meta[key] for key in ("time", "width", "height", "filters", "exposure", "tdi", "compression",
                                        "io_range", "hot_pixels", "dark_level", "noise", "stripes", "dropouts",
-                                       "companding", "dose", "size",
+                                       "companding", "framelets", "dose", "size",
                                        "segments", "checksum")
         } | {"image_id": image_id})
         self._downlink = DownlinkJob(image_id, payload, args["first_segment"], verify)
@@ -238,7 +239,7 @@ class Camera(FlightComponent):
         image_id = self._take_id()
         try:
             meta = self.images.put(image_id, {"image_id": image_id, **self._capture_meta}, job.planes,
-                                   self.config["compression"])
+                                   self.config["compression"], upsets=self.head.memory_upsets)
         except OSError:           # the store's disk failed: the image is lost, flight goes on
             self._fail_camera(2)
             verify.fail(Reason.EXECUTION_FAILED, job.framelets)

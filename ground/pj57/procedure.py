@@ -29,8 +29,12 @@ from ground.images import DownlinkedImage, save
 CAMERA_SID = 10
 OFFSETS_S = (-900, -400, -111, 111, 400, 900)    # captures around closest approach: +-111 s is ~2,500 km
 CLOSEST_OFFSET = -111
-CONFIG = dict(exposure=5, filters=7, tdi=2)       # red, green and blue
+FRAMELETS = 15                                    # 12 strips of sky in every filter: 54 degrees of the spin's sweep
+CONFIG = dict(exposure=5, filters=7, tdi=2, compression="lossless")   # red, green and blue
 METHANE = dict(CONFIG, filters=15)                # and the methane band, for the closest image
+# the orbit-by-orbit images in the lossy mode, as before PJ49: radiation flips bits in the
+# compressor's memory near perijove and turns blocks to noise (the flybys went lossless)
+STORY = dict(CONFIG, compression="lossy")
 OPERATING_SETPOINT = 0                            # cC: the camera's thermostat during imaging
 SURVEY = range(46, 57)                            # perijoves flown before December 2023
 SURVEY_IMAGES = (46, 56)
@@ -97,7 +101,7 @@ def snapshot(gs, label: str, out: Path, console: Console, image: bool) -> Snapsh
                   f"noise {q['noise']:5.1f} DN, {q['dropouts']:5d} dropouts, {q['hot_pixels']:4d} hot")
     if image:
         began = time.time()
-        gs.send("cam_capture", framelets=8, timeout=60)
+        gs.send("cam_capture", framelets=FRAMELETS, timeout=60)
         event = gs.await_event("image_captured", timeout=30, since=began)
         shot.image = _downlink(gs, event.fields["image_id"], label, console)
         stem = "story_" + label.split(":")[0].replace(" ", "_").lower()
@@ -116,9 +120,9 @@ def flyby(gs, name: str, closest: float, out: Path, console: Console) -> FlybyRe
     for offset in OFFSETS_S:
         if offset == CLOSEST_OFFSET:      # the closest image in all four filters, methane too
             stored.append(gs.schedule(closest + offset - 5, "cam_configure", **METHANE))
-        stored.append(gs.schedule(closest + offset, "cam_capture", framelets=8))
+        stored.append(gs.schedule(closest + offset, "cam_capture", framelets=FRAMELETS))
         if offset == CLOSEST_OFFSET:
-            stored.append(gs.schedule(closest + offset + 5, "cam_configure", **CONFIG))
+            stored.append(gs.schedule(closest + offset + 10, "cam_configure", **CONFIG))  # the capture takes ~6 s
     stored = [s for s in stored if s.name == "cam_capture"]
     captured = []
     for scheduled, offset in zip(stored, OFFSETS_S):
@@ -174,7 +178,7 @@ def fly(gs, out: str | Path = "out", console: Console | None = None, speed: floa
     gs.send("cam_power", state="on")
     gs.await_event("cam_ready", timeout=60)
     gs.await_telemetry("cam_state", lambda s: s == "ready", timeout=10)
-    gs.send("cam_configure", **CONFIG)
+    gs.send("cam_configure", **STORY)
 
     console.print("[bold]PJ46 to PJ56[/]: the camera's power supply fails, orbit by orbit "
                   "(dark-frame measurements after each perijove)")
@@ -191,11 +195,13 @@ def fly(gs, out: str | Path = "out", console: Console | None = None, speed: floa
     result.anneals.append(anneal(gs, "Second anneal", SECOND_ANNEAL, speed, console))
     result.story.append(snapshot(gs, "After the week at 60 C", out, console, image=False))
 
+    gs.send("cam_configure", **CONFIG)
     result.flybys.append(flyby(gs, "PJ57", PJ57, out, console))
     result.flybys.append(flyby(gs, "PJ58", PJ58, out, console))
 
     fly_to(gs, PJ58 + 3 * LATE_PERIOD + 3600)
     console.print("[bold]Three orbits later[/]: the noise comes back")
+    gs.send("cam_configure", **STORY)
     result.story.append(snapshot(gs, "PJ61", out, console, image=True))
     gs.assert_limits_nominal("cam_temp")
     return result

@@ -1,9 +1,11 @@
-"""The detector: reads a scene out through the damaged power supply, 12-bit DN.
+"""The detector: one CCD with four filter strips, read out through the damaged power supply.
 
-A scaled JunoCam: one 384x352 region per filter (58 x 53 degrees) (red, green, blue, methane), 12-bit values
-(0-4095) as the CCD's converter gives them; the camera companding them to 8 bits is flight's job
-(fsw/camera/companding.py). The damage is the voltage regulator's (fsw/hw/sim/radiation.py), one
-number d from 0 (as new) to 1, and shows as JunoCam's did from PJ47:
+A scaled JunoCam: one chip 412 columns wide (1648 / 4) carrying four filter strips of 32 rows
+(~128 / 4) each, top to bottom methane (889 nm), blue, green, red (fsw/protocol/imagefile.py:
+STRIP_ROWS, STRIP_LAG). Every readout (a framelet) reads all the strips at once, 12-bit values
+(0-4095) as the CCD's converter gives them; companding them to 8 bits is flight's job. The damage
+is the voltage regulator's (fsw/hw/sim/radiation.py), one number d from 0 (as new) to 1, and shows
+as JunoCam's did from PJ47:
 
 - raised background: the offset rises by up to 700 DN;
 - lost dynamic range: the gain sags by up to 30% and the output saturates up to 1,800 DN early;
@@ -11,16 +13,19 @@ number d from 0 (as new) to 1, and shows as JunoCam's did from PJ47:
   framelet, so stripes differ from framelet to framelet;
 - noise: up to 40 DN rms more;
 - dropouts (missing pixels, read as 0): up to 0.3% of the pixels;
-- a small population of hot pixels (60 to 660 over the detector), always the same pixels.
-
-Dark signal, hot pixels and the regulator's offset scale with exposure x TDI only where stated.
+- a small population of hot pixels (8 to 68 on the chip, ~0.1%), always the same pixels, which
+  a push-frame image repeats once per framelet.
 """
 
 import numpy as np
 
+from fsw.protocol.imagefile import STRIP_ROWS
+
 from .radiation import Damage
 
-WIDTH, HEIGHT = 384, 352
+WIDTH = 412
+IMAGE_STRIPS = 12                 # the scene's frame: 12 strips high (58 x 54 degrees)
+HEIGHT = IMAGE_STRIPS * STRIP_ROWS
 FILTERS = ("red", "green", "blue", "methane")
 REF_EXPOSURE_MS = 10.0
 FULL_SCALE = 4095
@@ -33,7 +38,7 @@ CEILING_LOSS_DN = 1800.0
 STRIPE_DN = 120.0
 NOISE_DN = 40.0
 DROPOUT_FRACTION = 0.003
-HOT_BASE, HOT_PER_DEGRADATION = 60, 600
+HOT_BASE, HOT_PER_DEGRADATION = 8, 60
 HOT_MEDIAN_DN = 400.0          # typical hot pixel at the reference exposure
 HOT_SPREAD = 0.6               # log-normal sigma of hot pixel strengths
 
@@ -41,7 +46,7 @@ HOT_SPREAD = 0.6               # log-normal sigma of hot pixel strengths
 class Detector:
     def __init__(self, seed: int):
         rng = np.random.default_rng(seed)
-        pixels = len(FILTERS) * HEIGHT * WIDTH
+        pixels = len(FILTERS) * STRIP_ROWS * WIDTH
         self._order = rng.permutation(pixels)[:HOT_BASE + HOT_PER_DEGRADATION]
         self._strength = rng.lognormal(np.log(HOT_MEDIAN_DN), HOT_SPREAD, len(self._order)).astype(np.float32)
         self._hot_cache: tuple[int, np.ndarray] | None = None
@@ -52,18 +57,18 @@ class Detector:
 
     def _hot_map(self, count: int) -> np.ndarray:
         if self._hot_cache is None or self._hot_cache[0] != count:
-            hot = np.zeros(len(FILTERS) * HEIGHT * WIDTH, np.float32)
+            hot = np.zeros(len(FILTERS) * STRIP_ROWS * WIDTH, np.float32)
             hot[self._order[:count]] = self._strength[:count]
-            self._hot_cache = (count, hot.reshape(len(FILTERS), HEIGHT, WIDTH))
+            self._hot_cache = (count, hot.reshape(len(FILTERS), STRIP_ROWS, WIDTH))
         return self._hot_cache[1]
 
-    def read_out(self, signal: np.ndarray, region: int, rows: slice, damage: Damage,
+    def read_out(self, signal: np.ndarray, region: int, damage: Damage,
                  integration: float, rng: np.random.Generator) -> np.ndarray:
-        """12-bit DN of one readout (a framelet's strip): `signal` (DN) on rows of a filter's
-        region, through the damage. integration: exposure x TDI relative to the reference."""
+        """12-bit DN of one filter's strip in one readout: `signal` (DN, STRIP_ROWS x WIDTH) through
+        the damage. integration: exposure x TDI relative to the reference."""
         d = damage.degradation
         height = signal.shape[0]
-        hot = self._hot_map(self.hot_count(damage))[region, rows] * integration
+        hot = self._hot_map(self.hot_count(damage))[region, :height] * integration
         stripes = (STRIPE_DN * d * rng.standard_normal(height)).astype(np.float32)[:, None]
         light = signal * (1 - GAIN_LOSS * d)
         sigma = np.sqrt(READ_NOISE_DN**2 + (NOISE_DN * d) ** 2 + np.maximum(light, 0) / ELECTRONS_PER_DN)
@@ -76,8 +81,7 @@ class Detector:
         return value.astype(np.uint16)
 
     def dark_frame(self, damage: Damage, rng: np.random.Generator) -> np.ndarray:
-        """All four regions, shutter closed, at the reference exposure: (4, height, width) 12-bit."""
-        zeros = np.zeros((HEIGHT, WIDTH), np.float32)
-        return np.stack([
-            self.read_out(zeros, region, slice(None), damage, 1.0, rng) for region in range(len(FILTERS))
-        ])
+        """The whole chip, shutter closed, reference exposure: (4 strips, STRIP_ROWS, WIDTH) 12-bit,
+        in filter-bit order (red, green, blue, methane)."""
+        zeros = np.zeros((STRIP_ROWS, WIDTH), np.float32)
+        return np.stack([self.read_out(zeros, region, damage, 1.0, rng) for region in range(len(FILTERS))])

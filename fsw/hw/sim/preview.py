@@ -15,9 +15,11 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from fsw.protocol.companding import compand
+from fsw.protocol.imagefile import MAX_LAG, reassemble
 
 from . import thermal
 from .camera import SimCameraHead
+from .detector import IMAGE_STRIPS
 from .radiation import Damage
 from .scene import View, render
 
@@ -39,7 +41,10 @@ def take(damage: Damage, view: FixedView, seed: int) -> np.ndarray:
     """One image through the same detector (seed 57) with this damage: (height, width, rgb)."""
     head = SimCameraHead(np.random.default_rng(seed), view=view, damage=damage, seed=57)
     head.begin_image(FILTERS, exposure_ms=10, tdi=1)
-    return np.moveaxis(compand(head.read_rows(slice(None))), 0, -1)
+    framelets = IMAGE_STRIPS + MAX_LAG
+    raw = np.concatenate([compand(head.read_framelet(k)) for k in range(framelets)], axis=1)
+    planes = reassemble(dict(zip(FILTERS, raw)), framelets)
+    return np.dstack([planes[name] for name in FILTERS])
 
 
 def panels(range_km: float, phase_deg: float) -> list[tuple[str, np.ndarray]]:

@@ -115,6 +115,10 @@ static void send_meta(const PjRequest &r) {
   pj_tm_put32(image_hot);
   put_float(image_hot / 400.0f);         // dark level grows with the damage
   put_float(2.0f + image_hot / 1000.0f);  // and so does the noise
+  put_float(0.0f);                        // stripes: this board's camera has none
+  pj_tm_put32(0);                         // dropouts
+  pj_tm_put(PJ_REPORT_IMAGE_META_FIELD_COMPANDING_LINEAR);   // linear 8-bit DN
+  pj_tm_put(0);                           // a plain frame, not push-frame framelets
   put_float(image_hot / 100.0f);          // dose, krad
   pj_tm_put32(image_size());
   pj_tm_put16(segments());
@@ -227,6 +231,8 @@ uint8_t pj_camera_hk(uint8_t *out) {
   pj_put32(out + PJ_HK_CAMERA_HOT_PIXELS, hot_pixels);
   pj_putf(out + PJ_HK_CAMERA_DARK_LEVEL, hot_pixels / 400.0f);
   pj_putf(out + PJ_HK_CAMERA_NOISE, 2.0f + hot_pixels / 1000.0f);
+  pj_putf(out + PJ_HK_CAMERA_STRIPES, 0.0f);
+  pj_put32(out + PJ_HK_CAMERA_DROPOUTS, 0);
   pj_putf(out + PJ_HK_CAMERA_DOSE, hot_pixels / 100.0f);
   pj_putf(out + PJ_HK_CAMERA_IO_RANGE, IO_RANGE_KM);
   pj_put16(out + PJ_HK_CAMERA_PERIJOVE, 57);

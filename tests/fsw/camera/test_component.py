@@ -4,7 +4,7 @@ import pytest
 
 from fsw import mission
 from fsw.camera.component import WARMUP_S
-from fsw.hw.sim.detector import HEIGHT, WIDTH
+from fsw.hw.sim.detector import WIDTH
 from fsw.protocol import imagefile
 from fsw.protocol.imagefile import SEGMENT_OCTETS
 from fsw.protocol.reasons import Reason
@@ -54,9 +54,10 @@ def test_capture_builds_an_image_from_framelets_and_stores_it(bench):
     captured = bench.named("image_captured")[-1]
     assert captured["image_id"] == image_id
     meta = bench.camera.images.index[image_id]
-    assert (meta["width"], meta["height"], meta["filters"]) == (WIDTH, HEIGHT, 15)
-    planes = imagefile.unpack_planes(bench.camera.images.payload(image_id), WIDTH, HEIGHT, 4, "lossless")
-    assert planes.shape == (4, HEIGHT, WIDTH)
+    rows = 6 * imagefile.STRIP_ROWS                # six framelets of each filter's strip, as read
+    assert (meta["width"], meta["height"], meta["filters"], meta["framelets"]) == (WIDTH, rows, 15, 6)
+    planes = imagefile.unpack_planes(bench.camera.images.payload(image_id), WIDTH, rows, 4, "lossless")
+    assert planes.shape == (4, rows, WIDTH)
     assert bench.housekeeping(bench.camera)["images_stored"] == 1
 
 
