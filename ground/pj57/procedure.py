@@ -22,7 +22,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
-from fsw.mission import LATE_PERIOD, PJ57, PJ58, perijove_time
+from fsw.mission import IO_57, IO_58, LATE_PERIOD, PJ58, perijove_time
 from fsw.protocol.cuc import datetime_to_cuc_seconds
 from ground.images import DownlinkedImage, save
 
@@ -196,8 +196,8 @@ def fly(gs, out: str | Path = "out", console: Console | None = None, speed: floa
     result.story.append(snapshot(gs, "After the week at 60 C", out, console, image=False))
 
     gs.send("cam_configure", **CONFIG)
-    result.flybys.append(flyby(gs, "PJ57", PJ57, out, console))
-    result.flybys.append(flyby(gs, "PJ58", PJ58, out, console))
+    result.flybys.append(flyby(gs, "PJ57", IO_57, out, console))     # Io comes hours before the perijove
+    result.flybys.append(flyby(gs, "PJ58", IO_58, out, console))
 
     fly_to(gs, PJ58 + 3 * LATE_PERIOD + 3600)
     console.print("[bold]Three orbits later[/]: the noise comes back")

@@ -62,7 +62,7 @@ FLYBY_VIEWS = {
 
 def view_at(t: float) -> View:
     """Where the camera sees Io from at the world's time t."""
-    number = mission.nearest_perijove(t)
+    number = mission.nearest_io_flyby(t)
     return FLYBY_VIEWS.get(number, View(lat=5.0, lon=300.0, phase=mission.io_phase_deg(t), sun_side=-1))
 
 

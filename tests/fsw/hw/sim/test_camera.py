@@ -25,7 +25,7 @@ def test_framelets_come_every_spin_step_and_tdi_stages_last_a_row():
 
 
 def test_the_strips_lag_on_the_chip_and_reassemble_into_one_aligned_image():
-    head = SimCameraHead(np.random.default_rng(1), now=mission.PJ57 - 111, damage=Damage(), seed=3)
+    head = SimCameraHead(np.random.default_rng(1), now=mission.IO_57 - 111, damage=Damage(), seed=3)
     raw, planes = image(head)
     assert raw.shape[1] == (IMAGE_STRIPS + MAX_LAG) * STRIP_ROWS
     # red's first framelets saw the sky above the frame: dark; methane's first already Io's disk edge rows
@@ -46,7 +46,7 @@ def test_the_strips_lag_on_the_chip_and_reassemble_into_one_aligned_image():
 
 
 def test_the_night_side_shows_after_companding():
-    head = SimCameraHead(np.random.default_rng(1), now=mission.PJ57 - 111, damage=Damage(), seed=3)
+    head = SimCameraHead(np.random.default_rng(1), now=mission.IO_57 - 111, damage=Damage(), seed=3)
     _, planes = image(head)
     green = planes["green"].astype(float)
     middle = green[HEIGHT // 2]
@@ -56,6 +56,6 @@ def test_the_night_side_shows_after_companding():
 
 def test_radiation_flips_bits_near_perijove_and_hardly_far_from_it():
     near = SimCameraHead(np.random.default_rng(1), now=mission.PJ57 - 111, damage=Damage(), seed=3)
-    far = SimCameraHead(np.random.default_rng(1), now=mission.PJ57 - 20 * 86400, damage=Damage(), seed=3)
+    far = SimCameraHead(np.random.default_rng(1), now=mission.IO_57 - 20 * 86400, damage=Damage(), seed=3)
     assert len(near.memory_upsets(5_000_000)) > 30
     assert len(far.memory_upsets(5_000_000)) == 0

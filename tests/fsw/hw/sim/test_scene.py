@@ -20,19 +20,19 @@ def around(plane, point, inner=2, outer=12):
 
 def test_the_closest_image_from_2500_km_holds_the_whole_disk_with_sky_both_sides():
     assert 2 * disk_radius_px(2500) < min(WIDTH, HEIGHT)
-    plane = render(2500, view_at(mission.PJ57 - 111), ("red",))["red"]
+    plane = render(2500, view_at(mission.IO_57 - 111), ("red",))["red"]
     assert (plane[:, :15] == 0).all() and (plane[:, -15:] == 0).all()
     assert disk_radius_px(1500) > HEIGHT / 2                       # at 1,500 km it would not fit
     assert lit_pixels(10_000) > lit_pixels(100_000) > lit_pixels(1_000_000) > 0
 
 
 def test_pj57_sees_the_high_north_and_pj58_another_face():
-    pj57, pj58 = view_at(mission.PJ57 - 111), view_at(mission.PJ58 + 111)
+    pj57, pj58 = view_at(mission.IO_57 - 111), view_at(mission.IO_58 + 111)
     assert pj57.lat > 40 and abs(pj58.lat) < 30 and pj57 != pj58
 
 
 def test_the_night_side_is_lit_by_jupitershine():
-    view = view_at(mission.PJ57)
+    view = view_at(mission.IO_57)
     plane = render(2500, view, ("green",))["green"]
     row = plane[HEIGHT // 2]
     night = row[int(WIDTH * 0.7):int(WIDTH * 0.8)]                   # right of the terminator
@@ -45,7 +45,7 @@ def test_loki_is_a_dark_lake_by_day_and_mirrors_the_sun_at_pj58():
     plane = render(5000, day, ("green",))["green"]
     lake, land = around(plane, project(5000, day, *LOKI))
     assert lake < 0.5 * land
-    pj58 = view_at(mission.PJ58 + 111)
+    pj58 = view_at(mission.IO_58 + 111)
     plane = render(2500, pj58, ("green",))["green"]
     glint, land = around(plane, project(2500, pj58, *LOKI))
     assert glint > 1.2 * land
