@@ -7,8 +7,9 @@ or through ./scripts/demo, which starts fsw at PJ46 first (fsw --clock sim --sta
 
 Sequence: warm and power the camera; fly the simulated mission ahead perijove by perijove from
 PJ46 to PJ56 (mission_advance), reading the camera's dark-frame quality after each and imaging
-(distant) Io at PJ46, PJ51 and PJ56; on 2023-12-02 the heater to 25 C for four days, an image,
-ten days for that recovery to fade; the heater at its maximum (60 C) for a week, an image; then
+(distant) Io at PJ46 and PJ49 (lossy: bit flips turn blocks to noise; lossless from then on)
+and PJ56; on 2023-12-02 the heater to 25 C for four days, an image, ten days for that recovery
+to fade; the heater at its maximum (60 C) for a week; then
 six captures around each close flyby from the on-board schedule (the closest from ~2,500 km) and
 their downlink; three orbits on, a last image. Anneals run with simulated time at 100,000x
 (clock_speed) so that a week passes in seconds; imaging at the launch speed.
@@ -32,12 +33,13 @@ CLOSEST_OFFSET = -111
 FRAMELETS = 15                                    # 12 strips of sky in every filter: 54 degrees of the spin's sweep
 CONFIG = dict(exposure=5, filters=7, tdi=2, compression="lossless")   # red, green and blue
 METHANE = dict(CONFIG, filters=15)                # and the methane band, for the closest image
-# the orbit-by-orbit images in the lossy mode, as before PJ49: radiation flips bits in the
-# compressor's memory near perijove and turns blocks to noise (the flybys went lossless)
-STORY = dict(CONFIG, compression="lossy")
+# the lossy mode, as before PJ49: radiation flips bits in the compressor's memory near perijove
+# and turns blocks to noise; from then on lossless
+LOSSY = dict(CONFIG, compression="lossy")
 OPERATING_SETPOINT = 0                            # cC: the camera's thermostat during imaging
 SURVEY = range(46, 57)                            # perijoves flown before December 2023
-SURVEY_IMAGES = (46, 56)
+SURVEY_IMAGES = (46, 49, 56)
+LOSSLESS_FROM = 50                                # after PJ49's lesson
 FIRST_ANNEAL = dict(target=2500, hold=4 * 86400)  # 25 C (77 F) for days
 FADE_DAYS = 10
 SECOND_ANNEAL = dict(target=6000, hold=7 * 86400)  # the heater at its maximum for about a week
@@ -178,12 +180,16 @@ def fly(gs, out: str | Path = "out", console: Console | None = None, speed: floa
     gs.send("cam_power", state="on")
     gs.await_event("cam_ready", timeout=60)
     gs.await_telemetry("cam_state", lambda s: s == "ready", timeout=10)
-    gs.send("cam_configure", **STORY)
+    gs.send("cam_configure", **LOSSY)
 
     console.print("[bold]PJ46 to PJ56[/]: the camera's power supply fails, orbit by orbit "
                   "(dark-frame measurements after each perijove)")
     for number in SURVEY:
         fly_to(gs, perijove_time(number) + 3600)
+        if number == LOSSLESS_FROM:
+            console.print("  PJ49's image came down with blocks of noise (bit flips in the lossy "
+                          "compressor): lossless from now on")
+            gs.send("cam_configure", **CONFIG)
         result.story.append(snapshot(gs, f"PJ{number}", out, console, image=number in SURVEY_IMAGES))
 
     console.print("[bold]December 2023[/]: two anneals before PJ57")
@@ -195,13 +201,11 @@ def fly(gs, out: str | Path = "out", console: Console | None = None, speed: floa
     result.anneals.append(anneal(gs, "Second anneal", SECOND_ANNEAL, speed, console))
     result.story.append(snapshot(gs, "After the week at 60 C", out, console, image=False))
 
-    gs.send("cam_configure", **CONFIG)
     result.flybys.append(flyby(gs, "PJ57", IO_57, out, console))     # Io comes hours before the perijove
     result.flybys.append(flyby(gs, "PJ58", IO_58, out, console))
 
     fly_to(gs, PJ58 + 3 * LATE_PERIOD + 3600)
     console.print("[bold]Three orbits later[/]: the noise comes back")
-    gs.send("cam_configure", **STORY)
     result.story.append(snapshot(gs, "PJ61", out, console, image=True))
     gs.assert_limits_nominal("cam_temp")
     return result

@@ -104,9 +104,9 @@ def write_report(gs, result, out: Path) -> Path:
     pair = strip(compare, out, "before_after.png")
     lines += ["## Before and after the anneals, in the images", "",
               "Io is small in the distant images (200,000 km); the sky around it shows the damage. "
-              "These were taken in the lossy mode an hour after perijove: the squares of noise are "
-              "blocks hit by radiation bit flips in the compressor's memory, the lesson of PJ49 (the "
-              "flyby images are lossless). "
+              "PJ46 and PJ49 were taken in the lossy mode an hour after perijove: the squares of noise "
+              "are blocks hit by radiation bit flips in the compressor's memory, the lesson of PJ49; the "
+              "later images are lossless (and lossy blocks average dropouts and hot pixels away). "
               "Measured on the ground on the dark sky at both sides of each frame, after decompanding.", "",
               f"![before and after]({pair.name})", ""]
     rows = [(s.label, s.image) for s in shots] + [("PJ57, closest", pj57.images[2]), ("PJ58, closest", pj58.images[2])]

@@ -23,7 +23,7 @@ from .thermal import ANNEAL_MIN_C, anneal_rate
 SPIN_DEG_S = 12.0                # 2 rpm
 ROW_TIME_S = scene.PIXEL_SCALE_DEG / SPIN_DEG_S           # the spin sweeps one row: 11.7 ms (JunoCam: 3.2)
 FRAMELET_INTERVAL_S = STRIP_ROWS * ROW_TIME_S           # one strip per framelet: 0.375 s (JunoCam: ~0.4)
-UPSETS_PER_MBIT = 20.0          # bit flips in the compressor's memory per image, per Mbit, at perijove
+UPSETS_PER_MBIT = 60.0          # bit flips in the compressor's memory per image, per Mbit, at perijove
 BELT_HOURS = 3.0                 # the radiation belts: the flux falls off with time from perijove
 SIGNAL_DN_FULL_SUN = 2800.0     # 12-bit DN of fully sunlit Io at the reference exposure
 CONDITION_STEP = 0.01           # change of degradation that makes a new dark frame worth taking
