@@ -45,6 +45,7 @@ FADE_DAYS = 10
 SECOND_ANNEAL = dict(target=6000, hold=7 * 86400)  # the heater at its maximum for about a week
 DECEMBER_2 = datetime_to_cuc_seconds(datetime(2023, 12, 2, tzinfo=UTC))
 FAST = 100_000.0
+ARMING_SPEED = 10.0
 
 
 @dataclass
@@ -111,13 +112,14 @@ def snapshot(gs, label: str, out: Path, console: Console, image: bool) -> Snapsh
     return shot
 
 
-def flyby(gs, name: str, closest: float, out: Path, console: Console) -> FlybyResult:
+def flyby(gs, name: str, closest: float, out: Path, console: Console, speed: float) -> FlybyResult:
     """Six scheduled captures around closest approach, then their downlink."""
     result = FlybyResult(name, closest)
     began = time.time()
     fly_to(gs, closest - 2400)
     console.print(f"[bold]{name}[/]: six captures in the on-board schedule at closest approach "
                   f"{', '.join(f'{o:+d}' for o in OFFSETS_S)} s")
+    gs.send("clock_speed", speed=ARMING_SPEED)    # however slow the ground, the schedule is in time
     stored = []
     for offset in OFFSETS_S:
         if offset == CLOSEST_OFFSET:      # the closest image in all four filters, methane too
@@ -126,6 +128,7 @@ def flyby(gs, name: str, closest: float, out: Path, console: Console) -> FlybyRe
         if offset == CLOSEST_OFFSET:
             stored.append(gs.schedule(closest + offset + 10, "cam_configure", **CONFIG))  # the capture takes ~6 s
     stored = [s for s in stored if s.name == "cam_capture"]
+    gs.send("clock_speed", speed=speed)
     captured = []
     for scheduled, offset in zip(stored, OFFSETS_S):
         gs.wait_for(scheduled, timeout=60)
@@ -158,6 +161,9 @@ def anneal(gs, label: str, settings: dict, speed: float, console: Console) -> di
             elif stage.stage == "completed" and stage.ok:
                 bar.update(task, completed=100)
 
+        # an arm lasts 60 s of flight time: 60 ms at 1000x, too short for a loaded ground
+        # computer between the arm and the command; 6 s at 10x
+        gs.send("clock_speed", speed=ARMING_SPEED)
         tracked = gs.arm_and_send("anneal", wait=False, on_stage=show, **settings)
         gs.send("clock_speed", speed=FAST)
         try:
@@ -201,8 +207,8 @@ def fly(gs, out: str | Path = "out", console: Console | None = None, speed: floa
     result.anneals.append(anneal(gs, "Second anneal", SECOND_ANNEAL, speed, console))
     result.story.append(snapshot(gs, "After the week at 60 C", out, console, image=False))
 
-    result.flybys.append(flyby(gs, "PJ57", IO_57, out, console))     # Io comes hours before the perijove
-    result.flybys.append(flyby(gs, "PJ58", IO_58, out, console))
+    result.flybys.append(flyby(gs, "PJ57", IO_57, out, console, speed))   # Io comes hours before the perijove
+    result.flybys.append(flyby(gs, "PJ58", IO_58, out, console, speed))
 
     fly_to(gs, PJ58 + 3 * LATE_PERIOD + 3600)
     console.print("[bold]Three orbits later[/]: the noise comes back")
