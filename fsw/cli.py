@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--clock", choices=("real", "sim"), default="real")
     parser.add_argument("--speed", type=float, default=None, metavar="X",
                         help="simulated time runs X times faster than real time (--clock sim)")
+    parser.add_argument("--start", default=None, metavar="DATE",
+                        help="--clock sim: where simulated time and the simulated mission begin on a first "
+                        "boot, an ISO date (2022-11-01T00:00Z) or PJn (a perijove, e.g. PJ46); default 2023-12-29")
     parser.add_argument("--hw", choices=BACKENDS, default="sim", help="hardware backend")
     parser.add_argument("--hw-option", action="append", default=[], metavar="KEY=VALUE",
                         help="hardware backend option, repeatable; sim: heater=stuck_on, "
@@ -72,12 +75,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_start(text: str) -> float:
+    """On-board seconds of an ISO date or of perijove PJn; UsageError if neither or after the mission."""
+    from datetime import UTC, datetime
+
+    from fsw import mission
+    from fsw.protocol.cuc import datetime_to_cuc_seconds
+
+    if text.upper().startswith("PJ") and text[2:].isdigit() and int(text[2:]) >= 1:
+        seconds = mission.perijove_time(int(text[2:]))
+    else:
+        try:
+            when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"--start takes an ISO date or PJn, not {text!r}") from None
+        seconds = datetime_to_cuc_seconds(when if when.tzinfo else when.replace(tzinfo=UTC))
+    if not 0 <= seconds <= mission.MISSION_END:
+        raise UsageError(f"--start {text} is outside the mission (2000 to {mission.MISSION_END:.0f} on board)")
+    return float(seconds)
+
+
 def check(args) -> None:
     if args.speed is not None:
         if args.clock != "sim":
             raise UsageError("--speed needs --clock sim")
         if not 0 < args.speed <= MAX_SPEED:
             raise UsageError(f"--speed must be in (0, {MAX_SPEED:g}]")
+    args.start_time = None
+    if args.start is not None:
+        if args.clock != "sim":
+            raise UsageError("--start needs --clock sim")
+        args.start_time = parse_start(args.start)
     if not MIN_FRAME_LEN <= args.tm_frame_len <= MAX_FRAME_LEN:
         raise UsageError(f"--tm-frame-len must be in [{MIN_FRAME_LEN}, {MAX_FRAME_LEN}]")
     if args.baud is not None and args.baud <= 0:
@@ -127,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             flight = FlightSoftware(
                 link, state_dir=args.state or default_state_dir(), clock=args.clock,
                 speed=args.speed or 1.0, hw=args.hw, hw_options=args.hw_options, seed=args.seed,
-                tm_frame_len=args.tm_frame_len, save_interval=args.save_interval,
+                tm_frame_len=args.tm_frame_len, save_interval=args.save_interval, start_time=args.start_time,
                 line_rate=line_rate(args.port, args.baud),
             )
     except Exception as error:   # a hardware backend or state directory that cannot be used

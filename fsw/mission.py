@@ -2,13 +2,19 @@
 
 Time is on-board time: seconds since 2000-01-01T00:00:00 UTC (leap seconds ignored).
 
-Perijoves (closest approaches to Jupiter):
-- PJ1 on 2016-08-27 12:50 UTC; PJ57 on 2023-12-30 08:36 UTC; PJ2..PJ56 evenly spaced
-  between them (the real orbits shrank from 53 to ~38 days; the mean is ~48 days).
-- PJ58 on 2024-02-03 17:48 UTC, then a ~33-day orbit from there on.
+Perijoves (closest approaches to Jupiter, where the radiation dose is taken):
+- PJ1 on 2016-08-27 12:50 UTC; PJ57 four hours after the Io flyby of 2023-12-30 08:36 UTC;
+  PJ2..PJ56 evenly spaced between them (the real orbits shrank from 53 to ~38 days; the mean
+  is ~48 days).
+- PJ58 four hours after the Io flyby of 2024-02-03 17:48 UTC, then a ~33-day orbit from there on.
 
-Io: each perijove is taken to coincide with Juno's closest approach to Io (in reality the
-Io flybys came a few hours before perijove). The closest approach is 1,500 km above the
+The mission ends on 2025-09-30 (the end of Juno's extended mission): on-board times after it
+are refused (a Unix time sent by mistake, e.g. 1796092289, would be 2056 on board), and the
+simulated world flies no further.
+
+Io: Juno passes Io IO_LEAD_S (four hours) before each perijove, as the real Io flybys came a few
+hours before perijove: the dose of a perijove comes after the Io images, never between them.
+The closest approach is 1,500 km above the
 surface at PJ57 and PJ58 (the close flybys of 2023-12-30 and 2024-02-03) and a distant
 200,000 km elsewhere. Around closest approach the range grows like a straight-line pass at
 18 km/s, softly capped at ~2.5 million km, so io_range_km(t) is smooth everywhere.
@@ -23,8 +29,12 @@ DAY = 86400.0
 
 
 PJ1 = datetime_to_cuc_seconds(datetime(2016, 8, 27, 12, 50, tzinfo=UTC))
-PJ57 = datetime_to_cuc_seconds(datetime(2023, 12, 30, 8, 36, tzinfo=UTC))
-PJ58 = datetime_to_cuc_seconds(datetime(2024, 2, 3, 17, 48, tzinfo=UTC))
+IO_LEAD_S = 4 * 3600.0
+IO_57 = datetime_to_cuc_seconds(datetime(2023, 12, 30, 8, 36, tzinfo=UTC))   # Io closest approaches
+IO_58 = datetime_to_cuc_seconds(datetime(2024, 2, 3, 17, 48, tzinfo=UTC))
+PJ57 = IO_57 + IO_LEAD_S
+PJ58 = IO_58 + IO_LEAD_S
+MISSION_END = datetime_to_cuc_seconds(datetime(2025, 9, 30, tzinfo=UTC))
 EARLY_PERIOD = (PJ57 - PJ1) / 56      # mean period PJ1..PJ57, ~47.9 days
 LATE_PERIOD = 33 * DAY                 # after PJ58
 
@@ -33,6 +43,11 @@ FLYBY_SPEED_KM_S = 18.0
 CLOSE_FLYBYS_KM = {57: 1500.0, 58: 1500.0}   # closest approach above Io's surface
 DISTANT_FLYBY_KM = 200_000.0
 RANGE_CAP_KM = 2_500_000.0
+
+
+def beyond_end(t: float) -> bool:
+    """On-board time t is after the mission's end."""
+    return t > MISSION_END
 
 
 def perijove_time(number: int) -> float:
@@ -70,6 +85,16 @@ def nearest_perijove(t: float) -> int:
     return after if perijove_time(after) - t < t - perijove_time(count) else count
 
 
+def io_flyby_time(number: int) -> float:
+    """On-board time of Juno's closest approach to Io on orbit `number` (before its perijove)."""
+    return perijove_time(number) - IO_LEAD_S
+
+
+def nearest_io_flyby(t: float) -> int:
+    """The orbit whose Io flyby is closest in time to t."""
+    return nearest_perijove(t + IO_LEAD_S)
+
+
 def io_closest_km(number: int) -> float:
     """Closest approach to Io's surface on perijove `number`."""
     return CLOSE_FLYBYS_KM.get(number, DISTANT_FLYBY_KM)
@@ -77,9 +102,9 @@ def io_closest_km(number: int) -> float:
 
 def io_range_km(t: float) -> float:
     """Range from the spacecraft to Io's surface at on-board time t."""
-    number = nearest_perijove(t)
+    number = nearest_io_flyby(t)
     closest = io_closest_km(number)
-    straight = math.hypot(closest, FLYBY_SPEED_KM_S * (t - perijove_time(number)))
+    straight = math.hypot(closest, FLYBY_SPEED_KM_S * (t - io_flyby_time(number)))
     extra = straight - closest
     # soft cap: exactly `closest` at closest approach, tending to closest + cap far away
     return closest + extra * RANGE_CAP_KM / (RANGE_CAP_KM + extra)
@@ -90,8 +115,8 @@ def io_phase_deg(t: float) -> float:
 
     Through the close flybys the terminator sweeps across the disk, as JunoCam saw at PJ57.
     """
-    number = nearest_perijove(t)
-    return 75.0 + 45.0 * math.tanh((t - perijove_time(number)) / 900.0)
+    number = nearest_io_flyby(t)
+    return 75.0 + 45.0 * math.tanh((t - io_flyby_time(number)) / 900.0)
 
 
 def io_angular_diameter_deg(t: float) -> float:

@@ -15,6 +15,7 @@ from PIL import Image
 
 from fsw.camera.dictionary import FILTERS
 from fsw.protocol import imagefile
+from fsw.protocol.companding import decompand
 from fsw.protocol.cuc import cuc_to_datetime
 
 
@@ -25,7 +26,9 @@ class ImageError(ValueError):
 # no image of this camera comes near it (1600 x 1200 x 4 filters is 8 MB): a bound on what a
 # confused or hostile sender can make ground hold (decompression is bounded by the pixel count)
 MAX_IMAGE_OCTETS = 64 << 20
-FULL_SCALE = 255.0        # pixels come down as 8-bit DN (fsw/protocol/imagefile.py)
+FULL_SCALE = 4095.0       # 12-bit DN, once decompanded (pixels come down as 8-bit codes)
+HOT_ABOVE_DN = 300.0      # a pixel this far above its neighbourhood's median is hot
+SKY_COLUMNS = 12          # columns at each side measured as dark sky
 
 
 @dataclass
@@ -117,20 +120,33 @@ class DownlinkedImage:
     def filters(self) -> list[str]:
         return list(self.planes)
 
+    @property
+    def dn(self) -> dict[str, np.ndarray]:
+        """The planes in 12-bit DN: decompanded when the camera companded them."""
+        if self.meta.get("companding") == "sqrt":
+            return {name: decompand(plane) for name, plane in self.planes.items()}
+        return {name: plane.astype(np.uint16) for name, plane in self.planes.items()}
+
     def metrics(self) -> dict:
-        return {**damage_metrics(self.planes), "hot_pixels_reported": self.meta.get("hot_pixels"),
+        return {**damage_metrics(self.dn), "hot_pixels_reported": self.meta.get("hot_pixels"),
                 "dark_level": self.meta.get("dark_level"), "noise": self.meta.get("noise"),
+                "stripes": self.meta.get("stripes"), "dropouts": self.meta.get("dropouts"),
                 "dose_krad": self.meta.get("dose")}
 
 
 def decode_pixels(meta: dict, stored: bytes) -> dict[str, np.ndarray]:
-    """Stored octets -> {filter name: height x width array}; planes in filter-bit order."""
+    """Stored octets -> {filter name: height x width array}; planes in filter-bit order. A push-frame
+    image's framelets are reassembled: each filter's strips lined up with the sky."""
     names = filter_names(meta["filters"])
     try:
         cube = imagefile.unpack_planes(stored, meta["width"], meta["height"], len(names), meta.get("compression"))
     except imagefile.ImageFileError as error:
         raise ImageError(f"image {meta['image_id']}: {error}") from None
-    return {name: cube[i] for i, name in enumerate(names)}
+    planes = {name: cube[i] for i, name in enumerate(names)}
+    framelets = meta.get("framelets") or 0
+    if framelets and meta["height"] == framelets * imagefile.STRIP_ROWS:
+        planes = imagefile.reassemble(planes, framelets)
+    return planes
 
 
 def assemble(assembly: ImageAssembly) -> DownlinkedImage:
@@ -140,25 +156,33 @@ def assemble(assembly: ImageAssembly) -> DownlinkedImage:
 
 
 def damage_metrics(planes: dict[str, np.ndarray]) -> dict:
-    """What radiation damage looks like in the pixels: isolated hot pixels and background noise.
-
-    A hot pixel stands far above the median of its 3x3 neighbourhood; the background noise is the
-    robust spread (median absolute deviation) of the darkest quarter of the image.
-    """
-    hot = 0
-    noise = []
+    """What the damage looks like in an image's 12-bit DN, measured on the dark sky at both sides
+    of the frame (Io stays inside): the background (offset), the stripes (spread of the sky's row
+    levels), noise (what is left), missing pixels (0 DN anywhere), hot pixels (far above their 3x3
+    neighbours, each of them) and the dynamic range left (the brightest level above the background)."""
+    hot = dropouts = 0
+    background, stripes, noise, top = [], [], [], []
     for plane in planes.values():
         image = plane.astype(np.float32)
+        dropouts += int(np.count_nonzero(image == 0))
+        sky = np.hstack([image[:, :SKY_COLUMNS], image[:, -SKY_COLUMNS:]])
+        sky = np.where(sky == 0, np.nan, sky)
+        rows = np.nanmedian(sky, axis=1)
+        residual = sky - rows[:, None]
+        residual = residual[np.abs(residual) < HOT_ABOVE_DN]
+        background.append(float(np.nanmedian(rows)))
+        stripes.append(float(np.nanstd(rows)))
+        noise.append(float(np.nanstd(residual)) if residual.size else 0.0)
+        top.append(float(np.percentile(image, 99.9)) - background[-1])
         padded = np.pad(image, 1, mode="edge")
         h, w = image.shape
         neighbours = np.stack([padded[dy:dy + h, dx:dx + w] for dy in range(3) for dx in range(3)
                                if (dy, dx) != (1, 1)])
-        median = np.median(neighbours, axis=0)
-        hot += int(np.count_nonzero(image - median > 0.2 * FULL_SCALE))
-        dark = image[image <= np.percentile(image, 25)]
-        if dark.size:
-            noise.append(float(np.median(np.abs(dark - np.median(dark))) * 1.4826))
-    return {"hot_pixels_measured": hot, "background_noise": round(float(np.mean(noise)), 3) if noise else 0.0}
+        # isolated: above every neighbour (a bright limb or crater rim has bright neighbours too)
+        hot += int(np.count_nonzero(image - neighbours.max(axis=0) > HOT_ABOVE_DN))
+    return {"background": round(float(np.mean(background)), 1), "stripes_measured": round(float(np.mean(stripes)), 2),
+            "background_noise": round(float(np.mean(noise)), 2), "dropouts_measured": dropouts,
+            "hot_pixels_measured": hot, "dynamic_range": round(float(np.mean(top)), 1)}
 
 
 def sidecar(image: DownlinkedImage) -> dict:
@@ -169,9 +193,14 @@ def sidecar(image: DownlinkedImage) -> dict:
         "onboard_time": meta["time"],
         "filters": image.filters,
         "width": meta["width"],
-        "height": meta["height"],
+        "height": next(iter(image.planes.values())).shape[0] if image.planes else meta["height"],
+        "framelets": meta.get("framelets", 0),
         "exposure_ms": meta["exposure"],
         "tdi": meta["tdi"],
+        "companding": meta.get("companding", "linear"),
+        "compression": meta.get("compression"),
+        "pixel_values": "8-bit codes in the PNG; decompand with fsw/protocol/companding.py for 12-bit DN"
+        if meta.get("companding") == "sqrt" else "12-bit DN, linear",
         "io_range_km": round(float(meta["io_range"]), 1),
         "damage": image.metrics(),
         "downlink": {"segments": image.segments, "requests": image.requests, "duplicates": image.duplicates},

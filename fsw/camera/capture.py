@@ -1,23 +1,26 @@
 """One image being taken: push-frame framelets read out one after another as the craft spins.
 
-Each framelet exposes all the chosen filters' strips of the detector at once (they sit side by
-side on the chip); stacking the strips of successive framelets builds each filter's image.
-The camera head (fsw.hw) does the exposing; this paces it and collects the planes.
+Each framelet exposes all the chosen filters' strips of the detector at once (they sit one above
+the other on the chip), one framelet every spin step (the sky moving one strip down the chip);
+the strips of successive framelets, stacked, are each filter's image as it is stored and sent
+(the ground lines the filters up: fsw/protocol/imagefile.py reassemble).
+The camera head (fsw.hw) does the exposing; this paces it and compands each framelet's 12-bit
+values to 8 bits with the square-root table as it comes (fsw/protocol/companding.py), as JunoCam does.
 """
 
 import numpy as np
 
-MIN_FRAMELET_INTERVAL_S = 0.25  # readout and spin step between framelets
+from fsw.protocol.companding import compand
 
 
 class CaptureJob:
     def __init__(self, head, filters: tuple[str, ...], exposure_ms: int, tdi: int, framelets: int):
         self.head = head
         self.filters = filters
-        self.interval = max(MIN_FRAMELET_INTERVAL_S, exposure_ms * tdi / 1000.0)
-        self.rows = np.array_split(np.arange(head.height), framelets)
+        self.interval = head.framelet_interval_s       # in step with the spin
+        self.rows = head.strip_rows
         self.framelets = framelets
-        self.planes = np.zeros((len(filters), head.height, head.width), np.uint8)
+        self.planes = np.zeros((len(filters), framelets * self.rows, head.width), np.uint8)
         self.done_framelets = 0
         self._clock = 0.0
 
@@ -37,6 +40,5 @@ class CaptureJob:
         return taken
 
     def _take(self, index: int) -> None:
-        rows = self.rows[index]
-        strip = slice(int(rows[0]), int(rows[-1]) + 1)
-        self.planes[:, strip] = self.head.read_rows(strip)
+        strip = slice(index * self.rows, (index + 1) * self.rows)
+        self.planes[:, strip] = compand(self.head.read_framelet(index))

@@ -82,6 +82,8 @@ class Camera(FlightComponent):
             "hot_pixels": metrics["hot_pixels"],
             "dark_level": metrics["dark_level"],
             "noise": metrics["noise"],
+            "stripes": metrics["stripes"],
+            "dropouts": metrics["dropouts"],
             "dose": self.head.dose_krad,
             "perijove": self.perijoves,
             "io_range": mission.io_range_km(self.services.now()),
@@ -143,9 +145,11 @@ class Camera(FlightComponent):
             raise ExecutionError(Reason.HARDWARE_FAULT, f"camera capture failed: {error}") from None
         metrics = self.quality()     # the dark frame taken with every image
         self._capture_meta = {
-            "time": int(now), "width": head.width, "height": head.height, "filters": self.config["filters"],
+            "time": int(now), "width": head.width, "height": args["framelets"] * head.strip_rows,
+            "filters": self.config["filters"],
             "exposure": self.config["exposure"], "tdi": self.config["tdi"], "framelets": args["framelets"],
-            "io_range": io_range, "dose": head.dose_krad, "perijove": self.perijoves, **metrics,
+            "io_range": io_range, "dose": head.dose_krad, "perijove": self.perijoves, "companding": "sqrt",
+            **metrics,
         }
         self._capture = CaptureJob(head, filters, self.config["exposure"], self.config["tdi"], args["framelets"])
         self._capture_verify = verify
@@ -176,7 +180,8 @@ class Camera(FlightComponent):
             raise ExecutionError(Reason.EXECUTION_FAILED, f"image {image_id} is unreadable")
         self.services.report("image_meta", {
             key: meta[key] for key in ("time", "width", "height", "filters", "exposure", "tdi", "compression",
-                                       "io_range", "hot_pixels", "dark_level", "noise", "dose", "size",
+                                       "io_range", "hot_pixels", "dark_level", "noise", "stripes", "dropouts",
+                                       "companding", "framelets", "dose", "size",
                                        "segments", "checksum")
         } | {"image_id": image_id})
         self._downlink = DownlinkJob(image_id, payload, args["first_segment"], verify)
@@ -217,10 +222,14 @@ class Camera(FlightComponent):
 
     # -- inner workings --
     def _track_perijoves(self) -> None:
+        """A perijove passing as the clock runs is an event; a jump of the clock (time_set) only
+        re-reckons the count, in either direction, and the dose is the world's, whatever the clock."""
         passed = mission.perijove_count(self.services.now())
-        while self.perijoves < passed:
-            self.perijoves += 1
+        if passed == self.perijoves + 1:
+            self.perijoves = passed
             self.services.event("perijove_pass", perijove=self.perijoves, dose=self.head.dose_krad)
+        else:
+            self.perijoves = passed
 
     def _advance_capture(self, dt: float) -> None:
         job, verify = self._capture, self._capture_verify
@@ -232,7 +241,7 @@ class Camera(FlightComponent):
         image_id = self._take_id()
         try:
             meta = self.images.put(image_id, {"image_id": image_id, **self._capture_meta}, job.planes,
-                                   self.config["compression"])
+                                   self.config["compression"], upsets=self.head.memory_upsets)
         except OSError:           # the store's disk failed: the image is lost, flight goes on
             self._fail_camera(2)
             verify.fail(Reason.EXECUTION_FAILED, job.framelets)

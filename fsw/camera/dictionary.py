@@ -8,7 +8,8 @@ APID = 0x020
 SERVICE = 130
 POWER = enum("off", "on")
 STATES = enum("off", "warming", "ready", "capturing", "fault")
-COMPRESSION = enum("none", "lossless")
+COMPRESSION = enum("none", "lossless", "lossy")
+COMPANDING = enum("linear", "sqrt")
 IMAGE_ID = Field("image_id", "u16", "", "image id", min=1)
 
 # JunoCam's red, green, blue and methane-band filters, one bit each (1, 2, 4, 8); the names of
@@ -33,8 +34,10 @@ COMPONENT = Application(
                 Field("compression", "enum", "", "image compression", enum=COMPRESSION, default="lossless"),
             ),
         ),
-        Command("cam_capture", SERVICE, 3, "Capture an image of this many framelets per filter.",
-                args=(Field("framelets", "u8", "", "framelets per filter", min=1, max=64, default=8),)),
+        Command("cam_capture", SERVICE, 3, "Capture an image of this many framelets, one per spin step "
+                "(each filter's strip lags by its place on the chip: three more than the image's strips "
+                "give every filter every row).",
+                args=(Field("framelets", "u8", "", "framelets per filter", min=1, max=64, default=15),)),
         Command("cam_list", SERVICE, 4, "Report the images in the store (image_list).", safe=True),
         Command(
             "cam_downlink", SERVICE, 6, "Send an image's metadata and segments, from a segment on.",
@@ -53,9 +56,14 @@ COMPONENT = Application(
         Parameter("images_stored", "u16", "", "images in the store"),
         Parameter("store_used", "u8", "%", "image store fill", yellow=(0, 80), red=(0, 95)),
         Parameter("last_image", "u16", "", "id of the last image captured"),
-        Parameter("hot_pixels", "u32", "", "hot pixels in a dark frame", yellow=(0, 2000), red=(0, 20000)),
-        Parameter("dark_level", "f32", "DN", "mean dark-frame level", yellow=(0, 20), red=(0, 60)),
-        Parameter("noise", "f32", "DN", "dark-frame noise (standard deviation)", yellow=(0, 8), red=(0, 20)),
+        Parameter("hot_pixels", "u32", "", "hot pixels in a dark frame", yellow=(0, 10), red=(0, 40)),
+        Parameter("dark_level", "f32", "DN", "dark-frame level (12-bit DN): bias plus the regulator's offset",
+                  yellow=(0, 150), red=(0, 500)),
+        Parameter("noise", "f32", "DN", "dark-frame noise, stripes removed (12-bit DN, standard deviation)",
+                  yellow=(0, 12), red=(0, 30)),
+        Parameter("stripes", "f32", "DN", "dark-frame striping: spread of the row levels (12-bit DN)",
+                  yellow=(0, 10), red=(0, 50)),
+        Parameter("dropouts", "u32", "", "missing pixels (read as 0) in a dark frame", yellow=(0, 5), red=(0, 50)),
         Parameter("dose", "f32", "krad", "accumulated radiation dose"),
         Parameter("perijove", "u16", "", "perijove passes so far"),
         Parameter("io_range", "f32", "km", "range to Io"),
@@ -101,6 +109,10 @@ COMPONENT = Application(
                 Field("hot_pixels", "u32"),
                 Field("dark_level", "f32", "DN"),
                 Field("noise", "f32", "DN"),
+                Field("stripes", "f32", "DN"),
+                Field("dropouts", "u32"),
+                Field("companding", "enum", enum=COMPANDING),
+                Field("framelets", "u8", "", "push-frame framelets (0: a plain frame); the strips lag by filter"),
                 Field("dose", "f32", "krad"),
                 Field("size", "u32", "octets", "size of the stored (compressed) image"),
                 Field("segments", "u16"),

@@ -69,8 +69,8 @@ class ImageStore:
     def full(self) -> bool:
         return len(self.index) >= self.max_images or self.used >= self.capacity
 
-    def put(self, image_id: int, meta: dict, planes, compression: str) -> dict:
-        blob, meta = encode(meta, planes, compression)
+    def put(self, image_id: int, meta: dict, planes, compression: str, upsets=None) -> dict:
+        blob, meta = encode(meta, planes, compression, upsets)
         self.store.put(blob_name(image_id), blob)
         self.index[image_id] = meta
         return meta

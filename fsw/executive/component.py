@@ -1,6 +1,8 @@
 """The executive as a component: ping (PUS-17), time management (PUS-9), rate-group health."""
 
-from fsw.component import FlightComponent
+from fsw import mission
+from fsw.component import ExecutionError, FlightComponent
+from fsw.protocol.reasons import Reason
 
 from .clock import FAST_HZ, SLOW_HZ
 from .cycles import CycleStats
@@ -30,9 +32,39 @@ class Executive(FlightComponent):
         self.services.report("ping_reply", {})
 
     def on_time_set(self, args, verify) -> None:
+        """Set the on-board clock. Only the clock moves: the world (and its radiation) flies the
+        mission by its own time. A time after the mission's end is refused, with the reason."""
+        seconds = args["seconds"]
+        if mission.beyond_end(seconds):
+            unix = " (Unix time? on-board time counts from 2000-01-01)" if seconds > 946_684_800 else ""
+            raise ExecutionError(Reason.ARG_OUT_OF_RANGE,
+                                 f"{seconds} is after the mission's end ({int(mission.MISSION_END)}){unix}")
         old = self.clock.now()
-        self.clock.set_onboard(args["seconds"])
-        self.services.event("time_set", old=_clamp(old, 0xFFFFFFFF), new=args["seconds"])
+        self.clock.set_onboard(seconds)
+        self.services.event("time_set", old=_clamp(old, 0xFFFFFFFF), new=seconds)
+
+    def on_mission_advance(self, args, verify) -> None:
+        hardware = self.services.hardware
+        world = getattr(hardware, "mission_time", None)
+        if self.clock.kind != "sim" or world is None:
+            raise ExecutionError(Reason.EXECUTION_FAILED, "only a simulated world can fly ahead")
+        seconds = args["seconds"]
+        if hardware.heater.is_on:
+            # flight's thermostat does not run while the world flies ahead: a heater left on would
+            # hold the camera at its hottest for the whole gap
+            raise ExecutionError(Reason.BUSY, "the heater is on: switch it off first")
+        if mission.beyond_end(world + seconds):
+            raise ExecutionError(Reason.ARG_OUT_OF_RANGE, "that is after the mission's end")
+        old = self.clock.now()
+        hardware.fly_ahead(seconds)
+        self.clock.set_onboard(old + seconds)
+        self.services.event("mission_advanced", old=_clamp(old, 0xFFFFFFFF), new=_clamp(old + seconds, 0xFFFFFFFF),
+                            perijove=mission.perijove_count(hardware.mission_time))
+
+    def on_clock_speed(self, args, verify) -> None:
+        if self.clock.kind != "sim":
+            raise ExecutionError(Reason.EXECUTION_FAILED, "a real clock runs at real time")
+        self.clock.speed = float(args["speed"])
 
     def housekeeping(self) -> dict:
         # cycle_max_* are in units of 10 us (calibration 0.01 ms); reset at every report

@@ -16,6 +16,20 @@ COMPONENT = Application(
             args=(Field("seconds", "u32", "s", "new on-board time, CUC coarse seconds"),),
             safe=True,
         ),
+        Command(
+            "mission_advance", 9, 130,
+            "Emulator: the simulated world and the on-board clock fly ahead together by this many seconds "
+            "at once (the perijoves in between pass in order, each with its dose; the camera's thermal "
+            "node cools, the heater being off: refused while it is on). Real hardware refuses it: its time passes by itself.",
+            args=(Field("seconds", "u32", "s", "how far to fly ahead", min=1, max=400 * 86400),),
+        ),
+        Command(
+            "clock_speed", 9, 131,
+            "Emulator: simulated time runs this many times faster than real time from now on "
+            "(a sim clock only), e.g. to let a week-long anneal pass in seconds.",
+            args=(Field("speed", "f32", "x", "speed-up over real time", min=1, max=100_000),),
+            safe=True,
+        ),
     ),
     parameters=(
         Parameter("uptime", "u32", "s", "seconds since boot"),
@@ -38,6 +52,9 @@ COMPONENT = Application(
               args=(Field("dictionary_version", "u32"), Field("restarts", "u16"))),
         Event(101, "time_set", Severity.INFO, "On-board time was set.",
               args=(Field("old", "u32", "s"), Field("new", "u32", "s"))),
+        Event(104, "mission_advanced", Severity.INFO,
+              "The simulated mission flew ahead: the world's time and the on-board clock moved on together.",
+              args=(Field("old", "u32", "s"), Field("new", "u32", "s"), Field("perijove", "u16", "", "perijoves the world has flown"))),
         Event(102, "cycle_slip", Severity.LOW, "A rate group overran its period.",
               args=(Field("group_hz", "u8", "Hz"), Field("duration", "u16", "ms"))),
         Event(103, "state_quarantined", Severity.MEDIUM,

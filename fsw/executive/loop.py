@@ -72,6 +72,9 @@ class ExecutiveLoop:
         next_cycle = time.monotonic()
         next_save = next_cycle + self.save_interval
         while not stop.is_set():
+            if period != clock.fast_dt / clock.speed:     # the speed was changed by command
+                period = clock.fast_dt / clock.speed
+                tolerance = max(period, SLIP_TOLERANCE if clock.kind == "sim" else period)
             now = time.monotonic()
             wait = next_cycle - now
             if wait > 0:

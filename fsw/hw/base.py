@@ -47,23 +47,32 @@ class TemperatureSensor(ABC):
 
 
 class CameraHead(ABC):
-    """Optics and detector: one image is begun, then read out a strip of rows at a time."""
+    """Optics and detector: one image is begun, then read out a framelet at a time, in step with
+    the spin; each framelet holds every chosen filter's strip of the chip."""
 
     width: int
-    height: int
-    filters: tuple[str, ...]          # the filter strips on the detector, in order
+    height: int                       # rows of the sky one image sweeps
+    filters: tuple[str, ...]          # the filter strips on the detector
+    strip_rows: int                   # rows of each filter's strip
+    framelet_interval_s: float        # the spin moves the sky one strip down the chip in this time
+    row_time_s: float                 # ... and one row in this: the longest TDI stage
 
     @abstractmethod
     def begin_image(self, filters: tuple[str, ...], exposure_ms: int, tdi: int) -> None:
         """Point and set up: the image shows what the camera sees now."""
 
     @abstractmethod
-    def read_rows(self, rows: slice) -> np.ndarray:
-        """One framelet of the image begun: (filters, rows, width) uint8 DN."""
+    def read_framelet(self, index: int) -> np.ndarray:
+        """Framelet `index` of the image begun: (filters, strip_rows, width) 12-bit DN (uint16)."""
 
     @abstractmethod
     def dark_frame(self) -> np.ndarray:
-        """Shutter closed, reference exposure: (all filters, height, width) uint8 DN."""
+        """Shutter closed, reference exposure: (all filters, strip_rows, width) 12-bit DN."""
+
+    def memory_upsets(self, bits: int) -> list[int]:
+        """Bits of the camera's compression buffer (this many bits long) that radiation flips
+        while an image is compressed; none on the ground."""
+        return []
 
     @property
     @abstractmethod
@@ -90,6 +99,11 @@ class HardwareBackend(ABC):
     camera: CameraHead
     sink_c: float                     # the cold sink the camera radiates to (telemetry)
     conductance_w_per_k: float        # camera to sink, by its thermal design (open-loop heating)
+    mission_time: float | None = None  # a simulated world's own time; None: real hardware, real time
+
+    def fly_ahead(self, seconds: float) -> None:
+        """A simulated world flies ahead at once; real hardware cannot."""
+        raise NotImplementedError(f"{self.name}: time passes by itself")
 
     @abstractmethod
     def step(self, dt: float, now: float) -> None:

@@ -3,7 +3,11 @@
 Blob:    b"PJIM" | u32 header length | header (JSON, UTF-8) | payload
 Payload: the filter planes in filter-bit order (red, green, blue, methane; only those taken),
          each height x width octets (8-bit DN), rows top to bottom; zlib-compressed when
-         compression is "lossless". The payload is what goes down in image_segment reports;
+         compression is "lossless", fixed-size blocks when "lossy"
+         (fsw/protocol/lossy.py). A push-frame image (framelets > 0 in its metadata) holds each
+         filter's framelets as they were read, one STRIP_ROWS-row strip after another: the strips
+         sit at different places on the chip (STRIP_LAG, in strips), so a filter's framelet k saw
+         the sky rows of the image's strip k - lag; reassemble() lines them up. The payload is what goes down in image_segment reports;
          image_meta carries its size and CRC-32 so ground can check and unpack it.
 """
 
@@ -14,19 +18,50 @@ import zlib
 
 import numpy as np
 
+from . import lossy
+
 MAGIC = b"PJIM"
 SEGMENT_OCTETS = 512      # an image_segment packet (~540 octets) fits a 1024-octet TM frame
 _PREFIX = struct.Struct(">4sI")
+
+
+# JunoCam's chip (scaled 1/4: 412 of 1648 columns, 32 of ~128 rows per filter strip), top to
+# bottom methane, blue, green, red: as the spin sweeps the sky down the chip, the methane strip
+# sees a row of sky first and the red one three strips later
+STRIP_ROWS = 32
+STRIP_LAG = {"methane": 0, "blue": 1, "green": 2, "red": 3}
+MAX_LAG = max(STRIP_LAG.values())
+
+
+def reassemble(planes: dict, framelets: int) -> dict:
+    """{filter: raw framelet rows} -> {filter: image}: each filter's strips lined up with the sky.
+    The image is (framelets - 3) strips high, where every filter saw every row; fewer framelets
+    than that leave the raw strips as they are."""
+    if framelets <= MAX_LAG:
+        return dict(planes)
+    rows = (framelets - MAX_LAG) * STRIP_ROWS
+    return {name: plane[STRIP_LAG[name] * STRIP_ROWS:STRIP_LAG[name] * STRIP_ROWS + rows]
+            for name, plane in planes.items()}
 
 
 class ImageFileError(ValueError):
     pass
 
 
-def encode(meta: dict, planes: np.ndarray, compression: str) -> tuple[bytes, dict]:
-    """The blob and the completed metadata (size, checksum) for these planes."""
-    raw = np.ascontiguousarray(planes, dtype=np.uint8).tobytes()
-    payload = zlib.compress(raw, 6) if compression == "lossless" else raw
+def encode(meta: dict, planes: np.ndarray, compression: str, upsets=None) -> tuple[bytes, dict]:
+    """The blob and the completed metadata (size, checksum) for these planes. `upsets(nbits)`, if
+    given, names the bits radiation flips in the lossy compressor's memory before the image is
+    stored (so the checksum covers them: the image comes down intact, with blocks of noise)."""
+    planes = np.ascontiguousarray(planes, dtype=np.uint8)
+    if compression == "lossy":
+        payload = bytearray(lossy.encode(planes))
+        for bit in (upsets(len(payload) * 8) if upsets else ()):
+            payload[bit // 8] ^= 1 << (bit % 8)
+        payload = bytes(payload)
+    elif compression == "lossless":
+        payload = zlib.compress(planes.tobytes(), 6)
+    else:
+        payload = planes.tobytes()
     meta = dict(meta, compression=compression, size=len(payload), checksum=zlib.crc32(payload),
                 segments=segment_count(len(payload)))
     header = json.dumps(meta, sort_keys=True).encode()
@@ -75,6 +110,10 @@ def unpack_planes(payload: bytes, width: int, height: int, planes: int, compress
     if count <= 0:
         raise ImageFileError("empty image")
     raw = payload
+    if compression == "lossy":
+        if height % lossy.BLOCK or len(payload) != lossy.encoded_size(planes, height, width):
+            raise ImageFileError(f"{len(payload)} octets is not a lossy {planes}x{height}x{width} image")
+        return lossy.decode(payload, planes, height, width)
     if compression == "lossless":
         try:
             raw = zlib.decompressobj().decompress(payload, count + 1)

@@ -39,7 +39,7 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="perijove-fsw-") as state:
         try:
-            fsw = launch.start("--clock", "sim", "--speed", str(args.speed), "--seed", str(args.seed),
+            fsw = launch.start("--clock", "sim", "--speed", str(args.speed), "--seed", str(args.seed), "--start", "PJ46",
                                state=state, on_stderr=_show_complaints(console))
         except launch.LaunchError as error:
             console.print(f"[bold red]demo failed:[/] {error}")
@@ -52,12 +52,14 @@ def main(argv=None) -> int:
                 for stale in out.glob("archive.sqlite*"):
                     stale.unlink()
                 with connect(fsw.port, archive=archive, timeout=20) as gs:
-                    result = fly(gs, out, console)
+                    for stale in [*out.glob("*.png"), *out.glob("*.json")]:
+                        stale.unlink()
+                    result = fly(gs, out, console, speed=args.speed)
                     report = write_report(gs, result, out)
             except (CommandError, TimeoutError, AssertionError) as error:
                 console.print(f"[bold red]demo failed:[/] {type(error).__name__}: {error}")
                 return 1
-    console.print(f"[bold green]flyby done in {time.time() - started:.1f} s[/]; results in {out}/: "
+    console.print(f"[bold green]PJ46 to PJ61 done in {time.time() - started:.1f} s[/]; results in {out}/: "
                   f"{len(list(out.glob('*.png')))} PNGs, {report.name}, archive.sqlite")
     return 0
 

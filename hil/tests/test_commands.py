@@ -34,6 +34,12 @@ def scheduled_ping(gs) -> bytes:
 RECIPES = {
     "ping": (lambda gs: {}, {COMPLETED}, None),
     "time_set": (lambda gs: {"seconds": 757_000_000}, {COMPLETED}, None),
+    # a simulated world flies ahead a minute; real hardware (and a real clock) says it cannot
+    "mission_advance": (lambda gs: {"seconds": 60}, {COMPLETED, Reason.EXECUTION_FAILED}, None),
+    # the speed it runs at already, so the tests after it see no change
+    "clock_speed": (lambda gs: {"speed": max(1.0, gs.await_telemetry("clock_speed", lambda s: s is not None,
+                                                                     timeout=30))},
+                    {COMPLETED, Reason.EXECUTION_FAILED}, None),
     "hk_enable": (lambda gs: {"sid": 20}, {COMPLETED}, None),
     "hk_disable": (lambda gs: {"sid": 10}, {COMPLETED}, lambda gs: gs.send("hk_enable", sid=10)),
     "hk_oneshot": (lambda gs: {"sid": 20}, {COMPLETED}, None),

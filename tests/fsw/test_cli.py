@@ -269,3 +269,14 @@ def test_version_names_the_package_and_the_dictionary():
     from importlib.metadata import version
     done = subprocess.run([sys.executable, "-m", "fsw.cli", "--version"], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0 and done.stdout == f"fsw {version('perijove')}, dictionary {load().version:08x}\n"
+
+
+def test_start_takes_a_date_or_a_perijove_and_refuses_what_is_outside_the_mission():
+    from fsw import mission
+    from fsw.cli import UsageError, parse_start
+    assert parse_start("PJ46") == mission.perijove_time(46)
+    assert parse_start("2023-12-01T00:00Z") == parse_start("2023-12-01")
+    with pytest.raises(UsageError):
+        parse_start("2056-01-01")
+    with pytest.raises(UsageError):
+        parse_start("yesterday")

@@ -26,7 +26,8 @@ def synthetic_image(image_id=1, width=32, height=24, filters=7):
     segments = [stored[i:i + SEGMENT] for i in range(0, len(stored), SEGMENT)]
     meta = dict(image_id=image_id, time=757_000_000, width=width, height=height, filters=filters,
                 exposure=10, tdi=4, compression="lossless", io_range=1500.0, hot_pixels=12,
-                dark_level=3.5, noise=1.2, dose=100.0, size=len(stored), segments=len(segments),
+                dark_level=3.5, noise=1.2, stripes=0.3, dropouts=0, companding="sqrt", framelets=0,
+                dose=100.0, size=len(stored), segments=len(segments),
                 checksum=zlib.crc32(stored))
     return pixels, meta, segments
 

@@ -124,7 +124,7 @@ def test_completion_of_names_arguments_and_enum_values():
 
     assert "cam_configure" in complete("cam_con")
     assert complete("cam_configure exposure=10 f") == ["filters="]
-    assert complete("cam_configure compression=") == ["none", "lossless"]
+    assert complete("cam_configure compression=") == ["none", "lossless", "lossy"]
     assert complete("cam_power state=o") == ["off", "on"]
     assert "cam_temp" in complete("help cam_t")
 

@@ -59,7 +59,9 @@ _meta = st.fixed_dictionaries({
     "image_id": st.integers(1, 3), "time": _u(32), "width": _u(16), "height": _u(16), "filters": _u(8),
     "exposure": _u(16), "tdi": _u(8), "compression": st.sampled_from([n for n, _ in IMAGE_META.fields[7].enum]),
     "io_range": st.floats(-1e30, 1e30), "hot_pixels": _u(32), "dark_level": st.floats(-1e30, 1e30),
-    "noise": st.floats(-1e30, 1e30), "dose": st.floats(-1e30, 1e30), "size": _u(32), "segments": _u(16),
+    "noise": st.floats(-1e30, 1e30), "stripes": st.floats(-1e30, 1e30), "dropouts": _u(32),
+    "companding": st.sampled_from(["linear", "sqrt"]), "framelets": _u(8),
+    "dose": st.floats(-1e30, 1e30), "size": _u(32), "segments": _u(16),
     "checksum": _u(32)})
 _segment = st.fixed_dictionaries({"image_id": st.integers(1, 3), "segment": _u(16), "segments": _u(16),
                                   "data": st.binary(max_size=200)})
@@ -230,7 +232,8 @@ def test_reader_thread_survives_hostile_downlink():
 def _meta_fields(**overrides):
     fields = {"image_id": 1, "time": 0, "width": 4, "height": 2, "filters": 1, "exposure": 1, "tdi": 1,
               "compression": "none", "io_range": 1.0, "hot_pixels": 0, "dark_level": 0.0, "noise": 0.0,
-              "dose": 0.0, "size": 8, "segments": 2, "checksum": zlib.crc32(bytes(8))}
+              "stripes": 0.0, "dropouts": 0, "companding": "linear", "framelets": 0, "dose": 0.0, "size": 8, "segments": 2,
+              "checksum": zlib.crc32(bytes(8))}
     fields.update(overrides)
     return fields
 

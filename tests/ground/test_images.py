@@ -59,6 +59,33 @@ def test_save_writes_a_colour_png_and_a_sidecar(tmp_path):
 
 
 def test_damage_metrics_count_isolated_hot_pixels():
-    plane = np.full((20, 20), 10, np.uint8)
-    plane[5, 5] = plane[12, 7] = 250
+    plane = np.full((20, 40), 40, np.uint16)
+    plane[5, 5] = plane[12, 20] = 2000
     assert damage_metrics({"red": plane})["hot_pixels_measured"] == 2
+
+
+def test_damage_metrics_measure_background_stripes_and_dropouts_on_the_sky():
+    rng = np.random.default_rng(1)
+    rows = rng.normal(0, 60, (200, 1))                       # one offset per row: stripes
+    plane = np.clip(700 + rows + rng.normal(0, 5, (200, 300)), 1, 4095)
+    plane[:, 40:260] += 1500                                 # Io in the middle
+    plane[rng.random(plane.shape) < 0.002] = 0               # dropouts
+    metrics = damage_metrics({"red": plane.astype(np.uint16)})
+    assert abs(metrics["background"] - 700) < 15
+    assert 45 < metrics["stripes_measured"] < 75
+    assert metrics["background_noise"] < 8
+    assert 60 < metrics["dropouts_measured"] < 180
+    assert 1400 < metrics["dynamic_range"] < 1800
+
+
+def test_sidecar_states_companding_and_compression(tmp_path):
+    from ground.images import DownlinkedImage
+    codes = np.full((8, 30), 100, np.uint8)
+    meta = {"time": 757_000_000, "width": 30, "height": 8, "exposure": 5, "tdi": 2, "io_range": 2500.0,
+            "companding": "sqrt", "compression": "lossless", "hot_pixels": 0, "dark_level": 40.0, "noise": 4.0,
+            "stripes": 0.1, "dropouts": 0, "dose": 1.0}
+    image = DownlinkedImage(3, meta, {"methane": codes}, 1)
+    assert image.dn["methane"][0, 0] == round(4095 * (100 / 255) ** 2)
+    save(image, tmp_path)
+    side = json.loads((tmp_path / "image_0003.json").read_text())
+    assert (side["companding"], side["compression"], side["filters"]) == ("sqrt", "lossless", ["methane"])

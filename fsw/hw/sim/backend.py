@@ -11,6 +11,8 @@ Options (all optional):
 
 import numpy as np
 
+from fsw import mission
+
 from ..base import HardwareBackend, Heater, SensorError, TemperatureSensor
 from .camera import SimCameraHead
 from .thermal import CONDUCTANCE_W_PER_K, HEATER_POWER_W, SINK_C, ThermalNode
@@ -56,7 +58,14 @@ class SimSensor(TemperatureSensor):
         return value
 
 
+FLY_AHEAD_STEP_S = 600.0     # the world's step while it flies ahead (the node's time constant is 5000 s)
+
+
 class SimBackend(HardwareBackend):
+    """The world keeps its own time, the mission it flies: it starts where flight's clock starts
+    (no later than the mission's end) and runs on with every step, whatever the on-board clock is
+    set to afterwards. Radiation and the scene follow the world's time; a restart keeps it."""
+
     name = "sim"
 
     def __init__(self, rng=None, options: dict | None = None, now: float | None = None):
@@ -78,12 +87,37 @@ class SimBackend(HardwareBackend):
         )
         if options:
             raise ValueError(f"unknown sim option(s): {', '.join(sorted(options))}")
-        self.camera = SimCameraHead(self.rng, now)
+        self.mission_time = min(float(now), mission.MISSION_END) if now is not None else None
+        self.camera = SimCameraHead(self.rng, self.mission_time)
 
     def step(self, dt: float, now: float) -> None:
+        """dt seconds passed in the world; `now` (the on-board clock) is not the world's time."""
         self.elapsed += dt
+        if self.mission_time is None:
+            self.mission_time = min(float(now), mission.MISSION_END)
+        self.mission_time += dt
         self.node.step(dt, self.heater.power_w if self.heater.is_on else 0.0)
-        self.camera.step(dt, now, self.node.temp_c)
+        self.camera.step(dt, self.mission_time, self.node.temp_c)
+
+    def fly_ahead(self, seconds: float) -> None:
+        """The world flies `seconds` ahead at once, in steps: perijoves pass in order, each adding its
+        dose; the camera warms or cools as its heater is (flight does not run meanwhile)."""
+        left = float(seconds)
+        while left > 0:
+            dt = min(FLY_AHEAD_STEP_S, left)
+            left -= dt
+            self.mission_time += dt
+            self.node.step(dt, self.heater.power_w if self.heater.is_on else 0.0)
+            self.camera.step(dt, self.mission_time, self.node.temp_c)
+
+    def state(self) -> dict:
+        return {**super().state(), "mission_time": self.mission_time}
+
+    def restore(self, state: dict) -> None:
+        super().restore(state)
+        saved = state.get("mission_time")
+        if isinstance(saved, int | float) and saved == saved:
+            self.mission_time = min(float(saved), mission.MISSION_END)
 
     def close(self) -> None:
         self.heater.set(False)

@@ -1,9 +1,10 @@
 """The simulated camera head: a radiation-damaged detector looking at a scene.
 
-The detector flies through every perijove of the mission (dose added as each passes) and heals
-whenever it is warm enough, by the anneal law of fsw/hw/sim/thermal.py: exposure accumulates while
-the detector is at or above ANNEAL_MIN_C, and the warm spell counts as one anneal once it cools
-below again. Flight never sees these numbers; it measures dark frames, as JunoCam's team did.
+The detector flies through every perijove of the mission by the world's own time (dose added as
+each passes) and heals whenever it is warm enough, by the anneal law of fsw/hw/sim/thermal.py:
+exposure accumulates while the detector is at or above ANNEAL_MIN_C, the warm spell counts as one
+anneal once it cools below again, and shallow healing fades in the weeks after.
+Flight never sees these numbers; it measures dark frames, as JunoCam's team did.
 """
 
 from __future__ import annotations
@@ -12,25 +13,32 @@ import numpy as np
 
 from fsw import mission
 from fsw.hw.base import CameraHead
+from fsw.protocol.imagefile import STRIP_LAG, STRIP_ROWS
 
 from . import scene
 from .detector import FILTERS, HEIGHT, REF_EXPOSURE_MS, WIDTH, Detector
 from .radiation import Damage
 from .thermal import ANNEAL_MIN_C, anneal_rate
 
-SIGNAL_DN_FULL_SUN = 180.0      # DN of fully sunlit Io at the reference exposure
-CONDITION_STEP = 0.05           # healing that makes a new dark frame worth taking mid-anneal
+SPIN_DEG_S = 12.0                # 2 rpm
+ROW_TIME_S = scene.PIXEL_SCALE_DEG / SPIN_DEG_S           # the spin sweeps one row: 11.7 ms (JunoCam: 3.2)
+FRAMELET_INTERVAL_S = STRIP_ROWS * ROW_TIME_S           # one strip per framelet: 0.375 s (JunoCam: ~0.4)
+UPSETS_PER_MBIT = 60.0          # bit flips in the compressor's memory per image, per Mbit, at perijove
+BELT_HOURS = 3.0                 # the radiation belts: the flux falls off with time from perijove
+SIGNAL_DN_FULL_SUN = 2800.0     # 12-bit DN of fully sunlit Io at the reference exposure
+CONDITION_STEP = 0.01           # change of degradation that makes a new dark frame worth taking
 
 
 class SyntheticIo:
     """What the camera sees: Io as the ephemeris places it."""
 
     def radiance(self, filters: tuple[str, ...], now: float) -> dict:
-        return scene.render(mission.io_range_km(now), mission.io_phase_deg(now), filters)
+        return scene.render(mission.io_range_km(now), scene.view_at(now), filters)
 
 
 class SimCameraHead(CameraHead):
     width, height, filters = WIDTH, HEIGHT, FILTERS
+    strip_rows, framelet_interval_s, row_time_s = STRIP_ROWS, FRAMELET_INTERVAL_S, ROW_TIME_S
 
     def __init__(self, rng: np.random.Generator, now: float | None = None, view=None,
                  damage: Damage | None = None, seed: int | None = None):
@@ -44,7 +52,7 @@ class SimCameraHead(CameraHead):
         self.now = now or 0.0
         self.anneal_exposure = 0.0      # of the warm spell under way
         self._condition = 0
-        self._healed_unseen = 0.0       # fraction healed since the condition last changed
+        self._seen = self.damage.degradation   # degradation when the condition last changed
         self._image: tuple[tuple[str, ...], dict, float] | None = None
 
     # -- the world goes on --
@@ -54,22 +62,20 @@ class SimCameraHead(CameraHead):
         while self.damage.perijoves < passed:
             self.damage.add_pass()
             self._changed()
-        if temp_c is None:
-            return
-        if temp_c >= ANNEAL_MIN_C:
+        self.damage.relax(dt)
+        if temp_c is not None and temp_c >= ANNEAL_MIN_C:
             before, self.anneal_exposure = self.anneal_exposure, self.anneal_exposure + anneal_rate(temp_c) * dt
-            healed = self.damage.heal(before, self.anneal_exposure)
-            self._healed_unseen = 1 - (1 - self._healed_unseen) * (1 - healed)
-            if self._healed_unseen >= CONDITION_STEP:
-                self._changed()
+            self.damage.heal(before, self.anneal_exposure, temp_c)
         elif self.anneal_exposure > 0:
             self.anneal_exposure = 0.0
             self.damage.end_anneal()
             self._changed()
+        if abs(self.damage.degradation - self._seen) >= CONDITION_STEP:
+            self._changed()
 
     def _changed(self) -> None:
         self._condition += 1
-        self._healed_unseen = 0.0
+        self._seen = self.damage.degradation
 
     # -- CameraHead --
     @property
@@ -81,18 +87,35 @@ class SimCameraHead(CameraHead):
         return self.damage.dose
 
     def begin_image(self, filters: tuple[str, ...], exposure_ms: int, tdi: int) -> None:
+        """Each TDI stage integrates at most one row time, the time the spin takes to move the sky
+        one row down the chip (the charge follows it); exposure beyond that smears."""
         radiance = self.view.radiance(filters, self.now)
-        self._image = (filters, radiance, exposure_ms * tdi / REF_EXPOSURE_MS)
+        stage_ms = min(float(exposure_ms), ROW_TIME_S * 1000)
+        self._image = (filters, radiance, stage_ms * tdi / REF_EXPOSURE_MS)
 
-    def read_rows(self, rows: slice) -> np.ndarray:
+    def read_framelet(self, index: int) -> np.ndarray:
+        """Framelet `index` of the image begun: every chosen filter's strip at once; the strip of a
+        filter lagging L strips sees the sky rows of the image's strip index - L (none, dark sky,
+        outside the frame)."""
         if self._image is None:
-            raise RuntimeError("read_rows before begin_image")
+            raise RuntimeError("read_framelet before begin_image")
         filters, radiance, integration = self._image
-        return np.stack([
-            self.detector.read_out(SIGNAL_DN_FULL_SUN * integration * radiance[name][rows], FILTERS.index(name),
-                                   rows, self.damage, integration, self.rng)
-            for name in filters
-        ])
+        out = []
+        for name in filters:
+            start = (index - STRIP_LAG[name]) * STRIP_ROWS
+            signal = np.zeros((STRIP_ROWS, WIDTH), np.float32)
+            if 0 <= start < HEIGHT:
+                sky = radiance[name][start:start + STRIP_ROWS]
+                signal[:len(sky)] = SIGNAL_DN_FULL_SUN * integration * sky
+            out.append(self.detector.read_out(signal, FILTERS.index(name), self.damage, integration, self.rng))
+        return np.stack(out)
+
+    def memory_upsets(self, bits: int) -> list[int]:
+        """Single-event upsets in the compressor's memory while it works on an image: Poisson, with a
+        rate that peaks at perijove (deep in the belts) and falls off over a few hours."""
+        hours = abs(self.now - mission.perijove_time(mission.nearest_perijove(self.now))) / 3600
+        expected = UPSETS_PER_MBIT * bits / 1e6 * float(np.exp(-hours / BELT_HOURS))
+        return sorted(int(b) for b in self.rng.integers(0, bits, self.rng.poisson(expected)))
 
     def dark_frame(self) -> np.ndarray:
         return self.detector.dark_frame(self.damage, self.rng)

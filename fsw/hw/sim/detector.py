@@ -1,59 +1,87 @@
-"""The detector: reads a scene out through radiation damage, and measures itself from dark frames.
+"""The detector: one CCD with four filter strips, read out through the damaged power supply.
 
-A scaled JunoCam: one 384x288 region per filter (red, green, blue, methane), 8-bit DN.
-Damage is drawn from a seeded per-detector map, so the same pixels stay hot from image to
-image (as on a real CCD): the first N pixels of a fixed random order are hot, each with its
-own fixed strength, and a fixed dark-signal non-uniformity pattern scales the dark current.
-Dark current and hot pixels scale with exposure x TDI relative to the reference (10 ms, 1).
+A scaled JunoCam: one chip 412 columns wide (1648 / 4) carrying four filter strips of 32 rows
+(~128 / 4) each, top to bottom methane (889 nm), blue, green, red (fsw/protocol/imagefile.py:
+STRIP_ROWS, STRIP_LAG). Every readout (a framelet) reads all the strips at once, 12-bit values
+(0-4095) as the CCD's converter gives them; companding them to 8 bits is flight's job. The damage
+is the voltage regulator's (fsw/hw/sim/radiation.py), one number d from 0 (as new) to 1, and shows
+as JunoCam's did from PJ47:
+
+- raised background: the offset rises by up to 700 DN;
+- lost dynamic range: the gain sags by up to 30% and the output saturates up to 1,800 DN early;
+- striping: every row of a readout gets its own offset (up to 120 DN rms), drawn afresh for each
+  framelet, so stripes differ from framelet to framelet;
+- noise: up to 40 DN rms more;
+- dropouts (missing pixels, read as 0): up to 0.3% of the pixels;
+- a small population of hot pixels (8 to 68 on the chip, ~0.1%), always the same pixels, which
+  a push-frame image repeats once per framelet.
 """
 
 import numpy as np
 
+from fsw.protocol.imagefile import STRIP_ROWS
+
 from .radiation import Damage
 
-WIDTH, HEIGHT = 384, 288
+WIDTH = 412
+IMAGE_STRIPS = 12                 # the scene's frame: 12 strips high (58 x 54 degrees)
+HEIGHT = IMAGE_STRIPS * STRIP_ROWS
 FILTERS = ("red", "green", "blue", "methane")
 REF_EXPOSURE_MS = 10.0
-BIAS_DN = 4.0
-READ_NOISE_DN = 1.5
-DSNU_FRACTION = 0.15           # pixel-to-pixel spread of dark current
-HOT_MEDIAN_DN = 90.0           # typical hot pixel at the reference exposure
-HOT_SPREAD = 0.8               # log-normal sigma of hot pixel strengths
-FULL_SCALE = 255
+FULL_SCALE = 4095
+BIAS_DN = 40.0
+READ_NOISE_DN = 4.0
+ELECTRONS_PER_DN = 4.0         # shot noise: signal / this is the variance in DN^2
+OFFSET_DN = 700.0              # at d = 1
+GAIN_LOSS = 0.3
+CEILING_LOSS_DN = 1800.0
+STRIPE_DN = 120.0
+NOISE_DN = 40.0
+DROPOUT_FRACTION = 0.003
+HOT_BASE, HOT_PER_DEGRADATION = 8, 60
+HOT_MEDIAN_DN = 400.0          # typical hot pixel at the reference exposure
+HOT_SPREAD = 0.6               # log-normal sigma of hot pixel strengths
 
 
 class Detector:
     def __init__(self, seed: int):
         rng = np.random.default_rng(seed)
-        pixels = len(FILTERS) * HEIGHT * WIDTH
-        self._order = rng.permutation(pixels)
-        self._strength = rng.lognormal(np.log(HOT_MEDIAN_DN), HOT_SPREAD, pixels).astype(np.float32)
-        self._dsnu = (1 + DSNU_FRACTION * rng.standard_normal((len(FILTERS), HEIGHT, WIDTH))).astype(np.float32)
+        pixels = len(FILTERS) * STRIP_ROWS * WIDTH
+        self._order = rng.permutation(pixels)[:HOT_BASE + HOT_PER_DEGRADATION]
+        self._strength = rng.lognormal(np.log(HOT_MEDIAN_DN), HOT_SPREAD, len(self._order)).astype(np.float32)
         self._hot_cache: tuple[int, np.ndarray] | None = None
+
+    def hot_count(self, damage: Damage) -> int:
+        d = damage.degradation
+        return int(round(HOT_BASE * min(1.0, 4 * d) + HOT_PER_DEGRADATION * d))
 
     def _hot_map(self, count: int) -> np.ndarray:
         if self._hot_cache is None or self._hot_cache[0] != count:
-            hot = np.zeros(len(FILTERS) * HEIGHT * WIDTH, np.float32)
-            chosen = self._order[:count]
-            hot[chosen] = self._strength[:count]
-            self._hot_cache = (count, hot.reshape(len(FILTERS), HEIGHT, WIDTH))
+            hot = np.zeros(len(FILTERS) * STRIP_ROWS * WIDTH, np.float32)
+            hot[self._order[:count]] = self._strength[:count]
+            self._hot_cache = (count, hot.reshape(len(FILTERS), STRIP_ROWS, WIDTH))
         return self._hot_cache[1]
 
-    def read_out(self, signal: np.ndarray, region: int, rows: slice, damage: Damage,
+    def read_out(self, signal: np.ndarray, region: int, damage: Damage,
                  integration: float, rng: np.random.Generator) -> np.ndarray:
-        """DN of one strip: `signal` (DN) on rows of a filter's region, through the damage.
-
-        integration: exposure x TDI relative to the reference exposure.
-        """
-        dark = damage.dark_current * integration * self._dsnu[region, rows]
-        hot = self._hot_map(int(round(damage.hot_pixels)))[region, rows] * integration
-        noise_sigma = np.sqrt(READ_NOISE_DN**2 + dark + np.maximum(signal, 0) / 4)
-        value = BIAS_DN + signal + dark + hot + noise_sigma * rng.standard_normal(signal.shape, np.float32)
-        return np.clip(np.rint(value), 0, FULL_SCALE).astype(np.uint8)
+        """12-bit DN of one filter's strip in one readout: `signal` (DN, STRIP_ROWS x WIDTH) through
+        the damage. integration: exposure x TDI relative to the reference."""
+        d = damage.degradation
+        height = signal.shape[0]
+        hot = self._hot_map(self.hot_count(damage))[region, :height] * integration
+        stripes = (STRIPE_DN * d * rng.standard_normal(height)).astype(np.float32)[:, None]
+        light = signal * (1 - GAIN_LOSS * d)
+        sigma = np.sqrt(READ_NOISE_DN**2 + (NOISE_DN * d) ** 2 + np.maximum(light, 0) / ELECTRONS_PER_DN)
+        value = (BIAS_DN + OFFSET_DN * d + stripes + light + hot
+                 + sigma * rng.standard_normal(signal.shape, np.float32))
+        ceiling = FULL_SCALE - CEILING_LOSS_DN * d
+        value = np.clip(np.rint(value), 0, ceiling)
+        if d > 0:
+            value[rng.random(signal.shape) < DROPOUT_FRACTION * d] = 0
+        return value.astype(np.uint16)
 
     def dark_frame(self, damage: Damage, rng: np.random.Generator) -> np.ndarray:
-        """All four regions, shutter closed, at the reference exposure."""
-        zeros = np.zeros((HEIGHT, WIDTH), np.float32)
-        return np.stack([
-            self.read_out(zeros, region, slice(None), damage, 1.0, rng) for region in range(len(FILTERS))
-        ])
+        """The whole chip, shutter closed, reference exposure: (4 strips, STRIP_ROWS, WIDTH) 12-bit,
+        in filter-bit order (red, green, blue, methane)."""
+        zeros = np.zeros((STRIP_ROWS, WIDTH), np.float32)
+        return np.stack([self.read_out(zeros, region, damage, 1.0, rng) for region in range(len(FILTERS))])

@@ -3,9 +3,9 @@
     python -m fsw.hw.sim.preview io.png [--range-km 9000] [--phase 95]
 
 Three colour composites side by side (red, green, blue filters), each from the same synthetic
-Io through the same detector: a fresh camera, after 56 perijoves of radiation, and after one
-anneal (50 C, 2 h). Below each, a stretched copy (gamma 0.4) so the night side, lit only by
-Jupitershine, and the hot pixels show.
+Io through the same detector, companded to 8 bits as on board: a fresh camera, after 56
+perijoves (the failing voltage regulator: raised background, stripes, noise, dropouts), and after
+a week-long anneal at 60 C. Below each, a stretched copy (gamma 0.5) so the night side shows.
 """
 
 import argparse
@@ -14,13 +14,17 @@ import sys
 import numpy as np
 from PIL import Image, ImageDraw
 
+from fsw.protocol.companding import compand
+from fsw.protocol.imagefile import MAX_LAG, reassemble
+
 from . import thermal
 from .camera import SimCameraHead
+from .detector import IMAGE_STRIPS
 from .radiation import Damage
-from .scene import render
+from .scene import View, render
 
 FILTERS = ("red", "green", "blue")
-ANNEAL_EXPOSURE = 2.5     # ~ a 50 C, 2 h anneal with its ramp and cool-down
+ANNEAL_C, ANNEAL_DAYS = 60.0, 7.0      # the heater at maximum for a week, as in December 2023
 
 
 class FixedView:
@@ -30,23 +34,26 @@ class FixedView:
         self.range_km, self.phase_deg = range_km, phase_deg
 
     def radiance(self, filters: tuple[str, ...], now: float) -> dict:
-        return render(self.range_km, self.phase_deg, filters)
+        return render(self.range_km, View(lat=10.0, lon=330.0, phase=self.phase_deg, sun_side=+1), filters)
 
 
 def take(damage: Damage, view: FixedView, seed: int) -> np.ndarray:
     """One image through the same detector (seed 57) with this damage: (height, width, rgb)."""
     head = SimCameraHead(np.random.default_rng(seed), view=view, damage=damage, seed=57)
     head.begin_image(FILTERS, exposure_ms=10, tdi=1)
-    return np.moveaxis(head.read_rows(slice(None)), 0, -1)
+    framelets = IMAGE_STRIPS + MAX_LAG
+    raw = np.concatenate([compand(head.read_framelet(k)) for k in range(framelets)], axis=1)
+    planes = reassemble(dict(zip(FILTERS, raw)), framelets)
+    return np.dstack([planes[name] for name in FILTERS])
 
 
 def panels(range_km: float, phase_deg: float) -> list[tuple[str, np.ndarray]]:
     view = FixedView(range_km, phase_deg)
     damage = Damage.after_passes(56)
     annealed = Damage.from_dict(damage.to_dict())
-    annealed.anneal(ANNEAL_EXPOSURE)
+    annealed.anneal(thermal.anneal_rate(ANNEAL_C) * ANNEAL_DAYS * 86400, ANNEAL_C)
     stages = [("fresh camera", Damage()), ("after 56 perijoves", damage), ("after one anneal", annealed)]
-    return [(f"{label}: {round(state.hot_pixels)} hot px", take(state, view, index))
+    return [(f"{label}: regulator {100 * (1 - state.degradation):.0f}%", take(state, view, index))
             for index, (label, state) in enumerate(stages)]
 
 
@@ -57,7 +64,7 @@ def compose(range_km: float, phase_deg: float) -> Image.Image:
     draw = ImageDraw.Draw(sheet)
     for column, (label, rgb) in enumerate(rows):
         x = 8 + column * (width + 8)
-        stretched = (255 * (rgb / 255.0) ** 0.4).astype(np.uint8)
+        stretched = (255 * (rgb / 255.0) ** 0.5).astype(np.uint8)
         sheet.paste(Image.fromarray(rgb), (x, 24))
         sheet.paste(Image.fromarray(stretched), (x, 24 + height + 8))
         draw.text((x, 6), label, fill=(230, 230, 230))
@@ -78,8 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"cannot write {args.output}: {error.strerror}", file=sys.stderr)
         return 1
-    print(f"wrote {args.output} (anneal recovery law: first {thermal.ANNEAL_FIRST_RECOVERY:.0%} of the "
-          f"recoverable damage, x{thermal.ANNEAL_RECOVERY_DECAY} per anneal after)")
+    print(f"wrote {args.output} (anneal: {ANNEAL_C:.0f} C for {ANNEAL_DAYS:.0f} days heals "
+          f"{thermal.anneal_recovery(thermal.anneal_rate(ANNEAL_C) * ANNEAL_DAYS * 86400):.0%} of the recoverable damage)")
     return 0
 
 

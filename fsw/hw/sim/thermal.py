@@ -12,15 +12,16 @@ Thermal node (one lumped mass, conductance to a cold sink):
   Heater always on: T -> T_sink + P/G = 75 C, above flight's 65 C over-temperature limit, so
   a heater stuck on is a real hazard. From the sink, 50 C takes ~1.5 h.
 
-Anneal law (damage recovery; see fsw/hw/sim/radiation.py for the damage itself):
+Anneal law (recovery of the damaged voltage regulator; see fsw/hw/sim/radiation.py):
 
-  Exposure X = integral over the anneal of dt / tau(T), counted while T >= 20 C, where
-  tau(T) = 3600 s * 2 ** ((50 C - T) / 10 C)   (defects heal twice as fast per +10 C).
-  Anneal number n (0 for the first) recovers a fraction
-      e_n = 0.9 * 0.6 ** n * (1 - exp(-X))
-  of the *recoverable* damage (hot pixels and dark current alike). A quarter of all new
-  damage is permanent and never anneals. So the first anneal (50 C, 2 h hold) removes about
-  60% of the hot pixels, the next ones less and less.
+  Exposure X = integral over a warm spell of rate(T) dt, counted while T >= 20 C, where
+  rate(T) = 0.125 per day * 2 ** ((T - 25 C) / 10 C)   (twice as fast per +10 C).
+  The spell heals a fraction 1 - exp(-X) of the recoverable damage, building up over the hold.
+  Healing done cool is shallow: a fraction shallow(T) = clip((50 C - T) / 30 C, 0, 1) of what
+  heals at temperature T comes back over the following weeks (time constant 10 days).
+  So, as in December 2023: 25 C for four days (X = 0.5) heals ~40%, most of which fades; the
+  heater at maximum (60 C) for a week (X ~ 10) leaves the camera as good as new; a 50 C, 30 min
+  anneal barely helps.
 """
 
 import math
@@ -33,12 +34,12 @@ HEATER_POWER_W = 12.0
 
 # -- anneal law --
 ANNEAL_MIN_C = 20.0
-ANNEAL_TAU_REF_S = 3600.0
-ANNEAL_T_REF_C = 50.0
+ANNEAL_RATE_PER_DAY = 0.125      # at the reference temperature
+ANNEAL_T_REF_C = 25.0
 ANNEAL_DOUBLING_C = 10.0
-ANNEAL_FIRST_RECOVERY = 0.9
-ANNEAL_RECOVERY_DECAY = 0.6
-PERMANENT_FRACTION = 0.25
+SHALLOW_FULL_C = 50.0            # healing at or above this lasts
+SHALLOW_SPAN_C = 30.0
+FADE_S = 10 * 86400.0            # shallow healing comes back with this time constant
 
 
 def equilibrium_c(heater_w: float, sink_c: float = SINK_C) -> float:
@@ -46,15 +47,20 @@ def equilibrium_c(heater_w: float, sink_c: float = SINK_C) -> float:
 
 
 def anneal_rate(temp_c: float) -> float:
-    """Anneal exposure gained per second at this temperature (1/tau)."""
+    """Anneal exposure gained per second at this temperature."""
     if temp_c < ANNEAL_MIN_C:
         return 0.0
-    return 2 ** ((temp_c - ANNEAL_T_REF_C) / ANNEAL_DOUBLING_C) / ANNEAL_TAU_REF_S
+    return ANNEAL_RATE_PER_DAY / 86400.0 * 2 ** ((temp_c - ANNEAL_T_REF_C) / ANNEAL_DOUBLING_C)
 
 
-def anneal_recovery(exposure: float, anneals_before: int) -> float:
-    """Fraction of the recoverable damage this anneal heals."""
-    return ANNEAL_FIRST_RECOVERY * ANNEAL_RECOVERY_DECAY**anneals_before * (1 - math.exp(-exposure))
+def anneal_recovery(exposure: float) -> float:
+    """Fraction of the recoverable damage a warm spell of this exposure heals."""
+    return 1 - math.exp(-exposure)
+
+
+def shallow_fraction(temp_c: float) -> float:
+    """Of what heals at this temperature, the part that comes back (fades) afterwards."""
+    return min(1.0, max(0.0, (SHALLOW_FULL_C - temp_c) / SHALLOW_SPAN_C))
 
 
 class ThermalNode:

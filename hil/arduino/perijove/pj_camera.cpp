@@ -1,6 +1,11 @@
 // A small camera: power and warm-up, configuration, and one synthetic 64x64 image per filter
 // computed pixel by pixel when needed, so no frame buffer is kept. Downlink sends image_meta,
 // then image_segment reports paced by the downlink's free room.
+//
+// The same principles as the host's camera, reduced: the damage is one number (the failing
+// regulator's, d = hot_pixels / 1200, which the anneal lowers) that raises the offset, stripes the
+// rows (a hash of row and image: no RAM), adds noise and drops pixels; pixels are 12-bit values
+// companded to 8 bits by the square-root table (256 thresholds in flash).
 #include <Arduino.h>
 #include <avr/pgmspace.h>
 
@@ -35,6 +40,23 @@ static bool sending;
 static uint16_t next_segment;
 static PjRequest downlink_request;
 
+// compand(v) = round(255 * sqrt(v / 4095)): the smallest 12-bit value of each 8-bit code
+static const uint16_t compand_from[256] PROGMEM = {
+#define PJ_C(c) (uint16_t)(((c) - 0.5) * ((c) - 0.5) * 4095.0 / 65025.0 + 0.999)
+#define PJ_C4(c) PJ_C(c), PJ_C(c + 1), PJ_C(c + 2), PJ_C(c + 3)
+#define PJ_C16(c) PJ_C4(c), PJ_C4(c + 4), PJ_C4(c + 8), PJ_C4(c + 12)
+    0, PJ_C(1), PJ_C(2), PJ_C(3), PJ_C4(4), PJ_C4(8), PJ_C4(12),
+    PJ_C16(16), PJ_C16(32), PJ_C16(48), PJ_C16(64), PJ_C16(80), PJ_C16(96), PJ_C16(112),
+    PJ_C16(128), PJ_C16(144), PJ_C16(160), PJ_C16(176), PJ_C16(192), PJ_C16(208), PJ_C16(224), PJ_C16(240)};
+
+static uint8_t compand(int16_t value) {
+  if (value <= 0) return 0;
+  uint8_t code = 0;
+  for (uint8_t step = 128; step; step >>= 1)      // binary search of the thresholds
+    if ((uint16_t)value >= pgm_read_word(&compand_from[code + step])) code += step;
+  return code;
+}
+
 static uint8_t planes(uint8_t mask) { return __builtin_popcount(mask); }
 static uint32_t image_size() { return (uint32_t)PLANE * planes(image_filters); }
 static uint16_t segments() { return (image_size() + SEGMENT - 1) / SEGMENT; }
@@ -47,23 +69,42 @@ static uint16_t mix(uint16_t x) {
   return x;
 }
 
-// Io as a lit disc with a bright hotspot (Loki), dark sky, noise, and hot pixels
+// the image's damage, set at capture: degradation (0-256), offset, gain (8.8, exposure
+// included), ceiling; and the stripe of the row being sent (pixels go out row by row)
+static uint16_t img_d, img_offset, img_scale, img_ceiling;
+static uint16_t stripe_row = 0xFFFF;
+static int16_t stripe_dn;
+
+static void image_damage() {
+  img_d = min(image_hot, (uint32_t)1200) * 256UL / 1200;
+  img_offset = 40 + (uint32_t)img_d * 700 / 256;
+  img_scale = (uint32_t)min(image_exposure, (uint16_t)100) * (256 - img_d * 3 / 10) / 100;
+  img_ceiling = 4095 - (uint32_t)img_d * 1800 / 256;
+  stripe_row = 0xFFFF;
+}
+
+// Io as a lit disc with a dark lava lake (Loki) and its island, dark sky, and the damage, in
+// 12-bit DN, companded
 static uint8_t pixel(uint32_t offset) {
   uint8_t plane = offset / PLANE;
   uint16_t i = offset % PLANE;
   int8_t x = (i % SIDE) - SIDE / 2, y = (i / SIDE) - SIDE / 2;
   uint16_t noise = mix(i ^ (image_id * 0x9E37) ^ (plane << 12));
-  // the sensor's hot pixels, scaled from its 1600x1200 to this 64x64 image
-  if ((noise & 4095) < image_hot / 256) return 255;
+  if (img_d && (noise & 4095) < img_d / 16) return 0;                  // dropouts
+  if (img_d && (noise & 32767) < img_d / 64 + 1) return 255;           // a few hot pixels
+  uint16_t row = offset / SIDE;
+  if (row != stripe_row) {                                             // one hash per row
+    stripe_row = row;
+    stripe_dn = (int16_t)(((int32_t)(int16_t)((mix(row ^ (image_id << 7)) & 255) - 128) * img_d) >> 8);
+  }
   int16_t r2 = x * x + y * y;
-  int16_t level = 8 + (noise & 7);
-  if (r2 < 24 * 24) level += 150 - r2 / 6 + plane * 10;
+  int16_t level = 0;
+  if (r2 < 24 * 24) level = 2400 - r2 * 3 + plane * 150;
   int16_t dx = x + 8, dy = y - 5;
-  if (dx * dx + dy * dy < 9) level += 80;
-  // level stays below 330 and the factor at most 100: a 16-bit division, a third of a 32-bit one,
-  // which matters at 128 of them per image segment
-  level = (uint16_t)level * min(exposure, (uint16_t)100) / 100 + 4;
-  return level > 254 ? 254 : level;
+  if (dx * dx + dy * dy < 12 && dx * dx + dy * dy > 1) level /= 6;    // the lake, not its island
+  level = ((int32_t)level * img_scale) >> 8;
+  level += img_offset + stripe_dn + (int16_t)(noise & 15) - 8;
+  return compand(level > (int16_t)img_ceiling ? img_ceiling : level);
 }
 
 // CRC-32 (zlib's), four bits at a time from a 16-entry table
@@ -85,6 +126,7 @@ static uint8_t capture() {
   image_exposure = exposure;
   image_tdi = tdi;
   image_hot = hot_pixels;
+  image_damage();
   uint32_t crc = 0xFFFFFFFFUL;
   for (uint32_t at = 0, n = image_size(); at < n; at++) crc = crc32_step(crc, pixel(at));
   image_crc = ~crc;
@@ -115,8 +157,13 @@ static void send_meta(const PjRequest &r) {
   pj_tm_put(PJ_REPORT_IMAGE_META_FIELD_COMPRESSION_NONE);
   put_float(IO_RANGE_KM);
   pj_tm_put32(image_hot);
-  put_float(image_hot / 400.0f);         // dark level grows with the damage
-  put_float(2.0f + image_hot / 1000.0f);  // and so does the noise
+  float d = min(image_hot, (uint32_t)1200) / 1200.0f;
+  put_float(40.0f + 700.0f * d);          // dark level grows with the damage
+  put_float(4.6f);                        // noise, the stripes apart
+  put_float(74.0f * d);                   // stripes
+  pj_tm_put32((uint32_t)(PLANE * d / 16)); // dropouts
+  pj_tm_put(PJ_REPORT_IMAGE_META_FIELD_COMPANDING_SQRT);
+  pj_tm_put(0);                           // a plain frame, not push-frame framelets
   put_float(image_hot / 100.0f);          // dose, krad
   pj_tm_put32(image_size());
   pj_tm_put16(segments());
@@ -227,8 +274,11 @@ uint8_t pj_camera_hk(uint8_t *out) {
   out[PJ_HK_CAMERA_STORE_USED] = image_id ? 100 : 0;
   pj_put16(out + PJ_HK_CAMERA_LAST_IMAGE, last_image);
   pj_put32(out + PJ_HK_CAMERA_HOT_PIXELS, hot_pixels);
-  pj_putf(out + PJ_HK_CAMERA_DARK_LEVEL, hot_pixels / 400.0f);
-  pj_putf(out + PJ_HK_CAMERA_NOISE, 2.0f + hot_pixels / 1000.0f);
+  float d = min(hot_pixels, (uint32_t)1200) / 1200.0f;
+  pj_putf(out + PJ_HK_CAMERA_DARK_LEVEL, 40.0f + 700.0f * d);
+  pj_putf(out + PJ_HK_CAMERA_NOISE, 4.6f);
+  pj_putf(out + PJ_HK_CAMERA_STRIPES, 74.0f * d);
+  pj_put32(out + PJ_HK_CAMERA_DROPOUTS, (uint32_t)(PLANE * d / 16));
   pj_putf(out + PJ_HK_CAMERA_DOSE, hot_pixels / 100.0f);
   pj_putf(out + PJ_HK_CAMERA_IO_RANGE, IO_RANGE_KM);
   pj_put16(out + PJ_HK_CAMERA_PERIJOVE, 57);

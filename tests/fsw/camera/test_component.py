@@ -4,7 +4,7 @@ import pytest
 
 from fsw import mission
 from fsw.camera.component import WARMUP_S
-from fsw.hw.sim.detector import HEIGHT, WIDTH
+from fsw.hw.sim.detector import WIDTH
 from fsw.protocol import imagefile
 from fsw.protocol.imagefile import SEGMENT_OCTETS
 from fsw.protocol.reasons import Reason
@@ -54,9 +54,10 @@ def test_capture_builds_an_image_from_framelets_and_stores_it(bench):
     captured = bench.named("image_captured")[-1]
     assert captured["image_id"] == image_id
     meta = bench.camera.images.index[image_id]
-    assert (meta["width"], meta["height"], meta["filters"]) == (WIDTH, HEIGHT, 15)
-    planes = imagefile.unpack_planes(bench.camera.images.payload(image_id), WIDTH, HEIGHT, 4, "lossless")
-    assert planes.shape == (4, HEIGHT, WIDTH)
+    rows = 6 * imagefile.STRIP_ROWS                # six framelets of each filter's strip, as read
+    assert (meta["width"], meta["height"], meta["filters"], meta["framelets"]) == (WIDTH, rows, 15, 6)
+    planes = imagefile.unpack_planes(bench.camera.images.payload(image_id), WIDTH, rows, 4, "lossless")
+    assert planes.shape == (4, rows, WIDTH)
     assert bench.housekeeping(bench.camera)["images_stored"] == 1
 
 
@@ -160,7 +161,7 @@ def test_state_round_trips_through_json(tmp_path, bench_module):
     assert again.services.hardware.camera.damage == first.services.hardware.camera.damage
     # measured afresh from a new dark frame: the same detector, so nearly the same count
     assert again.housekeeping(again.camera)["hot_pixels"] == pytest.approx(
-        first.housekeeping(first.camera)["hot_pixels"], rel=0.01)
+        first.housekeeping(first.camera)["hot_pixels"], rel=0.1)
 
 
 def test_safe_mode_switches_the_camera_off_and_aborts_a_capture(bench):
@@ -186,4 +187,4 @@ def test_perijove_passes_add_dose_and_damage(tmp_path, bench_module):
 def test_a_young_camera_is_clean(tmp_path, bench_module):
     bench = bench_module.Bench(tmp_path, start=mission.PJ1 - 86400)
     values = bench.housekeeping(bench.camera)
-    assert values["perijove"] == 0 and values["hot_pixels"] == 0 and values["noise"] < 2.5
+    assert values["perijove"] == 0 and values["hot_pixels"] == 0 and values["noise"] < 5 and values["stripes"] < 1

@@ -14,7 +14,9 @@ def planes():
 def meta(**changes):
     """What the camera stores with an image (image_meta's fields but the id, which names the blob)."""
     return {"time": 757_000_000, "width": 16, "height": 12, "filters": 3, "exposure": 5, "tdi": 2,
-            "io_range": 1500.0, "hot_pixels": 10, "dark_level": 1.5, "noise": 0.5, "dose": 0.0} | changes
+            "io_range": 1500.0, "hot_pixels": 10, "dark_level": 1.5, "noise": 0.5, "dose": 0.0,
+            "stripes": 0.2, "dropouts": 0, "companding": "sqrt",
+            "framelets": 0} | changes
 
 
 @pytest.mark.parametrize("compression", ["none", "lossless"])

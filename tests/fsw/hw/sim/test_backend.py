@@ -1,10 +1,11 @@
 import numpy as np
 import pytest
 
+from fsw import mission
 from fsw.hw import SensorError
 from fsw.hw.sim import thermal as physics
 from fsw.hw.sim.backend import SimBackend
-from fsw.mission import PJ57
+from fsw.mission import PJ57, PJ58
 
 
 def backend(**options):
@@ -55,19 +56,29 @@ def test_a_stuck_sensor_repeats_its_reading_while_the_heater_heats():
     assert len(readings) == 1 and sim.node.temp_c > physics.SINK_C + 5
 
 
-def test_the_detector_flies_the_mission_and_heals_when_warm():
-    sim = backend(initial_c=50.0)
-    sim.camera.step(1.0, PJ57 - 60, None)
-    hot = sim.camera.damage.hot_pixels
+def test_the_detector_flies_the_mission_by_its_own_time_and_heals_when_warm():
+    sim = SimBackend(rng=np.random.default_rng(0), options={"initial_c": 50.0}, now=PJ57 - 60)
+    stress = sim.camera.damage.stress
     assert sim.camera.damage.perijoves == 56
-    sim.step(120.0, PJ57 + 60)                 # past PJ57, held warm: dose, then healing
+    sim.step(120.0, 0.0)                       # the on-board clock says 2000: the world flies on
+    assert sim.mission_time == PJ57 + 60
     assert sim.camera.damage.perijoves == 57 and sim.camera.dose_krad > 0
     assert sim.camera.anneal_exposure > 0
     condition = sim.camera.condition
     sim.node.temp_c = 0.0
-    sim.step(1.0, PJ57 + 61)                   # cooled: that warm spell counts as one anneal
+    sim.step(1.0, 0.0)                         # cooled: that warm spell counts as one anneal
     assert sim.camera.damage.anneals == 1 and sim.camera.anneal_exposure == 0.0
-    assert sim.camera.condition > condition and sim.camera.damage.hot_pixels > hot * 0.5
+    assert sim.camera.condition > condition and sim.camera.damage.stress > stress * 0.5
+
+
+def test_the_world_flies_ahead_through_each_perijove_and_stops_at_the_mission_end():
+    sim = SimBackend(rng=np.random.default_rng(0), now=PJ57 - 60)
+    sim.fly_ahead(PJ58 - PJ57 + 3600)
+    assert sim.camera.damage.perijoves == 58
+    restored = SimBackend(rng=np.random.default_rng(0), now=mission.MISSION_END + 10**9)
+    assert restored.mission_time == mission.MISSION_END
+    restored.restore(sim.state())
+    assert restored.mission_time == sim.mission_time and restored.camera.damage == sim.camera.damage
 
 
 def test_welded_heater_stays_on():

@@ -77,7 +77,7 @@ def test_random_report_and_event_bytes_raise_nothing_but_protocol_error(codec, d
         ("cam_configure", bytes.fromhex("0064 07 04 01 00"), Reason.BAD_LENGTH),   # one over
         ("cam_configure", bytes.fromhex("0000 07 04 01"), Reason.ARG_OUT_OF_RANGE),  # exposure 0
         ("cam_configure", bytes.fromhex("0064 10 04 01"), Reason.ARG_OUT_OF_RANGE),  # filters 16
-        ("cam_configure", bytes.fromhex("0064 07 04 02"), Reason.ARG_OUT_OF_RANGE),  # no enum 2
+        ("cam_configure", bytes.fromhex("0064 07 04 03"), Reason.ARG_OUT_OF_RANGE),  # no enum 3 (2 is lossy)
         ("anneal", bytes.fromhex("07CF 00000001"), Reason.ARG_OUT_OF_RANGE),       # 1999 cC
         ("ping", b"\x00", Reason.BAD_LENGTH),
     ],

@@ -76,7 +76,7 @@ def test_meta_commands_fix_the_opcode_and_check_argument_ranges():
     assignments = {a.get("argumentName"): a.get("argumentValue") for a in capture.iter(X + "ArgumentAssignment")}
     assert (assignments["ccsds_apid"], assignments["pus_service"], assignments["pus_subtype"]) == ("32", "130", "3")
     [argument] = capture.iter(X + "Argument")
-    assert (argument.get("name"), argument.get("initialValue")) == ("framelets", "8")
+    assert (argument.get("name"), argument.get("initialValue")) == ("framelets", "15")
     argument_type = named("IntegerArgumentType")[argument.get("argumentTypeRef")]
     assert argument_type.find(f"{X}ValidRangeSet/{X}ValidRange").attrib == {"minInclusive": "1", "maxInclusive": "64"}
     for command in DICTIONARY.commands.values():
