@@ -185,14 +185,14 @@ void pj_tm_poll() {
     swap();
   }
   // a partial frame waits while the other buffer is busy: packets may still join it. Quiet
-  // uplink completes it at once, unless bulk data is coming (no idle fill while data waits):
-  // then it waits for that data, one frame time at most
+  // uplink (or one frame time) completes it, as soon as no bulk data could join it now: a
+  // segment that fits goes in first (no idle fill while data waits), but a frame never waits
+  // for bulk that cannot come, so a burst of commands finds the buffers drained for its replies
   if (fill && other_free()) {
     uint32_t now = millis();
     bool quiet = !pj_uart_available() && now - pj_uart_last_rx_ms() >= FLUSH_QUIET_MS;
-    // the age counts only while nothing else could join: bulk that fits now goes in first
     bool joins = bulk_coming && pj_tm_spare(bulk_len);
-    if ((quiet && !bulk_coming) || (now - first_put_ms >= FLUSH_MAX_AGE_MS && !joins)) {
+    if (!joins && (quiet || now - first_put_ms >= FLUSH_MAX_AGE_MS)) {
       uint16_t gap = ZONE_LEN - fill;
       // a gap too small for an idle packet takes one that fills the next frame as well
       put_idle(gap >= PJ_MIN_PACKET_LEN ? gap : gap + ZONE_LEN);
