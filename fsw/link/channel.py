@@ -25,8 +25,6 @@ import threading
 import time
 from dataclasses import dataclass, fields
 
-import numpy as np
-
 from .base import Link
 
 ASM = b"\x1a\xcf\xfc\x1d"      # the attached sync marker (CCSDS 131.0): fsw.protocol.framing's too
@@ -77,6 +75,9 @@ class Impairer:
     """One direction of the channel: octets in, impaired octets out, counted."""
 
     def __init__(self, impairments: Impairments, stream: int):
+        import numpy as np  # here, not at import: every tool that opens a link would pay for it
+
+        self.np = np
         self.impairments = impairments
         self.rng = np.random.default_rng([impairments.seed, stream])
         self.in_burst = 0            # octets left in the current burst
@@ -88,6 +89,7 @@ class Impairer:
         spec = self.impairments
         if spec.drop or spec.dup:
             data = self._frames(data)
+        np = self.np
         octets = np.frombuffer(data, np.uint8).copy()
         if spec.octet_drop and len(octets):
             keep = self.rng.random(len(octets)) >= spec.octet_drop
@@ -116,18 +118,19 @@ class Impairer:
                 out += chunk
         return bytes(out)
 
-    def _flip(self, octets: np.ndarray, probability: np.ndarray) -> np.ndarray:
+    def _flip(self, octets, probability):
         """Flip each bit of octet i with probability[i]."""
+        np = self.np
         bits = self.rng.random((len(octets), 8)) < probability[:, None]
         if bits.any():
             self.counts["bits_flipped"] += int(bits.sum())
             octets ^= np.packbits(bits, axis=1)[:, 0]
         return octets
 
-    def _burst_mask(self, length: int) -> np.ndarray:
+    def _burst_mask(self, length: int):
         """1 for the octets inside a burst, 0 elsewhere."""
         spec = self.impairments
-        mask = np.zeros(length)
+        mask = self.np.zeros(length)
         position = 0
         while position < length:
             if self.in_burst:
