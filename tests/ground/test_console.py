@@ -66,18 +66,16 @@ def test_a_command_shows_each_verification_stage(console):
 
 def test_bad_arguments_are_refused_before_sending(console, fake_link):
     flight, _ = fake_link
-    console.type("cam_configure exposure=0 filters=7 tdi=2\r")
-    wait_for(console.lines, "not sent")
-    console.type("cam_configure speed=3\r")
-    wait_for(console.lines, "no argument 'speed'")
-    console.type("warp_drive\r")
-    wait_for(console.lines, "unknown command 'warp_drive'")
-    console.type("cam_captur\r")
-    wait_for(console.lines, "unknown command 'cam_captur' (did you mean cam_capture?)")
-    console.type("cam_capture framelets=2 framelets=3\r")
-    wait_for(console.lines, "framelets given twice")
-    console.type("cam_configure\r")
-    wait_for(console.lines, "missing arguments exposure, filters, tdi")
+    for typed, says in (
+        ("cam_configure exposure=0 filters=7 tdi=2", "not sent"),
+        ("cam_configure speed=3", "no argument 'speed'"),
+        ("warp_drive", "unknown command 'warp_drive'"),
+        ("cam_captur", "unknown command 'cam_captur' (did you mean cam_capture?)"),
+        ("cam_capture framelets=2 framelets=3", "framelets given twice"),
+        ("cam_configure", "missing arguments exposure, filters, tdi"),
+    ):
+        console.type(typed + "\r")
+        wait_for(console.lines, says)
     assert not any(name == "cam_configure" for name, _ in flight.received)
 
 
