@@ -51,6 +51,7 @@ class FlightSoftware:
         save_interval: float = 1.0,
         hw_options: dict | None = None,
         topology: Topology = MISSION,
+        durable_ack: bool = True,
     ):
         self.link = link
         self.clock = make_clock(clock, speed, start_time)
@@ -80,6 +81,8 @@ class FlightSoftware:
         self.executive.dropped = lambda: self.writer.dropped
         self.executive.thinned = lambda: self.downlink.thinned
         self._restore()
+        if durable_ack:      # False only to measure what durability costs (fsw --unsafe-ack)
+            self.downlink.commit = self._save_quietly
         self.loop = ExecutiveLoop(
             clock=self.clock, link=link, uplink=self.dispatcher.feed,
             rate_groups=[RateGroup(hz, [self.components[n] for n in order], self.executive.cycles[hz])
@@ -180,11 +183,12 @@ class FlightSoftware:
         with progress:
             return progress.wait_for(lambda: self.clock.elapsed() >= elapsed or self._shut, timeout)
 
-    def save(self) -> None:
+    def save(self, snapshot: bool = False) -> None:
         self.state_file.save(
             {"kind": self.clock.kind, **self.clock.state()},
             {name: component.state() for name, component in self.components.items()},
             self.services.hardware.state(),
+            snapshot=snapshot,
         )
 
     def stats(self) -> dict:
@@ -231,9 +235,9 @@ class FlightSoftware:
         log.warning("quarantined %s", corrupt)
         self.services.event("state_quarantined", file=corrupt.name.encode("ascii", "replace")[:200])
 
-    def _save_quietly(self) -> None:
+    def _save_quietly(self, snapshot: bool = False) -> None:
         try:
-            self.save()
+            self.save(snapshot)
         except OSError as error:
             self.loop.complain("save", f"state not saved: {error}")
 
@@ -242,7 +246,8 @@ class FlightSoftware:
             return
         self._shut = True
         self.loop.flush()
-        self._save_quietly()
+        self._save_quietly(snapshot=True)
+        self.state_file.close()
         self.writer.close()
         try:
             self.services.hardware.close()

@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"TM frame length in octets (default {TM_FRAME_LEN})")
     parser.add_argument("--save-interval", type=float, default=1.0, metavar="S",
                         help="seconds of real time between state saves (default 1)")
+    parser.add_argument("--unsafe-ack", action="store_true",
+                        help="report commands done before their effect is on disk: only to measure what "
+                        "durable acknowledgement costs, never in operations")
     parser.add_argument("--stats", type=Path, default=None, metavar="FILE",
                         help="write cycle-time and command statistics as JSON on exit")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every event on stderr")
@@ -156,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
                 link, state_dir=args.state or default_state_dir(), clock=args.clock,
                 speed=args.speed or 1.0, hw=args.hw, hw_options=args.hw_options, seed=args.seed,
                 tm_frame_len=args.tm_frame_len, save_interval=args.save_interval, start_time=args.start_time,
-                line_rate=line_rate(args.port, args.baud),
+                line_rate=line_rate(args.port, args.baud), durable_ack=not args.unsafe_ack,
             )
     except Exception as error:   # a hardware backend or state directory that cannot be used
         print(f"fsw: cannot start: {error}", file=sys.stderr)

@@ -4,6 +4,7 @@ Acceptance checks, in order: the packet decodes (frame and packet layers, CRC), 
 knows the command, its arguments decode and are in range, the mode allows it, it is not already
 running (busy), and a hazardous command was armed. Then the owning component's handler runs and
 the verification reports follow its outcome (see fsw.component for the handler contract).
+No report leaves before the state it reports on is on disk (Downlink.hold_until_committed).
 """
 
 import logging
@@ -68,6 +69,8 @@ class Dispatcher(FlightComponent):
     # -- acceptance --
     def submit(self, tc: TcPacket, from_ground: bool = False) -> bool:
         """Accept or reject one TC, then execute it. True when it was accepted."""
+        # whatever the outcome, counters and effects are on disk before any report of it goes down
+        self.downlink.hold_until_committed()
         try:
             command = self.dictionary.command_for(tc.apid, tc.service, tc.subtype)
             args = self.dictionary.decode_args(command, tc.app_data)
@@ -131,6 +134,7 @@ class Dispatcher(FlightComponent):
         return False
 
     def _count_rejection(self, service: int, subtype: int, reason: Reason) -> None:
+        self.downlink.hold_until_committed()
         self.counters["tc_rejected"] += 1
         self.counters["last_reason"] = int(reason)
         self.services.event("tc_rejected", service=service, subtype=subtype, reason=int(reason))
@@ -140,6 +144,7 @@ class Dispatcher(FlightComponent):
         self.downlink.report(name, values, apid=apid)
 
     def finished(self, verification: CommandVerification, success: bool, reason: Reason | None) -> None:
+        self.downlink.hold_until_committed()     # a deferred command ends in a later cycle
         if success:
             self.counters["tc_executed"] += 1
             return

@@ -61,6 +61,9 @@ class Downlink:
         self._waiting_since: float | None = None   # when VC 1's partial frame began waiting
         self._last_frame = -IDLE_INTERVAL
         self._sent_clcw: int | None = None
+        # acknowledged means durable: after a command's effect, commit() runs before any frame goes
+        self.commit = None
+        self._uncommitted = False
 
     def _clcw(self) -> int:
         return Clcw(report_value=self.next_expected()).encode()
@@ -98,9 +101,19 @@ class Downlink:
         """Every bulk packet offered so far is in a frame handed to the link."""
         return not self._bulk and self._vc1_in - self.sender.pending(VC_BULK) >= self._bulk_end
 
+    def hold_until_committed(self) -> None:
+        """Flight state changed in a way the ground will be told of: commit it before the next frame."""
+        self._uncommitted = True
+
+    def _commit(self) -> None:
+        if self._uncommitted and self.commit is not None:
+            self._uncommitted = False
+            self.commit()
+
     # -- frames --
     def take(self) -> bytes:
         """Every frame, partial ones completed with idle data: nothing waits (tests, shutdown)."""
+        self._commit()
         self._realtime_on(VC_REALTIME)
         self._fill(everything=True)
         return self.sender.output(flush=True)
@@ -115,6 +128,8 @@ class Downlink:
     def service(self, now: float | None = None) -> None:
         """Write the frames the line can take now, in priority order."""
         now = time.monotonic() if now is None else now
+        if self.line.ready(now):
+            self._commit()
         while self.line.ready(now):
             frame = self._choose(now)
             if frame is None:

@@ -45,7 +45,7 @@ class AtomicStore:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
 
     def get(self, name: str) -> bytes | None:
         """The payload, or None when absent or corrupt (corrupt files are quarantined)."""
@@ -65,7 +65,7 @@ class AtomicStore:
             self._path(name).unlink()
         except FileNotFoundError:
             return False
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
         return True
 
     def names(self) -> list[str]:
@@ -84,7 +84,7 @@ class AtomicStore:
             target = self.quarantine / f"{name}.{serial}"
             serial += 1
         os.replace(self._path(name), target)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
         if self.on_corrupt:
             self.on_corrupt(CorruptFile(name, why))
 
@@ -102,7 +102,7 @@ def _check(data: bytes) -> str | None:
     return None
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -2,7 +2,9 @@
 
 1. Command round trip: a ping TC written to `fsw --port pty`, until its completion report is
    decoded on the ground side; baseline: the same TC bytes written to a tiny echo process on
-   a pty and read back. Median and p99 of each, and their ratio (goal: <= 3x).
+   a pty and read back. Median and p99 of each, and their ratio (goal: <= 3x). The same with
+   `fsw --unsafe-ack` shows what durable acknowledgement costs (the state journalled and
+   fdatasync'd before each report).
 2. Rate-group cycle time while the ground sends 1,000 TC/s, from fsw's own --stats, against
    the same fsw left idle for the same time (ratio), and the cycle slips (goal: none).
 
@@ -94,8 +96,8 @@ def echo_round_trips(pings: int) -> list[float]:
     return samples
 
 
-def fsw_process(state: Path, stats: Path) -> tuple[subprocess.Popen, int]:
-    fsw = launch.start("--stats", str(stats), state=state, cwd=ROOT)
+def fsw_process(state: Path, stats: Path, *options: str) -> tuple[subprocess.Popen, int]:
+    fsw = launch.start("--stats", str(stats), *options, state=state, cwd=ROOT)
     return fsw.process, open_port(fsw.port)
 
 
@@ -111,8 +113,9 @@ def stop(process: subprocess.Popen, fd: int) -> None:
     os.close(fd)
 
 
-def fsw_round_trips(pings: int, workdir: Path) -> list[float]:
-    process, fd = fsw_process(workdir / "rt-state", workdir / "rt-stats.json")
+def fsw_round_trips(pings: int, workdir: Path, *options: str) -> list[float]:
+    name = "rt" + "".join(options)
+    process, fd = fsw_process(workdir / f"{name}-state", workdir / f"{name}-stats.json", *options)
     sender = TcSender()
     receiver = TmReceiver()
     samples = []
@@ -182,13 +185,17 @@ def main() -> int:
         workdir = Path(temp)
         echo = echo_round_trips(args.pings)
         flight = fsw_round_trips(args.pings, workdir)
+        unsafe = fsw_round_trips(args.pings, workdir, "--unsafe-ack")
         echo_p50, echo_p99 = percentiles(echo)
         fsw_p50, fsw_p99 = percentiles(flight)
+        unsafe_p50, unsafe_p99 = percentiles(unsafe)
         print(f"command round trip over a pty, {args.pings} pings (TC sent -> completion report decoded)")
         print(f"  raw echo        median {echo_p50 * 1e3:7.3f} ms   p99 {echo_p99 * 1e3:7.3f} ms")
         print(f"  fsw             median {fsw_p50 * 1e3:7.3f} ms   p99 {fsw_p99 * 1e3:7.3f} ms")
         print(f"  ratio           median {fsw_p50 / echo_p50:7.2f} x    p99 {fsw_p99 / echo_p99:7.2f} x"
               f"   (goal <= 3x)")
+        print(f"  fsw --unsafe-ack median {unsafe_p50 * 1e3:6.3f} ms   p99 {unsafe_p99 * 1e3:7.3f} ms"
+              f"   durable ack costs {fsw_p50 / unsafe_p50:.2f}x median, {fsw_p99 / unsafe_p99:.2f}x p99")
         idle = cycle_stats(workdir, "idle", args.seconds, 0)
         loaded = cycle_stats(workdir, "loaded", args.seconds, args.rate)
         print(f"rate groups, {args.seconds:g} s idle vs {args.seconds:g} s at {args.rate:g} TC/s "

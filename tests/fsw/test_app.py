@@ -1,6 +1,7 @@
 """The assembled flight software, in process: lifecycle, persistence, determinism, time."""
 
 import json
+import shutil
 import time
 
 import pytest
@@ -9,8 +10,8 @@ from fsw.app import FlightSoftware
 from fsw.link import link_pair
 from fsw.loopback import Loopback
 from fsw.protocol.pus import encode_tc
-from fsw.storage import AtomicStore
-from fsw.storage.state import STATE_NAME
+from fsw.storage import AtomicStore, StateFile
+from fsw.storage.state import JOURNAL_NAME, STATE_NAME
 
 OK = ["acceptance_success", "start_success", "completion_success"]
 
@@ -63,16 +64,33 @@ def test_state_survives_a_restart(tmp_path):
 
 
 def test_a_corrupt_state_file_is_quarantined_with_an_event(tmp_path):
-    with Loopback(state_dir=tmp_path) as loop:
-        loop.send("ping")
+    running = tmp_path / "running"
+    with Loopback(state_dir=running) as loop:
+        for _ in range(2):
+            loop.send("ping")
+            loop.advance(0.1)
+        shutil.copytree(running, tmp_path / "crashed")       # the disk as a kill -9 would leave it
+    crashed = tmp_path / "crashed"
+    AtomicStore(crashed).put(STATE_NAME, b"{not json")       # a snapshot from elsewhere
+    path = crashed / JOURNAL_NAME
+    path.write_bytes(path.read_bytes()[:-5])                 # the second ping's commit, torn
+    with Loopback(state_dir=crashed) as loop:
         loop.advance(0.1)
-    path = tmp_path / STATE_NAME
-    path.write_bytes(path.read_bytes()[:-5])
+        quarantined = {event["fields"]["file"] for event in loop.events("state_quarantined")}
+        assert quarantined == {STATE_NAME.encode(), JOURNAL_NAME.encode()}
+        assert loop.flight.dispatcher.counters["tc_accepted"] == 1     # the first ping's commit
+    assert (crashed / "quarantine" / STATE_NAME).exists()
+
+
+def test_no_report_goes_down_before_the_state_it_reports_on_is_on_disk(tmp_path):
     with Loopback(state_dir=tmp_path) as loop:
-        loop.advance(0.1)
-        assert loop.events("state_quarantined")[0]["fields"]["file"] == STATE_NAME.encode()
-        assert loop.flight.dispatcher.counters["tc_accepted"] == 0
-    assert (tmp_path / "quarantine" / STATE_NAME).exists()
+        tc = loop.send("hk_interval", {"sid": 4, "interval": 30})
+        loop.flight.poll()        # dispatched and reported: no cycle ran, no periodic save yet
+        loop.collect()
+        assert loop.verification(tc) == OK
+        saved = StateFile(AtomicStore(tmp_path)).load()
+        assert saved["components"]["housekeeping"]["4"][1] == 30
+        assert saved["components"]["commanding"]["tc_executed"] == 1
 
 
 def test_background_thread_with_a_real_clock_answers_and_stops():
@@ -95,7 +113,8 @@ def test_stop_saves_state(tmp_path):
     flight_end, _ = link_pair()
     with FlightSoftware(flight_end, state_dir=tmp_path, clock="sim") as flight:
         flight.advance(1)
-    assert (tmp_path / STATE_NAME).exists()
+        flight.modes.mode = "safe"
+    assert StateFile(AtomicStore(tmp_path)).load()["components"]["modes"]["mode"] == "safe"
 
 
 def test_a_flyby_at_10000x_covers_42_hours_in_few_cycles():
