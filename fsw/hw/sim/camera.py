@@ -29,6 +29,20 @@ SIGNAL_DN_FULL_SUN = 2800.0     # 12-bit DN of fully sunlit Io at the reference 
 CONDITION_STEP = 0.01           # change of degradation that makes a new dark frame worth taking
 
 
+def smear(plane: np.ndarray, rows: float) -> np.ndarray:
+    """The sky moving `rows` rows (fractional) along axis 0 during one exposure: each pixel
+    averages the rows it swept, the last one in part."""
+    whole = int(rows)
+    part = rows - whole
+    padded = np.concatenate([plane, np.zeros((whole + 1, plane.shape[1]), plane.dtype)])
+    total = np.zeros_like(plane, dtype=np.float32)
+    for shift in range(whole):
+        total += padded[shift:shift + len(plane)]
+    if part:
+        total += part * padded[whole:whole + len(plane)]
+    return total / rows
+
+
 class SyntheticIo:
     """What the camera sees: Io as the ephemeris places it."""
 
@@ -87,11 +101,15 @@ class SimCameraHead(CameraHead):
         return self.damage.dose
 
     def begin_image(self, filters: tuple[str, ...], exposure_ms: int, tdi: int) -> None:
-        """Each TDI stage integrates at most one row time, the time the spin takes to move the sky
-        one row down the chip (the charge follows it); exposure beyond that smears."""
+        """Each TDI stage integrates for the exposure while the spin moves the sky down the chip
+        one row per row time, the charge following it row by row. An exposure up to one row
+        time stays sharp; a longer one collects more light but smears it over exposure / row
+        time rows along the spin."""
         radiance = self.view.radiance(filters, self.now)
-        stage_ms = min(float(exposure_ms), ROW_TIME_S * 1000)
-        self._image = (filters, radiance, stage_ms * tdi / REF_EXPOSURE_MS)
+        rows = float(exposure_ms) / (ROW_TIME_S * 1000)
+        if rows > 1:
+            radiance = {name: smear(plane, rows) for name, plane in radiance.items()}
+        self._image = (filters, radiance, float(exposure_ms) * tdi / REF_EXPOSURE_MS)
 
     def read_framelet(self, index: int) -> np.ndarray:
         """Framelet `index` of the image begun: every chosen filter's strip at once; the strip of a

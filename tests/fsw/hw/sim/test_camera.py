@@ -1,6 +1,7 @@
 """The camera head as JunoCam works: one chip, four strips, framelets in step with the spin."""
 
 import numpy as np
+import pytest
 
 from fsw import mission
 from fsw.hw.sim import camera as head_module
@@ -59,3 +60,27 @@ def test_radiation_flips_bits_near_perijove_and_hardly_far_from_it():
     far = SimCameraHead(np.random.default_rng(1), now=mission.IO_57 - 20 * 86400, damage=Damage(), seed=3)
     assert len(near.memory_upsets(5_000_000)) > 30
     assert len(far.memory_upsets(5_000_000)) == 0
+
+
+def test_an_exposure_longer_than_a_row_time_collects_more_light_and_smears_it_along_the_spin():
+    step = np.zeros((40, 3), np.float32)
+    step[20:] = 1.0                                    # a sharp edge across the spin direction
+    sharp = head_module.smear(step, 1.0)
+    assert np.array_equal(sharp, step)
+    smeared = head_module.smear(step, 4.0)             # the sky moved four rows while exposed
+    ramp = smeared[16:21, 0]
+    assert np.allclose(ramp, [0, 0.25, 0.5, 0.75, 1.0])
+    assert np.allclose(head_module.smear(step, 2.5)[18:21, 0], [0.2, 0.6, 1.0])   # the last row in part
+
+    def steepest_step(exposure_ms):
+        """Io's limb along the spin: the largest change from one row to the next, and the light."""
+        head = SimCameraHead(np.random.default_rng(1), now=mission.IO_57 - 111, damage=Damage(), seed=3)
+        head.begin_image(("green",), exposure_ms=exposure_ms, tdi=1)
+        plane = head._image[1]["green"]
+        return float(np.abs(np.diff(plane, axis=0)).max()), head._image[2]
+
+    row_ms = head_module.ROW_TIME_S * 1000
+    sharp_step, sharp_light = steepest_step(int(row_ms))
+    long_step, long_light = steepest_step(int(6 * row_ms))
+    assert long_light == pytest.approx(sharp_light * int(6 * row_ms) / int(row_ms))   # more light
+    assert long_step < 0.4 * sharp_step                                    # ... and the limb spreads
