@@ -126,7 +126,6 @@ def guard(run):
     import sys
 
     from .. import exitcodes
-    from ..images import ImageError
     from ..tracker import CommandError
 
     @functools.wraps(run)
@@ -139,7 +138,12 @@ def guard(run):
         except TimeoutError as error:
             print(f"ground {args.subcommand}: {error}", file=sys.stderr)
             return exitcodes.TIMEOUT
-        except ImageError as error:
+        except ValueError as error:
+            # an image that cannot be made; ground.images (numpy, Pillow) is looked up, not imported:
+            # a subcommand that never loaded it cannot raise its error, and should not pay its import
+            images = sys.modules.get("ground.images")
+            if images is None or not isinstance(error, images.ImageError):
+                raise
             print(f"ground {args.subcommand}: {error}", file=sys.stderr)
             return exitcodes.ERROR
         except KeyError as error:

@@ -57,7 +57,7 @@ def run_list(args) -> int:
 
 
 def _from_server(url: str, args):
-    """(time, parameter, value) rows of the server's archive, as they stream in."""
+    """(on-board time, ISO date-time, value) of the server's archive, as they stream in."""
     from urllib.parse import urlencode
 
     from ..client import request
@@ -70,25 +70,35 @@ def _from_server(url: str, args):
         row = json.loads(line)
         if "error" in row:
             raise UsageError(row["error"])
-        yield row["time"], row["parameter"], row["value"]
+        yield row["time"], iso(row["time"]), row["value"]
 
 
 def run_query(args) -> int:
+    import sys
+
     from fsw.dictionary import load
 
-    from ..client import server_url
+    url = None
+    if not args.archive:
+        from ..client import server_url  # http.client: its import only when a server is asked
 
-    url = None if args.archive else server_url(args.server)
-    reader = None if url else open_archive(args.archive)
-    rows = (_from_server(url, args) if url
-            else reader.samples([args.parameter], parse_time(args.start), parse_time(args.end)))
+        url = server_url(args.server)
+    if url is not None:
+        samples = _from_server(url, args)
+    else:
+        reader = open_archive(args.archive)
+        start, end = parse_time(args.start), parse_time(args.end)
+        if not args.json:
+            for lines in reader.text(args.parameter, start, end):      # streamed: memory stays flat
+                sys.stdout.write(lines)
+            reader.close()
+            return 0
+        samples = ((t, date, value) for batch in reader.series(args.parameter, start, end) for t, date, value in zip(*batch))
     parameter = load().parameters.get(args.parameter)
     unit = parameter.unit if parameter is not None else ""
-    for t, _, value in rows:                # streamed: memory stays flat, whatever the span
+    for t, date, value in samples:
         if args.json:
-            print(json.dumps({"time": iso(t), "onboard": t, args.parameter: value}))
+            print(json.dumps({"time": date, "onboard": t, args.parameter: value}))
         else:
-            print(f"{iso(t)}  {value:>12.4g} {unit}" if isinstance(value, float) else f"{iso(t)}  {value!s:>12} {unit}")
-    if reader is not None:
-        reader.close()
+            print(f"{date}  {value:>12.4g} {unit}" if isinstance(value, float) else f"{date}  {value!s:>12} {unit}")
     return 0

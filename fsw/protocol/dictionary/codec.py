@@ -7,6 +7,7 @@ length, every range and every enum explicitly, because compiled parsers check no
 import math
 import struct
 from datetime import datetime
+from functools import cached_property
 from io import BytesIO
 
 import construct
@@ -52,11 +53,22 @@ class FieldCodec:
         self.fields = fields
         self.strict_flags = strict_flags
         self.declaration = _struct_for(fields)
-        self._compiled = self.declaration.compile()
         variable = any(f.type in ("bytes", "list") for f in fields)
         self.size = None if variable else self.declaration.sizeof()
         # fixed layouts of numbers (most reports, every housekeeping structure) pack in one call
         self._flat = None if variable else Flat(*self.declaration.subcons)
+
+    def field_layout(self, name: str) -> tuple[int, struct.Struct]:
+        """(offset, struct.Struct) of one field of a fixed layout."""
+        if self._flat is None:
+            raise ValueError(f"{name}: not in a fixed layout")
+        return self._flat.field(name)
+
+    @cached_property
+    def _compiled(self):
+        # compiled when first needed: most layouts are flat and never need it, and compiling every
+        # one cost each ground process start tens of milliseconds
+        return self.declaration.compile()
 
     # -- building (trusted side: values were checked by check_values) --
     def encode(self, values: dict) -> bytes:
