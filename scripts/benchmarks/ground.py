@@ -4,7 +4,7 @@ The stream is every housekeeping structure (as fsw sends it) in 1024-octet TM fr
   ingest     ground.ingest.Ingest with a SQLite archive (WAL, batched transactions): the real path
   decode     the same without the archive: the protocol and dictionary cost alone (baseline)
   naive      decode + one INSERT and COMMIT per packet (the obvious archive, baseline)
-Goal: ingest >= 50,000 packets/s.
+Goals: ingest >= 100,000 packets/s, and within 2x of decode alone (the same run).
 """
 
 import argparse
@@ -22,7 +22,8 @@ from fsw.protocol import TmPacket, TmSender  # noqa: E402
 from ground.archive import Archive  # noqa: E402
 from ground.ingest import Ingest  # noqa: E402
 
-GOAL = 50_000
+GOAL = 100_000
+GOAL_RATIO = 2.0
 close_times: list[float] = []
 
 
@@ -100,10 +101,12 @@ def main() -> int:
         naive_data = stream(dictionary, naive_packets)
         naive = naive_packets / best_of(1, time_naive(dictionary, naive_data, naive_packets, directory))
     print(f"ingest (deframe + decode + archive): {ingest:>10,.0f} packets/s   {ingest / GOAL:.2f}x the goal of {GOAL:,}/s")
-    print(f"baseline, decode only (no archive):  {decode:>10,.0f} packets/s   archive costs {100 * (1 - ingest / decode):.0f}% of it")
+    ratio = decode / ingest
+    print(f"baseline, decode only (no archive):  {decode:>10,.0f} packets/s   ingest takes {ratio:.2f}x its time "
+          f"({'meets' if ratio <= GOAL_RATIO else 'misses'} goal <= {GOAL_RATIO:g}x)")
     print(f"closing the archive (query index over {args.packets:,} packets): {min(close_times) * 1000:.0f} ms, once per session")
     print(f"baseline, naive commit per packet:   {naive:>10,.0f} packets/s   ingest is {ingest / naive:.1f}x faster")
-    return 0 if ingest >= GOAL else 1
+    return 0 if ingest >= GOAL and ratio <= GOAL_RATIO else 1
 
 
 if __name__ == "__main__":
