@@ -23,6 +23,16 @@ def _frame_len(text: str) -> int:
     return value
 
 
+def _baud(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive baud rate")
+    return value
+
+
 def _positive(text: str) -> float:
     try:
         value = float(text)
@@ -37,7 +47,9 @@ def add_link_options(parser: argparse.ArgumentParser, required: bool = False) ->
     """The link itself: a port, its baud rate and frame length, the archive."""
     parser.add_argument("--port", required=required, metavar="URL",
                         help="serial device, pty path or pyserial URL (loop://, socket://host:port)")
-    parser.add_argument("--baud", type=int, default=115200, metavar="N", help="serial line rate (default 115200)")
+    parser.add_argument("--baud", type=_baud, metavar="N",
+                        help="line rate: the uplink is paced to it (a serial device: its baud, default 115200; "
+                        "a pty or a URL: paced only when given)")
     parser.add_argument("--frame-len", type=_frame_len, default=TM_FRAME_LEN, metavar="N",
                         help=f"TM frame length of the link (default {TM_FRAME_LEN}; 256 for the Arduino)")
     parser.add_argument("--channel", type=_impairments, metavar="IMPAIRMENTS",
