@@ -16,11 +16,10 @@ from pathlib import Path
 
 from fsw.executive.clock import MAX_SPEED
 from fsw.hw.backends import BACKENDS
-from fsw.link import Impairments, LinkError, line_rate, open_link
+from fsw.link import DEFAULT_BAUD, Impairments, LinkError, line_rate, open_link
 from fsw.protocol.constants import MAX_FRAME_LEN, MIN_FRAME_LEN, TM_FRAME_LEN
 from fsw.version import VersionAction
 
-DEFAULT_BAUD = 115200
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
