@@ -186,16 +186,36 @@ def default_archive() -> Path:
     return found[-1]
 
 
-def add_archive_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--archive", metavar="FILE",
-                        help="archive file (default: the spacecraft's archive in $PERIJOVE_HOME/archive)")
+def add_archive_option(parser: argparse.ArgumentParser, file_option: bool = True) -> None:
+    """Where an archive is read: a file, else a ground server's (through its API), else the
+    spacecraft's archive in the archive directory."""
+    if file_option:
+        parser.add_argument("--archive", metavar="FILE",
+                            help="archive file (default: the server's, with --server or $PERIJOVE_SERVER; "
+                            "else the spacecraft's archive in $PERIJOVE_HOME/archive)")
+    parser.add_argument("--server", metavar="URL", help="read a ground server's archive instead "
+                        "(default $PERIJOVE_SERVER when no archive file is given)")
+    parser.add_argument("--token", metavar="TOKEN", help="the server's token, when it needs one "
+                        "(default $PERIJOVE_TOKEN)")
 
 
-def open_archive(path: str | None):
+def open_archive(args):
+    """The archive the options name: an ArchiveReader of a file, or a ServerArchive of a server's."""
     from fsw.dictionary import load
 
     from ..archive import ArchiveReader
-    return ArchiveReader(path or default_archive(), load())
+
+    if not args.archive:
+        from ..client import server_url  # http.client: imported only when a server may be asked
+
+        url = server_url(args.server)
+        if url is not None:
+            from ..remote_archive import ServerArchive
+
+            return ServerArchive(url, args.token, load())
+    elif args.server:
+        raise UsageError("give an archive file or --server, not both")
+    return ArchiveReader(args.archive or default_archive(), load())
 
 
 def parse_time(text: str | None) -> float | None:
