@@ -215,7 +215,12 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
         reader, refused = await asyncio.to_thread(archived, request)
         if refused:
             return refused
-        rows = ({"time": t, "parameter": name, "value": value} for t, name, value in reader.samples(names, start, end))
+        if len(names) == 1:         # one parameter: its octets alone decoded, not whole reports
+            samples = ((t, names[0], value) for times, _, values in reader.series(names[0], start, end)
+                       for t, value in zip(times, values))
+        else:
+            samples = reader.samples(names, start, end)
+        rows = ({"time": t, "parameter": name, "value": value} for t, name, value in samples)
         return StreamingResponse(lines(reader, rows), media_type="application/x-ndjson")
 
     async def archive_events(request: Request):

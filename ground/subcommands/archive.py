@@ -64,12 +64,16 @@ def run_query(args) -> int:
             sys.stdout.write(lines)
         reader.close()
         return 0
+    if isinstance(reader, ArchiveReader):         # JSON lines: the one parameter decoded, a batch at a time
+        samples = ((t, date, value) for batch in reader.series(args.parameter, start, end) for t, date, value in zip(*batch))
+    else:
+        samples = ((t, iso(t), value) for t, _, value in reader.samples([args.parameter], start, end))
     parameter = reader.dictionary.parameters.get(args.parameter)
     unit = parameter.unit if parameter is not None else ""
-    for t, _, value in reader.samples([args.parameter], start, end):
+    for t, date, value in samples:
         if args.json:
-            print(json.dumps({"time": iso(t), "onboard": t, args.parameter: value}))
+            print(json.dumps({"time": date, "onboard": t, args.parameter: value}))
         else:
-            print(f"{iso(t)}  {value:>12.4g} {unit}" if isinstance(value, float) else f"{iso(t)}  {value!s:>12} {unit}")
+            print(f"{date}  {value:>12.4g} {unit}" if isinstance(value, float) else f"{date}  {value!s:>12} {unit}")
     reader.close()
     return 0
