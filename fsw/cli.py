@@ -16,11 +16,10 @@ from pathlib import Path
 
 from fsw.executive.clock import MAX_SPEED
 from fsw.hw.backends import BACKENDS
-from fsw.link import Impairments, LinkError, open_link
+from fsw.link import DEFAULT_BAUD, Impairments, LinkError, line_rate, open_link
 from fsw.protocol.constants import MAX_FRAME_LEN, MIN_FRAME_LEN, TM_FRAME_LEN
 from fsw.version import VersionAction
 
-DEFAULT_BAUD = 115200
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
@@ -126,14 +125,6 @@ def check(args) -> None:
         if not sep or not key:
             raise UsageError(f"--hw-option takes KEY=VALUE, not {option!r}")
         args.hw_options[key] = value
-
-
-def line_rate(port: str, baud: int | None) -> float | None:
-    """Octets/s the downlink is paced to (8N1: ten bits an octet): a serial device always, at its
-    baud; a pty or a pyserial URL (loop://, socket://) only when --baud was given."""
-    if baud is None and (port == "pty" or "://" in port):
-        return None
-    return (baud or DEFAULT_BAUD) / 10
 
 
 def main(argv: list[str] | None = None) -> int:

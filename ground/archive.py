@@ -19,6 +19,7 @@ import math
 import os
 import queue
 import sqlite3
+import struct
 import threading
 import time
 from dataclasses import dataclass
@@ -26,7 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fsw.protocol import SPACECRAFT_ID, TmPacket, decode_tc
-from fsw.protocol.dictionary import Dictionary
+from fsw.protocol.cuc import EPOCH_UNIX
+from fsw.protocol.dictionary import Dictionary, HkLayout, did_you_mean
 from fsw.protocol.reasons import ProtocolError
 
 from .cli import UsageError
@@ -45,6 +47,62 @@ CREATE INDEX IF NOT EXISTS packets_by_name ON packets (name, obt);
 """
 COLUMNS = "id, t, obt, dir, apid, service, subtype, seq, counter, kind, name, data"
 FETCH = 2000          # rows read at a time: a reader's memory stays bounded
+
+
+def _date_sql(obt: str) -> str:
+    """SQL for an on-board time as an ISO date-time to the millisecond: SQLite's formatter, in C,
+    where a Python one costs a query of a million rows seconds."""
+    return f"strftime('%Y-%m-%dT%H:%M:%fZ', {obt} + {EPOCH_UNIX!r}, 'unixepoch')"
+
+
+_OCTETS = f"X'{bytes(range(256)).hex()}'"     # octet n at offset n: instr() finds an octet's value
+
+
+def _raw_sql(layout: HkLayout) -> str | None:
+    """SQL for a housekeeping parameter's raw value in a report's `data`, from the dictionary's
+    layout (None where SQL cannot say it: then Python decodes). SQLite has no blob-to-number
+    function; instr() in the table of the 256 octets gives each octet's value."""
+    code = layout.number.format.lstrip("<>!=@")
+    size = layout.number.size
+    unsigned = " + ".join(f"(instr({_OCTETS}, substr(data, {layout.offset + 1 + k}, 1)) - 1) * {256 ** (size - 1 - k)}"
+                          for k in range(size))
+    if code in "BHI":
+        return unsigned
+    if code in "bhi":
+        half = 1 << (8 * size - 1)
+        return f"((({unsigned}) + {half}) % {2 * half} - {half})"
+    return None
+
+
+def _text_sql(layout: HkLayout) -> str | None:
+    """SQL that writes `ground archive query`'s own lines for a parameter (date, value, unit), so
+    that Python only passes them on; the same lines series() and a Python formatter would give."""
+    raw = _raw_sql(layout)
+    parameter = layout.parameter
+    if raw is None:
+        return None
+    if parameter.enum or parameter.type == "bool":
+        names = parameter.enum or (("False", 0), ("True", 1))
+        value = "printf('%12s', CASE r " + " ".join(f"WHEN {n} THEN {_sql_text(name)}" for name, n in names) + " END)"
+        check = f"r IN ({', '.join(str(n) for _, n in names)})"
+    else:
+        low, high = parameter.as_field().bounds
+        check = f"r BETWEEN {low} AND {high}"
+        if not parameter.calibration:
+            value = "printf('%12d', r)"
+        else:
+            # lowest order first, each power whole before its coefficient: calibrate()'s sum, to the bit
+            number = " + ".join(f"{c!r} * ({' * '.join(['r'] * power) or 1})" for power, c in enumerate(parameter.calibration))
+            value = f"printf('{'%12.4g' if isinstance(parameter.calibrate(0), float) else '%12s'}', {number})"
+    return (f"SELECT d || '  ' || {value} || {_sql_text(' ' + parameter.unit + chr(10))} FROM "
+            f"(SELECT {_date_sql('obt')} AS d, {raw} AS r FROM packets "
+            "WHERE name = ? AND dir = 'down' AND typeof(data) = 'blob' AND length(data) = ? "
+            "AND obt >= ? AND obt <= ? ORDER BY obt, id LIMIT -1) "     # LIMIT: r is worked out once a row
+            f"WHERE {check}")
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 class ArchiveError(UsageError):
@@ -276,7 +334,65 @@ class ArchiveReader:
 
     def parameter(self, name: str, start: float | None = None, end: float | None = None) -> list[tuple[float, object]]:
         """(on-board time, engineering value) of a housekeeping parameter, in time order."""
-        return [(t, value) for t, _, value in self.samples([name], start, end)]
+        return [sample for times, _, values in self.series(name, start, end) for sample in zip(times, values)]
+
+    def text_query(self, name: str, start: float | None = None, end: float | None = None) -> tuple[str, tuple] | None:
+        """The SQL (and its parameters) text() runs, or None where SQL cannot decode the parameter."""
+        layout = self.dictionary.hk_layout(name)
+        sql = None if self.first_format else _text_sql(layout)
+        return sql and (sql, (f"sid{layout.parameter.sid}", layout.size,
+                              -1e300 if start is None else start, 1e300 if end is None else end))
+
+    def text(self, name: str, start: float | None = None, end: float | None = None):
+        """A parameter's samples as the text lines of `ground archive query` (date, value, unit), a
+        batch of lines at a time. SQLite selects the reports, decodes the one parameter in each and
+        writes the lines: a query runs at the speed of SQLite's own shell."""
+        if name not in self.dictionary.parameters:
+            raise ArchiveError(f"unknown parameter {name!r}{did_you_mean(name, self.dictionary.parameters)}")
+        query = self.text_query(name, start, end)
+        if query is None:           # a number SQL cannot decode (f32): Python decodes it
+            unit = self.dictionary.parameters[name].unit
+            for _, dates, values in self.series(name, start, end):
+                number = "{:>12.4g}" if values and isinstance(values[0], float) else "{!s:>12}"
+                yield "".join(map(f"{{}}  {number} {unit.replace('{', '{{').replace('}', '}}')}\n".format,
+                                  dates, values))
+            return
+        try:
+            cursor = self.db.execute(*query)
+            while rows := cursor.fetchmany(FETCH):
+                yield "".join([line for (line,) in rows])
+        except sqlite3.DatabaseError as error:
+            raise ArchiveError(f"{self.path}: damaged archive ({error})") from None
+
+    def series(self, name: str, start: float | None = None, end: float | None = None):
+        """Batches of (on-board times, ISO date-times, engineering values) of one housekeeping
+        parameter, in time order. SQLite selects the reports, cuts the parameter's octets out of
+        each and writes its date; only those octets are decoded, a batch at a time with the
+        dictionary's layout: a query of one parameter never decodes whole reports."""
+        if name not in self.dictionary.parameters:
+            raise ArchiveError(f"unknown parameter {name!r}{did_you_mean(name, self.dictionary.parameters)}")
+        if self.first_format:
+            for t, _, value in self.samples([name], start, end):     # few and small: a row at a time
+                yield [t], [self.db.execute(f"SELECT {_date_sql('?')}", (t,)).fetchone()[0]], [value]
+            return
+        layout = self.dictionary.hk_layout(name)
+        code = layout.number.format.lstrip("<>!=@")
+        sql = (f"SELECT obt, {_date_sql('obt')}, substr(data, ?, ?) FROM packets "
+               "WHERE name = ? AND dir = 'down' AND typeof(data) = 'blob' AND length(data) = ? "
+               "AND obt >= ? AND obt <= ? ORDER BY obt, id")
+        params = (layout.offset + 1, layout.number.size, f"sid{layout.parameter.sid}", layout.size,
+                  -1e300 if start is None else start, 1e300 if end is None else end)
+        try:
+            cursor = self.db.execute(sql, params)
+            while rows := cursor.fetchmany(FETCH):
+                times, dates, octets = zip(*rows)
+                values = layout.engineering(struct.unpack(f">{len(octets)}{code}", b"".join(octets)))
+                if None in values:          # values the declaration does not allow: left out, as decode_tm would
+                    kept = [i for i, value in enumerate(values) if value is not None]
+                    times, dates, values = ([column[i] for i in kept] for column in (times, dates, values))
+                yield times, dates, values
+        except sqlite3.DatabaseError as error:
+            raise ArchiveError(f"{self.path}: damaged archive ({error})") from None
 
     def samples(self, names: list[str], start: float | None = None, end: float | None = None):
         """(on-board time, parameter, engineering value) of these parameters, in time order,

@@ -9,6 +9,7 @@ anything is sent; hazardous commands ask for confirmation, then send `arm` and t
 import sys
 import threading
 import time
+from collections import deque
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 
 from prompt_toolkit import PromptSession
@@ -154,6 +155,10 @@ class _History(FileHistory):
             self._fail(error)
 
 
+ASKING_KEPT = 100       # recent commands whose replies this console shows
+REPLY_GRACE = 2.0       # seconds after a command ended that a reply in its service is still its
+
+
 class Console:
     def __init__(self, gs, input=None, output=None, echo=None, history_path=None, quiet_after=QUIET_AFTER):
         self.gs = gs
@@ -165,6 +170,10 @@ class Console:
         self._plain = echo is not None or not colour_wanted(sys.stdout)
         self.echo = echo or (lambda text: print(text, flush=True))
         self._lock = threading.Lock()
+        # [service, TrackedCommand or None while sending] of this console's recent commands: a reply
+        # (ping_reply, schedule_report, image_list) is shown by the console that asked for it, not
+        # by every console on the same server
+        self._asking: deque[list] = deque(maxlen=ASKING_KEPT)
         if history_path is None:
             history_path = paths.history_file()
         history = InMemoryHistory()
@@ -190,8 +199,21 @@ class Console:
             fields = shown_fields(self.dictionary.events_by_name[record.name].args, record.fields)
             colour = {"high": RED, "medium": YELLOW}.get(record.severity, DIM)
             self.say(f"[event {record.severity}] {record.name} {fields}".rstrip(), colour)
-        elif record.kind == "report" and record.name not in STAGES:
+        elif record.kind == "report" and record.name not in STAGES and self._asked_for(record):
             self._reply(record)
+
+    def _asked_for(self, record: Record) -> bool:
+        """A reply in the service of a command this console is sending, has in flight or saw end
+        within REPLY_GRACE seconds (a reply comes before its command's completion report)."""
+        now = time.time()
+        for service, tracked in list(self._asking):
+            if service != record.packet.service:
+                continue
+            if tracked is None or not tracked.done.is_set():
+                return True
+            if tracked.stages and now - tracked.stages[-1].received <= REPLY_GRACE:
+                return True
+        return False
 
     def _reply(self, record: Record) -> None:
         """A report a command asked for (image_list, schedule_report, ping_reply): its fields,
@@ -321,8 +343,17 @@ class Console:
             if answer.strip().lower() not in ("y", "yes"):
                 self.say(f"{name}: not sent")
                 return
-            tracked = self.gs.arm_and_send(name, wait=False, on_stage=self._on_stage, on_arm_stage=self._on_stage,
-                                           **args)
-        else:
-            tracked = self.gs.send(name, wait=False, on_stage=self._on_stage, **args)
+        # asking before it is sent: its reply may come before the send returns
+        asking = [self.dictionary.command(name).service, None]
+        self._asking.append(asking)
+        try:
+            if self.dictionary.command(name).hazardous:
+                tracked = self.gs.arm_and_send(name, wait=False, on_stage=self._on_stage,
+                                               on_arm_stage=self._on_stage, **args)
+            else:
+                tracked = self.gs.send(name, wait=False, on_stage=self._on_stage, **args)
+        except BaseException:
+            self._asking.remove(asking)
+            raise
+        asking[1] = tracked
         self._watch(tracked)

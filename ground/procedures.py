@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from fsw.link import Link, open_link
+from fsw.link import Link, line_rate, open_link
 from fsw.protocol import SPACECRAFT_ID, TM_FRAME_LEN
 from fsw.protocol.cuc import datetime_to_cuc_seconds
 from fsw.protocol.pus import ACK_ALL
@@ -402,7 +402,8 @@ def connect(port_url: str | None = None, link: Link | None = None, frame_len: in
     if link is None:
         link = open_link(port_url)
         counters = default_counters(SPACECRAFT_ID)      # request ids never repeat across processes
-    session = Session(link, frame_len, dictionary=dictionary, on_warning=on_warning, counters=counters)
+    session = Session(link, frame_len, dictionary=dictionary, on_warning=on_warning, counters=counters,
+                      line_rate=line_rate(port_url, None) if port_url else None)   # a serial device: its line
     try:
         session.archive = session.ingest.archive = open_for(archive, session.dictionary)
     except Exception:

@@ -13,6 +13,7 @@ import time
 from contextlib import contextmanager
 
 from fsw.dictionary import load
+from fsw.executive.pacing import Line
 from fsw.link import Link, LinkError
 from fsw.protocol import TM_FRAME_LEN, TcSender, encode_tc
 from fsw.protocol.dictionary import Dictionary
@@ -25,6 +26,9 @@ from .telemetry import Record, TelemetryState
 from .tracker import STAGES, CommandTracker, TrackedCommand
 
 REOPEN_INTERVAL = 0.2    # seconds between tries to open a device that went away
+# the uplink's pacing allowance: a frame is written when no more than half of this is still on the
+# line (a command's frame is 24 octets and up), so the OS holds no more than a frame or two of ours
+UPLINK_FRAME_OCTETS = 48
 # what an archive write can fail with: ArchiveError (disk full, file gone), or the OS and sqlite
 # errors of a call that reached the disk itself
 ARCHIVE_ERRORS = (ArchiveError, OSError, sqlite3.Error)
@@ -117,13 +121,27 @@ class Station:
         return self.link_error is None and not self._stop.is_set()
 
 
+class _Uplink:
+    """The uplink line's writer: the link the session holds now (a device reopened is a new one)."""
+
+    backlog = 0                 # a link takes all it is given: nothing is held back here
+
+    def __init__(self, session: "Session"):
+        self.session = session
+
+    def write(self, data: bytes) -> None:
+        self.session.link.write(data)
+
+
 class Session(Station):
     """A station that owns its link: frames and numbers the uplink, deframes the downlink."""
 
     def __init__(self, link: Link, frame_len: int = TM_FRAME_LEN, dictionary: Dictionary | None = None,
-                 archive=None, on_warning=_warn_stderr, counters=None, reopen=None):
+                 archive=None, on_warning=_warn_stderr, counters=None, reopen=None, line_rate: float | None = None):
         super().__init__(dictionary, on_warning)
         self.link = link
+        # line_rate (octets/s, fsw.link.line_rate): the uplink is paced to it; None: written at once
+        self.line = Line(_Uplink(self), line_rate, UPLINK_FRAME_OCTETS)
         self.reopen = reopen              # () -> Link: a device that went away is opened again
         self.on_link = None               # on_link(error or None): the link was lost, or is back
         self.archive = archive
@@ -215,9 +233,18 @@ class Session(Station):
             self.counters.save(self.sender.counters())
 
     def _radiate(self, frames: list[bytes]) -> None:
-        """Write frames, each behind its ASM, in one go (the send lock held, the counters that
-        numbered them saved)."""
-        self.link.write(b"".join(frames))
+        """Write frames, each behind its ASM (the send lock held, the counters that numbered them
+        saved). Paced: each when the line has drained all but part of a frame, so the OS never
+        holds more than a frame or two of ours and the next command goes out next, not behind a
+        queue; an arm and its command still follow each other at once. Unpaced: in one write."""
+        line = self.line
+        if line.rate is None:
+            line.send(b"".join(frames), time.monotonic())
+            return
+        for frame in frames:
+            while not line.ready(now := time.monotonic()):
+                time.sleep(line.next_ready(now) - now)
+            line.send(frame, time.monotonic())
 
     # -- downlink --
     def _read_loop(self) -> None:

@@ -13,7 +13,19 @@ from .pty_link import PtyLink
 from .serial_link import SerialLink
 
 __all__ = ["ChannelLink", "Impairments", "InProcessLink", "Link", "LinkError", "PtyLink", "SerialLink", "link_pair",
-           "open_link"]
+           "line_rate", "open_link"]
+
+DEFAULT_BAUD = 115200
+
+
+def line_rate(url: str, baud: int | None) -> float | None:
+    """Octets/s a link is paced to (8N1: ten bits an octet): a serial device always, at its baud;
+    a pty (ours, or a /dev/pts path) or a pyserial URL (loop://, socket://) only when a baud is given."""
+    import os
+
+    if baud is None and (url == "pty" or "://" in url or os.path.realpath(url).startswith("/dev/pts/")):
+        return None
+    return (baud or DEFAULT_BAUD) / 10
 
 
 def open_link(url: str, baudrate: int = 115200, channel: str | Impairments | None = None) -> Link:

@@ -30,10 +30,17 @@ class Flat:
             formats.append(inner.fmtstr[1:])
             names.append(sub.name)
         self.names = tuple(names)
+        self._formats = tuple(formats)
         self._struct = _struct.Struct(">" + "".join(formats))
         self.size = self._struct.size
         self.pack = self._struct.pack
         self.unpack_from = self._struct.unpack_from
+
+    def field(self, name: str) -> tuple[int, _struct.Struct]:
+        """(offset, struct.Struct) of one field: read it alone, without unpacking the others."""
+        index = self.names.index(name)
+        offset = _struct.calcsize(">" + "".join(self._formats[:index]))
+        return offset, _struct.Struct(">" + self._formats[index])
 
     def parse(self, data: bytes, offset: int = 0) -> dict:
         return dict(zip(self.names, self._struct.unpack_from(data, offset)))

@@ -9,6 +9,8 @@
                                      the packet); text messages for warnings and drops
     GET  /api/archive/samples        ?parameter=P (repeatable)&from=T&to=T: one JSON line per sample
     GET  /api/archive/events         one JSON line per archived event
+    GET  /api/archive/packets        one JSON line per archived downlink packet (header fields, the
+                                     octets in hex), in arrival order: what a replay feeds
 
 A request without a valid token (when the server needs them) is refused with 401 and counted;
 a viewer asking to command gets 403; a malformed request gets 400 and one line saying why.
@@ -213,7 +215,12 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
         reader, refused = await asyncio.to_thread(archived, request)
         if refused:
             return refused
-        rows = ({"time": t, "parameter": name, "value": value} for t, name, value in reader.samples(names, start, end))
+        if len(names) == 1:         # one parameter: its octets alone decoded, not whole reports
+            samples = ((t, names[0], value) for times, _, values in reader.series(names[0], start, end)
+                       for t, value in zip(times, values))
+        else:
+            samples = reader.samples(names, start, end)
+        rows = ({"time": t, "parameter": name, "value": value} for t, name, value in samples)
         return StreamingResponse(lines(reader, rows), media_type="application/x-ndjson")
 
     async def archive_events(request: Request):
@@ -226,6 +233,18 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
         rows = ({"time": t, "event": name, "fields": fields} for t, name, fields in reader.events())
         return StreamingResponse(lines(reader, rows), media_type="application/x-ndjson")
 
+    async def archive_packets(request: Request):
+        refused = allowed(request)
+        if refused:
+            return refused
+        reader, refused = await asyncio.to_thread(archived, request)
+        if refused:
+            return refused
+        rows = ({"received": t, "apid": r.packet.apid, "service": r.packet.service, "subtype": r.packet.subtype,
+                 "seq": r.packet.seq_count, "counter": r.packet.message_counter, "time": r.packet.time,
+                 "data": r.packet.data.hex()} for t, r in reader.records())
+        return StreamingResponse(lines(reader, rows), media_type="application/x-ndjson")
+
     async def not_found(request: Request, exc):
         return error(getattr(exc, "status_code", 404), f"{request.method} {request.url.path}: no such endpoint")
 
@@ -236,6 +255,7 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
         WebSocketRoute("/api/stream", stream),
         Route("/api/archive/samples", archive_samples),
         Route("/api/archive/events", archive_events),
+        Route("/api/archive/packets", archive_packets),
     ]
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
 

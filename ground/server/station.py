@@ -12,7 +12,7 @@ import threading
 import time
 from collections import deque
 
-from fsw.link import open_link
+from fsw.link import DEFAULT_BAUD, line_rate, open_link
 from fsw.protocol import TM_FRAME_LEN, encode_tm
 from fsw.protocol.pus import ACK_ALL
 
@@ -58,7 +58,7 @@ class Subscriber:
 
 
 class GroundServer:
-    def __init__(self, port: str, *, counters: UplinkCounters, baud: int = 115200, frame_len: int = TM_FRAME_LEN,
+    def __init__(self, port: str, *, counters: UplinkCounters, baud: int | None = None, frame_len: int = TM_FRAME_LEN,
                  archive=None, on_warning=None, channel=None, retention=None):
         self.port = port
         self.frame_len = frame_len
@@ -68,9 +68,10 @@ class GroundServer:
         self._print_warning = on_warning
         self.subscribers: set[Subscriber] = set()
         self._lock = threading.Lock()
-        link = open_link(port, baud, channel)
+        link = open_link(port, baud or DEFAULT_BAUD, channel)
         self.session = Session(link, frame_len, on_warning=self._warn, counters=counters,
-                               reopen=lambda: open_link(port, baud, channel))   # a device that comes back
+                               reopen=lambda: open_link(port, baud or DEFAULT_BAUD, channel),  # a device back
+                               line_rate=line_rate(port, baud))         # the uplink paced to the line
         try:
             self.session.archive = self.session.ingest.archive = open_for(archive, self.session.dictionary,
                                                                           retention or Retention())

@@ -23,6 +23,16 @@ def _frame_len(text: str) -> int:
     return value
 
 
+def _baud(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive baud rate")
+    return value
+
+
 def _positive(text: str) -> float:
     try:
         value = float(text)
@@ -37,7 +47,9 @@ def add_link_options(parser: argparse.ArgumentParser, required: bool = False) ->
     """The link itself: a port, its baud rate and frame length, the archive."""
     parser.add_argument("--port", required=required, metavar="URL",
                         help="serial device, pty path or pyserial URL (loop://, socket://host:port)")
-    parser.add_argument("--baud", type=int, default=115200, metavar="N", help="serial line rate (default 115200)")
+    parser.add_argument("--baud", type=_baud, metavar="N",
+                        help="line rate: the uplink is paced to it (a serial device: its baud, default 115200; "
+                        "a pty or a URL: paced only when given)")
     parser.add_argument("--frame-len", type=_frame_len, default=TM_FRAME_LEN, metavar="N",
                         help=f"TM frame length of the link (default {TM_FRAME_LEN}; 256 for the Arduino)")
     parser.add_argument("--channel", type=_impairments, metavar="IMPAIRMENTS",
@@ -126,7 +138,6 @@ def guard(run):
     import sys
 
     from .. import exitcodes
-    from ..images import ImageError
     from ..tracker import CommandError
 
     @functools.wraps(run)
@@ -139,7 +150,12 @@ def guard(run):
         except TimeoutError as error:
             print(f"ground {args.subcommand}: {error}", file=sys.stderr)
             return exitcodes.TIMEOUT
-        except ImageError as error:
+        except ValueError as error:
+            # an image that cannot be made; ground.images (numpy, Pillow) is looked up, not imported:
+            # a subcommand that never loaded it cannot raise its error, and should not pay its import
+            images = sys.modules.get("ground.images")
+            if images is None or not isinstance(error, images.ImageError):
+                raise
             print(f"ground {args.subcommand}: {error}", file=sys.stderr)
             return exitcodes.ERROR
         except KeyError as error:
@@ -170,16 +186,36 @@ def default_archive() -> Path:
     return found[-1]
 
 
-def add_archive_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--archive", metavar="FILE",
-                        help="archive file (default: the spacecraft's archive in $PERIJOVE_HOME/archive)")
+def add_archive_option(parser: argparse.ArgumentParser, file_option: bool = True) -> None:
+    """Where an archive is read: a file, else a ground server's (through its API), else the
+    spacecraft's archive in the archive directory."""
+    if file_option:
+        parser.add_argument("--archive", metavar="FILE",
+                            help="archive file (default: the server's, with --server or $PERIJOVE_SERVER; "
+                            "else the spacecraft's archive in $PERIJOVE_HOME/archive)")
+    parser.add_argument("--server", metavar="URL", help="read a ground server's archive instead "
+                        "(default $PERIJOVE_SERVER when no archive file is given)")
+    parser.add_argument("--token", metavar="TOKEN", help="the server's token, when it needs one "
+                        "(default $PERIJOVE_TOKEN)")
 
 
-def open_archive(path: str | None):
+def open_archive(args):
+    """The archive the options name: an ArchiveReader of a file, or a ServerArchive of a server's."""
     from fsw.dictionary import load
 
     from ..archive import ArchiveReader
-    return ArchiveReader(path or default_archive(), load())
+
+    if not args.archive:
+        from ..client import server_url  # http.client: imported only when a server may be asked
+
+        url = server_url(args.server)
+        if url is not None:
+            from ..remote_archive import ServerArchive
+
+            return ServerArchive(url, args.token, load())
+    elif args.server:
+        raise UsageError("give an archive file or --server, not both")
+    return ArchiveReader(args.archive or default_archive(), load())
 
 
 def parse_time(text: str | None) -> float | None:

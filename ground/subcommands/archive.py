@@ -3,7 +3,6 @@ parameter's values from one."""
 
 import json
 
-from ..cli import UsageError
 from ._common import add_archive_option, guard, iso, open_archive, parse_time
 
 
@@ -20,9 +19,6 @@ def register(subparsers) -> None:
     query.add_argument("--from", dest="start", metavar="T", help="from this on-board time")
     query.add_argument("--to", dest="end", metavar="T", help="up to this on-board time")
     query.add_argument("--json", action="store_true", help="JSON lines")
-    query.add_argument("--server", metavar="URL", help="ask a ground server for its archive instead "
-                       "(default $PERIJOVE_SERVER when no --archive is given)")
-    query.add_argument("--token", metavar="TOKEN", help="the server's token, when it needs one")
     query.set_defaults(run=guard(run_query))
 
 
@@ -56,39 +52,28 @@ def run_list(args) -> int:
     return 0
 
 
-def _from_server(url: str, args):
-    """(time, parameter, value) rows of the server's archive, as they stream in."""
-    from urllib.parse import urlencode
-
-    from ..client import request
-
-    query = {"parameter": args.parameter}
-    for key, value in (("from", parse_time(args.start)), ("to", parse_time(args.end))):
-        if value is not None:
-            query[key] = value
-    for line in request(url, "GET", f"/api/archive/samples?{urlencode(query)}", token=args.token, timeout=600):
-        row = json.loads(line)
-        if "error" in row:
-            raise UsageError(row["error"])
-        yield row["time"], row["parameter"], row["value"]
-
-
 def run_query(args) -> int:
-    from fsw.dictionary import load
+    import sys
 
-    from ..client import server_url
+    from ..archive import ArchiveReader
 
-    url = None if args.archive else server_url(args.server)
-    reader = None if url else open_archive(args.archive)
-    rows = (_from_server(url, args) if url
-            else reader.samples([args.parameter], parse_time(args.start), parse_time(args.end)))
-    parameter = load().parameters.get(args.parameter)
-    unit = parameter.unit if parameter is not None else ""
-    for t, _, value in rows:                # streamed: memory stays flat, whatever the span
-        if args.json:
-            print(json.dumps({"time": iso(t), "onboard": t, args.parameter: value}))
-        else:
-            print(f"{iso(t)}  {value:>12.4g} {unit}" if isinstance(value, float) else f"{iso(t)}  {value!s:>12} {unit}")
-    if reader is not None:
+    reader = open_archive(args)
+    start, end = parse_time(args.start), parse_time(args.end)
+    if isinstance(reader, ArchiveReader) and not args.json:
+        for lines in reader.text(args.parameter, start, end):      # streamed: memory stays flat
+            sys.stdout.write(lines)
         reader.close()
+        return 0
+    if isinstance(reader, ArchiveReader):         # JSON lines: the one parameter decoded, a batch at a time
+        samples = ((t, date, value) for batch in reader.series(args.parameter, start, end) for t, date, value in zip(*batch))
+    else:
+        samples = ((t, iso(t), value) for t, _, value in reader.samples([args.parameter], start, end))
+    parameter = reader.dictionary.parameters.get(args.parameter)
+    unit = parameter.unit if parameter is not None else ""
+    for t, date, value in samples:
+        if args.json:
+            print(json.dumps({"time": date, "onboard": t, args.parameter: value}))
+        else:
+            print(f"{date}  {value:>12.4g} {unit}" if isinstance(value, float) else f"{date}  {value!s:>12} {unit}")
+    reader.close()
     return 0

@@ -19,7 +19,7 @@ def register(subparsers) -> None:
 
 
 def run_csv(args) -> int:
-    reader = open_archive(args.archive)
+    reader = open_archive(args)
     out = open(args.out, "w", newline="") if args.out else sys.stdout
     try:
         writer = csv.writer(out)

@@ -1,4 +1,4 @@
-"""`ground plot PARAM... --archive FILE --out FILE.png`: parameters against on-board time."""
+"""`ground plot PARAM... [--archive FILE | --server URL] --out FILE.png`: parameters against on-board time."""
 
 from ..cli import UsageError
 from ._common import add_archive_option, guard, open_archive, parse_time
@@ -20,7 +20,7 @@ def run(args) -> int:
     from ..plots import plot_series
     if not args.out.lower().endswith(".png"):
         raise UsageError(f"{args.out}: the output is a PNG; name it *.png")
-    reader = open_archive(args.archive)
+    reader = open_archive(args)
     series = {name: reader.parameter(name, parse_time(args.start), parse_time(args.end)) for name in args.parameters}
     if not any(series.values()):
         raise UsageError(f"no samples of {', '.join(args.parameters)} in {reader.path}")

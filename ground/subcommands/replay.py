@@ -1,17 +1,20 @@
-"""`ground replay ARCHIVE`: an archive's downlink, frame by frame, through the monitor."""
+"""`ground replay [ARCHIVE | --server URL]`: an archive's downlink, packet by packet, through the monitor."""
 
 import sys
 import time
 
 from ..cli import UsageError
-from ._common import guard, open_archive
+from ._common import add_archive_option, guard, open_archive
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("replay", help="replay an archive through the monitor",
                                    description="Feed an archive's received frames through the same ingest "
                                    "and monitor as a live session, at the pace they arrived (or faster).")
-    parser.add_argument("archive", metavar="ARCHIVE")
+    parser.add_argument("archive", metavar="ARCHIVE", nargs="?",
+                        help="archive file (default: the server's, with --server or $PERIJOVE_SERVER; else the "
+                        "spacecraft's archive)")
+    add_archive_option(parser, file_option=False)
     parser.add_argument("--speed", type=float, default=1.0, metavar="X", help="replay speed-up (default 1)")
     parser.add_argument("--no-screen", action="store_true", help="draw inline instead of full-screen")
     parser.add_argument("--exit", action="store_true", help="leave when the archive ends (default: stay until Ctrl-C)")
@@ -55,7 +58,7 @@ def run(args) -> int:
     from ..telemetry import TelemetryState
     if not args.speed > 0:
         raise UsageError(f"--speed {args.speed}: give a speed-up above 0")
-    reader = open_archive(args.archive)
+    reader = open_archive(args)
     records = reader.records()
     first = next(records, None)             # a damaged archive is refused here, before the view
     state = TelemetryState(reader.dictionary)
@@ -72,7 +75,8 @@ def run(args) -> int:
 
     worker = threading.Thread(target=feed, daemon=True)
     worker.start()
-    live(state, f"replay {args.archive}", lambda: not (args.exit and done.is_set()), screen=not args.no_screen and sys.stdout.isatty())
+    live(state, f"replay {args.archive or reader.path}", lambda: not (args.exit and done.is_set()),
+         screen=not args.no_screen and sys.stdout.isatty())
     done.set()
     worker.join(2)
     reader.close()

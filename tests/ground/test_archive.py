@@ -5,6 +5,7 @@ import pytest
 
 from fsw.dictionary import load
 from fsw.protocol import TmPacket, TmSender
+from fsw.protocol.dictionary.model import INTEGER_TYPES
 from ground.archive import Archive, ArchiveError, ArchiveReader, Retention
 from ground.ingest import Ingest
 from ground.subcommands.replay import replay
@@ -160,3 +161,71 @@ def test_an_archive_of_the_first_format_is_still_read(tmp_path):
     """)
     db.commit()
     assert ArchiveReader(path, D).parameter("cam_temp") == [(757_000_000.0, 25.25)]
+
+
+WIRE_FORMAT = {"u8": "B", "i8": "b", "u16": "H", "i16": "h", "u32": "I", "i32": "i", "f32": "f", "bool": "B",
+               "enum": "B"}
+
+
+def raw_values(parameter):
+    """Raw values worth a look: the type's edges, zero, declared enum values and some no declaration
+    allows (an undeclared enum value, a bool of 2, infinities and NaN)."""
+    if parameter.type == "f32":
+        return [0.0, -1.5, 3.25e10, 1e-45, -3.3e38, 3.39e38, float("inf"), float("nan")]
+    if parameter.enum:
+        return [n for _, n in parameter.enum] + [max(n for _, n in parameter.enum) + 1]
+    if parameter.type == "bool":
+        return [0, 1, 2]
+    low, high = INTEGER_TYPES[parameter.type]
+    return [low, low + 1, 0, 1, 12345 % (high + 1), high]
+
+
+def test_a_query_decodes_each_parameter_as_the_whole_report_decode_does(tmp_path):
+    """text() (SQL decodes the one parameter and writes the lines) and series() (Python decodes it
+    from the report's layout) against the dictionary's decode of whole reports, for every
+    housekeeping parameter and every raw value worth a look. A report the dictionary refuses (a
+    value no declaration allows) is left out."""
+    import struct
+
+    from ground.subcommands._common import iso
+
+    path = tmp_path / "s.sqlite"
+    archive = Archive(path, D, retention=None)
+    ingest = Ingest(D, archive=archive)
+    sender = TmSender()
+    cases = []                          # (structure id, on-board time, packet data)
+    t = 757_000_000.0
+    for sid, parameters in D.structures.items():
+        base = D.encode_hk(sid, {p.name: (p.enum[0][0] if p.enum else 0) for p in parameters})
+        offset = 1
+        for parameter in parameters:
+            fmt = ">" + WIRE_FORMAT[parameter.type]
+            for raw in raw_values(parameter):
+                data = base[:offset] + struct.pack(fmt, raw) + base[offset + struct.calcsize(fmt):]
+                t += 1.25
+                sender.push(TmPacket(0x011, 3, 25, data, time=t))
+                cases.append((sid, t, data))
+            offset += struct.calcsize(fmt)
+    ingest.feed(sender.output(flush=True))
+    archive.close()
+    reader = ArchiveReader(path, D)
+    checked = 0
+    for parameter in D.parameters.values():
+        expected = []
+        for sid, when, data in cases:
+            if sid != parameter.sid:
+                continue
+            try:
+                fields = D.decode_tm(TmPacket(0x011, 3, 25, data, time=when))["fields"]
+            except ValueError:
+                continue                # the whole report refused: its value is not shown
+            expected.append((when, D.calibrate(fields)[parameter.name]))
+        series = [sample for times, _, values in reader.series(parameter.name) for sample in zip(times, values)]
+        assert series == expected, parameter.name
+        unit = parameter.unit
+        lines = "".join(f"{iso(when)}  {value:>12.4g} {unit}\n" if isinstance(value, float)
+                        else f"{iso(when)}  {value!s:>12} {unit}\n" for when, value in expected)
+        assert "".join(reader.text(parameter.name)) == lines, parameter.name
+        checked += len(expected)
+    assert checked > 100
+    reader.close()

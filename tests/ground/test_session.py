@@ -4,12 +4,16 @@ a full disk costs the archive, never the session."""
 import resource
 import subprocess
 import sys
+import threading
+import time
+
+import pytest
 
 from fsw.link import link_pair
 from fsw.protocol import TmPacket, TmSender
 from fsw.protocol.pus import decode_tc
 from fsw.protocol.stack import TcReceiver
-from ground.session import Session
+from ground.session import UPLINK_FRAME_OCTETS, Session
 from ground.telemetry import TelemetryState
 
 
@@ -94,3 +98,47 @@ def test_an_archive_on_a_full_disk_at_the_start_is_one_line_and_exit_2(tmp_path)
                           preexec_fn=no_room)
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
     assert "cannot write an archive here" in done.stderr
+
+
+def _arrivals(link, octets: int, timeout: float) -> list[tuple[float, int]]:
+    """(time, octets so far) as a link's far end receives them, until octets have come."""
+    got, seen = 0, []
+    deadline = time.monotonic() + timeout
+    while got < octets and time.monotonic() < deadline:
+        data = link.read(4096, 0.01)
+        if data:
+            got += len(data)
+            seen.append((time.monotonic(), got))
+    return seen
+
+
+@pytest.mark.timeout(30)
+def test_the_uplink_goes_no_faster_than_the_line_drains_it():
+    """Through a real pty at 9600 baud (960 octets/s), a burst of twelve commands leaves the
+    ground at the line's rate, never more than about two frames ahead of it; unpaced, in one write."""
+    from fsw.link import PtyLink, open_link
+
+    rate = 960.0
+    burst = [("ping", {}, 0, None)] * 12
+    with PtyLink() as flight:
+        session = Session(open_link(flight.path), on_warning=lambda message: None, line_rate=rate)
+        frame = len(session.sender.send_bytes(session.dictionary.build_tc("ping", {})))
+        total = frame * len(burst)
+        start = time.monotonic()
+        threading.Thread(target=session.submit_many, args=(burst,), daemon=True).start()
+        seen = _arrivals(flight, total, timeout=10)
+        session.link.close()
+    assert seen[-1][1] == total
+    ahead = frame + UPLINK_FRAME_OCTETS / 2     # a frame just written, part of one still on the line
+    assert ahead <= 2 * frame
+    for when, octets in seen:
+        assert octets <= rate * (when - start) + ahead, (when - start, octets)
+    assert seen[-1][0] - start >= (total - ahead) / rate
+
+    with PtyLink() as flight:
+        session = Session(open_link(flight.path), on_warning=lambda message: None)
+        start = time.monotonic()
+        session.submit_many(burst)
+        seen = _arrivals(flight, total, timeout=10)
+        session.link.close()
+    assert seen[-1][1] == total and seen[-1][0] - start < 0.5 * total / rate

@@ -8,7 +8,9 @@ hashes the whole to a 32-bit version that flight reports and ground compares.
 import difflib
 import hashlib
 import json
-from dataclasses import asdict, replace
+import math
+import struct
+from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 
 from ..pus import TcPacket, TmPacket
@@ -17,7 +19,7 @@ from .codec import FieldCodec, parse_text
 from .model import Application, Command, Event, Field, Parameter, Report, Severity, enum, flags
 
 __all__ = [
-    "Command", "Application", "Dictionary", "Event", "Field", "FieldCodec", "Parameter",
+    "Command", "Application", "Dictionary", "Event", "Field", "FieldCodec", "HkLayout", "Parameter",
     "Report", "Severity", "did_you_mean", "enum", "flags", "parse_text",
 ]
 
@@ -29,6 +31,39 @@ def did_you_mean(name: str, known) -> str:
     """ ' (did you mean X?)' for a misspelt name, or nothing."""
     near = difflib.get_close_matches(name, list(known), n=1)
     return f" (did you mean {near[0]}?)" if near else ""
+
+
+@dataclass(frozen=True)
+class HkLayout:
+    """One housekeeping parameter's place in its reports, and its raw values made engineering ones
+    a batch at a time, checked as decode_tm checks them: what a reader of many reports needs to
+    take one value from each without decoding the rest (an archive query)."""
+
+    parameter: Parameter
+    offset: int                 # in the report's data, the structure id octet included
+    number: struct.Struct       # the raw value's wire form
+    size: int                   # the report data's length: one of another length is another layout
+
+    def engineering(self, raws: list) -> list:
+        """Engineering values of raw ones (enum names, calibrated numbers); None where a raw value
+        is not one the declaration allows."""
+        parameter = self.parameter
+        if parameter.enum:
+            return list(map(dict((number, name) for name, number in parameter.enum).get, raws))
+        low, high = parameter.as_field().bounds
+        if not raws or (low <= min(raws) and max(raws) <= high and all(map(math.isfinite, raws))):
+            allowed = raws      # the whole batch in range: one pass in C, not one check per value
+        else:
+            allowed = [raw if low <= raw <= high and math.isfinite(raw) else None for raw in raws]
+        if parameter.type == "bool":
+            return [None if raw is None else bool(raw) for raw in allowed]
+        calibration = parameter.calibration
+        if len(calibration) == 2:
+            offset, gain = calibration
+            return [None if raw is None else offset + gain * raw for raw in allowed]
+        if calibration:
+            return [None if raw is None else parameter.calibrate(raw) for raw in allowed]
+        return allowed
 
 
 class Dictionary:
@@ -158,6 +193,14 @@ class Dictionary:
 
     def encode_hk(self, sid: int, values: dict) -> bytes:
         return bytes([sid]) + self._hk_codecs[sid].encode(values)
+
+    def hk_layout(self, name: str) -> HkLayout:
+        """Where a housekeeping parameter sits in its report's data (the structure id first), so
+        that a reader of many reports can take that one value from each (an archive query)."""
+        parameter = self.parameters[name]
+        codec = self._hk_codecs[parameter.sid]
+        offset, number = codec.field_layout(name)
+        return HkLayout(parameter, 1 + offset, number, 1 + codec.size)
 
     def encode_event(self, name: str, args: dict) -> tuple[int, bytes]:
         """(PUS-5 subtype, data) for an event."""

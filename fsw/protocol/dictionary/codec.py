@@ -7,7 +7,9 @@ length, every range and every enum explicitly, because compiled parsers check no
 import math
 import struct
 from datetime import datetime
+from functools import cached_property
 from io import BytesIO
+from operator import le
 
 import construct
 
@@ -52,11 +54,44 @@ class FieldCodec:
         self.fields = fields
         self.strict_flags = strict_flags
         self.declaration = _struct_for(fields)
-        self._compiled = self.declaration.compile()
         variable = any(f.type in ("bytes", "list") for f in fields)
         self.size = None if variable else self.declaration.sizeof()
         # fixed layouts of numbers (most reports, every housekeeping structure) pack in one call
         self._flat = None if variable else Flat(*self.declaration.subcons)
+        if self._flat is not None:
+            # what decode() checks, laid out for one pass over all the values at once
+            self._names = tuple(f.name for f in fields)
+            self._lows, self._highs = zip(*(f.bounds for f in fields)) if fields else ((), ())
+            self._enum_names = tuple((f.name, {n: label for label, n in f.enum}) for f in fields if f.type == "enum")
+            self._bools = tuple(f.name for f in fields if f.type == "bool")
+            self._checks_flags = strict_flags and any(f.flags for f in fields)
+
+    def field_layout(self, name: str) -> tuple[int, struct.Struct]:
+        """(offset, struct.Struct) of one field of a fixed layout."""
+        if self._flat is None:
+            raise ValueError(f"{name}: not in a fixed layout")
+        return self._flat.field(name)
+
+    def _decode_in_range(self, values: tuple) -> dict | None:
+        """The fields of a flat layout when every value is one its field allows (checked for all
+        fields in one pass in C: NaN and infinities fail the range too), else None."""
+        if self._checks_flags or not (all(map(le, self._lows, values)) and all(map(le, values, self._highs))):
+            return None
+        decoded = dict(zip(self._names, values))
+        for name, labels in self._enum_names:
+            label = labels.get(decoded[name])
+            if label is None:
+                return None
+            decoded[name] = label
+        for name in self._bools:
+            decoded[name] = bool(decoded[name])
+        return decoded
+
+    @cached_property
+    def _compiled(self):
+        # compiled when first needed: most layouts are flat and never need it, and compiling every
+        # one cost each ground process start tens of milliseconds
+        return self.declaration.compile()
 
     # -- building (trusted side: values were checked by check_values) --
     def encode(self, values: dict) -> bytes:
@@ -83,6 +118,10 @@ class FieldCodec:
             raise ProtocolError(Reason.BAD_LENGTH, f"expected {self.size} octets of fields, got {len(data)}")
         if self._flat is not None:
             values = self._flat.unpack_from(data)
+            decoded = self._decode_in_range(values)
+            if decoded is not None:
+                return decoded
+            # something out of range: the check of each field, which says which and why
             return {f.name: _check_decoded(f, v, self.strict_flags) for f, v in zip(self.fields, values)}
         stream = BytesIO(data)
         try:

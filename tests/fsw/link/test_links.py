@@ -171,3 +171,18 @@ def test_pty_try_write_sends_what_fits_without_waiting():
 def test_links_that_cannot_tell_take_nothing_directly():
     with open_link("loop://") as link:
         assert link.try_write(b"abc") == 0
+
+
+def test_the_line_rate_of_a_link():
+    """A serial device is paced at its baud (115200 when none is given); a pty or a URL only when
+    a baud is given (8N1: ten bits an octet)."""
+    from fsw.link import line_rate
+
+    assert line_rate("/dev/ttyUSB0", None) == 11_520
+    assert line_rate("/dev/ttyACM0", 9600) == 960
+    assert line_rate("pty", None) is None
+    assert line_rate("loop://", None) is None
+    assert line_rate("socket://localhost:7000", 19200) == 1920
+    with PtyLink() as pty:
+        assert line_rate(pty.path, None) is None
+        assert line_rate(pty.path, 9600) == 960

@@ -256,6 +256,48 @@ def test_the_archive_is_queried_through_the_server(fsw_port, serve_factory, tmp_
     assert rc == 2 and "unknown parameter 'cam_tmp' (did you mean cam_temp?)" in err and err.count("\n") == 1
 
 
+def test_export_plot_and_replay_read_the_servers_archive(fsw_port, serve_factory, tmp_path):
+    """From another machine, as it were: no archive file here, only the server's URL."""
+    server = serve_factory(fsw_port, "--archive-dir", str(tmp_path / "archive"))
+    with connect(server=server.url) as gs:
+        for _ in range(3):
+            gs.request_hk(20)
+        gs.send("cam_power", state="on")
+        gs.await_event("cam_ready", timeout=30)
+    env = {**os.environ, "PERIJOVE_HOME": str(tmp_path / "elsewhere")}     # no archive of its own
+    rc, out, err = ground("export", "csv", "cam_temp", "heater_power", "--server", server.url, env=env)
+    assert rc == 0, err
+    rows = out.splitlines()
+    assert rows[0] == "time_utc,onboard_s,parameter,value,unit"
+    assert sum(",cam_temp," in row for row in rows) >= 3 and sum(",heater_power," in row for row in rows) >= 3
+    rc, out, err = ground("export", "csv", "--events", "--server", server.url, env=env)
+    assert rc == 0 and ",cam_ready," in out, err
+    png = tmp_path / "t.png"
+    rc, out, err = ground("plot", "cam_temp", "--server", server.url, "--out", str(png), env=env)
+    assert rc == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", err
+    rc, out, err = ground("replay", "--server", server.url, "--speed", "1000", "--exit", "--no-screen", env=env)
+    assert rc == 0 and "cam_temp" in out, err
+    rc, _, err = ground("replay", "x.sqlite", "--server", server.url, env=env)
+    assert rc == 2 and "not both" in err and err.count("\n") == 1
+    rc, _, err = ground("export", "csv", "warp", "--server", server.url, env=env)
+    assert rc == 2 and "unknown parameter 'warp'" in err and err.count("\n") == 1
+
+
+def test_an_image_comes_down_through_the_server(fsw_port, serve_factory, tmp_path):
+    server = serve_factory(fsw_port)
+    with connect(server=server.url, timeout=30) as gs:
+        gs.send("cam_power", state="on")
+        gs.await_event("cam_ready", timeout=30)
+        gs.send("cam_capture", framelets=4, timeout=30)
+        image_id = gs.await_event("image_captured", timeout=10).fields["image_id"]
+    rc, out, err = ground("image", "--server", server.url, str(image_id), "--out", str(tmp_path / "images"),
+                          timeout=120)
+    assert rc == 0, err
+    written = [line for line in out.splitlines() if line.startswith(str(tmp_path))]
+    assert any(path.endswith(".png") for path in written) and any(path.endswith(".json") for path in written)
+    assert all((tmp_path / "images").joinpath(path.rpartition("/")[2]).stat().st_size > 0 for path in written)
+
+
 def test_a_server_without_an_archive_says_so(fsw_port, serve_factory):
     server = serve_factory(fsw_port)
     rc, _, err = ground("archive", "query", "--server", server.url, "cam_temp")
