@@ -1,0 +1,56 @@
+// Live parameters: the latest engineering value of each, its unit, limit colour (yellow, red) and
+// staleness (dim, with ~, when nothing new came for 10 s), one table per housekeeping structure.
+import { el, formatValue, limitState, utc } from "./util.js";
+
+const STALE_AFTER_MS = 10000;
+const rows = new Map();     // parameter -> {row, value, time, meta, seen}
+
+export function mount(section, ctx) {
+  const filter = el("input", { type: "search", placeholder: "filter parameters", oninput: () => {
+    const text = filter.value.toLowerCase();
+    for (const [name, entry] of rows) entry.row.hidden = text && !name.includes(text);
+  } });
+  section.append(el("div", { class: "toolbar" }, filter,
+    el("span", { class: "hint" }, "yellow and red: outside limits; dim with ~: nothing new for 10 s")));
+  const bySid = new Map();
+  for (const [name, meta] of Object.entries(ctx.dictionary.parameters)) {
+    if (!bySid.has(meta.sid)) bySid.set(meta.sid, []);
+    bySid.get(meta.sid).push([name, meta]);
+  }
+  const grid = el("div", { class: "grid" });
+  for (const [sid, list] of [...bySid].sort((a, b) => a[0] - b[0])) {
+    const body = el("tbody");
+    for (const [name, meta] of list) {
+      const value = el("td", { class: "value num" }, "–");
+      const time = el("td", { class: "hint" }, "");
+      const row = el("tr", { "data-parameter": name, class: "stale", title: meta.description },
+        el("td", {}, name), value, el("td", { class: "unit" }, meta.unit), time);
+      body.append(row);
+      rows.set(name, { row, value, time, meta, seen: 0, state: "stale" });
+    }
+    grid.append(el("div", { class: "panel" }, el("h2", {}, `structure ${sid}`),
+      el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "parameter"), el("th", {}, "value"),
+        el("th", {}, "unit"), el("th", {}, "on-board time"))), body)));
+  }
+  section.append(grid);
+  ctx.on("hk", (message) => {
+    const now = Date.now();
+    const stamp = utc(message.obt);
+    for (const name in message.values) {
+      const entry = rows.get(name);
+      if (!entry) continue;
+      const value = message.values[name];
+      entry.value.textContent = formatValue(value, entry.meta);
+      entry.time.textContent = stamp;
+      entry.seen = now;
+      const state = limitState(value, entry.meta);
+      if (state !== entry.state) { entry.row.className = state; entry.state = state; }
+    }
+  });
+  setInterval(() => {
+    const now = Date.now();
+    for (const entry of rows.values()) {
+      if (entry.state !== "stale" && now - entry.seen > STALE_AFTER_MS) { entry.row.className = "stale"; entry.state = "stale"; }
+    }
+  }, 1000);
+}
