@@ -222,14 +222,15 @@ async def serve_browser(websocket, hub: WebHub, browser: Browser) -> None:
     """Send the browser its batches, one in flight at a time, until it goes."""
     acks: asyncio.Queue = asyncio.Queue()
     reader = asyncio.create_task(_read_acks(websocket, acks))
-    reported = -1
+    reported = -1              # so that a first batch, empty or not, tells the page it is attached
     try:
         while not reader.done():
-            waiter = asyncio.create_task(browser.queue.ready.wait())
-            await asyncio.wait({waiter, reader}, return_when=asyncio.FIRST_COMPLETED)
-            waiter.cancel()
-            if reader.done():
-                break
+            if reported >= 0:
+                waiter = asyncio.create_task(browser.queue.ready.wait())
+                await asyncio.wait({waiter, reader}, return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+                if reader.done():
+                    break
             items = browser.queue.take()
             dropped = browser.dropped
             if not items and dropped == reported:

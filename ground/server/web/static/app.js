@@ -17,7 +17,7 @@ const token = sessionStorage.getItem("perijove-token");
 
 const handlers = {};                     // message kind -> [fn(message)]
 const bench = query.has("bench") ? { latencies: [], batches: 0 } : null;
-window.perijove = { bench, dropped: 0, batches: 0 };
+window.perijove = { bench, dropped: 0, batches: 0, errors: [] };
 
 function nowSeconds() { return (performance.timeOrigin + performance.now()) / 1000; }
 
@@ -51,7 +51,13 @@ function showTab() {
 
 function dispatch(message) {
   const list = handlers[message.k];
-  if (list) for (const fn of list) fn(message);
+  if (!list) return;
+  for (const fn of list) {
+    try { fn(message); } catch (error) {        // one view's bug must not stop the feed for the others
+      window.perijove.errors.push(`${message.k}: ${error}`);
+      console.error(error);
+    }
+  }
 }
 
 function connect() {
@@ -85,6 +91,7 @@ function connect() {
       badge.title = "items this page fell behind on, dropped oldest first by the server";
     }
     socket.send("ack");
+    document.body.dataset.ready = "1";      // the feed is attached: what happens from now on is seen
   };
 }
 
@@ -104,7 +111,6 @@ async function start() {
   window.addEventListener("hashchange", showTab);
   showTab();
   connect();
-  document.body.dataset.ready = "1";
 }
 
 start();

@@ -1,6 +1,6 @@
 // Images: what the camera holds (cam_list), a downlink button for each, and every image coming
 // down with its progress, shown as soon as it is whole.
-import { el, errorText, utc } from "./util.js";
+import { el, errorText, formatValue, utc } from "./util.js";
 
 export function mount(section, ctx) {
   const operator = ctx.role === "operator";
@@ -48,7 +48,7 @@ export function mount(section, ctx) {
   ctx.on("report", (m) => {
     if (m.name !== "image_list") return;
     store.replaceChildren(...m.fields.images.map((image) => el("tr", { "data-stored": image.image_id },
-      el("td", {}, image.image_id), el("td", {}, utc(image.time)), el("td", {}, image.filters),
+      el("td", {}, image.image_id), el("td", {}, utc(image.time)), el("td", {}, formatValue(image.filters, ctx.dictionary.parameters.cam_filters)),
       el("td", { class: "num" }, image.size), el("td", { class: "num" }, image.segments),
       el("td", {}, el("button", { disabled: !operator, onclick: () => send("cam_downlink", [`image_id=${image.image_id}`]) }, "Downlink")))));
   });

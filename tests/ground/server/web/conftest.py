@@ -71,3 +71,13 @@ def wait_until(predicate, timeout: float, what: str):
         if time.monotonic() > deadline:
             raise AssertionError(f"after {timeout} s: {what}")
         time.sleep(0.05)
+
+
+@pytest.fixture(autouse=True)
+def no_script_errors(request):
+    """Every test ends with a page whose scripts raised nothing."""
+    yield
+    if "browser" in request.fixturenames:
+        driver = request.getfixturevalue("browser")
+        errors = driver.execute_script("return window.perijove ? window.perijove.errors : []")
+        assert errors == [], f"the page's scripts failed: {errors}"

@@ -170,3 +170,31 @@ def test_a_page_missing_its_assets_says_how_to_install_them(station, monkeypatch
 def status(url):
     with urllib.request.urlopen(url + "/web/api/status") as response:
         return json.loads(response.read())
+
+
+def test_images_listed_downlinked_with_progress_and_shown(page, station):
+    from ground.procedures import connect
+
+    with connect(server=station[1]) as gs:           # a camera with an image in its store
+        gs.send("clock_speed", speed=500)              # the warm-up passes in a moment
+        gs.send("cam_power", state="on")
+        gs.await_event("cam_ready", timeout=20)
+        gs.send("clock_speed", speed=10)
+        gs.send("cam_configure", exposure=5, filters=7, tdi=2)
+        gs.send("cam_capture", framelets=4, timeout=30)
+        image_id = gs.await_event("image_captured", timeout=10).fields["image_id"]
+    driver = page("/web/#images")
+    driver.find_element(By.ID, "list-images").click()
+    stored = wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, f'#image-store tr[data-stored="{image_id}"]'),
+                        10, "the image is not in the list")[0]
+    stored.find_element(By.TAG_NAME, "button").click()
+    card = wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, f'#gallery [data-image="{image_id}"]'),
+                      10, "no progress for the image")[0]
+    wait_until(lambda: "complete" in card.text, 30, f"the image did not come down whole: {card.text}")
+    assert "red+green+blue" in card.text and "km from Io" in card.text
+    picture = card.find_element(By.TAG_NAME, "img")
+    width = wait_until(lambda: driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth",
+                                                     picture), 10, "the picture did not load")
+    assert width > 100
+    bar = card.find_element(By.CSS_SELECTOR, ".progress > div")
+    assert bar.get_attribute("style").replace(" ", "") == "width:100%;"
