@@ -59,7 +59,7 @@ class Subscriber:
 
 class GroundServer:
     def __init__(self, port: str, *, counters: UplinkCounters, baud: int = 115200, frame_len: int = TM_FRAME_LEN,
-                 archive=None, on_warning=None, channel=None, retention=None):
+                 archive=None, on_warning=None, channel=None, retention=None, dictionary=None):
         self.port = port
         self.frame_len = frame_len
         self.counters = counters
@@ -69,7 +69,7 @@ class GroundServer:
         self.subscribers: set[Subscriber] = set()
         self._lock = threading.Lock()
         link = open_link(port, baud, channel)
-        self.session = Session(link, frame_len, on_warning=self._warn, counters=counters,
+        self.session = Session(link, frame_len, dictionary, on_warning=self._warn, counters=counters,
                                reopen=lambda: open_link(port, baud, channel))   # a device that comes back
         try:
             self.session.archive = self.session.ingest.archive = open_for(archive, self.session.dictionary,
