@@ -68,7 +68,6 @@ class WebHub:
         self.browsers: set[Browser] = set()
         self._lock = threading.Lock()
         self._names: OrderedDict[int, str] = OrderedDict()      # request id -> command name
-        self._own: set[int] = set()                              # sent from a page: stages via listeners
         self.images: OrderedDict = OrderedDict()       # image id -> ground.images.ImageAssembly
         self.session.listeners.append(self.record)
 
@@ -96,18 +95,26 @@ class WebHub:
 
     # -- commands --
     def sent(self, commands) -> None:
-        """Commands a page sent: every stage they reach (whatever the tracker calls it) goes live."""
+        """Commands a page sent. Their PUS-1 stages come with the reports, as every client's do;
+        any other stage the tracker gives them (COP-1's, say) is passed on by a listener, and those
+        reached before it was attached are passed on here."""
         for command in commands:
             self._remember(command.request_id, command.name)
-            self._own.add(command.request_id)
-            if len(self._own) > COMMANDS_KNOWN:
-                self._own.discard(min(self._own))
-            command.listeners.append(self._stage)
             self.publish({"k": "stage", "rid": command.request_id, "command": command.name, "stage": "sent",
                           "ok": True, "reason": None, "step": None, "percent": None, "rx": command.sent,
                           "args": _plain(command.args)})
+            shown: set[int] = set()
+            command.listeners.append(lambda c, stage, shown=shown: self._other_stage(c, stage, shown))
+            for stage in list(command.stages):
+                self._other_stage(command, stage, shown)
 
-    def _stage(self, command, stage) -> None:
+    def _other_stage(self, command, stage, shown: set) -> None:
+        if stage.report in STAGES:
+            return                          # a PUS-1 report: record() says it
+        with self._lock:
+            if id(stage) in shown:
+                return
+            shown.add(id(stage))
         self.publish(stage_message(command.name, command.request_id, stage))
 
     def _remember(self, request_id: int, name: str) -> None:
@@ -135,8 +142,6 @@ class WebHub:
             self.publish(self.event_message(record))
         elif record.kind == "report" and record.name in STAGES:
             request_id = record.fields.get("request_id")
-            if request_id in self._own:
-                return                      # the command's own listener says it
             stage, ok = STAGES[record.name]
             reason = record.fields.get("reason")
             self.publish({"k": "stage", "rid": request_id, "command": self._name_of(request_id), "stage": stage,
