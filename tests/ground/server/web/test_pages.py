@@ -2,6 +2,7 @@
 a person does there, and what they then see."""
 
 import json
+import urllib.error
 import urllib.request
 
 import pytest
@@ -157,14 +158,22 @@ def test_archive_query_and_csv(page):
     assert len(lines) > 1 and all(",cam_temp," in line and line.endswith(",degC") for line in lines[1:])
 
 
-def test_a_page_missing_its_assets_says_how_to_install_them(station, monkeypatch):
+def test_a_station_missing_its_assets_says_how_to_install_them(tmp_path, monkeypatch):
+    from ground.counters import UplinkCounters
+    from ground.server.run import EmbeddedServer
+    from ground.server.station import GroundServer
     from ground.server.web import routes
 
-    assert routes.missing_assets() == []     # the station in use has them; a fresh clone gets the line below
-    with urllib.request.urlopen(station[1] + "/web/vendor/uPlot.iife.min.js") as response:
-        assert response.status == 200
-    monkeypatch.setattr(routes, "VENDOR", {"uPlot.iife.min.js": routes.HERE / "absent.js"})
-    assert "npm ci --prefix" in routes.INSTALL_HINT and routes.missing_assets() == ["uPlot.iife.min.js"]
+    monkeypatch.setattr(routes, "UPLOT", tmp_path / "node_modules" / "uplot" / "dist")   # a fresh clone
+    monkeypatch.setattr(routes, "VENDOR", {name: routes.UPLOT / name for name in routes.VENDOR})
+    server = GroundServer("loop://", counters=UplinkCounters(tmp_path / "counters.json"))
+    with EmbeddedServer(server) as embedded:
+        for path in ("/web/", "/web/vendor/uPlot.iife.min.js"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(embedded.url + path, timeout=10)
+            assert refused.value.code == 503
+            line = refused.value.read().decode()
+            assert line.count("\n") == 1 and "npm ci --prefix" in line and "ground/server/web" in line
 
 
 def status(url):
