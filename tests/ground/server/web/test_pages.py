@@ -8,6 +8,7 @@ import urllib.request
 import pytest
 from conftest import wait_until
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 pytestmark = pytest.mark.timeout(60)
@@ -72,6 +73,10 @@ def test_events_filtered_by_severity_and_search(page):
     Select(section.find_element(By.NAME, "severity")).select_by_value("medium")    # time_set is info
     assert section.find_elements(By.CSS_SELECTOR, "tbody tr") == []
     assert "0 of" in section.find_element(By.CSS_SELECTOR, ".toolbar .hint").text
+    Select(section.find_element(By.NAME, "severity")).select_by_value("info")
+    search.send_keys(Keys.BACKSPACE * len("time_set"))                 # every event again
+    shown, total = section.find_element(By.CSS_SELECTOR, ".toolbar .hint").text.split()[0:3:2]
+    assert shown == total and len(section.find_elements(By.CSS_SELECTOR, "tbody tr")) == int(shown)
 
 
 def test_command_form_checks_ranges_shows_stages_and_keeps_history(page):
