@@ -87,6 +87,7 @@ def run(parameters: int, rate: float, seconds: float) -> dict:
                               stdout=subprocess.PIPE, text=True)
     ingest: list[float] = []
     page: list[float] = []
+    sent: list[float] = []                  # on-board stamp to the batch leaving the server
     with tempfile.TemporaryDirectory() as home:
         try:
             port = source.stdout.readline().strip()
@@ -111,14 +112,17 @@ def run(parameters: int, rate: float, seconds: float) -> dict:
                             raise SystemExit("the page did not start")
                         time.sleep(0.1)
                     time.sleep(2)                        # warm: the first batches fill a thousand rows
-                    driver.execute_script("window.perijove.bench.latencies = []")
+                    driver.execute_script("window.perijove.bench.latencies = []; window.perijove.bench.server = []")
                     before = server.session.state.stats.packets
                     measuring.set()
                     end = time.monotonic() + seconds
                     while time.monotonic() < end:
                         time.sleep(min(2.0, max(0.0, end - time.monotonic())))
-                        page += driver.execute_script(
-                            "const l = window.perijove.bench.latencies; window.perijove.bench.latencies = []; return l;")
+                        got = driver.execute_script(
+                            "const b = window.perijove.bench, got = [b.latencies, b.server];"
+                            "b.latencies = []; b.server = []; return got;")
+                        page += got[0]
+                        sent += got[1]
                     measuring.clear()
                     packets = server.session.state.stats.packets - before
                     dropped = driver.execute_script("return window.perijove.dropped")
@@ -127,7 +131,7 @@ def run(parameters: int, rate: float, seconds: float) -> dict:
         finally:
             source.kill()
             source.wait()
-    return {"parameters": parameters, "rate": rate, "seconds": seconds, "page": page, "ingest": ingest,
+    return {"parameters": parameters, "rate": rate, "seconds": seconds, "page": page, "ingest": ingest, "sent": sent,
             "packets": packets, "dropped": dropped}
 
 
@@ -141,7 +145,8 @@ def report(result: dict) -> bool:
         print("  nothing reached the page")
         return False
     print(f"  {'':28s}{'p50':>9s}{'p95':>9s}{'p99':>9s}{'max':>9s}   (ms)")
-    for label, values in (("baseline: to server ingest", ingest), ("web: to the page's DOM", page)):
+    for label, values in (("baseline: to server ingest", ingest), ("web: to leaving the server", result["sent"]),
+                          ("web: to the page's DOM", page)):
         if values:
             print(f"  {label:28s}" + "".join(f"{1e3 * percentile(values, q):9.1f}" for q in (0.5, 0.95, 0.99))
                   + f"{1e3 * max(values):9.1f}")

@@ -16,12 +16,14 @@ if (query.get("token")) sessionStorage.setItem("perijove-token", query.get("toke
 const token = sessionStorage.getItem("perijove-token");
 
 const handlers = {};                     // message kind -> [fn(message)]
-const bench = query.has("bench") ? { latencies: [], batches: 0 } : null;
+const batchEnds = [];                    // fn() once a batch is dispatched: views write the DOM once
+const bench = query.has("bench") ? { latencies: [], server: [] } : null;
 window.perijove = { bench, dropped: 0, batches: 0, errors: [] };
 
 const ctx = {
   token, role: null, csrf: null, dictionary: null,
   on(kind, fn) { (handlers[kind] ||= []).push(fn); },
+  onBatchEnd(fn) { batchEnds.push(fn); },
   async api(path, options = {}) {
     const headers = { ...(options.headers || {}) };
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -75,9 +77,14 @@ function connect() {
       dispatch(item);
       if (item.obt !== undefined) latestObt = item.obt;
     }
+    for (const fn of batchEnds) fn();
     if (bench) {
       const now = Date.now() / 1000;          // the wall clock, as the on-board stamps were made
-      for (const item of message.batch) if (item.k === "hk") bench.latencies.push(now - (item.obt + EPOCH_2000));
+      for (const item of message.batch) {
+        if (item.k !== "hk") continue;
+        bench.latencies.push(now - (item.obt + EPOCH_2000));
+        bench.server.push(message.sent - (item.obt + EPOCH_2000));   // the part before the batch left the server
+      }
     }
     window.perijove.batches += 1;
     if (latestObt !== null) document.getElementById("obt").textContent = utc(latestObt);

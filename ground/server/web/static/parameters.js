@@ -33,19 +33,26 @@ export function mount(section, ctx) {
         el("th", {}, "unit"), el("th", {}, "on-board time"))), body)));
   }
   section.append(grid);
+  // a batch may hold many reports of a structure: only the latest value of each reaches the DOM
+  const latest = new Map();     // parameter -> [value, on-board time]
   ctx.on("hk", (message) => {
+    for (const name in message.values) latest.set(name, [message.values[name], message.obt]);
+  });
+  ctx.onBatchEnd(() => {
+    if (!latest.size) return;
     const now = Date.now();
-    const stamp = utc(message.obt);
-    for (const name in message.values) {
+    const stamps = new Map();
+    for (const [name, [value, obt]] of latest) {
       const entry = rows.get(name);
       if (!entry) continue;
-      const value = message.values[name];
       entry.value.textContent = formatValue(value, entry.meta);
-      entry.time.textContent = stamp;
+      if (!stamps.has(obt)) stamps.set(obt, utc(obt));
+      entry.time.textContent = stamps.get(obt);
       entry.seen = now;
       const state = limitState(value, entry.meta);
       if (state !== entry.state) { entry.row.className = state; entry.state = state; }
     }
+    latest.clear();
   });
   setInterval(() => {
     const now = Date.now();
