@@ -1,9 +1,9 @@
 """The web station's live feed: what the server reads, as JSON for the browsers.
 
 Each record is turned into JSON once, on the reader thread, whatever the number of browsers.
-Each browser then has a bounded queue (the server's Subscriber: oldest dropped first, counted)
-and at most one batch in flight: the page acknowledges a batch once it has applied it, and only
-then is the next one (everything queued meanwhile) sent. A browser that falls behind, or stops
+Each browser then has a bounded queue (oldest dropped first, counted) and at most one batch in
+flight: the page acknowledges a batch once it has applied it, and only then is the next one
+(everything queued meanwhile) sent. A browser that falls behind, or stops
 reading, so only loses the oldest items of its own queue and is told how many; the link, the
 archive and the other clients never wait for it. (Without the acknowledgement the browser's own
 network stack would read everything and queue it unbounded in the page.)
@@ -16,12 +16,11 @@ import json
 import math
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 
 from fsw.camera.dictionary import FILTERS
 
 from ...tracker import STAGES, reason_label, reason_of
-from ..station import Subscriber
 
 BROWSER_QUEUE = 5000          # items a browser may fall behind before the oldest are dropped
 MIN_QUEUE = 16
@@ -45,13 +44,52 @@ def stage_message(name: str, request_id: int, stage) -> dict:
             "step": stage.step, "percent": stage.percent, "rx": stage.received or time.time()}
 
 
+class BrowserQueue:
+    """One browser's bounded queue, filled from the reader thread: the bound holds there, at once
+    (oldest dropped first, counted), and the event loop is woken once per burst, not per item, so
+    that a loop that is behind never holds an unbounded backlog of callbacks either."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, limit: int):
+        self.loop = loop
+        self.limit = limit
+        self.items: deque[str] = deque()
+        self.dropped = 0
+        self.ready = asyncio.Event()
+        self._lock = threading.Lock()
+        self._waking = False
+
+    def offer(self, item: str) -> None:
+        """From any thread; never blocks."""
+        with self._lock:
+            if len(self.items) >= self.limit:
+                self.items.popleft()
+                self.dropped += 1
+            self.items.append(item)
+            if self._waking:
+                return
+            self._waking = True
+        self.loop.call_soon_threadsafe(self._wake)
+
+    def _wake(self) -> None:
+        with self._lock:
+            self._waking = False
+        self.ready.set()
+
+    def take(self) -> tuple[list[str], int]:
+        """(what is queued, dropped so far); on the event loop."""
+        self.ready.clear()
+        with self._lock:
+            items = list(self.items)
+            self.items.clear()
+            return items, self.dropped
+
+
 class Browser:
-    """One page's feed: its queue, and what it has been told."""
+    """One page's feed: its queue, and its role."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, limit: int, role: str):
-        self.queue = Subscriber(loop, limit)
+        self.queue = BrowserQueue(loop, limit)
         self.role = role
-        self.sent_batches = 0
 
     @property
     def dropped(self) -> int:
@@ -236,12 +274,10 @@ async def serve_browser(websocket, hub: WebHub, browser: Browser) -> None:
                 waiter.cancel()
                 if reader.done():
                     break
-            items = browser.queue.take()
-            dropped = browser.dropped
+            items, dropped = browser.queue.take()
             if not items and dropped == reported:
                 continue
             reported = dropped
-            browser.sent_batches += 1
             batch = ",".join(items)
             await websocket.send_text(f'{{"dropped":{dropped},"sent":{time.time():.6f},"batch":[{batch}]}}')
             ack = asyncio.create_task(acks.get())

@@ -80,7 +80,6 @@ def web_routes(server, access, allowed) -> list:
     csrf = secrets.token_urlsafe(24)
     dictionary = server.session.dictionary
     dictionary_doc = dictionary_json(dictionary)
-    server.web = hub
 
     async def root(request: Request):
         return RedirectResponse("/web/")
