@@ -71,6 +71,7 @@ def dictionary_json(dictionary) -> dict:
                                 "yellow": p.yellow, "red": p.red, "enum": bool(p.enum),
                                 "flags": [list(flag) for flag in p.flags]} for p in dictionary.parameters.values()},
         "events": {e.name: e.severity.name.lower() for e in dictionary.events.values()},
+        "structures": {sid: [p.name for p in params] for sid, params in dictionary.structures.items()},
     }
 
 

@@ -36,7 +36,8 @@ export function mount(section, ctx) {
   // a batch may hold many reports of a structure: only the latest value of each reaches the DOM
   const latest = new Map();     // parameter -> [value, on-board time]
   ctx.on("hk", (message) => {
-    for (const name in message.values) latest.set(name, [message.values[name], message.obt]);
+    const names = ctx.dictionary.structures[message.sid] || [];
+    for (let i = 0; i < names.length; i++) latest.set(names[i], [message.v[i], message.obt]);
   });
   ctx.onBatchEnd(() => {
     if (!latest.size) return;

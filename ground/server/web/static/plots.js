@@ -87,7 +87,8 @@ export function mount(section, ctx) {
 
   ctx.on("hk", (message) => {
     const numbers = {};
-    for (const name in message.values) if (typeof message.values[name] === "number") numbers[name] = message.values[name];
+    const names = ctx.dictionary.structures[message.sid] || [];
+    for (let i = 0; i < names.length; i++) if (typeof message.v[i] === "number") numbers[names[i]] = message.v[i];
     rows.push({ t: message.obt + EPOCH_2000, values: numbers });
     if (rows.length > KEPT) rows.splice(0, rows.length - KEPT);
     const x = xSelect.value;
