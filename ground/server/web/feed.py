@@ -22,7 +22,7 @@ from fsw.camera.dictionary import FILTERS
 
 from ...tracker import STAGES, reason_label, reason_of
 
-BROWSER_QUEUE = 5000          # items a browser may fall behind before the oldest are dropped
+BROWSER_QUEUE = 2000          # items a browser may fall behind before the oldest are dropped
 MIN_QUEUE = 16
 IMAGES_KEPT = 8               # image assemblies held in memory for the gallery
 COMMANDS_KNOWN = 4096         # request id -> command name, for stages of other clients' commands
