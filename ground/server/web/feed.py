@@ -20,11 +20,12 @@ from collections import OrderedDict, deque
 
 from fsw.camera.dictionary import FILTERS
 
+from ...fields import shown_fields
 from ...tracker import STAGES, reason_label, reason_of
 
 BROWSER_QUEUE = 2000          # items a browser may fall behind before the oldest are dropped
 MIN_QUEUE = 16
-IMAGES_KEPT = 8               # image assemblies held in memory for the gallery
+IMAGES_KEPT = 4               # image assemblies held in memory for the gallery (an image is up to 8 MB)
 COMMANDS_KNOWN = 4096         # request id -> command name, for stages of other clients' commands
 
 
@@ -200,10 +201,13 @@ class WebHub:
                   for p in self.dictionary.structures.get(sid, ())]
         return {"k": "hk", "sid": sid, "obt": record.time, "rx": record.received, "v": values}
 
-    @staticmethod
-    def event_message(record) -> dict:
+    def event_message(self, record) -> dict:
+        """With its fields as a person reads them (units, enum and reason names, UTC dates), as
+        the console and the monitor show them."""
+        event = self.dictionary.events_by_name.get(record.name)
+        text = shown_fields(event.args, record.fields) if event is not None else ""
         return _without_nan({"k": "event", "obt": record.time, "rx": record.received, "name": record.name,
-                             "severity": record.severity, "fields": _plain(record.fields)})
+                             "severity": record.severity, "fields": _plain(record.fields), "text": text})
 
     def _image(self, record) -> None:
         from ...images import ImageAssembly  # numpy and PIL: only once an image comes down

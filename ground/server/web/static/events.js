@@ -30,7 +30,7 @@ export function mount(section, ctx) {
     count.textContent = `${shown.length} of ${events.length} events`;
   }
   function add(message) {
-    const fieldsLine = fieldsText(message.fields);
+    const fieldsLine = message.text ?? fieldsText(message.fields);
     const event = { ...message, fieldsText: fieldsLine, text: `${message.name} ${fieldsLine}`.toLowerCase() };
     events.push(event);
     if (events.length > KEPT) events.shift();
