@@ -117,6 +117,10 @@ class CommandTracker:
         """The request ids awaiting reports, oldest first."""
         return iter(list(self._pending))
 
+    def get(self, request_id: int) -> TrackedCommand | None:
+        """The command awaiting reports under this request id, if any."""
+        return self._pending.get(request_id)
+
     def update(self, report: str, fields: dict) -> TrackedCommand | None:
         """Apply a PUS-1 report; the command it was about, or None when it is none of ours."""
         request_id = fields.get("request_id")

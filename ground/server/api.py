@@ -26,6 +26,7 @@ import struct
 import time
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
@@ -38,6 +39,7 @@ from ..archive import ArchiveError, ArchiveReader
 from ..tracker import reason_label
 from .access import OPERATOR, Access
 from .station import CommandRequestError, GroundServer, Subscriber
+from .web import SameOriginOnly, web_routes
 
 log = logging.getLogger("ground.server")
 MAX_BODY = 64 * 1024
@@ -256,8 +258,10 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
         Route("/api/archive/samples", archive_samples),
         Route("/api/archive/events", archive_events),
         Route("/api/archive/packets", archive_packets),
+        *web_routes(server, access, allowed),          # the web station (ground/server/web)
     ]
-    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
+    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found},
+                     middleware=[Middleware(SameOriginOnly)])
 
 
 def _plain(value):

@@ -59,7 +59,7 @@ class Subscriber:
 
 class GroundServer:
     def __init__(self, port: str, *, counters: UplinkCounters, baud: int | None = None, frame_len: int = TM_FRAME_LEN,
-                 archive=None, on_warning=None, channel=None, retention=None):
+                 archive=None, on_warning=None, channel=None, retention=None, dictionary=None):
         self.port = port
         self.frame_len = frame_len
         self.counters = counters
@@ -69,7 +69,7 @@ class GroundServer:
         self.subscribers: set[Subscriber] = set()
         self._lock = threading.Lock()
         link = open_link(port, baud or DEFAULT_BAUD, channel)
-        self.session = Session(link, frame_len, on_warning=self._warn, counters=counters,
+        self.session = Session(link, frame_len, dictionary, on_warning=self._warn, counters=counters,
                                reopen=lambda: open_link(port, baud or DEFAULT_BAUD, channel),  # a device back
                                line_rate=line_rate(port, baud))         # the uplink paced to the line
         try:

@@ -1,0 +1,278 @@
+"""The web station's routes, mounted on the server's listen address (ground/server/api.py):
+
+    GET  /                          to /web/
+    GET  /web/                      the page (one document, a tab per view)
+    GET  /web/static/..., /web/vendor/...   its scripts and styles, and uPlot from node_modules
+    GET  /web/api/session           the browser's role, its CSRF token, the dictionary it needs
+    GET  /web/api/status            the server's status (every field it reports, COP-1 and SDLS
+                                    included when present), link statistics, the browsers' drops
+    GET  /web/api/events            the latest events (up to 500) the server holds
+    GET  /web/api/history           ?limit=N: commands sent, newest first, with their stages (archive)
+    GET  /web/api/images            the images seen coming down; /web/api/images/N.png one of them
+    GET  /web/api/archive.csv       ?parameter=P (repeatable)&from=T&to=T: the archive's samples as CSV
+    POST /web/api/commands          {"name", "words", "arm"}: operators only, with the CSRF token
+    WS   /web/api/feed              ?queue=N: the live feed (feed.py), acknowledged batch by batch
+
+Pages and assets need no token (they hold nothing); every /web/api/ request does, when the server
+needs tokens, as the client API does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import secrets
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket
+
+from fsw.protocol.cuc import cuc_to_datetime
+from fsw.protocol.reasons import ProtocolError
+
+from ...archive import ArchiveError, ArchiveReader
+from ..station import CommandRequestError
+from .feed import BROWSER_QUEUE, WebHub, serve_browser
+from .history import command_history
+from .origin import cross_site
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+UPLOT = HERE / "node_modules" / "uplot" / "dist"
+VENDOR = {"uPlot.iife.min.js": UPLOT / "uPlot.iife.min.js", "uPlot.min.css": UPLOT / "uPlot.min.css"}
+INSTALL_HINT = f"the web station's assets are not installed: run `npm ci --prefix {HERE}` (or ./scripts/test)"
+MAX_BODY = 64 * 1024
+HISTORY_MAX = 1000
+
+
+def missing_assets() -> list[str]:
+    return [name for name, path in VENDOR.items() if not path.is_file()]
+
+
+def dictionary_json(dictionary) -> dict:
+    """What the page needs of the dictionary: commands with their argument fields, parameters with
+    units and limits, events with their severity."""
+    def field(f) -> dict:
+        low, high = f.bounds or (None, None)
+        return {"name": f.name, "type": f.type, "unit": f.unit, "description": f.description, "min": low,
+                "max": high, "enum": [name for name, _ in f.enum], "flags": [list(flag) for flag in f.flags],
+                "default": f.default if isinstance(f.default, (int, float, str, bool)) else None}
+
+    return {
+        "version": f"{dictionary.version:08x}",
+        "commands": [{"name": c.name, "description": c.description, "hazardous": c.hazardous,
+                      "args": [field(a) for a in c.args]} for c in dictionary.commands.values()],
+        "parameters": {p.name: {"unit": p.unit, "description": p.description, "sid": p.sid,
+                                "yellow": p.yellow, "red": p.red, "enum": bool(p.enum),
+                                "flags": [list(flag) for flag in p.flags]} for p in dictionary.parameters.values()},
+        "events": {e.name: e.severity.name.lower() for e in dictionary.events.values()},
+        "structures": {sid: [p.name for p in params] for sid, params in dictionary.structures.items()},
+    }
+
+
+def web_routes(server, access, allowed) -> list:
+    """The routes, given the server, its Access and the API's `allowed(request, need_operator)`."""
+    hub = WebHub(server)
+    csrf = secrets.token_urlsafe(24)
+    dictionary = server.session.dictionary
+    dictionary_doc = dictionary_json(dictionary)
+
+    async def root(request: Request):
+        return RedirectResponse("/web/")
+
+    async def page(request: Request):
+        missing = missing_assets()
+        if missing:
+            return PlainTextResponse(INSTALL_HINT + "\n", status_code=503)
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+    async def vendor(request: Request):
+        path = VENDOR.get(request.path_params["name"])
+        if path is None or not path.is_file():
+            return PlainTextResponse(INSTALL_HINT + "\n", status_code=404 if path is None else 503)
+        return FileResponse(path)
+
+    async def session(request: Request):
+        refused = allowed(request)
+        if refused:
+            return refused
+        role = access.role(_token(request))
+        return JSONResponse({"role": role, "csrf": csrf, "dictionary": dictionary_doc,
+                             "queue": BROWSER_QUEUE, "port": server.port})
+
+    async def status(request: Request):
+        refused = allowed(request)
+        if refused:
+            return refused
+        stats = server.session.state.stats
+        document = server.status()
+        document["link"] = {"frames_per_second": round(stats.frames_per_second(), 1),
+                            "fecf_errors": stats.fecf_errors, "crc_errors": stats.crc_errors,
+                            "resyncs": stats.resyncs, "bytes": stats.bytes,
+                            "rejected": {getattr(reason, "label", str(reason)): count
+                                         for reason, count in stats.counts.items()}}
+        document["web"] = hub.stats()
+        return JSONResponse(json.loads(json.dumps(document, default=str)))
+
+    async def history(request: Request):
+        refused = allowed(request)
+        if refused:
+            return refused
+        try:
+            limit = max(1, min(int(request.query_params.get("limit", 100)), HISTORY_MAX))
+        except ValueError:
+            return _error(400, "limit is a number of commands")
+        reader, refused = await asyncio.to_thread(_reader, server)
+        if refused:
+            return refused
+        try:
+            rows = await asyncio.to_thread(command_history, reader, limit)
+        except ArchiveError as problem:
+            return _error(500, str(problem))
+        finally:
+            reader.close()
+        return JSONResponse({"commands": rows})
+
+    async def events(request: Request):
+        refused = allowed(request)
+        if refused:
+            return refused
+        state = server.session.state
+        with state.changed:
+            recent = list(state.events)
+        return JSONResponse({"events": [hub.event_message(record) for record in recent]})
+
+    async def images(request: Request):
+        return allowed(request) or JSONResponse({"images": [hub.image_summary(a) for a in hub.images.values()]})
+
+    async def image_png(request: Request):
+        refused = allowed(request)
+        if refused:
+            return refused
+        png = await asyncio.to_thread(hub.image_png, request.path_params["image_id"])
+        if png is None:
+            return _error(404, f"image {request.path_params['image_id']} has not come down whole")
+        return Response(png, media_type="image/png")
+
+    async def archive_csv(request: Request):
+        refused = allowed(request)
+        if refused:
+            return refused
+        names = request.query_params.getlist("parameter")
+        unknown = [n for n in names if n not in dictionary.parameters]
+        if not names or unknown:
+            return _error(400, f"unknown parameter {unknown[0]!r}" if unknown else "name at least one parameter=")
+        try:
+            start, end = (float(request.query_params[k]) if request.query_params.get(k) else None
+                          for k in ("from", "to"))
+        except ValueError:
+            return _error(400, "from and to are on-board seconds")
+        reader, refused = await asyncio.to_thread(_reader, server)
+        if refused:
+            return refused
+        units = {name: dictionary.parameters[name].unit for name in names}
+        return StreamingResponse(_csv_rows(reader, names, start, end, units), media_type="text/csv",
+                                 headers={"Content-Disposition": 'attachment; filename="perijove-archive.csv"'})
+
+    async def commands(request: Request):
+        refused = allowed(request, need_operator=True)
+        if refused:
+            return refused
+        if request.headers.get("x-csrf-token") != csrf or cross_site(request.headers):
+            return _error(403, "refused: a command needs the page's CSRF token, from the station's own origin")
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return _error(413, f"request body over {MAX_BODY} octets")
+        try:
+            document = json.loads(body)
+            name, words = document["name"], document.get("words", [])
+            if not isinstance(name, str) or not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            return _error(400, 'body must be {"name": command, "words": ["arg=value", ...], "arm": bool}')
+        try:
+            args = dictionary.parse_args(name, words)
+            sent = await asyncio.to_thread(server.submit, name, args, arm=bool(document.get("arm")), person=True)
+        except (CommandRequestError, ProtocolError, ValueError, KeyError) as problem:
+            return _error(400, str(problem).strip("'\""))
+        except Exception as problem:          # the link failed under us: say so, stay up
+            return _error(503, f"not sent: {problem}")
+        hub.sent(sent)
+        return JSONResponse({"commands": [{"command": c.name, "request_id": c.request_id} for c in sent]})
+
+    async def feed(websocket: WebSocket):
+        role = access.role(_token(websocket))
+        if role is None or cross_site(websocket.headers):
+            await websocket.close(code=4403 if role else 4401)
+            return
+        try:
+            limit = int(websocket.query_params.get("queue", BROWSER_QUEUE))
+        except ValueError:
+            limit = BROWSER_QUEUE
+        await websocket.accept()
+        browser = hub.attach(asyncio.get_running_loop(), limit, role)
+        await serve_browser(websocket, hub, browser)
+
+    return [
+        Route("/", root),
+        Mount("/web", routes=[
+            Route("/", page),
+            Route("/vendor/{name}", vendor),
+            Mount("/static", app=StaticFiles(directory=STATIC), name="web-static"),
+            Route("/api/session", session),
+            Route("/api/status", status),
+            Route("/api/history", history),
+            Route("/api/events", events),
+            Route("/api/images", images),
+            Route("/api/images/{image_id:int}.png", image_png),
+            Route("/api/archive.csv", archive_csv),
+            Route("/api/commands", commands, methods=["POST"]),
+            WebSocketRoute("/api/feed", feed),
+        ]),
+    ]
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _token(connection) -> str | None:
+    value = connection.headers.get("authorization", "")
+    if value.lower().startswith("bearer "):
+        return value[7:].strip()
+    return connection.query_params.get("token")
+
+
+def _reader(server):
+    archive = server.session.archive
+    if archive is None:
+        return None, _error(404, "this server keeps no archive (--no-archive)")
+    archive.flush(wait=True)
+    try:
+        return ArchiveReader(archive.path, server.session.dictionary), None
+    except ArchiveError as problem:
+        return None, _error(500, str(problem))
+
+
+def _csv_rows(reader, names, start, end, units):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["time_utc", "onboard_s", "parameter", "value", "unit"])
+    try:
+        for t, name, value in reader.samples(names, start, end):
+            writer.writerow((cuc_to_datetime(t).isoformat(timespec="milliseconds"), f"{t:.3f}", name, value,
+                             units[name]))
+            if buffer.tell() > 32768:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+    except ArchiveError as problem:
+        yield f"# {problem}\n"
+    finally:
+        reader.close()
