@@ -1,0 +1,160 @@
+// The emulated Pico: the flight program (hil/pico/perijove) in the MicroPython WebAssembly port,
+// with the emulated board module (hil/pico/sim/board.py) in place of the Pico's.
+//
+//   node hil/pico/harness.mjs [--capacity J/K] [--conductance W/K] [--sink C] [--power W]
+//        [--initial C] [--thermal-speed X] [--stats FILE] [--heap-kb N] --uart-fd N
+//
+// --uart-fd: the board's UART, the master side of a pty (both ways): the ground opens the slave.
+// stdin, one line each: fault injection and requests, as the simavr harness takes them:
+// "temp <degC>", "external <W>", "sensor open|ok", "heater stuck_on|ok", "stats" (write --stats).
+// stdout: "READY" once the program has booted, then anything the program prints.
+// The board's clock follows the wall clock (the program is stepped every millisecond or so); the
+// thermal node runs --thermal-speed times faster, so that hours of heating take seconds.
+// On SIGTERM it writes --stats (JSON: peak heap in use after a collection, steps, frames) and exits.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const options = {
+  capacity: 200.0, conductance: 0.2, sink: -25.0, power: 10.0, initial: null,
+  "thermal-speed": 1.0, stats: null, "heap-kb": 256, "uart-fd": null,
+};
+for (let i = 2; i < process.argv.length; i += 2) {
+  const name = process.argv[i].replace(/^--/, "");
+  if (!(name in options) || i + 1 >= process.argv.length) {
+    process.stderr.write(`harness: unknown option ${process.argv[i]}\n`);
+    process.exit(2);
+  }
+  options[name] = name === "stats" ? process.argv[i + 1] : Number(process.argv[i + 1]);
+}
+
+// the camera's thermal node, as fsw/hw/sim/thermal.py and hil/sim/thermal.h model it
+const node = {
+  temperature: options.initial ?? options.sink, external: 0.0,
+};
+let heaterOn = false, heaterStuck = false, sensorFailed = false;
+
+function thermalAdvance(dt) {
+  const power = (heaterOn || heaterStuck ? options.power : 0.0) + node.external;
+  const target = options.sink + power / options.conductance;
+  node.temperature = target + (node.temperature - target) * Math.exp(-dt * options.conductance / options.capacity);
+}
+
+// a DS18B20 reads in 1/16 C steps; a failed one does not answer
+function sensorReading() {
+  if (sensorFailed) return null;
+  return Math.round(Math.round(node.temperature * 16) / 16 * 100);
+}
+
+const mp = await loadMicroPython({
+  heapsize: options["heap-kb"] * 1024,
+  stdout: (line) => process.stdout.write(`pico: ${line}\n`),
+  stderr: (line) => process.stdout.write(`pico: ${line}\n`),
+});
+mp.FS.mkdir("/flight");
+for (const dir of [path.join(HERE, "perijove"), path.join(HERE, "sim")]) {
+  for (const name of fs.readdirSync(dir)) {
+    if (name.endsWith(".py") && name !== "main.py" && !(dir.endsWith("perijove") && name === "board.py")) {
+      mp.FS.writeFile(`/flight/${name}`, fs.readFileSync(path.join(dir, name)));
+    }
+  }
+}
+mp.runPython("import sys\nsys.path.insert(0, '/flight')");
+const board = mp.pyimport("board");
+const started = Date.now();
+const clock = () => Date.now() - started;
+board._input(clock(), "", sensorReading());
+const app = mp.pyimport("app");
+app.boot();
+
+const stats = { heap_peak: 0, heap_samples: 0, steps: 0, frames_octets: 0, started_heap: app.heap_used() };
+if (options["uart-fd"] === null) {
+  process.stderr.write("harness: --uart-fd is needed (the pty's master side)\n");
+  process.exit(2);
+}
+const uart = options["uart-fd"];
+let rx = [];
+fs.createReadStream(null, { fd: uart, autoClose: false, highWaterMark: 4096 })
+  .on("data", (chunk) => rx.push(chunk))
+  .on("error", () => shutdown());
+
+function writeStats() {
+  if (!options.stats) return;
+  fs.writeFileSync(options.stats, JSON.stringify({ ...stats, wall_seconds: clock() / 1000 }) + "\n");
+}
+
+function control(line) {
+  const [word, value] = line.trim().split(/\s+/);
+  if (word === "temp") node.temperature = Number(value);
+  else if (word === "external") node.external = Number(value);
+  else if (word === "sensor") sensorFailed = value !== "ok";
+  else if (word === "heater") heaterStuck = value === "stuck_on";
+  else if (word === "stats") writeStats();
+  else if (word) process.stderr.write(`harness: unknown control line: ${line}\n`);
+}
+
+let pending = "";
+process.stdin.on("data", (chunk) => {
+  pending += chunk.toString();
+  let at;
+  while ((at = pending.indexOf("\n")) >= 0) {
+    control(pending.slice(0, at));
+    pending = pending.slice(at + 1);
+  }
+});
+process.stdin.on("end", () => shutdown());
+
+let lastThermal = clock(), lastHeap = clock();
+function step() {
+  const now = clock();
+  thermalAdvance((now - lastThermal) / 1000 * options["thermal-speed"]);
+  lastThermal = now;
+  const data = rx.length ? Buffer.concat(rx).toString("hex") : "";
+  rx = [];
+  board._input(now, data, sensorReading());
+  app.step();
+  const out = board._output();
+  heaterOn = out[0] === "1";
+  if (out.length > 1) {
+    const octets = Buffer.from(out.slice(1), "hex");
+    stats.frames_octets += octets.length;
+    fs.writeSync(uart, octets);
+  }
+  stats.steps++;
+  const took = clock() - now;
+  stats.step_max_ms = Math.max(stats.step_max_ms ?? 0, took);
+  if (took > 50 && process.env.PICO_SLOW_LOG) fs.appendFileSync(process.env.PICO_SLOW_LOG, `${now} step ${took} ms\n`);
+  if (now - lastHeap >= 1000) {   // the heap the program keeps, once a second
+    lastHeap = now;
+    stats.heap_peak = Math.max(stats.heap_peak, app.heap_used());
+    stats.heap_samples++;
+  }
+}
+
+let running = true;
+function loop() {
+  if (!running) return;
+  try {
+    step();
+  } catch (error) {
+    process.stdout.write(`harness: the flight program failed: ${error.message}\n`);
+    if (process.env.PICO_SLOW_LOG) fs.appendFileSync(process.env.PICO_SLOW_LOG, `failed: ${error.message}\n`);
+    writeStats();
+    process.exit(3);
+  }
+  setTimeout(loop, rx.length ? 0 : 1);
+}
+
+function shutdown() {
+  running = false;
+  writeStats();
+  process.exit(0);
+}
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
+
+process.stdout.write("READY\n");
+loop();
