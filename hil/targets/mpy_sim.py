@@ -78,11 +78,25 @@ class MpySimTarget(Target):
 
     def stop(self) -> None:
         if self.process is not None:
-            stop_process(self.process)
+            stop_process(self.process)      # SIGTERM: the harness writes its stats as it goes
             self.process = None
             for fd in (self.master, self.slave):
                 os.close(fd)
+            self._keep_stats()
             self._dir.cleanup()
+
+    def _keep_stats(self) -> None:
+        """HIL_PICO_STATS=FILE: the peak heap over every board of the run (hil/pico/measure.py)."""
+        keep = os.environ.get("HIL_PICO_STATS")
+        if not keep or not self.stats_path.exists():
+            return
+        stats = json.loads(self.stats_path.read_text())
+        path = Path(keep)
+        merged = json.loads(path.read_text()) if path.exists() else {"heap_peak": 0, "boards": 0, "steps": 0}
+        merged["heap_peak"] = max(merged["heap_peak"], stats["heap_peak"])
+        merged["boards"] += 1
+        merged["steps"] += stats["steps"]
+        path.write_text(json.dumps(merged) + "\n")
 
     def inject(self, fault: str) -> None:
         line = {"heater_stuck_on": "heater stuck_on", "sensor_failed": "sensor open",
