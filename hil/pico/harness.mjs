@@ -76,10 +76,41 @@ if (options["uart-fd"] === null) {
   process.exit(2);
 }
 const uart = options["uart-fd"];
-let rx = [];
-fs.createReadStream(null, { fd: uart, autoClose: false, highWaterMark: 4096 })
-  .on("data", (chunk) => rx.push(chunk))
-  .on("error", () => shutdown());
+// the fd is non-blocking (the target sets it so): read and written between steps, never from a
+// thread of libuv's pool, whose blocking read() would keep the process from exiting
+const rxBuffer = Buffer.alloc(4096);
+let tx = Buffer.alloc(0);
+
+function uartRead() {
+  const chunks = [];
+  for (;;) {
+    let n;
+    try {
+      n = fs.readSync(uart, rxBuffer, 0, rxBuffer.length, null);
+    } catch (error) {
+      if (error.code === "EAGAIN" || error.code === "EWOULDBLOCK") break;
+      if (error.code === "EIO") break;       // no ground on the slave side just now
+      throw error;
+    }
+    if (n <= 0) break;
+    chunks.push(Buffer.from(rxBuffer.subarray(0, n)));
+  }
+  return chunks.length ? Buffer.concat(chunks) : null;
+}
+
+function uartWrite(octets) {
+  tx = tx.length ? Buffer.concat([tx, octets]) : octets;
+  while (tx.length) {
+    let n;
+    try {
+      n = fs.writeSync(uart, tx);
+    } catch (error) {
+      if (error.code === "EAGAIN" || error.code === "EWOULDBLOCK") return;   // the rest goes next step
+      throw error;
+    }
+    tx = tx.subarray(n);
+  }
+}
 
 function writeStats() {
   if (!options.stats) return;
@@ -112,8 +143,8 @@ function step() {
   const now = clock();
   thermalAdvance((now - lastThermal) / 1000 * options["thermal-speed"]);
   lastThermal = now;
-  const data = rx.length ? Buffer.concat(rx).toString("hex") : "";
-  rx = [];
+  const received = uartRead();
+  const data = received ? received.toString("hex") : "";
   board._input(now, data, sensorReading());
   app.step();
   const out = board._output();
@@ -121,7 +152,7 @@ function step() {
   if (out.length > 1) {
     const octets = Buffer.from(out.slice(1), "hex");
     stats.frames_octets += octets.length;
-    fs.writeSync(uart, octets);
+    uartWrite(octets);
   }
   stats.steps++;
   const took = clock() - now;
@@ -145,7 +176,7 @@ function loop() {
     writeStats();
     process.exit(3);
   }
-  setTimeout(loop, rx.length ? 0 : 1);
+  setTimeout(loop, 1);
 }
 
 function shutdown() {

@@ -64,6 +64,7 @@ class MpySimTarget(Target):
         # reads an end of file between two ground stations
         self.master, self.slave = os.openpty()
         tty.setraw(self.slave)
+        os.set_blocking(self.master, False)   # the harness polls it between steps of the program
         command = [
             "node", str(HARNESS), "--capacity", str(physics.HEAT_CAPACITY_J_PER_K),
             "--conductance", str(physics.CONDUCTANCE_W_PER_K), "--sink", str(physics.SINK_C),
