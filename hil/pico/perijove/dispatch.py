@@ -169,8 +169,8 @@ HANDLERS = {
 }
 
 
-def packet(p):
-    """One TC packet from an accepted frame (or released by the schedule): verified and executed."""
+def packet(p, uplinked=True):
+    """One TC packet from an accepted frame (or released by the schedule, not uplinked: no contact)."""
     request = None
     if len(p) >= D.PRIMARY_HEADER_LEN:
         apid = ((p[0] << 8) | p[1]) & 0x7FF
@@ -197,7 +197,8 @@ def packet(p):
     if reason:
         core.rejected(request, reason)
         return
-    core.contact()
+    if uplinked:
+        core.contact()
     core.accepted(request)
     reason = handler(args, request)
     if reason != core.DEFERRED:

@@ -29,7 +29,7 @@ def tick():
         tc = item[1]
         released = (released + 1) & 0xFFFFFFFF
         core.event(D.EVENT_SCHEDULE_RELEASED, entry, tc[7], tc[8])
-        dispatcher.packet(tc)
+        dispatcher.packet(tc, uplinked=False)
 
 
 def insert_command(args, request):
