@@ -347,7 +347,21 @@ def render_python() -> str:
                 seen.add(name)
                 out.append(f"{name} = const({number})")
     out.append("")
-    return "\n".join(out)
+    return "\n".join(keep_used(out))
+
+
+def keep_used(lines: list[str]) -> list[str]:
+    """Only the names the Pico program reads (`D.NAME` in hil/pico/perijove/*.py) and the tables: every
+    name costs the Pico's heap a dictionary slot and a string. A program that starts reading a new
+    name makes this module stale, and the test that checks it says so."""
+    program = "".join(path.read_text() for path in sorted(PYTHON_OUTPUT.parent.glob("*.py")) if path != PYTHON_OUTPUT)
+    used = set(re.findall(r"\bD\.([A-Z_][A-Z0-9_]*)", program)) | {"COMMANDS", "HK"}
+    kept = []
+    for line in lines:
+        name = re.match(r"([A-Z_][A-Z0-9_]*) = ", line)
+        if name is None or name.group(1) in used:
+            kept.append(line)
+    return kept
 
 
 def main() -> int:

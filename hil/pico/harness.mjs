@@ -2,8 +2,10 @@
 // with the emulated board module (hil/pico/sim/board.py) in place of the Pico's.
 //
 //   node hil/pico/harness.mjs [--capacity J/K] [--conductance W/K] [--sink C] [--power W]
-//        [--initial C] [--thermal-speed X] [--stats FILE] [--heap-kb N] --uart-fd N
+//        [--initial C] [--thermal-speed X] [--stats FILE] [--heap-kb N] [--program DIR] --uart-fd N
 //
+// --program: the directory of the program's modules to run (default: hil/pico/perijove's sources
+// with hil/pico/sim/board.py).
 // --uart-fd: the board's UART, the master side of a pty (both ways): the ground opens the slave.
 // stdin, one line each: fault injection and requests, as the simavr harness takes them:
 // "temp <degC>", "external <W>", "sensor open|ok", "heater stuck_on|ok", "stats" (write --stats).
@@ -20,7 +22,7 @@ import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const options = {
   capacity: 200.0, conductance: 0.2, sink: -25.0, power: 10.0, initial: null,
-  "thermal-speed": 1.0, stats: null, "heap-kb": 256, "uart-fd": null,
+  "thermal-speed": 1.0, stats: null, "heap-kb": 256, "uart-fd": null, program: null,
 };
 for (let i = 2; i < process.argv.length; i += 2) {
   const name = process.argv[i].replace(/^--/, "");
@@ -28,7 +30,7 @@ for (let i = 2; i < process.argv.length; i += 2) {
     process.stderr.write(`harness: unknown option ${process.argv[i]}\n`);
     process.exit(2);
   }
-  options[name] = name === "stats" ? process.argv[i + 1] : Number(process.argv[i + 1]);
+  options[name] = name === "stats" || name === "program" ? process.argv[i + 1] : Number(process.argv[i + 1]);
 }
 
 // the camera's thermal node, as fsw/hw/sim/thermal.py and hil/sim/thermal.h model it
@@ -54,12 +56,17 @@ const mp = await loadMicroPython({
   stdout: (line) => process.stdout.write(`pico: ${line}\n`),
   stderr: (line) => process.stdout.write(`pico: ${line}\n`),
 });
+// the program as the Pico gets it (--program: .mpy files compiled by mpy-cross, or the sources),
+// with the emulated board's module in place of the Pico's; main.py's endless loop is this harness's
 mp.FS.mkdir("/flight");
-for (const dir of [path.join(HERE, "perijove"), path.join(HERE, "sim")]) {
-  for (const name of fs.readdirSync(dir)) {
-    if (name.endsWith(".py") && name !== "main.py" && !(dir.endsWith("perijove") && name === "board.py")) {
-      mp.FS.writeFile(`/flight/${name}`, fs.readFileSync(path.join(dir, name)));
-    }
+const sources = options.program
+  ? fs.readdirSync(options.program).map((name) => path.join(options.program, name))
+  : [...fs.readdirSync(path.join(HERE, "perijove")).filter((name) => name !== "board.py")
+      .map((name) => path.join(HERE, "perijove", name)), path.join(HERE, "sim", "board.py")];
+for (const file of sources) {
+  const name = path.basename(file);
+  if ((name.endsWith(".py") || name.endsWith(".mpy")) && !name.startsWith("main.")) {
+    mp.FS.writeFile(`/flight/${name}`, fs.readFileSync(file));
   }
 }
 mp.runPython("import sys\nsys.path.insert(0, '/flight')");
@@ -69,8 +76,11 @@ const clock = () => Date.now() - started;
 board._input(clock(), "", sensorReading());
 const app = mp.pyimport("app");
 app.boot();
+// each attribute looked up through a proxy holds a reference on the MicroPython heap until node's
+// GC frees it: the functions called every step are looked up once, so the heap is the program's
+const input = board._input, output = board._output, step_program = app.step, heapUsed = app.heap_used;
 
-const stats = { heap_peak: 0, heap_samples: 0, steps: 0, frames_octets: 0, started_heap: app.heap_used() };
+const stats = { heap_peak: 0, heap_samples: 0, steps: 0, frames_octets: 0, started_heap: heapUsed() };
 if (options["uart-fd"] === null) {
   process.stderr.write("harness: --uart-fd is needed (the pty's master side)\n");
   process.exit(2);
@@ -145,9 +155,9 @@ function step() {
   lastThermal = now;
   const received = uartRead();
   const data = received ? received.toString("hex") : "";
-  board._input(now, data, sensorReading());
-  app.step();
-  const out = board._output();
+  input(now, data, sensorReading());
+  step_program();
+  const out = output();
   heaterOn = out[0] === "1";
   if (out.length > 1) {
     const octets = Buffer.from(out.slice(1), "hex");
@@ -160,7 +170,7 @@ function step() {
   if (took > 50 && process.env.PICO_SLOW_LOG) fs.appendFileSync(process.env.PICO_SLOW_LOG, `${now} step ${took} ms\n`);
   if (now - lastHeap >= 1000) {   // the heap the program keeps, once a second
     lastHeap = now;
-    stats.heap_peak = Math.max(stats.heap_peak, app.heap_used());
+    stats.heap_peak = Math.max(stats.heap_peak, heapUsed());
     stats.heap_samples++;
   }
 }

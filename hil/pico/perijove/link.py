@@ -189,7 +189,7 @@ class Farm:
 
 ZONE_LEN = const(244)              # D.TM_FRAME_LEN - header - OCF - FECF (checked at import below)
 assert ZONE_LEN == D.TM_FRAME_LEN - D.TM_HEADER_LEN - D.OCF_LEN - D.FECF_LEN
-REALTIME_CAP = const(4096)         # octets of replies and events waiting: beyond, dropped and counted
+REALTIME_CAP = const(2048)         # octets of replies and events waiting: beyond, dropped and counted
 BULK_CAP = const(4 * 244)          # housekeeping and image segments wait in at most four frames' worth
 HK_ROOM = const(2 * 244)           # bulk data leaves this much to housekeeping, which goes first
 FLUSH_QUIET_MS = const(2)          # uplink silent this long: complete a partial frame now
