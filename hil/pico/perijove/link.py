@@ -231,6 +231,7 @@ class Downlink:
         self.bulk = _Channel(D.VC_BULK, BULK_CAP)
         self.idle_count = 0
         self.mc_count = 0
+        self.own_apids = {spec[0] for spec in D.COMMANDS} | {D.APID_EVENTS, D.APID_HOUSEKEEPING}
         self.sequence = {}        # APID -> next sequence count
         self.messages = {}        # (APID, service) -> next message type counter
         self.dropped = 0          # octets of packets that found no room
@@ -246,9 +247,12 @@ class Downlink:
     def packet(self, apid, service, subtype, data, bulk=False):
         """Queue one TM packet; False when it found no room (its sequence count is spent: the
         ground sees the gap, and the octets are counted in downlink_dropped)."""
-        sequence = self.sequence.get(apid, 0)
-        self.sequence[apid] = (sequence + 1) & 0x3FFF
-        key = (apid << 8) | service
+        # each APID of the board counts on its own; any other (a failure report to an unknown APID)
+        # shares one slot, so a stream of unknown APIDs cannot grow these tables
+        slot = apid if apid in self.own_apids else -1
+        sequence = self.sequence.get(slot, 0)
+        self.sequence[slot] = (sequence + 1) & 0x3FFF
+        key = (slot << 8) | service if slot >= 0 else -1 - (service == 1)
         message = self.messages.get(key, 0)
         self.messages[key] = (message + 1) & 0xFFFF
         length = packet_len(len(data))
