@@ -12,6 +12,7 @@ import serial
 from fsw.protocol import ASM, TcPacket, encode_tc
 from fsw.protocol.clcw import Clcw
 from fsw.protocol.framing import tm_deframer
+from fsw.protocol.reasons import Reason
 from fsw.protocol.tcframe import TcFrame, encode_tc_frame
 from fsw.protocol.tmframe import decode_tm_frame
 from hil.targets.mpy_sim import MpySimTarget, missing_runtime
@@ -119,3 +120,17 @@ def test_invalid_frames_are_discarded(board):
     board.send(0, data=b"\x00", bypass=True, control=True)           # Unlock: the one that counts
     after = board.clcw_becomes(farm_b_counter=(before.farm_b_counter + 1) % 4, lockout=False)
     assert after.report_value == before.report_value
+
+
+def test_a_frame_whose_rest_never_comes_is_given_up(pico):
+    # a header claiming 1000 octets, then silence: without the quiet-line rule the ping after it
+    # would be taken as the rest of that frame, and lost with it
+    from hil.tests.helpers import write_bytes
+
+    before = pico.request_hk(2)["frames_rejected"]
+    write_bytes(pico, ASM + bytes([0x20, 0x3D, 0x03, 0xE7, 0x00]) + bytes(10))
+    time.sleep(0.3)
+    assert pico.send("ping", timeout=10).outcome == "completed"
+    after = pico.request_hk(2)
+    assert after["frames_rejected"] == before + 1
+    assert after["last_reason"] == Reason.TRUNCATED
