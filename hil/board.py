@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 
 DISPATCH = Path(__file__).resolve().parent / "arduino" / "perijove" / "pj_dispatch.cpp"
+# the Pico's MicroPython program (hil/pico): its HANDLERS table is its list of what it implements
+PICO_DISPATCH = Path(__file__).resolve().parent / "pico" / "perijove" / "dispatch.py"
 
 # the NTC divider on ADC0 (docs/HARDWARE.md): a 10 k NTC to GND below a 10 k fixed resistor
 # to the 5 V supply; the NTC follows the beta equation around 25 C
@@ -44,3 +46,17 @@ def board_commands(names) -> frozenset[str]:
     if unknown:
         raise ValueError(f"{DISPATCH.name} dispatches commands the dictionary lacks: {', '.join(unknown)}")
     return frozenset(by_ident[case] for case in cases)
+
+
+def pico_commands() -> tuple[str, ...]:
+    """The command idents of the Pico program's HANDLERS table (hil/pico/perijove/dispatch.py), in order."""
+    text = PICO_DISPATCH.read_text()
+    start = text.index("HANDLERS = {")
+    body = text[start:text.index("\n}\n", start)]
+    return tuple(re.findall(r"D\.CMD_([A-Z0-9_]+):", body))
+
+
+def pico_board_commands(names) -> frozenset[str]:
+    """The dictionary command names (of `names`) that the Pico program handles."""
+    by_ident = {re.sub(r"[^A-Za-z0-9]+", "_", name).upper(): name for name in names}
+    return frozenset(by_ident[case] for case in pico_commands() if case in by_ident)

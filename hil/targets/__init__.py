@@ -1,8 +1,8 @@
-"""The places the HIL suite can run: loop, pty, avr-sim, serial."""
+"""The places the HIL suite can run: loop, pty, avr-sim, mpy-sim, serial."""
 
 from .base import Capabilities, Target
 
-TARGETS = ("loop", "pty", "avr-sim", "serial")
+TARGETS = ("loop", "pty", "avr-sim", "serial", "mpy-sim")
 
 
 def make_target(name: str, port: str | None = None, baud: int | None = None, board: str = "arduino") -> Target:
@@ -16,6 +16,9 @@ def make_target(name: str, port: str | None = None, baud: int | None = None, boa
     if name == "avr-sim":
         from .avr_sim import AvrSimTarget
         return AvrSimTarget()
+    if name == "mpy-sim":
+        from .mpy_sim import MpySimTarget
+        return MpySimTarget()
     if name == "serial":
         from .serial import SerialTarget
         return SerialTarget(port, baud or 115200, board)

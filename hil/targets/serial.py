@@ -1,9 +1,11 @@
-"""serial: a real board on a serial port: an Arduino with the firmware, or `fsw` on a Pi."""
+"""serial: a real board on a serial port: an Arduino with the firmware, a Pico with the MicroPython
+program (hil/pico), or `fsw` on a Pi."""
 
 from fsw.protocol import TM_FRAME_LEN
 
 from .avr_sim import FIRMWARE_CAPABILITIES
 from .base import ALL_COMMANDS, Capabilities, Target
+from .mpy_sim import PICO_CAPABILITIES
 
 
 class SerialTarget(Target):
@@ -15,6 +17,8 @@ class SerialTarget(Target):
         self.board = board
         if board == "arduino":
             self.capabilities = Capabilities(**FIRMWARE_CAPABILITIES, simulated_thermal=False)
+        elif board == "pico":
+            self.capabilities = Capabilities(**PICO_CAPABILITIES, simulated_thermal=False)
         else:
             self.capabilities = Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None, simulated_thermal=False)
         if not port:

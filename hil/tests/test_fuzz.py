@@ -81,8 +81,9 @@ def frame_bytes(gs, data: bytes, length: int | None = None) -> bytes:
     """A TC frame around data with a good FECF; length: what its header claims (10 bits)."""
     sender = gs.session.sender
     length = len(data) + 7 if length is None else length
-    header = struct.pack(">HBB", SPACECRAFT_ID, 0, 0)[:2] + bytes([((length - 1) >> 8) & 0x03, (length - 1) & 0xFF,
-                                                                    sender.frame_sequence])
+    # Type-BD (bypass), as ground's own frames: a board with FARM-1 would hold Type-AD ones to V(R)
+    header = struct.pack(">H", 0x2000 | SPACECRAFT_ID) + bytes([((length - 1) >> 8) & 0x03, (length - 1) & 0xFF,
+                                                               sender.frame_sequence])
     sender.frame_sequence = (sender.frame_sequence + 1) & 0xFF
     return ASM + append_crc(header + data)
 

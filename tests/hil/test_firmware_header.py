@@ -1,5 +1,6 @@
 """The firmware's dictionary header is generated; the committed one must match the dictionary."""
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -35,3 +36,25 @@ def test_thermistor_constants_exist_only_in_the_generated_header():
         text = path.read_text()
         for literal in ("3950", "298.15", "10000.0"):
             assert literal not in text, f"{path.relative_to(ROOT)} has its own thermistor constant {literal}"
+
+
+def test_committed_pico_dictionary_is_current():
+    # the Pico's MicroPython program (hil/pico) takes its constants from the same generator
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "firmware_header.py"), "--check", "--python"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_pico_dictionary_marks_what_the_program_handles():
+    from fsw.dictionary import load
+    from hil import board
+
+    text = (ROOT / "hil" / "pico" / "perijove" / "pj_dictionary.py").read_text()
+    assert f"DICTIONARY_VERSION = const(0x{load().version:08X})" in text
+    handled = set(board.pico_commands())
+    assert handled, "no HANDLERS found in hil/pico/perijove/dispatch.py"
+    for line in text.splitlines():
+        if line.startswith("    (0x") and "  # " in line:
+            spec, name = line.split("  # ")
+            flags = ast.literal_eval(spec.strip().rstrip(","))[5]
+            assert bool(flags & 8) == (name.upper() in handled), line

