@@ -6,6 +6,13 @@ from .avr_sim import FIRMWARE_CAPABILITIES
 from .base import ALL_COMMANDS, Capabilities, Target
 
 
+# what each kind of real board can do: the Arduino firmware's commands, or all of fsw's
+BOARD_CAPABILITIES = {
+    "arduino": Capabilities(**FIRMWARE_CAPABILITIES, simulated_thermal=False),
+    "fsw": Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None, simulated_thermal=False),
+}
+
+
 class SerialTarget(Target):
     name = "serial"
 
@@ -13,10 +20,7 @@ class SerialTarget(Target):
         self.port = port
         self.baud = baud
         self.board = board
-        if board == "arduino":
-            self.capabilities = Capabilities(**FIRMWARE_CAPABILITIES, simulated_thermal=False)
-        else:
-            self.capabilities = Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None, simulated_thermal=False)
+        self.capabilities = BOARD_CAPABILITIES[board]
         if not port:
             self.skip_reason = "serial target needs a port: --port /dev/ttyUSB0 (or HIL_PORT)"
 
