@@ -39,6 +39,7 @@ class PlaceLease:
         self.token: str | None = None
         self.acquired = False
         self.waited = 0.0
+        self.told = False       # the run said it waits for a busy place
         self.ports: dict[str, str] = {}
 
     # one short session per step
@@ -81,7 +82,6 @@ class PlaceLease:
                 filters={"main": pb.Reservation.Filter(filter={"name": self.place})}, prio=0)
             self.token = self._call(session, session.stub.CreateReservation(request)).reservation.token
             started = time.monotonic()
-            told = False
             while True:
                 answer = self._call(session, session.stub.PollReservation(pb.PollReservationRequest(token=self.token)))
                 state = Reservation.from_pb2(answer.reservation).state
@@ -93,10 +93,10 @@ class PlaceLease:
                 if self.waited >= self.wait:
                     raise PlaceError(f"place {self.place} still busy after {self.wait:.0f} s ({self._holder(session)}); "
                                      "try again later, or wait longer with --lg-wait SECONDS")
-                if not told:
+                if not self.told:
                     self.say(f"hil: place {self.place} is busy ({self._holder(session)}); "
                              f"waiting up to {self.wait:.0f} s for it")
-                    told = True
+                    self.told = True
                 session.loop.run_until_complete(asyncio.sleep(POLL_S))   # place updates flow meanwhile
             self._call(session, session.stub.AcquirePlace(pb.AcquirePlaceRequest(placename=self.place)))
             self.acquired = True

@@ -70,7 +70,7 @@ class LabgridTarget(Target):
         self.lease = PlaceLease(self.place, coordinator_address(self.env), self.wait, self.say)
         self.lease.acquire()
         atexit.register(self.lease.release)      # the backstop if teardown never runs
-        waited = f" after waiting {self.lease.waited:.1f} s" if self.lease.waited >= 1 else ""
+        waited = f" after waiting {self.lease.waited:.1f} s" if self.lease.told else ""
         self.say(f"hil: place {self.place} acquired{waited}")
         try:
             ports = self.lease.ports
