@@ -125,9 +125,16 @@ class PlaceLease:
             session.loop.run_until_complete(asyncio.sleep(0.1))
 
     def _holder(self, session) -> str:
+        from labgrid.remote.generated import labgrid_coordinator_pb2 as pb
+
         place = session.places.get(self.place)
         if place is not None and place.acquired:
             return f"acquired by {place.acquired}"
+        if place is not None and place.reservation:
+            answer = self._call(session, session.stub.GetReservations(pb.GetReservationsRequest()))
+            for reservation in answer.reservations:
+                if reservation.token == place.reservation:
+                    return f"reserved by {reservation.owner}"
         return "reserved by another run"
 
     def release(self) -> None:
