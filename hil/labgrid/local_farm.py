@@ -92,7 +92,7 @@ class LocalFarm:
         self.uart, spare, control = launch.wait_for_line(board, READY, timeout=60).groups()
         wait_listening(int(self.coordinator.rsplit(":", 1)[1]))
         env = dict(os.environ, PERIJOVE_AVR_SIM_UART=self.uart, PERIJOVE_AVR_SIM_SPARE=spare,
-                   PERIJOVE_AVR_SIM_CONTROL=control)
+                   PERIJOVE_AVR_SIM_CONTROL=control, PATH=f"{HERE / 'bin'}:{os.environ.get('PATH', '')}")
         self._spawn(str(BIN / "labgrid-exporter"), "-c", self.coordinator, "--name", EXPORTER,
                     "--hostname", "127.0.0.1", str(EXPORTER_CONFIG), log="exporter.log", env=env)
         self.client("-p", PLACE, "create")

@@ -5,7 +5,6 @@ from fsw.protocol import TM_FRAME_LEN
 from .avr_sim import FIRMWARE_CAPABILITIES
 from .base import ALL_COMMANDS, Capabilities, Target
 
-
 # what each kind of real board can do: the Arduino firmware's commands, or all of fsw's
 BOARD_CAPABILITIES = {
     "arduino": Capabilities(**FIRMWARE_CAPABILITIES, simulated_thermal=False),
