@@ -3,7 +3,8 @@
     python -m hil.labgrid.local_farm -- pytest hil --lg-env hil/labgrid/avr-sim.env.yaml -q
 
 runs the command with LG_COORDINATOR set to the farm's coordinator, then stops everything, also
-when the command fails or is interrupted; its exit status is the command's. ./scripts/test, the
+when the command fails or is interrupted; its exit status is the command's, or 77 when this
+machine lacks ser2net, labgrid or the AVR toolchain (it says which). ./scripts/test, the
 tests of the farm and `./scripts/bench labgrid` start it the same way (LocalFarm).
 """
 
@@ -25,6 +26,7 @@ ENV_CONFIG = HERE / "avr-sim.env.yaml"
 PLACE = "avr-sim"
 EXPORTER = "perijove-local"
 BIN = Path(sys.executable).parent          # labgrid's programs sit beside this Python
+CANNOT_RUN = 77                            # the exit status when this machine lacks a part (a skip)
 READY = r"READY uart=(\S+) spare=(\S+) control=(\S+)"
 
 
@@ -136,7 +138,7 @@ def main() -> int:
     why = missing()
     if why:
         print(f"local labgrid farm: {why}", file=sys.stderr)
-        return 3
+        return CANNOT_RUN
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     try:
         with LocalFarm() as farm:

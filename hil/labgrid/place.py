@@ -31,8 +31,10 @@ def coordinator_address(env=None) -> str:
 class PlaceLease:
     """acquire() reserves and acquires `place`, waiting at most `wait` seconds; release() gives it back."""
 
-    def __init__(self, place: str, coordinator: str, wait: float, say: Callable[[str], None] = print):
+    def __init__(self, place: str, coordinator: str, wait: float, say: Callable[[str], None] = print,
+                 tags: dict[str, str] | None = None):
         self.place = place
+        self.tags = tags        # reserve any place with these tags instead: the one allocated is ours
         self.coordinator = coordinator
         self.wait = wait
         self.say = say
@@ -75,27 +77,29 @@ class PlaceLease:
 
         session = self._session()
         try:
-            if self.place not in session.places:
+            if not self.tags and self.place not in session.places:
                 known = ", ".join(sorted(session.places)) or "none"
                 raise PlaceError(f"labgrid coordinator {self.coordinator} has no place {self.place!r} (places: {known})")
-            request = pb.CreateReservationRequest(
-                filters={"main": pb.Reservation.Filter(filter={"name": self.place})}, prio=0)
+            wanted = self.tags or {"name": self.place}
+            request = pb.CreateReservationRequest(filters={"main": pb.Reservation.Filter(filter=wanted)}, prio=0)
             self.token = self._call(session, session.stub.CreateReservation(request)).reservation.token
             started = time.monotonic()
             while True:
                 answer = self._call(session, session.stub.PollReservation(pb.PollReservationRequest(token=self.token)))
-                state = Reservation.from_pb2(answer.reservation).state
+                reservation = Reservation.from_pb2(answer.reservation)
+                state = reservation.state
                 if state is ReservationState.allocated:
+                    self.place = reservation.allocations["main"][0]
                     break
                 if state is not ReservationState.waiting:
                     raise PlaceError(f"the reservation of place {self.place} became {state.name}")
                 self.waited = time.monotonic() - started
+                what = f"place {self.place}" if not self.tags else f"every place with {_tag_text(self.tags)}"
                 if self.waited >= self.wait:
-                    raise PlaceError(f"place {self.place} still busy after {self.wait:.0f} s ({self._holder(session)}); "
+                    raise PlaceError(f"{what} still busy after {self.wait:.0f} s ({self._holder(session)}); "
                                      "try again later, or wait longer with --lg-wait SECONDS")
                 if not self.told:
-                    self.say(f"hil: place {self.place} is busy ({self._holder(session)}); "
-                             f"waiting up to {self.wait:.0f} s for it")
+                    self.say(f"hil: {what} is busy ({self._holder(session)}); waiting up to {self.wait:.0f} s for it")
                     self.told = True
                 session.loop.run_until_complete(asyncio.sleep(POLL_S))   # place updates flow meanwhile
             self._call(session, session.stub.AcquirePlace(pb.AcquirePlaceRequest(placename=self.place)))
@@ -126,6 +130,11 @@ class PlaceLease:
 
     def _holder(self, session) -> str:
         from labgrid.remote.generated import labgrid_coordinator_pb2 as pb
+
+        if self.tags:
+            held = [f"{name}: {place.acquired}" for name, place in sorted(session.places.items())
+                    if place.acquired and all(place.tags.get(k) == v for k, v in self.tags.items())]
+            return "; ".join(held) or "reserved by other runs"
 
         place = session.places.get(self.place)
         if place is not None and place.acquired:
@@ -159,6 +168,18 @@ class PlaceLease:
             except PlaceError:
                 pass     # expired meanwhile: nothing to cancel
             self.token = None
+
+
+def _tag_text(tags: dict[str, str]) -> str:
+    return " ".join(f"{key}={value}" for key, value in sorted(tags.items()))
+
+
+def parse_tags(text: str) -> dict[str, str]:
+    """"board=arduino mcu=atmega328p", as labgrid-client reserve takes them."""
+    try:
+        return dict(pair.split("=", 1) for pair in text.split())
+    except ValueError:
+        raise PlaceError(f"reserve: {text!r}: tags are KEY=VALUE, separated by spaces") from None
 
 
 def port_url(args: dict) -> str:

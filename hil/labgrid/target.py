@@ -11,7 +11,8 @@ test skips on a place for the same reason, naming what is missing, as it would o
 
 The run reserves and acquires the place (waiting at most --lg-wait seconds while another run
 holds it), talks to the board over the exporter's RFC 2217 port "uart", flashes the firmware
-first when the environment's options say `flash_firmware: uno` (or mega), and releases the place at the end: after a
+first when the environment's options say `flash_firmware: uno` (or mega), installs this checkout
+on a Pi first with `install_fsw: true`, and releases the place at the end: after a
 failure, Ctrl-C or SIGTERM too.
 """
 
@@ -24,10 +25,11 @@ from pathlib import Path
 from ..targets.avr_sim import AvrSimTarget
 from ..targets.base import Capabilities, Target
 from ..targets.serial import BOARD_CAPABILITIES
-from .place import PlaceError, PlaceLease, coordinator_address
+from .place import PlaceError, PlaceLease, coordinator_address, parse_tags
 
 BOARD_FEATURES = ("avr-sim", "arduino", "fsw")
 WAIT_S = 600.0             # a run waits this long for a busy place by default (--lg-wait)
+ROOT = Path(__file__).resolve().parents[2]
 CONTROL_TIMEOUT_S = 60.0   # a fresh avr-sim board builds (make) and boots within this
 
 
@@ -67,8 +69,11 @@ class LabgridTarget(Target):
 
     def start(self) -> None:
         _sigterm_interrupts()
-        self.lease = PlaceLease(self.place, coordinator_address(self.env), self.wait, self.say)
+        tags = parse_tags(self._option("reserve")) if self._option("reserve") else None
+        self.lease = PlaceLease(self.place, coordinator_address(self.env), self.wait, self.say, tags)
         self.lease.acquire()
+        self.place = self.lease.place          # with reserve: tags, the place the coordinator allocated
+        self.name = f"labgrid place {self.place}"
         atexit.register(self.lease.release)      # the backstop if teardown never runs
         waited = f" after waiting {self.lease.waited:.1f} s" if self.lease.told else ""
         self.say(f"hil: place {self.place} acquired{waited}")
@@ -80,6 +85,7 @@ class LabgridTarget(Target):
                 raise PlaceError(f"place {self.place} exports no serial port {', '.join(missing)} "
                                  f"(it has: {', '.join(ports) or 'none'})")
             self._flash_if_configured()
+            self._install_if_configured()
             self.port = ports["uart"]
             if self.board == "avr-sim":
                 from fsw.link import open_link
@@ -91,23 +97,38 @@ class LabgridTarget(Target):
             self.stop()
             raise
 
+    def _option(self, name: str):
+        return self.env.config.data.get("options", {}).get(name)
+
+    def _client(self, what: str, *args: str) -> None:
+        """labgrid-client on this place (the place is ours: acquired by this run)."""
+        import subprocess
+
+        result = subprocess.run([str(Path(sys.executable).parent / "labgrid-client"), "-x", self.lease.coordinator,
+                                 "-p", self.place, *args], capture_output=True, text=True)
+        if result.returncode:
+            said = (result.stderr or result.stdout).strip().splitlines()
+            raise PlaceError(f"place {self.place}: {what} failed: {said[-1] if said else 'no output'}")
+
     def _flash_if_configured(self) -> None:
         """options: flash_firmware: uno|mega in the environment: the firmware goes on first, through
         the place's USBFlashableDevice and labgrid's FlashScriptDriver (labgrid-client flashscript)."""
-        board = self.env.config.data.get("options", {}).get("flash_firmware")
-        if not board:
-            return
-        import subprocess
+        board = self._option("flash_firmware")
+        if board:
+            from .flash import flash_script
 
-        from .flash import flash_script
+            self.say(f"hil: flashing the firmware for an Arduino {board} on place {self.place}")
+            self._client("flashing", "flashscript", str(flash_script(board)), "{device.devnode}")
 
-        self.say(f"hil: flashing the firmware for an Arduino {board} on place {self.place}")
-        result = subprocess.run([str(Path(sys.executable).parent / "labgrid-client"), "-x", self.lease.coordinator,
-                                 "-p", self.place, "flashscript", str(flash_script(board)), "{device.devnode}"],
-                                capture_output=True, text=True)
-        if result.returncode:
-            said = (result.stderr or result.stdout).strip().splitlines()
-            raise PlaceError(f"place {self.place}: flashing failed: {said[-1] if said else 'no output'}")
+    def _install_if_configured(self) -> None:
+        """options: install_fsw: true: this checkout onto the place's Pi (its NetworkService) and
+        scripts/install-pi.sh run there, so the Pi flies the code under test."""
+        if self._option("install_fsw"):
+            self.say(f"hil: installing fsw from this checkout on place {self.place}")
+            self._client("copying the checkout", "rsync", f"{ROOT}/", ":perijove/", "-a", "--delete",
+                         "--exclude=.git", "--exclude=.venv", "--exclude=build", "--exclude=__pycache__")
+            self._client("installing fsw", "ssh", "sudo perijove/scripts/install-pi.sh && "
+                         "sudo systemctl restart perijove-fsw")
 
     def fresh(self) -> Target:
         """A board fresh from boot for one test: the avr-sim place's spare board, else the board itself."""

@@ -171,3 +171,34 @@ def test_an_interrupted_run_releases_the_place(farm, signum):
     after.acquire()
     assert not after.told
     after.release()
+
+
+@pytest.mark.parametrize("name, board, place", [("avr-sim", "avr-sim", "avr-sim"), ("arduino", "arduino", "uno-1"),
+                                                ("pi", "fsw", "pi-1")])
+def test_the_example_environments_and_exporter_configurations_load(name, board, place, monkeypatch):
+    from labgrid.remote.config import ResourceConfig
+
+    target = LabgridTarget(str(ROOT / "hil/labgrid" / f"{name}.env.yaml"))
+    assert (target.board, target.place) == (board, place)
+    for variable in ("UART", "SPARE", "CONTROL"):
+        monkeypatch.setenv(f"PERIJOVE_AVR_SIM_{variable}", f"/dev/pts/{variable.lower()}")
+    exported = ResourceConfig(str(ROOT / "hil/labgrid" / f"{name}.exporter.yaml"), {"env": os.environ}).data
+    assert list(exported) == [place]
+    assert "uart" in exported[place]
+
+
+@pytest.mark.timeout(60)
+def test_a_reservation_by_tags_gets_the_free_place_that_has_them(farm):
+    farm.client("-p", PLACE, "set-tags", "board=arduino", "sim=yes")
+    try:
+        lease = PlaceLease("any", farm.coordinator, wait=5, say=print, tags={"board": "arduino"})
+        lease.acquire()
+        try:
+            assert lease.place == PLACE and "uart" in lease.ports
+            busy = PlaceLease("any", farm.coordinator, wait=1, say=print, tags={"board": "arduino"})
+            with pytest.raises(PlaceError, match=f"every place with board=arduino still busy after 1 s \\({PLACE}: "):
+                busy.acquire()
+        finally:
+            lease.release()
+    finally:
+        farm.client("-p", PLACE, "set-tags", "board=", "sim=")
