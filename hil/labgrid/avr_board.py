@@ -21,6 +21,7 @@ import signal
 import sys
 import termios
 import threading
+import time
 import tty
 
 from ..targets.avr_sim import AvrSimTarget
@@ -37,12 +38,17 @@ def raw_pty() -> tuple[int, int, str]:
     return master, slave, os.ttyname(slave)
 
 
-def write_all(fd: int, data: bytes) -> None:
-    """Into a pty: whatever nobody reads in time is lost, as on a line with nobody listening."""
-    try:
-        os.write(fd, data)
-    except (BlockingIOError, OSError):
-        pass
+def write_all(fd: int, data: bytes, patience: float = 1.0) -> None:
+    """Into a pty, waiting while its reader catches up; what nobody takes within `patience`
+    seconds is lost, as on a line with nobody listening."""
+    while data:
+        try:
+            data = data[os.write(fd, data):]
+        except BlockingIOError:
+            if not select.select([], [fd], [], patience)[1]:
+                return
+        except OSError:
+            return       # the other side went away
 
 
 class SpareBoard:
@@ -138,6 +144,7 @@ class Board:
             try:
                 pending += os.read(self.control_master, 4096)
             except OSError:
+                time.sleep(0.1)
                 continue
             while b"\n" in pending:
                 line, pending = pending.split(b"\n", 1)

@@ -4,7 +4,6 @@ own (`make -n flash`), so the board's part, programmer and upload speed are writ
 
 import shlex
 import subprocess
-import tempfile
 from pathlib import Path
 
 from ..targets.avr_sim import FIRMWARE_DIR
@@ -18,18 +17,19 @@ def avrdude_command(board: str) -> str:
     dry_run = subprocess.run(["make", "-s", "-n", "flash", f"PORT={DEVICE}", f"BOARD={board}"],
                              cwd=FIRMWARE_DIR, capture_output=True, text=True, check=True).stdout
     line = " ".join(dry_run.replace("\\\n", " ").split("\n")[-2:]).strip()
-    words = [word for word in shlex.split(line)]
+    words = shlex.split(line)
     avrdude = words.index("avrdude")
     image = f"build/{board}/perijove.hex"
     return " ".join(shlex.quote(word).replace(image, HEX) for word in words[avrdude:])
 
 
-def flash_script(board: str = "uno") -> Path:
-    """Build the firmware (make is incremental) and write the script: `SCRIPT DEVICE` flashes DEVICE."""
+def flash_script(board: str, directory: Path) -> Path:
+    """Build the firmware (make is incremental) and write the script into directory:
+    `SCRIPT DEVICE` flashes DEVICE."""
     subprocess.run(["make", "-s", board], cwd=FIRMWARE_DIR, check=True, capture_output=True)
     image = (FIRMWARE_DIR / "build" / board / "perijove.hex").read_text()
     command = avrdude_command(board).replace(f"'{DEVICE}'", '"$1"').replace(DEVICE, '"$1"').replace(HEX, '"$hex"')
-    script = Path(tempfile.mkdtemp(prefix="perijove-flash-")) / f"flash-perijove-{board}.sh"
+    script = Path(directory) / f"flash-perijove-{board}.sh"
     script.write_text(
         "#!/bin/sh\n"
         f"# the Perijove firmware for an Arduino {board}: {script.name} /dev/ttyACM0\n"

@@ -74,7 +74,7 @@ class LabgridTarget(Target):
         self.lease.acquire()
         self.place = self.lease.place          # with reserve: tags, the place the coordinator allocated
         self.name = f"labgrid place {self.place}"
-        atexit.register(self.lease.release)      # the backstop if teardown never runs
+        atexit.register(self._release)      # the backstop if teardown never runs
         waited = f" after waiting {self.lease.waited:.1f} s" if self.lease.told else ""
         self.say(f"hil: place {self.place} acquired{waited}")
         try:
@@ -115,10 +115,13 @@ class LabgridTarget(Target):
         the place's USBFlashableDevice and labgrid's FlashScriptDriver (labgrid-client flashscript)."""
         board = self._option("flash_firmware")
         if board:
+            import tempfile
+
             from .flash import flash_script
 
             self.say(f"hil: flashing the firmware for an Arduino {board} on place {self.place}")
-            self._client("flashing", "flashscript", str(flash_script(board)), "{device.devnode}")
+            with tempfile.TemporaryDirectory(prefix="perijove-flash-") as directory:
+                self._client("flashing", "flashscript", str(flash_script(board, Path(directory))), "{device.devnode}")
 
     def _install_if_configured(self) -> None:
         """options: install_fsw: true: this checkout onto the place's Pi (its NetworkService) and
@@ -145,9 +148,16 @@ class LabgridTarget(Target):
         if self.control is not None:
             self.control.close()
             self.control = None
-        if self.lease is not None and self.lease.token is not None:
+        self._release()
+
+    def _release(self) -> None:
+        if self.lease is None or self.lease.token is None:
+            return
+        try:
             self.lease.release()
             self.say(f"hil: place {self.place} released")
+        except PlaceError as error:
+            self.say(f"hil: place {self.place} not released: {error}")
 
 
 class ControlLine:

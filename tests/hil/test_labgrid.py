@@ -66,7 +66,7 @@ def test_a_coordinator_that_is_not_there_is_one_line():
 def test_the_flash_script_carries_the_firmware_and_the_makefiles_avrdude_line(tmp_path):
     from hil.labgrid.flash import flash_script
 
-    script = flash_script("uno")
+    script = flash_script("uno", tmp_path)
     text = script.read_text()
     assert (ROOT / "hil/arduino/build/uno/perijove.hex").read_text() in text
     assert 'avrdude -p atmega328p -c arduino -P "$1" -b 115200 -D -U flash:w:"$hex":i' in text
