@@ -62,7 +62,7 @@ class LabgridTarget(Target):
 
             env = Environment(config_file=env)
         self.env = env
-        self.role, self.place = _remote_place(env)
+        self.place = _remote_place(env)
         self.board = board_of(env.get_features() | env.get_target_features())
         self.capabilities = capabilities_of(self.board)
         self.name = f"labgrid place {self.place}"
@@ -136,7 +136,7 @@ class LabgridTarget(Target):
     def fresh(self) -> Target:
         """A board fresh from boot for one test: the avr-sim place's spare board, else the board itself."""
         if self.control is not None:
-            return SpareBoard(self)
+            return RemoteSpare(self)
         return SameBoard(self)
 
     def _control_stats(self) -> dict:
@@ -185,7 +185,7 @@ class ControlLine:
         self.link.close()
 
 
-class SpareBoard(Target):
+class RemoteSpare(Target):
     """The avr-sim place's second board, started fresh (and its fault injected) through the control port."""
 
     def __init__(self, place: LabgridTarget):
@@ -218,14 +218,14 @@ class SameBoard(Target):
         pass
 
 
-def _remote_place(env) -> tuple[str, str]:
-    """(role, place name) of the environment's target that has a RemotePlace."""
+def _remote_place(env) -> str:
+    """The place named by the environment's RemotePlace."""
     from labgrid.factory import target_factory
 
-    for role, config in env.config.get_targets().items():
+    for config in env.config.get_targets().values():
         resources, _drivers = target_factory.normalize_config(config)
         for name in resources.get("RemotePlace", {}):
-            return role, name
+            return name
     raise PlaceError(f"{env.config_file}: no target has a RemotePlace resource (the place to run on)")
 
 
