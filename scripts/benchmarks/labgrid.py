@@ -9,10 +9,13 @@ One run on a local farm (hil/labgrid/local_farm.py: coordinator, exporter, the a
    RFC 2217 at 115200 baud; counts every TC frame the board took or rejected and every TM frame
    the ground took, lost (frame count gaps) or rejected (goal: no frame lost either way).
 
-    ./scripts/bench labgrid [--pings 300] [--soak 30]
+    ./scripts/bench labgrid [--pings 300] [--soak 30 [--soak-local]]
+
+--soak-local soaks on the board's own pty instead, the baseline for what the exporter adds.
 """
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -103,6 +106,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pings", type=int, default=300)
     parser.add_argument("--soak", type=float, default=0, metavar="MINUTES")
+    parser.add_argument("--soak-local", action="store_true",
+                        help="soak on the board's own pty instead (the baseline: what the exporter adds or not)")
     args = parser.parse_args()
     why = missing()
     if why:
@@ -128,9 +133,13 @@ def main() -> int:
                   f"ratio p50 {statistics.median(remote) / statistics.median(local):.2f}x, "
                   f"p99 {percentile(remote, 0.99) / percentile(local, 0.99):.2f}x")
             if args.soak:
-                print(f"soak through RFC 2217, {args.soak:g} minutes:", flush=True)
-                for key, value in soak(lease.ports["uart"], args.soak).items():
+                url = farm.uart if args.soak_local else lease.ports["uart"]
+                if args.soak_local:
+                    lease.release()             # ser2net off: the pty is the soak's alone
+                print(f"soak on {url}, {args.soak:g} minutes (load average {os.getloadavg()[0]:.1f}):", flush=True)
+                for key, value in soak(url, args.soak).items():
                     print(f"  {key}: {value}")
+                print(f"  load average at the end: {os.getloadavg()[0]:.1f}")
         finally:
             lease.release()
     return 0
