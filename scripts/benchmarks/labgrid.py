@@ -94,7 +94,7 @@ def soak(url: str, minutes: float) -> dict:
             "board: commands accepted": after["tc_accepted"] - before["tc_accepted"],
             "board: commands rejected": after["tc_rejected"] - before["tc_rejected"],
             "ground: TM frames taken": receiver.frames_received - frames_before,
-            "ground: TM frames lost or rejected": sum(receiver.counts.values()) - counts_before,
+            "ground: TM problems (a bad frame counts once for its FECF, once for the gap)": sum(receiver.counts.values()) - counts_before,
             "ground: by reason": {reason.name: n for reason, n in receiver.counts.items()},
             "slowest ping (ms)": round(worst * 1000, 1),
         }
