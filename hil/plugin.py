@@ -2,6 +2,7 @@
 
     pytest hil --target avr-sim
     pytest hil --target serial --port /dev/ttyACM0 [--board arduino|fsw|pico] [--baud 115200]
+    pytest hil --lg-env hil/labgrid/avr-sim.env.yaml [--lg-wait 600]     # a labgrid place (hil/labgrid)
 
 Environment fallbacks: HIL_TARGET, HIL_PORT, HIL_BAUD, HIL_BOARD. Tests state what they need
 with `needs(target, ...)`; a target that lacks it skips the test with the reason.
@@ -29,6 +30,8 @@ def pytest_addoption(parser):
     group.addoption("--channel", default=os.environ.get("HIL_CHANNEL"), metavar="IMPAIRMENTS",
                     help="the ground sees the target through a bad line: ber=P,drop=P,... (env HIL_CHANNEL; "
                          "fsw/link/channel.py)")
+    group.addoption("--lg-wait", type=float, default=float(os.environ.get("HIL_LG_WAIT", 600)), metavar="SECONDS",
+                    help="with --lg-env: how long to wait for a busy labgrid place (default 600; env HIL_LG_WAIT)")
 
 
 # the channel every ground station of the run sees the target through (None: a clean line)
@@ -47,6 +50,10 @@ def pytest_configure(config):
 
 
 def pytest_report_header(config):
+    from .labgrid.target import labgrid_environment
+
+    if labgrid_environment(config) is not None:
+        return f"hil target: a labgrid place, from {labgrid_environment(config).config_file}"
     channel = config.getoption("--channel", default=None)
     return f"hil target: {config.getoption('--target')}" + (f", through a channel: {channel}" if channel else "")
 
@@ -54,10 +61,20 @@ def pytest_report_header(config):
 @pytest.fixture(scope="session")
 def hil_target(request):
     option = request.config.getoption
-    target = make_target(option("--target"), option("--port"), option("--baud"), option("--board"))
-    if target.skip_reason:
-        pytest.skip(target.skip_reason)
-    target.start()
+    from .labgrid.place import PlaceError
+    from .labgrid.target import LabgridTarget, labgrid_environment, terminal_say
+
+    try:
+        if labgrid_environment(request.config) is not None:     # --lg-env: the place it names (hil/labgrid)
+            target = LabgridTarget(labgrid_environment(request.config), option("--lg-wait"),
+                                   terminal_say(request.config))
+        else:
+            target = make_target(option("--target"), option("--port"), option("--baud"), option("--board"))
+        if target.skip_reason:
+            pytest.skip(target.skip_reason)
+        target.start()
+    except PlaceError as error:       # a busy, unknown or unreachable place: one line, and the run ends
+        pytest.exit(f"hil: {error}", returncode=4)
     yield target
     target.stop()
 
@@ -94,8 +111,11 @@ def gs(hil_target):
 @pytest.fixture
 def fresh_target(hil_target, request):
     """A second target of the same kind, started for one test (faults, restarts), and stopped."""
-    target = make_target(hil_target.name, hil_target.port, getattr(hil_target, "baud", None),
-                         request.config.getoption("--board"))
+    if hasattr(hil_target, "fresh"):     # a labgrid place's spare board
+        target = hil_target.fresh()
+    else:
+        target = make_target(hil_target.name, hil_target.port, getattr(hil_target, "baud", None),
+                             request.config.getoption("--board"))
     target.start()
     yield target
     target.stop()

@@ -12,8 +12,11 @@ class SerialLink(Link):
             # a device path is locked while open, so a second program gets "port busy" instead
             # of silently sharing (and splitting) the byte stream
             exclusive = True if "://" not in url else None
+            # pyserial's RFC 2217 client refuses a write timeout (NotImplementedError); its
+            # socket is the bound there
+            write_timeout = None if url.startswith("rfc2217://") else 5
             self._port = serial.serial_for_url(
-                url, baudrate=baudrate, timeout=0.1, write_timeout=5, exclusive=exclusive
+                _rfc2217_options(url), baudrate=baudrate, timeout=0.1, write_timeout=write_timeout, exclusive=exclusive
             )
         except ValueError as error:
             raise LinkError(f"{url}: {error}") from None
@@ -43,6 +46,14 @@ class SerialLink(Link):
 
     def close(self) -> None:
         self._port.close()
+
+
+def _rfc2217_options(url: str) -> str:
+    """ser2net (labgrid's exporter) does not answer SET_CONTROL as pyserial waits for: without
+    ign_set_control every open would fail after 3 s ("timeout while waiting for option 'control'")."""
+    if not url.startswith("rfc2217://") or "ign_set_control" in url:
+        return url
+    return url + ("&" if "?" in url else "?") + "ign_set_control"
 
 
 def _why(error: Exception) -> str:

@@ -7,6 +7,13 @@ from .avr_sim import FIRMWARE_CAPABILITIES
 from .base import ALL_COMMANDS, Capabilities, Target
 from .mpy_sim import PICO_CAPABILITIES
 
+# what each kind of real board can do: the Arduino firmware's or the Pico program's commands, or all of fsw's
+BOARD_CAPABILITIES = {
+    "arduino": Capabilities(**FIRMWARE_CAPABILITIES, simulated_thermal=False),
+    "pico": Capabilities(**PICO_CAPABILITIES, simulated_thermal=False),
+    "fsw": Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None, simulated_thermal=False),
+}
+
 
 class SerialTarget(Target):
     name = "serial"
@@ -15,12 +22,7 @@ class SerialTarget(Target):
         self.port = port
         self.baud = baud
         self.board = board
-        if board == "arduino":
-            self.capabilities = Capabilities(**FIRMWARE_CAPABILITIES, simulated_thermal=False)
-        elif board == "pico":
-            self.capabilities = Capabilities(**PICO_CAPABILITIES, simulated_thermal=False)
-        else:
-            self.capabilities = Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None, simulated_thermal=False)
+        self.capabilities = BOARD_CAPABILITIES[board]
         if not port:
             self.skip_reason = "serial target needs a port: --port /dev/ttyUSB0 (or HIL_PORT)"
 

@@ -2,7 +2,8 @@
 # The AVR toolchain and simavr for the avr-sim HIL target (Debian packages; nothing else is
 # downloaded). As root, installs what is missing; otherwise prints the one command needed, and
 # the avr-sim target skips its tests with the same hint. Never fails the caller.
-packages="gcc-avr avr-libc arduino-core-avr simavr libsimavr-dev libsimavrparts1 libelf-dev avrdude"
+# (ser2net: labgrid's exporter serves the avr-sim board through it, hil/labgrid)
+packages="gcc-avr avr-libc arduino-core-avr simavr libsimavr-dev libsimavrparts1 libelf-dev avrdude ser2net"
 
 missing=""
 for package in $packages; do

@@ -1,5 +1,6 @@
 """Every transport moves bytes both ways; opening a bad port is one clear LinkError line."""
 
+import os
 import socket
 import threading
 
@@ -186,3 +187,44 @@ def test_the_line_rate_of_a_link():
     with PtyLink() as pty:
         assert line_rate(pty.path, None) is None
         assert line_rate(pty.path, 9600) == 960
+
+
+@pytest.fixture
+def ser2net_port():
+    """A pty exported through ser2net as RFC 2217 on 127.0.0.1, as labgrid's exporter runs it."""
+    import shutil
+    import subprocess
+    import time
+
+    if shutil.which("ser2net") is None and not os.path.exists("/usr/sbin/ser2net"):
+        pytest.skip("ser2net missing (apt-get install ser2net)")
+    board = PtyLink()
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    ser2net = subprocess.Popen(
+        [shutil.which("ser2net") or "/usr/sbin/ser2net", "-d", "-n",
+         "-Y", f"connection: &c#  accepter: telnet(rfc2217,mode=server),tcp,127.0.0.1,{port}",
+         "-Y", f"  connector: serialdev(nouucplock=true),{board.path},115200n81,local"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):      # until it listens
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield board, f"rfc2217://127.0.0.1:{port}"
+    finally:
+        ser2net.terminate()
+        ser2net.wait(5)
+        board.close()
+
+
+@pytest.mark.timeout(30)
+def test_rfc2217_through_ser2net_carries_every_octet_value_both_ways(ser2net_port):
+    board, url = ser2net_port
+    with open_link(url) as ground:
+        ground.write(PAYLOAD)
+        assert read_exactly(board, len(PAYLOAD)) == PAYLOAD
+        board.write(PAYLOAD[::-1])
+        assert read_exactly(ground, len(PAYLOAD)) == PAYLOAD[::-1]
