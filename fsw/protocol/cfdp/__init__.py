@@ -1,0 +1,44 @@
+"""CCSDS File Delivery Protocol (727.0-B-5) as Perijove flies it: cfdp-py is the entity.
+
+- packets.py: PDUs in space packets on their own APID (no secondary header; the PDU's own
+  CRC protects it), and the checks a received PDU passes before any handler sees it;
+- entity.py: one CFDP entity (a cfdp-py source and destination handler) driven by a clock the
+  caller gives (flight: the on-board clock, simulated time included), with suspension, an
+  inactivity limit, files staged until complete, and every transfer's outcome said.
+
+The numbers (docs/ICD.md, "File delivery (CFDP)") are in this module: both ends read them here.
+"""
+
+from dataclasses import dataclass
+
+CFDP_APID = 0x041                 # every PDU, both directions, on this APID
+GROUND_ENTITY = 1                 # CFDP entity ids (2 octets on the wire)
+FLIGHT_ENTITY = 61                # the spacecraft id
+ENTITY_ID_OCTETS = 2
+SEQUENCE_OCTETS = 2               # transaction sequence numbers
+
+MAX_PDU_OCTETS = 512              # every PDU, header and CRC included: fits any TC frame with SDLS
+MAX_FILE_OCTETS = 16 << 20        # the largest file either end accepts (an image is < 8 MB)
+MAX_UPLOAD_OCTETS = 1 << 20       # the largest file the on-board store takes from the ground
+MAX_NAME_OCTETS = 64              # file names: one plain name, no directories
+
+
+@dataclass(frozen=True)
+class Timers:
+    """CFDP timers, in seconds of the entity's clock (flight: real seconds times the clock's
+    speed-up, so that they stay the same length on the line, where the peer lives)."""
+
+    ack_interval: float = 3.0       # positive ACK procedure (EOF, Finished): resend after
+    ack_limit: int = 10             # ... this many expirations, then a fault
+    nak_interval: float = 3.0       # deferred NAK: ask again for what is still missing after
+    nak_limit: int = 10
+    check_interval: float = 3.0     # class 1: how long an incomplete file waits after EOF
+    check_limit: int = 2
+    inactivity: float = 60.0        # nothing received for a busy transaction: a fault
+
+    def scaled(self, factor: float) -> "Timers":
+        return Timers(self.ack_interval * factor, self.ack_limit, self.nak_interval * factor, self.nak_limit,
+                      self.check_interval * factor, self.check_limit, self.inactivity * factor)
+
+
+TIMERS = Timers()
