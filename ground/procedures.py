@@ -20,12 +20,14 @@ from pathlib import Path
 from fsw.link import Link, open_link
 from fsw.protocol import SPACECRAFT_ID, TM_FRAME_LEN
 from fsw.protocol.cuc import datetime_to_cuc_seconds
+from fsw.protocol import imagefile
 from fsw.protocol.pus import ACK_ALL
 from fsw.protocol.reasons import Reason
 
 from .archive import open_for
 from .counters import default_counters
-from .images import DownlinkedImage, ImageAssembly, ImageError, _ranges, assemble
+from .files import FileDeliveryError
+from .images import DownlinkedImage, ImageAssembly, ImageError, _ranges, assemble, decode_pixels
 from .session import Session, _warn_stderr
 from .telemetry import Record
 from .tracker import (
@@ -40,9 +42,14 @@ from .tracker import (
 )
 
 __all__ = [
-    "CommandError", "CommandFailed", "CommandRejected", "CommandTimeout", "GroundStation", "ImageError",
+    "CommandError", "CommandFailed", "CommandRejected", "CommandTimeout", "FileDeliveryError", "GroundStation",
+    "ImageError",
     "LinkLost", "Reason", "TrackedCommand", "connect",
 ]
+
+
+# a spacecraft without CFDP answers file_downlink so (the Arduino's firmware: not its APID)
+WITHOUT_CFDP = (Reason.NOT_IMPLEMENTED, Reason.UNKNOWN_APID, Reason.UNKNOWN_SERVICE, Reason.UNKNOWN_SUBTYPE)
 
 
 class LinkLost(TimeoutError):
@@ -277,7 +284,61 @@ class GroundStation:
 
     # -- images --
     def downlink_image(self, image_id: int, progress: Callable | None = None, retries: int = 5,
-                       timeout: float = 120.0, quiet: float = 2.0) -> DownlinkedImage:
+                       timeout: float = 120.0, quiet: float = 2.0, via: str | None = None,
+                       cfdp_class: int = 2) -> DownlinkedImage:
+        """Bring an image down: as a CFDP file (`via="cfdp"`, class 2 unless cfdp_class=1) where the
+        spacecraft has CFDP, else as the camera's segments (`via="segments"`). By default (None)
+        CFDP is tried first, and a spacecraft without it (the Arduino: file_downlink not
+        implemented) is remembered and served segments. progress(received, total) is called as
+        the image arrives: octets with CFDP, segments otherwise."""
+        if via is None:
+            via = "cfdp" if self._has_cfdp() else "segments"
+        if via == "cfdp":
+            try:
+                return self._downlink_file(image_id, progress, timeout, cfdp_class)
+            except CommandRejected as error:
+                if error.reason not in WITHOUT_CFDP:
+                    raise
+                self._cfdp = False
+        elif via != "segments":
+            raise ValueError(f"via={via!r}: cfdp or segments")
+        return self._downlink_segments(image_id, progress, retries, timeout, quiet)
+
+    def _has_cfdp(self) -> bool:
+        """Until the spacecraft said otherwise, and when this station has a CFDP entity."""
+        return getattr(self, "_cfdp", True) and getattr(self.session, "files", None) is not None
+
+    def _downlink_file(self, image_id: int, progress, timeout: float, cfdp_class: int) -> DownlinkedImage:
+        files = self.session.files
+        name = f"image_{image_id:05d}.pjim"
+        since = files.ended_total
+        tracked = self.send("file_downlink", image_id=image_id, cfdp_class=cfdp_class, wait=False)
+        # the file says how it went; the command's reports only end a wait for a file that never began
+        ended = lambda: tracked.outcome in ("rejected", "failed") and files.receiving(name) is None  # noqa: E731
+        try:
+            blob = files.await_file(name, since, timeout, progress, give_up=ended)
+        except FileDeliveryError as error:
+            if tracked.outcome in ("rejected", "failed"):
+                raise_for(tracked)
+            raise ImageError(f"image {image_id}: {error}") from None
+        try:
+            meta, payload = imagefile.decode(blob)
+        except imagefile.ImageFileError as error:
+            raise ImageError(f"image {image_id}: {error}") from None
+        planes = decode_pixels(dict(meta, image_id=image_id), payload)
+        return DownlinkedImage(image_id, meta, planes, meta.get("segments", 0))
+
+    def upload(self, path, name: str | None = None, cfdp_class: int = 2, timeout: float = 300.0,
+               progress: Callable | None = None):
+        """Put a file on board with CFDP; the ended Transfer (check .ok and .condition), or
+        FileDeliveryError when it cannot start (too large, not a file, a bad name)."""
+        files = getattr(self.session, "files", None)
+        if files is None:
+            raise FileDeliveryError("this station has no CFDP entity (attached to a server)")
+        return files.upload(path, name, cfdp_class, timeout, progress)
+
+    def _downlink_segments(self, image_id: int, progress, retries: int, timeout: float,
+                           quiet: float) -> DownlinkedImage:
         """Bring an image down; segments lost on the way are asked for again (first_segment=N).
 
         One request ends with its completion report, or, when frames carrying the last segments

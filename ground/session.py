@@ -16,10 +16,13 @@ from fsw.dictionary import load
 from fsw.link import Link, LinkError
 from fsw.protocol import TM_FRAME_LEN, TcSender, encode_tc
 from fsw.protocol.dictionary import Dictionary
+from fsw.protocol.cfdp import CFDP_APID
 from fsw.protocol.pus import ACK_ALL
+from fsw.protocol.stack import RawPacket
 
 from .archive import ArchiveError
 from .colour import paint
+from .files import GroundFiles
 from .ingest import Ingest
 from .telemetry import Record, TelemetryState
 from .tracker import STAGES, CommandTracker, TrackedCommand
@@ -130,6 +133,9 @@ class Session(Station):
         self.ingest = Ingest(self.dictionary, frame_len, archive, self.state.stats)
         self.sender = TcSender()
         self.counters = counters          # UplinkCounters shared with every ground process, or None
+        self.files = GroundFiles(self._radiate_pdus, on_warning=on_warning)   # CFDP: images down, files up
+        self.ingest.receiver.raw_apids = frozenset({CFDP_APID})
+        self.ingest.receiver.on_raw = self.files.packet
         self._send_lock = threading.Lock()
         self._thread = threading.Thread(target=self._read_loop, name="ground-reader", daemon=True)
 
@@ -148,6 +154,7 @@ class Session(Station):
             except ARCHIVE_ERRORS as error:
                 self._archive_failed(error)
         self.link.close()
+        self.files.close()
 
     # -- uplink --
     def submit(self, name: str, args: dict | None = None, ack: int = ACK_ALL, on_stage=None) -> TrackedCommand:
@@ -214,6 +221,16 @@ class Session(Station):
             yield
             self.counters.save(self.sender.counters())
 
+    def _radiate_pdus(self, pdus: list[bytes]) -> None:
+        """CFDP PDUs up, each in a space packet on CFDP_APID in a TC frame of its own."""
+        with self._send_lock:
+            with self._numbering():
+                frames = [self.sender.send_raw_packet(RawPacket(CFDP_APID, pdu)) for pdu in pdus]
+            try:
+                self._radiate(frames)
+            except LinkError as error:    # the reader finds the link lost; CFDP's timers recover the PDUs
+                self.on_warning(f"CFDP PDUs not sent: {error}")
+
     def _radiate(self, frames: list[bytes]) -> None:
         """Write frames, each behind its ASM, in one go (the send lock held, the counters that
         numbered them saved)."""
@@ -234,6 +251,10 @@ class Session(Station):
                 if self.reopen is None or not self._reopened():
                     break
                 continue
+            try:
+                self.files.service()
+            except Exception as error:   # as below: a bug in file delivery must not silence the link
+                self.on_warning(f"file delivery failed: {type(error).__name__}: {error}")
             if data:
                 try:
                     self.feed(data)

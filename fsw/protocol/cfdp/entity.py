@@ -44,7 +44,6 @@ from spacepackets.cfdp import (
     ChecksumType,
     ConditionCode,
     DeliveryCode,
-    Direction,
     DirectiveType,
     EntityIdTlv,
     FileStatus,
@@ -78,9 +77,8 @@ def _key_of(transaction_id) -> tuple[int, int] | None:
 
 
 def _eof_ack(eof: EofPdu, status: TransactionStatus) -> bytes:
-    conf = eof.pdu_header.pdu_conf
-    conf.direction = Direction.TOWARDS_SENDER
-    return AckPdu(conf, DirectiveType.EOF_PDU, eof.condition_code, status).pack()
+    """ACK(EOF) for a received EOF (AckPdu sets the direction from the directive it acknowledges)."""
+    return AckPdu(eof.pdu_header.pdu_conf, DirectiveType.EOF_PDU, eof.condition_code, status).pack()
 
 
 def _finished_as_eof_ack(finished: FinishedPdu) -> AckPdu:
@@ -313,6 +311,10 @@ class Entity:
     def next_sequence(self) -> int:
         return self._sequence.count
 
+    @next_sequence.setter
+    def next_sequence(self, value: int) -> None:
+        self._sequence.count = value % (1 << (SEQUENCE_OCTETS * 8))
+
     # -- requests --
     def put(self, path: str | Path, name: str, mode: int = CLASS_2) -> Transfer:
         """Send a file (a path under root) as `name` at the remote entity."""
@@ -405,9 +407,7 @@ class Entity:
                 self._output.append(self._ended[direction][key])
             return True
         if isinstance(packet, FinishedPdu):
-            conf = packet.pdu_header.pdu_conf
-            conf.direction = Direction.TOWARDS_RECEIVER
-            self._output.append(AckPdu(conf, DirectiveType.FINISHED_PDU, packet.condition_code,
+            self._output.append(AckPdu(packet.pdu_header.pdu_conf, DirectiveType.FINISHED_PDU, packet.condition_code,
                                        TransactionStatus.TERMINATED).pack())
             return True
         return self._refuse("ended_transaction", f"transaction {key} has ended")
@@ -446,8 +446,9 @@ class Entity:
         return False
 
     # -- PDUs out --
-    def poll(self, room=lambda: True) -> list[bytes]:
-        """Run the handlers (timers, the next file data) and return the PDUs to send now."""
+    def poll(self, room=lambda: True, spend=None) -> list[bytes]:
+        """Run the handlers (timers, the next file data) and return the PDUs to send now: as long
+        as room() says so (spend(octets) is told of each one taken)."""
         if not self.suspended:
             self._inactivity()
             for handler in (self.dest, self.source):
@@ -464,6 +465,8 @@ class Entity:
         out = []
         while self._output and not self.suspended and room():
             out.append(self._output.popleft())
+            if spend is not None:
+                spend(len(out[-1]))
         return out
 
     def _making_file_data(self) -> bool:
