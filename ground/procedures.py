@@ -18,9 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 from fsw.link import Link, open_link
-from fsw.protocol import SPACECRAFT_ID, TM_FRAME_LEN
+from fsw.protocol import SPACECRAFT_ID, TM_FRAME_LEN, imagefile
 from fsw.protocol.cuc import datetime_to_cuc_seconds
-from fsw.protocol import imagefile
 from fsw.protocol.pus import ACK_ALL
 from fsw.protocol.reasons import Reason
 

@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from fsw.dictionary import load
 from fsw.link import Link, LinkError
 from fsw.protocol import TM_FRAME_LEN, TcSender, encode_tc
-from fsw.protocol.dictionary import Dictionary
 from fsw.protocol.cfdp import CFDP_APID
+from fsw.protocol.dictionary import Dictionary
 from fsw.protocol.pus import ACK_ALL
 from fsw.protocol.stack import RawPacket
 
