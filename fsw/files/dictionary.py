@@ -15,7 +15,7 @@ REFUSALS = enum("too_long", "malformed", "no_crc", "wrong_entity", "large_file",
 # how a transfer ended: CFDP's condition codes (727.0-B-5 5.2.2), numbered as on the wire
 CONDITIONS = enum("no_error", "positive_ack_limit_reached", "keep_alive_limit_reached", "invalid_transmission_mode",
                   "filestore_rejection", "file_checksum_failure", "file_size_error", "nak_limit_reached",
-                  "inactivity_detected", "check_limit_reached", "unsupported_checksum_type", "reserved_11",
+                  "inactivity_detected", "reserved_9", "check_limit_reached", "unsupported_checksum_type",
                   "reserved_12", "reserved_13", "suspend_request_received", "cancel_request_received")
 SEQUENCE = Field("sequence", "u16", "", "CFDP transaction sequence number")
 

@@ -39,6 +39,8 @@ from cfdppy import (
     get_packet_destination,
 )
 from cfdppy.handler import DestHandler, SourceHandler
+from cfdppy.handler.dest import TransactionStep as DestStep
+from cfdppy.handler.source import TransactionStep as SourceStep
 from cfdppy.mib import CheckTimerProvider, DefaultFaultHandlerBase
 from spacepackets.cfdp import (
     ChecksumType,
@@ -56,7 +58,7 @@ from spacepackets.seqcount import ProvidesSeqCount
 from spacepackets.util import UnsignedByteField
 
 from . import ENTITY_ID_OCTETS, MAX_FILE_OCTETS, MAX_PDU_OCTETS, SEQUENCE_OCTETS, TIMERS, Timers
-from .packets import PduRefused, parse, plain_name
+from .packets import PduRefused, condition_code, parse, plain_name
 
 CLASS_1, CLASS_2 = 1, 2
 _MODES = {CLASS_1: TransmissionMode.UNACKNOWLEDGED, CLASS_2: TransmissionMode.ACKNOWLEDGED}
@@ -78,15 +80,15 @@ def _key_of(transaction_id) -> tuple[int, int] | None:
 
 def _eof_ack(eof: EofPdu, status: TransactionStatus) -> bytes:
     """ACK(EOF) for a received EOF (AckPdu sets the direction from the directive it acknowledges)."""
-    return AckPdu(eof.pdu_header.pdu_conf, DirectiveType.EOF_PDU, eof.condition_code, status).pack()
+    return AckPdu(eof.pdu_header.pdu_conf, DirectiveType.EOF_PDU, condition_code(eof.condition_code), status).pack()
 
 
 def _finished_as_eof_ack(finished: FinishedPdu) -> AckPdu:
     return AckPdu(finished.pdu_header.pdu_conf, DirectiveType.EOF_PDU, ConditionCode.NO_ERROR, TransactionStatus.ACTIVE)
 
 
-def condition_label(code: ConditionCode) -> str:
-    return code.name.lower()
+def condition_label(code: int) -> str:
+    return condition_code(code).name.lower()
 
 
 @dataclass
@@ -185,10 +187,23 @@ class _Dest(DestHandler):
         if first and acked.procedure_timer is not None:
             acked.procedure_timer = self.timer(self._params.remote_cfg.nak_timer_interval_seconds)
 
+    def _handle_eof_without_previous_metadata(self, eof_pdu) -> None:
+        super()._handle_eof_without_previous_metadata(eof_pdu)
+        self._params.fp.crc32 = bytes(eof_pdu.file_checksum)   # cfdp-py forgets it: the file would fail its check
+
+    def state_machine(self, packet=None):
+        result = super().state_machine(packet)
+        if self.states.step == DestStep.RECEIVING_FILE_DATA and self._params.acked_params.deferred_lost_segment_detection_active:
+            # the EOF came before the metadata (the metadata lost, then re-sent on a NAK): cfdp-py
+            # would wait here for ever with the file complete; the deferred NAK procedure, which
+            # finishes a complete file or asks for what is missing, takes it on from the next call
+            self.states.step = DestStep.WAITING_FOR_MISSING_DATA
+        return result
+
     def refuse(self, condition: ConditionCode) -> None:
         """End the transaction as a fault at this entity (the Finished PDU says the condition)."""
         self._trigger_notice_of_completion_canceled(condition, EntityIdTlv(self.cfg.local_entity_id.as_bytes))
-        self.states.step = type(self.states.step).TRANSFER_COMPLETION
+        self.states.step = DestStep.TRANSFER_COMPLETION
 
 
 class _Faults(DefaultFaultHandlerBase):
@@ -372,15 +387,15 @@ class Entity:
         if key in self._ended[direction] and (handler.state == CfdpState.IDLE or key != _key_of(handler.transaction_id)):
             return self._answer_ended(direction, key, packet)
         if handler is self.dest and self.dest.state != CfdpState.IDLE and key != _key_of(self.dest.transaction_id):
-            if self.dest.step.name != "WAITING_FOR_FINISHED_ACK":
+            if self.dest.step != DestStep.WAITING_FOR_FINISHED_ACK:
                 return self._refuse("other_transaction", f"transaction {key} while receiving another")
             self.dest.reset()        # its file is delivered; only the ACK of its Finished was lost
             self._drain(self.dest)
         if handler is self.dest and isinstance(packet, MetadataPdu) and packet.file_size > self.max_receive:
             return self._refuse_file(packet)
-        if handler is self.dest and isinstance(packet, EofPdu) and self.dest.step.name == "WAITING_FOR_FINISHED_ACK":
+        if handler is self.dest and isinstance(packet, EofPdu) and self.dest.step == DestStep.WAITING_FOR_FINISHED_ACK:
             self._output.append(_eof_ack(packet, TransactionStatus.ACTIVE))   # its ACK was lost (4.7.2)
-        if handler is self.source and isinstance(packet, FinishedPdu) and self.source.step.name == "WAITING_FOR_EOF_ACK":
+        if handler is self.source and isinstance(packet, FinishedPdu) and self.source.step == SourceStep.WAITING_FOR_EOF_ACK:
             # a Finished PDU says the EOF arrived: its ACK was lost on the way
             self._drain(self.source)
             self.source.state_machine(_finished_as_eof_ack(packet))
@@ -407,7 +422,7 @@ class Entity:
                 self._output.append(self._ended[direction][key])
             return True
         if isinstance(packet, FinishedPdu):
-            self._output.append(AckPdu(packet.pdu_header.pdu_conf, DirectiveType.FINISHED_PDU, packet.condition_code,
+            self._output.append(AckPdu(packet.pdu_header.pdu_conf, DirectiveType.FINISHED_PDU, condition_code(packet.condition_code),
                                        TransactionStatus.TERMINATED).pack())
             return True
         return self._refuse("ended_transaction", f"transaction {key} has ended")
@@ -462,6 +477,7 @@ class Entity:
                     if len(self._output) == before:
                         break
             self._update_progress()
+            self._settle()
         out = []
         while self._output and not self.suspended and room():
             out.append(self._output.popleft())
@@ -469,8 +485,15 @@ class Entity:
                 spend(len(out[-1]))
         return out
 
+    def _settle(self) -> None:
+        """A handler back to idle without a finished indication (cfdp-py resets after some
+        faults): its transfer ends here, failed, with the fault it had."""
+        for transfer, handler in ((self.sending, self.source), (self.receiving, self.dest)):
+            if transfer is not None and not transfer.done and handler.state == CfdpState.IDLE:
+                self._end(transfer, "failed", transfer.condition or "abandoned")
+
     def _making_file_data(self) -> bool:
-        return self.source.step.name in ("SENDING_FILE_DATA", "RETRANSMITTING")
+        return self.source.step in (SourceStep.SENDING_FILE_DATA, SourceStep.RETRANSMITTING)
 
     def _step(self, handler) -> None:
         try:

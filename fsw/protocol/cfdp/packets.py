@@ -9,7 +9,7 @@ write outside its file or act for another entity.
 
 import re
 
-from spacepackets.cfdp import CrcFlag, Direction, LargeFileFlag, PduType
+from spacepackets.cfdp import ConditionCode, CrcFlag, Direction, LargeFileFlag, PduType
 from spacepackets.cfdp.pdu import EofPdu, FileDataPdu, MetadataPdu, NakPdu, PduFactory
 
 from ..reasons import ProtocolError
@@ -47,6 +47,12 @@ def plain_name(name: str | None) -> bool:
     return bool(name) and len(name) <= MAX_NAME_OCTETS and NAME.fullmatch(name) is not None
 
 
+def condition_code(code: int) -> ConditionCode:
+    """spacepackets 0.32 reads an EOF PDU's condition code without shifting it down from its
+    place in the octet (0xA0 for check_limit_reached, 0xF0 for a cancel): taken back here."""
+    return ConditionCode(code >> 4 if code > 0x0F else code)
+
+
 def parse(pdu: bytes, local_id: int):
     """The parsed PDU, if it may go to this entity's handlers; else PduRefused."""
     if len(pdu) > MAX_PDU_OCTETS:
@@ -66,6 +72,8 @@ def parse(pdu: bytes, local_id: int):
     if header.file_flag == LargeFileFlag.LARGE:
         raise PduRefused("large_file", "large-file PDUs are not accepted")
     _check_limits(packet)
+    if isinstance(packet, EofPdu):
+        packet.condition_code = condition_code(packet.condition_code)
     return packet
 
 
