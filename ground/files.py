@@ -14,17 +14,17 @@ import time
 from collections import deque
 from pathlib import Path
 
-from fsw.protocol.cfdp import FLIGHT_ENTITY, GROUND_ENTITY, MAX_UPLOAD_OCTETS, TIMERS
-from fsw.protocol.cfdp.entity import CLASS_2, Entity, Transfer, copy_in
+from cfdppy import CfdpState
+
+from fsw.protocol.cfdp import CLASS_2, FLIGHT_ENTITY, GROUND_ENTITY, MAX_UPLOAD_OCTETS, TIMERS, Transfer
+from fsw.protocol.cfdp.entity import Entity, copy_in
 from fsw.protocol.cfdp.packets import PduRefused, plain_name, unwrap
+
+from .remote_files import FileDeliveryError
 
 ENDED_KEPT = 256
 UPLINK_RATE = 8000.0          # octets/s of PDUs sent up at most: an upload leaves room on a 115200 line
 UPLINK_BURST = 2 * 512        # octets that may go at once
-
-
-class FileDeliveryError(RuntimeError):
-    """A file that did not arrive: the text says why (the CFDP condition, or a time-out)."""
 
 
 class GroundFiles:
@@ -77,6 +77,18 @@ class GroundFiles:
             if current is not None and current.name == name:
                 return current
             return None
+
+    def await_start(self, name: str, since: int, timeout: float, stop=lambda: False) -> bool:
+        """True once a file is coming down (any transaction: its metadata may be the PDU lost) or
+        `name` has come since; False after `timeout` seconds of nothing, or when stop() says so."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while time.monotonic() < deadline and not stop():
+                if self.entity.dest.state != CfdpState.IDLE or any(
+                        number >= since and transfer.name == name for number, transfer in self.ended):
+                    return True
+                self.changed.wait(0.05)
+        return False
 
     def await_file(self, name: str, since: int, timeout: float, progress=None, give_up=lambda: False) -> bytes:
         """The contents of the file `name` once it has come down complete (a transfer that
@@ -143,3 +155,4 @@ class GroundFiles:
     def _refused(self, reason: str, text: str) -> None:
         if self.on_warning is not None and reason not in ("ended_transaction",):
             self.on_warning(f"CFDP PDU refused: {text}")
+

@@ -25,8 +25,8 @@ from fsw.protocol.reasons import Reason
 
 from .archive import open_for
 from .counters import default_counters
-from .files import FileDeliveryError
 from .images import DownlinkedImage, ImageAssembly, ImageError, _ranges, assemble, decode_pixels
+from .remote_files import FileDeliveryError
 from .session import Session, _warn_stderr
 from .telemetry import Record
 from .tracker import (
@@ -294,7 +294,7 @@ class GroundStation:
             via = "cfdp" if self._has_cfdp() else "segments"
         if via == "cfdp":
             try:
-                return self._downlink_file(image_id, progress, timeout, cfdp_class)
+                return self._downlink_file(image_id, progress, timeout, cfdp_class, retries, quiet)
             except CommandRejected as error:
                 if error.reason not in WITHOUT_CFDP:
                     raise
@@ -307,19 +307,13 @@ class GroundStation:
         """Until the spacecraft said otherwise, and when this station has a CFDP entity."""
         return getattr(self, "_cfdp", True) and getattr(self.session, "files", None) is not None
 
-    def _downlink_file(self, image_id: int, progress, timeout: float, cfdp_class: int) -> DownlinkedImage:
+    def _downlink_file(self, image_id: int, progress, timeout: float, cfdp_class: int, retries: int,
+                       quiet: float) -> DownlinkedImage:
         files = self.session.files
-        name = f"image_{image_id:05d}.pjim"
-        since = files.ended_total
-        tracked = self.send("file_downlink", image_id=image_id, cfdp_class=cfdp_class, wait=False)
-        # the file says how it went; the command's reports only end a wait for a file that never began
-        ended = lambda: tracked.outcome in ("rejected", "failed") and files.receiving(name) is None  # noqa: E731
-        try:
-            blob = files.await_file(name, since, timeout, progress, give_up=ended)
-        except FileDeliveryError as error:
-            if tracked.outcome in ("rejected", "failed"):
-                raise_for(tracked)
-            raise ImageError(f"image {image_id}: {error}") from None
+        if isinstance(files, RemoteFiles):   # attached to a server: its entity brings the file down
+            blob = files.fetch_image(image_id, cfdp_class, timeout)
+        else:
+            blob = self.fetch_image_file(image_id, progress, timeout, cfdp_class, retries, quiet)
         try:
             meta, payload = imagefile.decode(blob)
         except imagefile.ImageFileError as error:
@@ -327,14 +321,39 @@ class GroundStation:
         planes = decode_pixels(dict(meta, image_id=image_id), payload)
         return DownlinkedImage(image_id, meta, planes, meta.get("segments", 0))
 
+    def fetch_image_file(self, image_id: int, progress=None, timeout: float = 120.0, cfdp_class: int = 2,
+                         retries: int = 5, quiet: float = 2.0) -> bytes:
+        """file_downlink, and the file it makes come down: the image's stored file, verified. A
+        request that starts nothing (the command, or all it sent, lost) is sent again after
+        `quiet` seconds, `retries` times."""
+        files = self.session.files
+        name = f"image_{image_id:05d}.pjim"
+        since = files.ended_total
+        for _ in range(retries + 1):
+            tracked = self.send("file_downlink", image_id=image_id, cfdp_class=cfdp_class, wait=False)
+            answered = lambda t=tracked: t.outcome in ("rejected", "failed")  # noqa: E731
+            if files.await_start(name, since, max(quiet, 2 * self.timeout / 5), stop=answered):
+                break
+            if tracked.outcome in ("rejected", "failed") and tracked.reason != Reason.BUSY:
+                raise_for(tracked)
+        else:
+            raise ImageError(f"image {image_id}: no file came down after {retries + 1} request(s)")
+        # the file says how it went; the command's reports only end a wait for a file that never began
+        ended = lambda: (tracked.outcome == "failed" or tracked.outcome == "rejected"  # noqa: E731
+                         and tracked.reason != Reason.BUSY) and files.receiving(name) is None
+        try:
+            blob = files.await_file(name, since, timeout, progress, give_up=ended)
+        except FileDeliveryError as error:
+            if tracked.outcome in ("rejected", "failed"):
+                raise_for(tracked)
+            raise ImageError(f"image {image_id}: {error}") from None
+        return blob
+
     def upload(self, path, name: str | None = None, cfdp_class: int = 2, timeout: float = 300.0,
                progress: Callable | None = None):
         """Put a file on board with CFDP; the ended Transfer (check .ok and .condition), or
         FileDeliveryError when it cannot start (too large, not a file, a bad name)."""
-        files = getattr(self.session, "files", None)
-        if files is None:
-            raise FileDeliveryError("this station has no CFDP entity (attached to a server)")
-        return files.upload(path, name, cfdp_class, timeout, progress)
+        return self.session.files.upload(path, name, cfdp_class, timeout, progress)
 
     def _downlink_segments(self, image_id: int, progress, retries: int, timeout: float,
                            quiet: float) -> DownlinkedImage:

@@ -22,7 +22,6 @@ from fsw.protocol.stack import RawPacket
 
 from .archive import ArchiveError
 from .colour import paint
-from .files import GroundFiles
 from .ingest import Ingest
 from .telemetry import Record, TelemetryState
 from .tracker import STAGES, CommandTracker, TrackedCommand
@@ -133,6 +132,8 @@ class Session(Station):
         self.ingest = Ingest(self.dictionary, frame_len, archive, self.state.stats)
         self.sender = TcSender()
         self.counters = counters          # UplinkCounters shared with every ground process, or None
+        from .files import GroundFiles  # cfdp-py loads with a session that owns a link, not with every client
+
         self.files = GroundFiles(self._radiate_pdus, on_warning=on_warning)   # CFDP: images down, files up
         self.ingest.receiver.raw_apids = frozenset({CFDP_APID})
         self.ingest.receiver.on_raw = self.files.packet

@@ -92,6 +92,8 @@ def _args_from_json(dictionary, name: str, body: dict) -> dict:
 
 
 def create_app(server: GroundServer, access: Access) -> Starlette:
+    from .files import file_routes
+
     dictionary = server.session.dictionary
 
     def allowed(request, need_operator: bool = False) -> JSONResponse | None:
@@ -236,6 +238,7 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
         WebSocketRoute("/api/stream", stream),
         Route("/api/archive/samples", archive_samples),
         Route("/api/archive/events", archive_events),
+        *file_routes(server, allowed, error),
     ]
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
 

@@ -10,6 +10,7 @@ The numbers (docs/ICD.md, "File delivery (CFDP)") are in this module: both ends 
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 CFDP_APID = 0x041                 # every PDU, both directions, on this APID
 GROUND_ENTITY = 1                 # CFDP entity ids (2 octets on the wire)
@@ -21,6 +22,7 @@ MAX_PDU_OCTETS = 512              # every PDU, header and CRC included: fits any
 MAX_FILE_OCTETS = 16 << 20        # the largest file either end accepts (an image is < 8 MB)
 MAX_UPLOAD_OCTETS = 1 << 20       # the largest file the on-board store takes from the ground
 MAX_NAME_OCTETS = 64              # file names: one plain name, no directories
+CLASS_1, CLASS_2 = 1, 2           # unacknowledged, acknowledged
 
 
 @dataclass(frozen=True)
@@ -42,3 +44,27 @@ class Timers:
 
 
 TIMERS = Timers()
+
+
+@dataclass
+class Transfer:
+    """One transaction as this entity sees it."""
+
+    direction: str                  # "send" or "receive"
+    name: str                       # the destination file name
+    mode: int = CLASS_2
+    size: int | None = None
+    sequence: int | None = None     # transaction sequence number (with the source's entity id)
+    source: int | None = None
+    progress: int = 0               # octets sent / received so far
+    state: str = "active"           # active, completed, failed
+    condition: str = ""             # how it ended: no_error, or the CFDP condition (or our reason)
+    path: Path | None = None        # received and complete: where the file is
+
+    @property
+    def done(self) -> bool:
+        return self.state != "active"
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "completed"

@@ -22,7 +22,6 @@ What this adds to cfdp-py, and why:
 import os
 import shutil
 from collections import Counter, deque
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -57,10 +56,9 @@ from spacepackets.countdown import Countdown
 from spacepackets.seqcount import ProvidesSeqCount
 from spacepackets.util import UnsignedByteField
 
-from . import ENTITY_ID_OCTETS, MAX_FILE_OCTETS, MAX_PDU_OCTETS, SEQUENCE_OCTETS, TIMERS, Timers
+from . import CLASS_1, CLASS_2, ENTITY_ID_OCTETS, MAX_FILE_OCTETS, MAX_PDU_OCTETS, SEQUENCE_OCTETS, TIMERS, Timers, Transfer
 from .packets import PduRefused, condition_code, parse, plain_name
 
-CLASS_1, CLASS_2 = 1, 2
 _MODES = {CLASS_1: TransmissionMode.UNACKNOWLEDGED, CLASS_2: TransmissionMode.ACKNOWLEDGED}
 ENDED_KEPT = 64            # transactions remembered after they end, to answer repeats of their PDUs
 OUTPUT_LIMIT = 64           # PDUs held for sending: the source makes file data only below this
@@ -89,30 +87,6 @@ def _finished_as_eof_ack(finished: FinishedPdu) -> AckPdu:
 
 def condition_label(code: int) -> str:
     return condition_code(code).name.lower()
-
-
-@dataclass
-class Transfer:
-    """One transaction as this entity sees it."""
-
-    direction: str                  # "send" or "receive"
-    name: str                       # the destination file name
-    mode: int = CLASS_2
-    size: int | None = None
-    sequence: int | None = None     # transaction sequence number (with the source's entity id)
-    source: int | None = None
-    progress: int = 0               # octets sent / received so far
-    state: str = "active"           # active, completed, failed
-    condition: str = ""             # how it ended: no_error, or the CFDP condition (or our reason)
-    path: Path | None = None        # received and complete: where the file is
-
-    @property
-    def done(self) -> bool:
-        return self.state != "active"
-
-    @property
-    def ok(self) -> bool:
-        return self.state == "completed"
 
 
 class ClockCountdown(Countdown):
