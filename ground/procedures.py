@@ -26,7 +26,7 @@ from fsw.protocol.reasons import Reason
 from .archive import open_for
 from .counters import default_counters
 from .images import DownlinkedImage, ImageAssembly, ImageError, _ranges, assemble, decode_pixels
-from .remote_files import FileDeliveryError
+from .remote_files import FileDeliveryError, RemoteFiles
 from .session import Session, _warn_stderr
 from .telemetry import Record
 from .tracker import (
