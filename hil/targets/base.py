@@ -18,6 +18,11 @@ class Capabilities:
     speed: float = 1.0                   # thermal-model seconds per wall-clock second
     simulated_thermal: bool = True       # the thermal node is a model (faults and anneals are quick)
 
+    @property
+    def file_delivery(self) -> str:
+        """How its images come down: "cfdp" (file_downlink) or the camera's "segments"."""
+        return "cfdp" if "file_downlink" in self.commands else "segments"
+
 
 ALL_COMMANDS = frozenset(load().commands)
 
