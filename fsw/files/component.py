@@ -36,11 +36,13 @@ class Files(FlightComponent):
         self.camera = None
         self.line_time = 0.0
         self.refused = 0
+        self._files_stored = 0        # counted when a file arrives, not on every housekeeping report
         self._said: dict[str, float] = {}    # refusal reason -> line time of its last event
         self._job = None          # (transfer, verify, steps) of the file_downlink in progress
         self.root = Path(services.store.root).parent / "files"
         self.entity = Entity(FLIGHT_ENTITY, GROUND_ENTITY, self.root, lambda: self.line_time, timers=TIMERS,
-                             on_done=self._done, on_refused=self._refused)
+                             max_receive=self._room_for_upload, on_done=self._done, on_refused=self._refused)
+        self._files_stored = len(self._stored())
 
     # -- state --
     def state(self) -> dict:
@@ -57,7 +59,7 @@ class Files(FlightComponent):
             "cfdp_receiving": int(entity.receiving is not None and not entity.receiving.done),
             "cfdp_suspended": int(entity.suspended),
             "cfdp_progress": entity.sending.progress if entity.sending is not None else 0,
-            "files_stored": len(self._stored()),
+            "files_stored": self._files_stored,
             "pdus_refused": min(self.refused, 0xFFFFFFFF),
         }
 
@@ -106,7 +108,6 @@ class Files(FlightComponent):
     # -- time --
     def tick(self, dt: float) -> None:
         self.line_time += dt / self.services.clock.speed
-        self.entity.max_receive = max(0, min(MAX_UPLOAD_OCTETS, STORE_OCTETS - sum(self._stored().values())))
         for pdu in self.entity.poll(self.services.bulk_room):
             self.services.downlink.raw(CFDP_APID, pdu)
         if self._job is not None:
@@ -123,6 +124,7 @@ class Files(FlightComponent):
     def _done(self, transfer) -> None:
         sequence = (transfer.sequence or 0) & 0xFFFF
         if transfer.direction == "receive" and transfer.ok:
+            self._files_stored = len(self._stored())
             self.services.event("file_received", sequence=sequence, octets=transfer.size or 0)
         elif transfer.ok:
             self.services.event("file_sent", sequence=sequence, octets=transfer.size or 0)
@@ -146,6 +148,10 @@ class Files(FlightComponent):
         if self.line_time - self._said.get(known, -1.0) >= 1.0:   # a flood is counted, said once a second
             self._said[known] = self.line_time
             self.services.event("pdu_refused", reason=known)
+
+    def _room_for_upload(self) -> int:
+        """The largest file the store takes now (asked when a file's metadata arrives)."""
+        return max(0, min(MAX_UPLOAD_OCTETS, STORE_OCTETS - sum(self._stored().values())))
 
     def _stored(self) -> dict[str, int]:
         received = self.root / "received"

@@ -242,12 +242,12 @@ class _User(CfdpUserBase):
 
 class Entity:
     def __init__(self, local_id: int, remote_id: int, root: str | Path, now, *, timers: Timers = TIMERS,
-                 first_sequence: int = 0, max_receive: int = MAX_FILE_OCTETS, on_done=None, on_refused=None):
+                 first_sequence: int = 0, max_receive=MAX_FILE_OCTETS, on_done=None, on_refused=None):
         self.local_id = local_id
         self.remote_id = remote_id
         self.now = now
         self.timers = timers
-        self.max_receive = max_receive
+        self.max_receive = max_receive    # octets, or a callable saying how many a file may have now
         self.on_done = on_done            # on_done(transfer): a transfer ended, either way
         self.on_refused = on_refused      # on_refused(reason, text): a PDU no handler saw
         self.root = Path(root)
@@ -365,7 +365,7 @@ class Entity:
                 return self._refuse("other_transaction", f"transaction {key} while receiving another")
             self.dest.reset()        # its file is delivered; only the ACK of its Finished was lost
             self._drain(self.dest)
-        if handler is self.dest and isinstance(packet, MetadataPdu) and packet.file_size > self.max_receive:
+        if handler is self.dest and isinstance(packet, MetadataPdu) and packet.file_size > self._receive_limit():
             return self._refuse_file(packet)
         if handler is self.dest and isinstance(packet, EofPdu) and self.dest.step == DestStep.WAITING_FOR_FINISHED_ACK:
             self._output.append(_eof_ack(packet, TransactionStatus.ACTIVE))   # its ACK was lost (4.7.2)
@@ -401,6 +401,9 @@ class Entity:
             return True
         return self._refuse("ended_transaction", f"transaction {key} has ended")
 
+    def _receive_limit(self) -> int:
+        return self.max_receive() if callable(self.max_receive) else self.max_receive
+
     def _check_against_transfer(self, packet, handler) -> None:
         if handler is self.dest and self.dest.state != CfdpState.IDLE and isinstance(packet, FileDataPdu):
             size = self.dest.file_size
@@ -423,7 +426,7 @@ class Entity:
         """A file this entity will not store: started, then ended at once with a filestore
         rejection, so the sender learns it from the Finished PDU."""
         self._refuse("file_too_large", f"{metadata.dest_file_name}: {metadata.file_size} octets, "
-                                       f"the limit is {self.max_receive}")
+                                       f"the limit is {self._receive_limit()}")
         self._drain(self.dest)
         self.dest.state_machine(metadata)
         self._drain(self.dest)
@@ -438,6 +441,9 @@ class Entity:
     def poll(self, room=lambda: True, spend=None) -> list[bytes]:
         """Run the handlers (timers, the next file data) and return the PDUs to send now: as long
         as room() says so (spend(octets) is told of each one taken)."""
+        if not self._output and self.source.state == CfdpState.IDLE and self.dest.state == CfdpState.IDLE:
+            self._settle()
+            return []                     # the common case, every flight tick: nothing to do
         if not self.suspended:
             self._inactivity()
             for handler in (self.dest, self.source):
