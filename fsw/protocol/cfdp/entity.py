@@ -165,8 +165,18 @@ class _Dest(DestHandler):
         super()._handle_eof_without_previous_metadata(eof_pdu)
         self._params.fp.crc32 = bytes(eof_pdu.file_checksum)   # cfdp-py forgets it: the file would fail its check
 
+    def _lost_octets(self) -> int:
+        return sum(end - start for start, end in self._params.acked_params.lost_seg_tracker.lost_segments)
+
     def state_machine(self, packet=None):
+        before = self._lost_octets() if isinstance(packet, FileDataPdu) else None
         result = super().state_machine(packet)
+        acked = self._params.acked_params
+        if before is not None and acked.procedure_timer is not None and self._lost_octets() < before:
+            # missing data arrived: the NAK timer starts again and its limit counts only rounds
+            # that brought nothing, so a long retransmission on a slow or
+            # busy line is never cut short by timers that expire while it is still coming
+            self._reset_nak_activity_parameters()
         if self.states.step == DestStep.RECEIVING_FILE_DATA and self._params.acked_params.deferred_lost_segment_detection_active:
             # the EOF came before the metadata (the metadata lost, then re-sent on a NAK): cfdp-py
             # would wait here for ever with the file complete; the deferred NAK procedure, which
