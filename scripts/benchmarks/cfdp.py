@@ -14,6 +14,7 @@
 """
 
 import argparse
+import logging
 import shutil
 import sys
 import tempfile
@@ -30,6 +31,7 @@ from fsw import launch  # noqa: E402
 from fsw.app import FlightSoftware  # noqa: E402
 from fsw.link import link_pair  # noqa: E402
 from fsw.link.channel import ChannelLink, Impairments  # noqa: E402
+from fsw.protocol.cfdp import CFDP_APID  # noqa: E402
 from ground.procedures import connect  # noqa: E402
 
 LOSS = 0.10
@@ -61,6 +63,9 @@ def lossy_run(state: Path, image_id: int, seed: int, via: str) -> tuple[bool, fl
 def paced_run(state: Path, image_id: int, via: str) -> dict:
     with launch.start("--clock", "real", "--baud", "115200", state=state, cwd=ROOT) as fsw:
         proxy = PacingProxy(fsw.port, 1024)
+        tap = proxy.tap.receiver                   # the line tap counts CFDP packets too
+        tap.raw_apids = frozenset({CFDP_APID})
+        tap.on_raw = lambda packet: proxy.tap.octets.__setitem__("cfdp", proxy.tap.octets.get("cfdp", 0) + len(packet))
         try:
             with connect(proxy.path, archive=False, timeout=60) as gs:
                 gs.send("ping", timeout=30)
@@ -82,6 +87,7 @@ def main() -> int:
     parser.add_argument("--no-paced", action="store_true", help="skip the paced line")
     args = parser.parse_args()
     count = args.transfers or (100 if args.full else 10)
+    logging.getLogger("fsw").setLevel(logging.CRITICAL)    # each in-process flight's "peer closed" at its end
     ways = ["cfdp"] if args.no_baseline else ["cfdp", "segments"]
     ok = True
     with tempfile.TemporaryDirectory(prefix="perijove-bench-cfdp-") as tmp:
