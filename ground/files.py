@@ -32,18 +32,31 @@ class GroundFiles:
                  on_warning=None):
         self.radiate = radiate            # radiate(list of PDUs): send them up, in order
         self.on_warning = on_warning
+        self._root = root
+        self._now = now
+        self._timers = timers
         self._temp = None
-        if root is None:
-            self._temp = tempfile.TemporaryDirectory(prefix="ground-cfdp-")
-            root = self._temp.name
+        self._entity: Entity | None = None
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
-        self.entity = Entity(GROUND_ENTITY, FLIGHT_ENTITY, root, now, timers=timers,
-                             on_done=self._done, on_refused=self._refused)
         self.ended: deque[tuple[int, Transfer]] = deque(maxlen=ENDED_KEPT)   # (number, transfer)
         self.ended_total = 0
         self._budget = float(UPLINK_BURST)
         self._budget_at = time.monotonic()
+
+    @property
+    def entity(self) -> Entity:
+        """Made when first needed (a PDU arrives, a file goes up): a session that never moves a
+        file makes no directory (and a full disk costs it nothing)."""
+        with self.lock:
+            if self._entity is None:
+                root = self._root
+                if root is None:
+                    self._temp = tempfile.TemporaryDirectory(prefix="ground-cfdp-")
+                    root = self._temp.name
+                self._entity = Entity(GROUND_ENTITY, FLIGHT_ENTITY, root, self._now, timers=self._timers,
+                                      on_done=self._done, on_refused=self._refused)
+            return self._entity
 
     # -- from the reader thread --
     def packet(self, packet: bytes) -> None:
@@ -57,6 +70,8 @@ class GroundFiles:
             self.changed.notify_all()
 
     def service(self) -> None:
+        if self._entity is None:
+            return
         now = time.monotonic()
         with self.lock:
             self._budget = min(UPLINK_BURST, self._budget + (now - self._budget_at) * UPLINK_RATE)
