@@ -270,7 +270,6 @@ class Entity:
         self.refused: Counter[str] = Counter()
         self.sending: Transfer | None = None
         self.receiving: Transfer | None = None
-        self.history: deque[Transfer] = deque(maxlen=32)
         self.suspended = False
         self._frozen_total = 0.0
         self._frozen_at: float | None = None
@@ -581,7 +580,6 @@ class Entity:
         ended[(transfer.source, transfer.sequence)] = self._finished_pdu if transfer.direction == "receive" else None
         while len(ended) > ENDED_KEPT:
             ended.pop(next(iter(ended)))
-        self.history.append(transfer)
         if self.on_done is not None:
             self.on_done(transfer)
 
