@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from fsw.component import ExecutionError, FlightComponent, restored_int
-from fsw.protocol.cfdp import CFDP_APID, FLIGHT_ENTITY, GROUND_ENTITY, MAX_UPLOAD_OCTETS, TIMERS
+from fsw.protocol.cfdp import CFDP_APID, DOWNLINK_PDU_OCTETS, FLIGHT_ENTITY, GROUND_ENTITY, MAX_UPLOAD_OCTETS, TIMERS
 from fsw.protocol.cfdp.entity import Entity, EntityBusy
 from fsw.protocol.cfdp.packets import PduRefused, unwrap
 from fsw.protocol.reasons import Reason
@@ -41,7 +41,8 @@ class Files(FlightComponent):
         self._job = None          # (transfer, verify, steps) of the file_downlink in progress
         self.root = Path(services.store.root).parent / "files"
         self.entity = Entity(FLIGHT_ENTITY, GROUND_ENTITY, self.root, lambda: self.line_time, timers=TIMERS,
-                             max_receive=self._room_for_upload, on_done=self._done, on_refused=self._refused)
+                             max_receive=self._room_for_upload, pdu_octets=DOWNLINK_PDU_OCTETS,
+                             on_done=self._done, on_refused=self._refused)
         self._files_stored = len(self._stored())
 
     # -- state --

@@ -18,7 +18,9 @@ FLIGHT_ENTITY = 61                # the spacecraft id
 ENTITY_ID_OCTETS = 2
 SEQUENCE_OCTETS = 2               # transaction sequence numbers
 
-MAX_PDU_OCTETS = 512              # every PDU, header and CRC included: fits any TC frame with SDLS
+MAX_PDU_OCTETS = 1006             # the largest PDU either end accepts, header and CRC included
+DOWNLINK_PDU_OCTETS = 1006        # flight's: one packet fills a 1024-octet TM frame's packet zone
+UPLINK_PDU_OCTETS = 512           # the ground's: a TC frame carries one with room for SDLS
 MAX_FILE_OCTETS = 16 << 20        # the largest file either end accepts (an image is < 8 MB)
 MAX_UPLOAD_OCTETS = 1 << 20       # the largest file the on-board store takes from the ground
 MAX_NAME_OCTETS = 64              # file names: one plain name, no directories

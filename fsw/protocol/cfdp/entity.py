@@ -56,7 +56,17 @@ from spacepackets.countdown import Countdown
 from spacepackets.seqcount import ProvidesSeqCount
 from spacepackets.util import UnsignedByteField
 
-from . import CLASS_1, CLASS_2, ENTITY_ID_OCTETS, MAX_FILE_OCTETS, MAX_PDU_OCTETS, SEQUENCE_OCTETS, TIMERS, Timers, Transfer
+from . import (
+    CLASS_1,
+    CLASS_2,
+    ENTITY_ID_OCTETS,
+    MAX_FILE_OCTETS,
+    SEQUENCE_OCTETS,
+    TIMERS,
+    UPLINK_PDU_OCTETS,
+    Timers,
+    Transfer,
+)
 from .packets import PduRefused, condition_code, parse, plain_name
 
 _MODES = {CLASS_1: TransmissionMode.UNACKNOWLEDGED, CLASS_2: TransmissionMode.ACKNOWLEDGED}
@@ -252,7 +262,7 @@ class _User(CfdpUserBase):
 
 class Entity:
     def __init__(self, local_id: int, remote_id: int, root: str | Path, now, *, timers: Timers = TIMERS,
-                 first_sequence: int = 0, max_receive=MAX_FILE_OCTETS, on_done=None, on_refused=None):
+                 first_sequence: int = 0, max_receive=MAX_FILE_OCTETS, pdu_octets: int = UPLINK_PDU_OCTETS, on_done=None, on_refused=None):
         self.local_id = local_id
         self.remote_id = remote_id
         self.now = now
@@ -283,7 +293,7 @@ class Entity:
         local = UnsignedByteField(local_id, ENTITY_ID_OCTETS)
         remote = RemoteEntityConfig(
             entity_id=UnsignedByteField(remote_id, ENTITY_ID_OCTETS), max_file_segment_len=None,
-            max_packet_len=MAX_PDU_OCTETS, closure_requested=True, crc_on_transmission=True,
+            max_packet_len=pdu_octets, closure_requested=True, crc_on_transmission=True,
             default_transmission_mode=TransmissionMode.ACKNOWLEDGED, crc_type=ChecksumType.CRC_32,
             positive_ack_timer_interval_seconds=timers.ack_interval,
             positive_ack_timer_expiration_limit=timers.ack_limit, check_limit=timers.check_limit,
