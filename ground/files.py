@@ -54,7 +54,10 @@ class GroundFiles:
                 if root is None:
                     self._temp = tempfile.TemporaryDirectory(prefix="ground-cfdp-")
                     root = self._temp.name
+                # a new session's transactions must not repeat the last one's (flight remembers
+                # ended transactions and refuses their PDUs): numbered on from the wall clock
                 self._entity = Entity(GROUND_ENTITY, FLIGHT_ENTITY, root, self._now, timers=self._timers,
+                                      first_sequence=int(time.time()) & 0xFFFF,
                                       on_done=self._done, on_refused=self._refused)
             return self._entity
 

@@ -2,6 +2,7 @@
 emulator), files up, and a spacecraft without CFDP served the camera's segments."""
 
 import os
+import time
 
 import pytest
 
@@ -77,4 +78,22 @@ def test_a_file_goes_up_and_a_class_1_image_comes_down(tmp_path):
         assert image.meta["image_id"] == image_id
     finally:
         gs.close()
+        fs.stop()
+
+
+@pytest.mark.timeout(120)
+def test_uploads_from_two_sessions_one_after_the_other_are_both_stored(tmp_path):
+    flight_end, ground_end = link_pair("files")
+    fs = FlightSoftware(flight_end, state_dir=tmp_path / "fsw", clock="sim", speed=100).start()
+    try:
+        for number in (1, 2):
+            (tmp_path / "up.bin").write_bytes(bytes([number]) * 5000)
+            gs = connect(link=ground_end, archive=False, timeout=10, on_warning=lambda _m: None)
+            transfer = gs.upload(tmp_path / "up.bin", f"up{number}.bin", timeout=60)
+            gs.session._stop.set()                   # the next session takes the same link
+            gs.session._thread.join(2)
+            assert transfer.ok, transfer
+            time.sleep(1.1)                          # a new session, a second later
+        assert (tmp_path / "fsw" / "files" / "received" / "up2.bin").read_bytes() == bytes([2]) * 5000
+    finally:
         fs.stop()
