@@ -11,6 +11,7 @@ from fsw.camera import dictionary as camera
 from fsw.commanding import dictionary as commanding
 from fsw.events import dictionary as events
 from fsw.executive import dictionary as executive
+from fsw.files import dictionary as files
 from fsw.housekeeping import dictionary as housekeeping
 from fsw.modes import dictionary as modes
 from fsw.protocol.dictionary import Dictionary
@@ -26,6 +27,7 @@ COMPONENTS = (
     commanding.COMPONENT,
     camera.COMPONENT,
     thermal.COMPONENT,
+    files.COMPONENT,
 )
 
 

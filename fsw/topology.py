@@ -12,6 +12,7 @@ from fsw.commanding.dispatcher import Dispatcher
 from fsw.events.component import Events
 from fsw.executive.clock import FAST_HZ, SLOW_HZ
 from fsw.executive.component import Executive
+from fsw.files.component import Files
 from fsw.housekeeping.component import Housekeeping
 from fsw.modes.component import Modes
 from fsw.schedule.component import Schedule
@@ -66,6 +67,7 @@ MISSION = Topology(
         ("commanding", Dispatcher),
         ("camera", Camera),
         ("thermal", Thermal),
+        ("files", Files),
     ),
     connections=(
         Connection("commanding", "modes", "modes"),          # mode, arming and contact checks
@@ -75,10 +77,11 @@ MISSION = Topology(
         Connection("housekeeping", "providers", EVERY),
         Connection("camera", "thermal", "thermal"),          # no capture while annealing
         Connection("thermal", "camera", "camera"),           # image quality before and after an anneal
+        Connection("files", "camera", "camera"),             # images go down as files
     ),
     rate_groups=(
         # the models' readers first, what reacts to them next, housekeeping last to sample it all
-        (FAST_HZ, ("thermal", "camera", "schedule", "housekeeping")),
+        (FAST_HZ, ("thermal", "camera", "files", "schedule", "housekeeping")),
         (SLOW_HZ, ("modes",)),
     ),
 )

@@ -17,6 +17,7 @@ SUBCOMMANDS = (
     "ground.subcommands.tlm",
     "ground.subcommands.run",
     "ground.subcommands.image",
+    "ground.subcommands.upload",
     "ground.subcommands.console",
     "ground.subcommands.monitor",
     "ground.subcommands.archive",

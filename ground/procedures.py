@@ -18,14 +18,15 @@ from datetime import datetime
 from pathlib import Path
 
 from fsw.link import Link, line_rate, open_link
-from fsw.protocol import SPACECRAFT_ID, TM_FRAME_LEN
+from fsw.protocol import SPACECRAFT_ID, TM_FRAME_LEN, imagefile
 from fsw.protocol.cuc import datetime_to_cuc_seconds
 from fsw.protocol.pus import ACK_ALL
 from fsw.protocol.reasons import Reason
 
 from .archive import open_for
 from .counters import default_counters
-from .images import DownlinkedImage, ImageAssembly, ImageError, _ranges, assemble
+from .images import DownlinkedImage, ImageAssembly, ImageError, _ranges, assemble, decode_pixels
+from .remote_files import FileDeliveryError, RemoteFiles
 from .session import Session, _warn_stderr
 from .telemetry import Record
 from .tracker import (
@@ -40,9 +41,14 @@ from .tracker import (
 )
 
 __all__ = [
-    "CommandError", "CommandFailed", "CommandRejected", "CommandTimeout", "GroundStation", "ImageError",
+    "CommandError", "CommandFailed", "CommandRejected", "CommandTimeout", "FileDeliveryError", "GroundStation",
+    "ImageError",
     "LinkLost", "Reason", "TrackedCommand", "connect",
 ]
+
+
+# a spacecraft without CFDP answers file_downlink so (the Arduino's firmware: not its APID)
+WITHOUT_CFDP = (Reason.NOT_IMPLEMENTED, Reason.UNKNOWN_APID, Reason.UNKNOWN_SERVICE, Reason.UNKNOWN_SUBTYPE)
 
 
 class LinkLost(TimeoutError):
@@ -277,7 +283,80 @@ class GroundStation:
 
     # -- images --
     def downlink_image(self, image_id: int, progress: Callable | None = None, retries: int = 5,
-                       timeout: float = 120.0, quiet: float = 2.0) -> DownlinkedImage:
+                       timeout: float = 120.0, quiet: float = 2.0, via: str | None = None,
+                       cfdp_class: int = 2) -> DownlinkedImage:
+        """Bring an image down: as a CFDP file (`via="cfdp"`, class 2 unless cfdp_class=1) where the
+        spacecraft has CFDP, else as the camera's segments (`via="segments"`). By default (None)
+        CFDP is tried first, and a spacecraft without it (the Arduino: file_downlink not
+        implemented) is remembered and served segments. progress(received, total) is called as
+        the image arrives: octets with CFDP, segments otherwise."""
+        if via is None:
+            via = "cfdp" if self._has_cfdp() else "segments"
+        if via == "cfdp":
+            try:
+                return self._downlink_file(image_id, progress, timeout, cfdp_class, retries, quiet)
+            except CommandRejected as error:
+                if error.reason not in WITHOUT_CFDP:
+                    raise
+                self._cfdp = False
+        elif via != "segments":
+            raise ValueError(f"via={via!r}: cfdp or segments")
+        return self._downlink_segments(image_id, progress, retries, timeout, quiet)
+
+    def _has_cfdp(self) -> bool:
+        """Until the spacecraft said otherwise, and when this station has a CFDP entity."""
+        return getattr(self, "_cfdp", True) and getattr(self.session, "files", None) is not None
+
+    def _downlink_file(self, image_id: int, progress, timeout: float, cfdp_class: int, retries: int,
+                       quiet: float) -> DownlinkedImage:
+        files = self.session.files
+        if isinstance(files, RemoteFiles):   # attached to a server: its entity brings the file down
+            blob = files.fetch_image(image_id, cfdp_class, timeout)
+        else:
+            blob = self.fetch_image_file(image_id, progress, timeout, cfdp_class, retries, quiet)
+        try:
+            meta, payload = imagefile.decode(blob)
+        except imagefile.ImageFileError as error:
+            raise ImageError(f"image {image_id}: {error}") from None
+        planes = decode_pixels(dict(meta, image_id=image_id), payload)
+        return DownlinkedImage(image_id, meta, planes, meta.get("segments", 0))
+
+    def fetch_image_file(self, image_id: int, progress=None, timeout: float = 120.0, cfdp_class: int = 2,
+                         retries: int = 5, quiet: float = 2.0) -> bytes:
+        """file_downlink, and the file it makes come down: the image's stored file, verified. A
+        request that starts nothing (the command, or all it sent, lost) is sent again after
+        `quiet` seconds, `retries` times."""
+        files = self.session.files
+        name = f"image_{image_id:05d}.pjim"
+        since = files.ended_total
+        for _ in range(retries + 1):
+            tracked = self.send("file_downlink", image_id=image_id, cfdp_class=cfdp_class, wait=False)
+            answered = lambda t=tracked: t.outcome in ("rejected", "failed")  # noqa: E731
+            if files.await_start(name, since, max(quiet, 2 * self.timeout / 5), stop=answered):
+                break
+            if tracked.outcome in ("rejected", "failed") and tracked.reason != Reason.BUSY:
+                raise_for(tracked)
+        else:
+            raise ImageError(f"image {image_id}: no file came down after {retries + 1} request(s)")
+        # the file says how it went; the command's reports only end a wait for a file that never began
+        ended = lambda: (tracked.outcome == "failed" or tracked.outcome == "rejected"  # noqa: E731
+                         and tracked.reason != Reason.BUSY) and files.receiving(name) is None
+        try:
+            blob = files.await_file(name, since, timeout, progress, give_up=ended)
+        except FileDeliveryError as error:
+            if tracked.outcome in ("rejected", "failed"):
+                raise_for(tracked)
+            raise ImageError(f"image {image_id}: {error}") from None
+        return blob
+
+    def upload(self, path, name: str | None = None, cfdp_class: int = 2, timeout: float = 300.0,
+               progress: Callable | None = None):
+        """Put a file on board with CFDP; the ended Transfer (check .ok and .condition), or
+        FileDeliveryError when it cannot start (too large, not a file, a bad name)."""
+        return self.session.files.upload(path, name, cfdp_class, timeout, progress)
+
+    def _downlink_segments(self, image_id: int, progress, retries: int, timeout: float,
+                           quiet: float) -> DownlinkedImage:
         """Bring an image down; segments lost on the way are asked for again (first_segment=N).
 
         One request ends with its completion report, or, when frames carrying the last segments

@@ -22,6 +22,7 @@ from fsw.protocol.reasons import ProtocolError
 
 from .client import ServerError, request
 from .ingest import Ingest
+from .remote_files import RemoteFiles
 from .session import Station, _warn_stderr
 from .telemetry import Record
 from .tracker import STAGES, TrackedCommand
@@ -41,6 +42,7 @@ class RemoteSession(Station):
         self.url = url.rstrip("/")
         self.token = token
         self.ingest = Ingest(self.dictionary)
+        self.files = RemoteFiles(self.url, token)      # the server's CFDP entity, over HTTP
         self._lock = threading.Lock()
         self._recent: deque[Record] = deque(maxlen=RECENT_REPORTS)
         self._socket = None

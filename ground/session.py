@@ -16,8 +16,10 @@ from fsw.dictionary import load
 from fsw.executive.pacing import Line
 from fsw.link import Link, LinkError
 from fsw.protocol import TM_FRAME_LEN, TcSender, encode_tc
+from fsw.protocol.cfdp import CFDP_APID
 from fsw.protocol.dictionary import Dictionary
 from fsw.protocol.pus import ACK_ALL
+from fsw.protocol.stack import RawPacket
 
 from .archive import ArchiveError
 from .colour import paint
@@ -148,6 +150,11 @@ class Session(Station):
         self.ingest = Ingest(self.dictionary, frame_len, archive, self.state.stats)
         self.sender = TcSender()
         self.counters = counters          # UplinkCounters shared with every ground process, or None
+        from .files import GroundFiles  # cfdp-py loads with a session that owns a link, not with every client
+
+        self.files = GroundFiles(self._radiate_pdus, on_warning=on_warning)   # CFDP: images down, files up
+        self.ingest.receiver.raw_apids = frozenset({CFDP_APID})
+        self.ingest.receiver.on_raw = self.files.packet
         self._send_lock = threading.Lock()
         self._thread = threading.Thread(target=self._read_loop, name="ground-reader", daemon=True)
 
@@ -166,6 +173,7 @@ class Session(Station):
             except ARCHIVE_ERRORS as error:
                 self._archive_failed(error)
         self.link.close()
+        self.files.close()
 
     # -- uplink --
     def submit(self, name: str, args: dict | None = None, ack: int = ACK_ALL, on_stage=None) -> TrackedCommand:
@@ -232,6 +240,16 @@ class Session(Station):
             yield
             self.counters.save(self.sender.counters())
 
+    def _radiate_pdus(self, pdus: list[bytes]) -> None:
+        """CFDP PDUs up, each in a space packet on CFDP_APID in a TC frame of its own."""
+        with self._send_lock:
+            with self._numbering():
+                frames = [self.sender.send_raw_packet(RawPacket(CFDP_APID, pdu)) for pdu in pdus]
+            try:
+                self._radiate(frames)
+            except LinkError as error:    # the reader finds the link lost; CFDP's timers recover the PDUs
+                self.on_warning(f"CFDP PDUs not sent: {error}")
+
     def _radiate(self, frames: list[bytes]) -> None:
         """Write frames, each behind its ASM (the send lock held, the counters that numbered them
         saved). Paced: each when the line has drained all but part of a frame, so the OS never
@@ -261,6 +279,10 @@ class Session(Station):
                 if self.reopen is None or not self._reopened():
                     break
                 continue
+            try:
+                self.files.service()
+            except Exception as error:   # as below: a bug in file delivery must not silence the link
+                self.on_warning(f"file delivery failed: {type(error).__name__}: {error}")
             if data:
                 try:
                     self.feed(data)

@@ -197,6 +197,16 @@ class Camera(FlightComponent):
         self.images.delete(image_id)
         self.services.event("image_deleted", image_id=image_id)
 
+    def image_file(self, image_id: int) -> bytes | None:
+        """The stored file of an image, for the files component (None: no such image, or unreadable)."""
+        self._ensure_index()
+        if image_id not in self.images.index:
+            return None
+        blob = self.images.blob(image_id)
+        if blob is None:
+            self._lost(image_id)
+        return blob
+
     # -- time --
     def tick(self, dt: float) -> None:
         self._ensure_index()

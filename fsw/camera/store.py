@@ -77,11 +77,17 @@ class ImageStore:
 
     def payload(self, image_id: int) -> bytes | None:
         """The image's payload, or None when it has gone (deleted, corrupt)."""
+        blob = self.blob(image_id)
+        return None if blob is None else decode(blob)[1]
+
+    def blob(self, image_id: int) -> bytes | None:
+        """The image's stored file (header and payload: what CFDP sends), or None when it has gone."""
         blob = self.store.get(blob_name(image_id))
         try:
             if blob is None:
                 raise ImageFileError("missing or corrupt")
-            return checked_decode(blob, self.dictionary)[1]
+            checked_decode(blob, self.dictionary)
+            return blob
         except ImageFileError as error:
             self.index.pop(image_id, None)
             self.store.quarantine_file(blob_name(image_id), str(error))

@@ -33,6 +33,7 @@ class Dispatcher(FlightComponent):
         self.downlink = services.downlink
         self.modes = None               # mode, arming and contact: wired by the topology
         self.owners: dict = {}          # component name -> component, whose handlers run commands
+        self.raw_owners: dict = {}      # APID -> component, for packets without a PUS header (CFDP)
         self.receiver = TcReceiver(on_reject=self._frame_rejected)
         self.counters = dict.fromkeys(COUNTERS, 0)
         self.running: dict[str, CommandVerification] = {}   # deferred commands, by name
@@ -52,7 +53,16 @@ class Dispatcher(FlightComponent):
         self.counters["last_reason"] = int(reason)
         self.services.event("frame_rejected", reason=int(reason), octets=min(octets, 0xFFFF))
 
+    def connect(self, port: str, provider) -> None:
+        super().connect(port, provider)
+        if port == "owners":    # packets that are no telecommand (CFDP PDUs) go to who declares their APID
+            self.raw_owners = {apid: owner for owner in provider.values() for apid in getattr(owner, "RAW_APIDS", ())}
+            self.receiver.raw_apids = frozenset(self.raw_owners)
+
     def receive(self, item: Received) -> None:
+        if item.raw_apid is not None:
+            self.raw_owners[item.raw_apid].on_packet(item.raw)
+            return
         if item.error is None:
             self.submit(item.packet, from_ground=True)
             return

@@ -29,7 +29,7 @@ from collections import deque
 from fsw.link import LinkError
 from fsw.protocol.clcw import Clcw
 from fsw.protocol.pus import MIN_TM_LEN, TmPacket
-from fsw.protocol.stack import TmSender
+from fsw.protocol.stack import RawPacket, TmSender
 from fsw.protocol.tmframe import VC_BULK, VC_REALTIME, zone_length
 
 from .pacing import Line
@@ -52,7 +52,7 @@ class Downlink:
         self.thinned = 0              # periodic reports replaced by a newer one before they went
         self._realtime: deque[TmPacket] = deque()
         self._periodic: dict = {}     # key -> newest TmPacket not yet framed
-        self._bulk: deque[TmPacket] = deque()
+        self._bulk: deque[TmPacket | RawPacket] = deque()
         self._bulk_octets = 0
         self._vc1_in = 0              # octets pushed into VC 1 so far
         self._bulk_end = 0            # ... up to the end of the last bulk packet
@@ -76,6 +76,12 @@ class Downlink:
             self._bulk_octets += len(data) + MIN_TM_LEN
         else:
             self._realtime.append(tm)
+        self.packets += 1
+
+    def raw(self, apid: int, data: bytes) -> None:
+        """A packet without a PUS secondary header (a CFDP PDU), on the bulk channel."""
+        self._bulk.append(RawPacket(apid, data))
+        self._bulk_octets += _octets(self._bulk[-1])
         self.packets += 1
 
     def periodic(self, key, apid: int, service: int, subtype: int, data: bytes) -> None:
@@ -200,14 +206,18 @@ class Downlink:
         zone = self.sender.multiplexer.zone_len
         while self._bulk and (everything or self.sender.pending(VC_BULK) < zone):
             tm = self._bulk.popleft()
-            self._bulk_octets -= len(tm.data) + MIN_TM_LEN
+            self._bulk_octets -= _octets(tm)
             self._push_vc1(tm)
             self._bulk_end = self._vc1_in
 
-    def _push_vc1(self, tm: TmPacket) -> None:
+    def _push_vc1(self, tm: TmPacket | RawPacket) -> None:
         before = self.sender.pending(VC_BULK)
         self.sender.push(tm, VC_BULK)
         self._vc1_in += self.sender.pending(VC_BULK) - before
+
+
+def _octets(packet: TmPacket | RawPacket) -> int:
+    return packet.octets if isinstance(packet, RawPacket) else len(packet.data) + MIN_TM_LEN
 
 
 class LinkWriter:

@@ -68,3 +68,15 @@ def idle_packet(total_len: int, seq_count: int = 0) -> bytes:
         total_len - PRIMARY_HEADER_LEN - 1,
     )
     return header + b"\x55" * (total_len - PRIMARY_HEADER_LEN)
+
+
+def encode_packet(packet_type: int, apid: int, seq_count: int, data: bytes) -> bytes:
+    """A packet without a secondary header (CFDP PDUs travel so): the primary header, then data."""
+    if not data:
+        raise ValueError("a space packet carries at least one octet")
+    header = PrimaryHeader.pack(
+        packet_id(packet_type, False, apid),
+        sequence_control(SEQ_UNSEGMENTED, seq_count),
+        len(data) - 1,
+    )
+    return header + data

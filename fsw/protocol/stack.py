@@ -12,9 +12,21 @@ from dataclasses import dataclass
 from .framing import ASM, Rejected, tc_deframer, tm_deframer
 from .pus import TcPacket, TmPacket, decode_tc, decode_tm, encode_tc, encode_tm
 from .reasons import ProtocolError, Reason
-from .spacepacket import PRIMARY_HEADER_LEN
+from .spacepacket import PRIMARY_HEADER_LEN, TYPE_TC, TYPE_TM, check_primary_header, encode_packet, packet_apid
 from .tcframe import PLAIN, SPACECRAFT_ID, TC_MAX_FRAME_LEN, TcFrame, TcLayout, decode_tc_frame, encode_tc_frame
 from .tmframe import TM_FRAME_LEN, VC_IDLE, TmDemultiplexer, TmMultiplexer
+
+
+@dataclass(slots=True)
+class RawPacket:
+    """A packet without a PUS secondary header (a CFDP PDU's): its APID and data field."""
+
+    apid: int
+    data: bytes
+
+    @property
+    def octets(self) -> int:
+        return PRIMARY_HEADER_LEN + len(self.data)
 
 
 class _SequenceCounters:
@@ -50,6 +62,10 @@ class TcSender:
         self.frame_sequence = (self.frame_sequence + 1) & 0xFF
         return ASM + encode_tc_frame(frame, self.layout)
 
+    def send_raw_packet(self, packet: RawPacket) -> bytes:
+        """Number and frame a packet without a secondary header (a CFDP PDU)."""
+        return self.frame(encode_packet(TYPE_TC, packet.apid, self._counts.take(packet.apid), packet.data))
+
     def send_bytes(self, tc: TcPacket) -> bytes:
         """Number, encode and frame a packet: the bytes to write to the link."""
         return self.frame(encode_tc(self.number(tc)))
@@ -78,6 +94,7 @@ class Received:
     packet: TcPacket | None = None
     error: ProtocolError | None = None
     frame_sequence: int = 0
+    raw_apid: int | None = None     # a packet on one of the receiver's raw APIDs: not PUS, not decoded
 
     @property
     def readable_header(self) -> tuple[int, int] | None:
@@ -95,8 +112,9 @@ class TcReceiver:
     as Received items with their error."""
 
     def __init__(self, scid: int = SPACECRAFT_ID, layout: TcLayout = PLAIN, max_frame: int = TC_MAX_FRAME_LEN,
-                 on_reject=None):
+                 on_reject=None, raw_apids: frozenset = frozenset()):
         self.scid = scid
+        self.raw_apids = raw_apids
         self.layout = layout
         self.on_reject = on_reject
         self.counts: Counter[Reason] = Counter()
@@ -119,12 +137,23 @@ class TcReceiver:
                 continue
             self.frames_received += 1
             self.next_expected = (frame.sequence + 1) & 0xFF
+            if self.raw_apids and len(frame.data) >= PRIMARY_HEADER_LEN and packet_apid(frame.data) in self.raw_apids:
+                out.append(self._raw(frame))
+                continue
             try:
                 out.append(Received(frame.data, decode_tc(frame.data), frame_sequence=frame.sequence))
             except ProtocolError as error:
                 self.counts[error.reason] += 1
                 out.append(Received(frame.data, error=error, frame_sequence=frame.sequence))
         return out
+
+    def _raw(self, frame) -> Received:
+        try:
+            check_primary_header(frame.data)
+        except ProtocolError as error:
+            self.counts[error.reason] += 1
+            return Received(frame.data, error=error, frame_sequence=frame.sequence)
+        return Received(frame.data, frame_sequence=frame.sequence, raw_apid=packet_apid(frame.data))
 
     @property
     def rejected(self) -> int:
@@ -139,7 +168,10 @@ class TmSender:
         self._counts = _SequenceCounters()
         self._message_counters: Counter[tuple[int, int]] = Counter()
 
-    def push(self, tm: TmPacket, vcid: int = 0) -> None:
+    def push(self, tm: TmPacket | RawPacket, vcid: int = 0) -> None:
+        if isinstance(tm, RawPacket):
+            self.multiplexer.push(encode_packet(TYPE_TM, tm.apid, self._counts.take(tm.apid), tm.data), vcid)
+            return
         tm.seq_count = self._counts.take(tm.apid)
         key = (tm.apid, tm.service)
         tm.message_counter = self._message_counters[key] & 0xFFFF
@@ -166,7 +198,10 @@ class TmSender:
 class TmReceiver:
     """Ground side of the downlink. Rejections of every layer are counted by reason."""
 
-    def __init__(self, frame_len: int = TM_FRAME_LEN, scid: int | None = SPACECRAFT_ID):
+    def __init__(self, frame_len: int = TM_FRAME_LEN, scid: int | None = SPACECRAFT_ID,
+                 raw_apids: frozenset = frozenset()):
+        self.raw_apids = raw_apids
+        self.on_raw = None      # callback(packet bytes) for packets on raw_apids (else they are dropped)
         self.counts: Counter[Reason] = Counter()
         self.frames_received = 0
         self.packets_received = 0
@@ -194,6 +229,10 @@ class TmReceiver:
             for error in result.errors:
                 self._count(error)
             for raw in result.packets:
+                if self.raw_apids and packet_apid(raw) in self.raw_apids:
+                    if self.on_raw is not None:
+                        self.on_raw(raw)
+                    continue
                 try:
                     packets.append(decode_tm(raw))
                 except ProtocolError as error:

@@ -77,7 +77,7 @@ class Pj57Result:
 
 def _downlink(gs, image_id: int, label: str, console: Console) -> DownlinkedImage:
     with Progress(TextColumn("  {task.description:<26}"), BarColumn(), TaskProgressColumn(),
-                  TextColumn("{task.completed}/{task.total} segments"), console=console) as bar:
+                  TextColumn("{task.completed}/{task.total} octets"), console=console) as bar:
         task = bar.add_task(label, total=None)
         return gs.downlink_image(image_id, progress=lambda got, total: bar.update(task, completed=got, total=total))
 

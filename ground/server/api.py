@@ -96,6 +96,8 @@ def _args_from_json(dictionary, name: str, body: dict) -> dict:
 
 
 def create_app(server: GroundServer, access: Access) -> Starlette:
+    from .files import file_routes
+
     dictionary = server.session.dictionary
 
     def allowed(request, need_operator: bool = False) -> JSONResponse | None:
@@ -259,6 +261,7 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
         Route("/api/archive/events", archive_events),
         Route("/api/archive/packets", archive_packets),
         *web_routes(server, access, allowed),          # the web station (ground/server/web)
+        *file_routes(server, allowed, error),
     ]
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found},
                      middleware=[Middleware(SameOriginOnly)])

@@ -10,7 +10,8 @@ from ._common import add_port_options, guard, open_station
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("image", help="downlink images to PNG + JSON",
-                                   description="Downlink images by id; lost segments are asked for again.")
+                                   description="Downlink images by id: as CFDP files where the spacecraft "
+                                   "has CFDP (lost data re-sent), else in segments (lost ones asked for again).")
     add_port_options(parser)
     parser.add_argument("ids", nargs="+", type=int, metavar="ID", help="image ids (see cam_list)")
     parser.add_argument("--out", default="out", metavar="DIR", help="output directory (default ./out)")
@@ -19,7 +20,7 @@ def register(subparsers) -> None:
 
 def downlink_with_progress(gs, image_id: int, label: str | None = None):
     """downlink_image with a rich progress bar."""
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} segments"),
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   transient=False) as bar:
         task = bar.add_task(label or f"image {image_id}", total=None)
         return gs.downlink_image(image_id, progress=lambda got, total: bar.update(task, completed=got, total=total))

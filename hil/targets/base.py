@@ -19,6 +19,11 @@ class Capabilities:
     simulated_thermal: bool = True       # the thermal node is a model (faults and anneals are quick)
     farm: bool = False                   # FARM-1 on TC VC 0 (COP-1, docs/ICD.md): Type-AD frames checked
 
+    @property
+    def file_delivery(self) -> str:
+        """How its images come down: "cfdp" (file_downlink) or the camera's "segments"."""
+        return "cfdp" if "file_downlink" in self.commands else "segments"
+
 
 ALL_COMMANDS = frozenset(load().commands)
 

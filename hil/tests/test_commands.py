@@ -69,6 +69,11 @@ RECIPES = {
     # aborted at once below: what is checked is that it is accepted and ends with a reason
     "anneal": (lambda gs: {"target": 3000, "hold": 1}, {COMPLETED, Reason.EXECUTION_FAILED}, None),
     "anneal_abort": (lambda gs: {}, {COMPLETED}, None),
+    # the station's CFDP entity takes the file; completion comes once the ground has it
+    "file_downlink": (lambda gs: {"image_id": captured_image(gs), "cfdp_class": 2}, {COMPLETED}, None),
+    "file_cancel": (lambda gs: {}, {COMPLETED}, None),
+    "file_suspend": (lambda gs: {}, {COMPLETED}, lambda gs: gs.send("file_resume")),
+    "file_resume": (lambda gs: {}, {COMPLETED}, None),
 }
 
 

@@ -52,7 +52,7 @@ def test_an_image_survives_lost_frames(fsw_port):
         first_frame = link.index
         link.drop = lambda i, frame, start=first_frame: (start + 5 <= i < start + 9
                                                          or (i - start) % 60 == 59 and i < start + 300)
-        image = gs.downlink_image(image_id)
+        image = gs.downlink_image(image_id, via="segments")   # the camera's own protocol, re-asking
         assert link.dropped > 0
         assert image.requests >= 2
         # four framelets as read (meta height), reassembled: one strip where every filter saw the sky
@@ -79,7 +79,7 @@ def test_an_image_survives_losing_its_last_segment_and_its_completion_report(fsw
             return None
 
         link.drop = losses = LosesOnce(kind)
-        image = gs.downlink_image(image_id, quiet=1.0)
+        image = gs.downlink_image(image_id, quiet=1.0, via="segments")
         assert sorted(losses.lost) == ["completion", "last segment"]
         assert image.requests == 2
         assert image.planes["red"].shape == ((4 - MAX_LAG) * STRIP_ROWS, image.meta["width"])

@@ -16,7 +16,8 @@ def test_lost_segments_are_asked_for_again_and_the_image_is_exact():
     flight = FakeFlight(flight_end, drop_segments={1, 3, len(segments) - 1}).start()
     seen = []
     with connect(link=ground_end, archive=False, timeout=5) as gs:
-        image = gs.downlink_image(1, progress=lambda got, total: seen.append((got, total)), quiet=0.5)
+        image = gs.downlink_image(1, progress=lambda got, total: seen.append((got, total)), quiet=0.5,
+                                  via="segments")
     flight.stop()
     requests = [args for name, args in flight.received if name == "cam_downlink"]
     assert requests[0]["first_segment"] == 0 and requests[1]["first_segment"] == 1

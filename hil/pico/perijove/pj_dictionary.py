@@ -3,7 +3,7 @@ run the script again (a test fails while this file is stale)."""
 
 from micropython import const
 
-DICTIONARY_VERSION = const(0x46BD1117)
+DICTIONARY_VERSION = const(0x5680B1C7)
 SPACECRAFT_ID = const(61)
 ASM = b'\x1a\xcf\xfc\x1d'
 TC_HEADER_LEN = const(5)
@@ -93,6 +93,9 @@ HK = {
         'cam_temp', 'sink_temp', 'heater_state', 'heater_mode', 'heater_power', 'setpoint', 'anneal_phase',
         'anneal_progress', 'anneals', 'sensor_state',
     )),
+    30: ('>BBBIHI', (
+        'cfdp_sending', 'cfdp_receiving', 'cfdp_suspended', 'cfdp_progress', 'files_stored', 'pdus_refused',
+    )),
 }
 
 # commands: (apid, service, subtype, argument struct format (the fixed part), argument bounds
@@ -132,6 +135,10 @@ COMMANDS = (
     (0x030, 140, 3, '>hH', ((-4000, 4000), (10, 1000)), 8),  # heater_setpoint
     (0x030, 140, 4, '>hI', ((2000, 6000), (1, 604800)), 9),  # anneal
     (0x030, 140, 5, '>', (), 10),  # anneal_abort
+    (0x040, 150, 1, '>HB', ((1, 65535), (1, 2)), 2),  # file_downlink
+    (0x040, 150, 2, '>', (), 2),  # file_cancel
+    (0x040, 150, 3, '>', (), 2),  # file_suspend
+    (0x040, 150, 4, '>', (), 2),  # file_resume
 )
 CMD_PING = const(0)
 CMD_TIME_SET = const(1)

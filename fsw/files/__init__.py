@@ -1,0 +1,1 @@
+"""Files: the on-board CFDP entity."""
