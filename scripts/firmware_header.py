@@ -117,6 +117,7 @@ def render() -> str:
         f"#define PJ_OCF_LEN {tmframe.OCF_LEN}",
         f"#define PJ_FHP_NO_PACKET_START 0x{tmframe.FHP_NO_PACKET_START:03X}",
         f"#define PJ_FHP_IDLE_ONLY 0x{tmframe.FHP_IDLE_ONLY:03X}",
+        f"#define PJ_VC_IDLE {tmframe.VC_IDLE}",
         f"#define PJ_PRIMARY_HEADER_LEN {spacepacket.PRIMARY_HEADER_LEN}",
         f"#define PJ_MIN_PACKET_LEN {spacepacket.MIN_PACKET_LEN}",
         f"#define PJ_IDLE_APID 0x{spacepacket.IDLE_APID:03X}",

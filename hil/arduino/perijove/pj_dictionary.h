@@ -18,6 +18,7 @@
 #define PJ_OCF_LEN 4
 #define PJ_FHP_NO_PACKET_START 0x7FF
 #define PJ_FHP_IDLE_ONLY 0x7FE
+#define PJ_VC_IDLE 7
 #define PJ_PRIMARY_HEADER_LEN 6
 #define PJ_MIN_PACKET_LEN 7
 #define PJ_IDLE_APID 0x7FF

@@ -1,10 +1,12 @@
 #include <Arduino.h>
 #include <avr/pgmspace.h>
+#include <string.h>
 #include <util/crc16.h>
 
 #include "pj_clock.h"
 #include "pj_dictionary.h"
 #include "pj_downlink.h"
+#include "pj_farm.h"
 #include "pj_uart.h"
 #include "pj_wire.h"
 
@@ -13,6 +15,7 @@
 #define BUFFER_LEN (PJ_ASM_LEN + PJ_TM_FRAME_LEN)
 #define FLUSH_QUIET_MS 2      // uplink silent this long: nothing more to batch
 #define FLUSH_MAX_AGE_MS 23   // one 260-octet frame at 115200 baud: no partial frame waits longer
+#define IDLE_EVERY_MS 500     // the line silent this long: an idle frame for the CLCW
 
 // two frame buffers: one fills while the UART interrupt sends the other. A full frame gets its
 // OCF and FECF (a CRC over 254 octets, ~10,000 cycles) and goes to the UART from the main loop,
@@ -27,8 +30,9 @@ static bool dropping;                     // the packet being put did not fit: i
 static uint32_t dropped;                  // octets of packets dropped
 static uint8_t fill;                      // octets used in the current zone
 static uint16_t first_header = PJ_FHP_NO_PACKET_START;
-static uint8_t mc_count, vc_count;
-static uint8_t clcw_report;
+static uint8_t mc_count, vc_count, idle_count;   // idle frames count on their own channel
+static uint32_t sent_clcw;                // the CLCW of the last frame sent, and when it went
+static uint32_t sent_ms;
 static uint32_t first_put_ms;
 static bool bulk_coming;                  // bulk data asked for room since the last pj_tm_poll
 static uint8_t bulk_len;                  // ... this much (data octets)
@@ -62,8 +66,10 @@ static uint16_t next_message(uint16_t apid, uint8_t service) {
 static void send_full() {
   uint8_t *f = frames[current ^ 1];
   uint8_t *h = f + PJ_ASM_LEN;
-  // CLCW: COP-1 in effect, VC 0, N(R) = next expected TC frame sequence number
-  pj_put32(h + PJ_TM_HEADER_LEN + ZONE_LEN, 0x01000000UL | clcw_report);
+  // the FARM's CLCW as it is when the frame leaves, not when it was filled
+  sent_clcw = pj_farm_clcw();
+  sent_ms = millis();
+  pj_put32(h + PJ_TM_HEADER_LEN + ZONE_LEN, sent_clcw);
   uint16_t fecf_at = PJ_TM_FRAME_LEN - PJ_FECF_LEN;
   pj_put16(h + fecf_at, pj_crc16(pj_crc16_start(), h, fecf_at));
   pj_uart_send(f, BUFFER_LEN);
@@ -81,17 +87,17 @@ static void swap() {
 
 // the zone is full: the header now, the rest in pj_tm_poll; then fill the other buffer, or, while
 // it is still busy, put nothing more until pj_tm_poll finds it free
-static void finish_frame() {
+static void finish_frame(uint8_t vcid, uint8_t vc_frame_count, uint16_t fhp) {
   uint8_t *f = frames[current];
   f[0] = (uint8_t)(PJ_ASM >> 24);
   f[1] = (uint8_t)(PJ_ASM >> 16);
   f[2] = (uint8_t)(PJ_ASM >> 8);
   f[3] = (uint8_t)PJ_ASM;
   uint8_t *h = f + PJ_ASM_LEN;
-  pj_put16(h, (PJ_SPACECRAFT_ID << 4) | (0 << 1) | 1);   // VC 0, OCF present
+  pj_put16(h, (PJ_SPACECRAFT_ID << 4) | (vcid << 1) | 1);   // OCF present
   h[2] = mc_count++;
-  h[3] = vc_count++;
-  pj_put16(h + 4, (0x3 << 11) | first_header);
+  h[3] = vc_frame_count;
+  pj_put16(h + 4, (0x3 << 11) | fhp);
   if (other_free()) swap();
   else current_full = true;
 }
@@ -99,7 +105,7 @@ static void finish_frame() {
 static void put_raw(uint8_t octet) {
   if (fill == 0 && first_header == PJ_FHP_NO_PACKET_START) first_put_ms = millis();
   frames[current][ZONE_AT + fill] = octet;
-  if (++fill == ZONE_LEN) finish_frame();
+  if (++fill == ZONE_LEN) finish_frame(0, vc_count++, first_header);
 }
 
 static void mark_packet_start() {
@@ -198,6 +204,13 @@ void pj_tm_poll() {
       put_idle(gap >= PJ_MIN_PACKET_LEN ? gap : gap + ZONE_LEN);
     }
   }
+  // nothing else to send: an idle frame carries a changed CLCW at once, and the same one each
+  // IDLE_EVERY_MS, so the ground's FOP-1 hears the FARM at least once a second
+  if (!fill && !current_full && other_free() &&
+      (millis() - sent_ms >= IDLE_EVERY_MS || pj_farm_clcw() != sent_clcw)) {
+    memset(frames[current] + ZONE_AT, 0x55, ZONE_LEN);
+    finish_frame(PJ_VC_IDLE, idle_count++, PJ_FHP_IDLE_ONLY);
+  }
   if (other_full && !pj_uart_tx_busy()) send_full();
   bulk_coming = false;   // the camera asks again on its next tick while it has more
 }
@@ -222,4 +235,3 @@ bool pj_tm_bulk(uint16_t data_len) {
 
 uint32_t pj_tm_dropped() { return dropped; }
 
-void pj_tm_set_clcw_report(uint8_t next_expected) { clcw_report = next_expected; }

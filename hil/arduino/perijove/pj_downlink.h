@@ -31,6 +31,5 @@ bool pj_tm_spare(uint16_t data_len);
 // (one frame time at most) instead of being completed with idle data
 bool pj_tm_bulk(uint16_t data_len);
 uint32_t pj_tm_dropped();   // octets of telemetry dropped because the line did not keep up
-void pj_tm_set_clcw_report(uint8_t next_expected);
 
 #endif

@@ -1,0 +1,280 @@
+"""FARM-1 on board (CCSDS 232.1-B-2 section 6): TC frames built by hand, the CLCW read from every
+TM frame that comes down.
+
+The expectations are worked out by hand from the standard's FARM-1 state table (table 6-1) for
+the sliding window W = 10 (PW = NW = 5), every sum modulo 256:
+
+- Type-AD with N(S) = V(R): accepted, V(R) + 1, Retransmit off (E2);
+- V(R) < N(S) <= V(R) + PW - 1: discarded, Retransmit on (E3);
+- V(R) - NW <= N(S) < V(R): discarded, nothing else (E4);
+- anywhere else: discarded, Lockout on (E5); in Lockout every Type-AD frame is discarded;
+- Type-BD and Type-BC: FARM-B counter + 1 in every state (E6-E8); Unlock clears Lockout, Wait
+  and Retransmit (E7); Set V(R) sets V(R) and clears Wait and Retransmit, and in Lockout is only
+  counted (E8); bypass 0 with control 1 is no frame type at all (CCSDS 232.0-B): refused.
+
+CLCW layout (232.0-B 4.2): type 0, version 00, status 000, COP in effect 01, VCID, spare,
+no RF, no bit lock, lockout (bit 13 from the right), wait (12), retransmit (11), FARM-B counter
+(10-9), spare, N(R) (7-0).
+"""
+
+import time
+from collections import defaultdict
+
+import pytest
+
+from fsw.dictionary import load
+from fsw.link import open_link
+from fsw.protocol import ASM, TcFrame, TcPacket, TmDemultiplexer, decode_tm, encode_tc, encode_tc_frame, tm_deframer
+from fsw.protocol.clcw import Clcw
+from fsw.protocol.pus import ACK_ALL
+from hil.plugin import needs
+from hil.targets import make_target
+
+W = 10
+PW = NW = W // 2
+UNLOCK = b"\x00"                      # CCSDS 232.1-B-2 2.2.3: the Unlock control command
+
+
+def set_vr(value: int) -> bytes:      # ... and Set V(R): 0x82 0x00 then the new V(R)
+    return bytes((0x82, 0x00, value))
+
+
+DICTIONARY = load()
+FRAME_REJECTED = next(event.id for event in DICTIONARY.events.values() if event.name == "frame_rejected")
+COMPLETION = 7
+
+
+class Line:
+    """A raw line to a board: frames go up exactly as built; TM frames come down one at a time,
+    each one's CLCW kept with the reports and events it carried."""
+
+    def __init__(self, target):
+        self.link = target.link if target.link is not None else open_link(
+            target.port, getattr(target, "baud", None) or 115200)
+        frame_len = target.capabilities.frame_len
+        self.deframer = tm_deframer(frame_len)
+        self.demux = TmDemultiplexer(frame_len)
+        self.packet_count = 0
+        self.clcw: Clcw | None = None
+        self.reports: dict[int, list[tuple[int, Clcw]]] = defaultdict(list)   # request id -> (subtype, CLCW)
+        self.events: list[tuple[int, bytes]] = []
+        self.frames: list[tuple[float, Clcw, int]] = []                      # (arrival, CLCW, packets)
+        self.last_frame = b""
+
+    def close(self) -> None:
+        self.link.close()
+
+    # uplink
+    def frame(self, sequence: int, data: bytes, bypass: bool = False, control: bool = False) -> None:
+        tc = TcFrame(vcid=0, data=data, sequence=sequence & 0xFF, bypass=bypass, control=control)
+        self.last_frame = ASM + encode_tc_frame(tc)
+        self.link.write(self.last_frame)
+
+    def command(self, sequence: int, name: str = "ping", args: bytes = b"", *, bypass: bool = False,
+                control: bool = False) -> int:
+        """One command (every verification report asked for) in a frame: its request id."""
+        spec = DICTIONARY.commands[name]
+        tc = TcPacket(spec.apid, spec.service, spec.subtype, args, seq_count=self.packet_count, ack=ACK_ALL)
+        self.packet_count = (self.packet_count + 1) & 0x3FFF
+        self.frame(sequence, encode_tc(tc), bypass=bypass, control=control)
+        return tc.request_id
+
+    def control(self, data: bytes) -> None:
+        self.frame(0, data, bypass=True, control=True)
+
+    # downlink
+    def poll(self, timeout: float = 0.05) -> None:
+        for frame in self.deframer.feed(self.link.read(4096, timeout)):
+            result = self.demux.feed(frame, fecf_checked=True)
+            if result.frame is None or result.frame.ocf is None:
+                continue
+            self.clcw = Clcw.decode(result.frame.ocf)
+            self.frames.append((time.monotonic(), self.clcw, len(result.packets)))
+            for raw in result.packets:
+                packet = decode_tm(raw)
+                if packet.service == 1:
+                    self.reports[int.from_bytes(packet.data[:4], "big")].append((packet.subtype, self.clcw))
+                elif packet.service == 5:
+                    self.events.append((int.from_bytes(packet.data[:2], "big"), packet.data[2:]))
+
+    def until(self, condition, timeout: float = 10.0, what: str = "the board"):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.poll()
+            value = condition()
+            if value:
+                return value
+        raise AssertionError(f"{what}: not seen within {timeout} s (last CLCW {self.clcw})")
+
+    def completed(self, request_id: int) -> Clcw:
+        """Wait for the command's completion report: the CLCW of the frame that carried it, which
+        left after the board had taken the command's frame."""
+        def clcw():
+            return next((c for subtype, c in self.reports[request_id] if subtype == COMPLETION), None)
+        return self.until(clcw, what=f"completion of request 0x{request_id:08x}")
+
+    def clcw_where(self, **fields) -> Clcw:
+        return self.until(lambda: self.clcw if self.clcw and all(
+            getattr(self.clcw, k) == v for k, v in fields.items()) else None, what=f"a CLCW with {fields}")
+
+    def reset_farm(self, vr: int) -> int:
+        """Unlock, then Set V(R): the FARM Open, expecting vr. Returns the FARM-B counter after
+        (read with a Type-BD ping behind them: its reply's frame left after both were taken)."""
+        self.control(UNLOCK)
+        self.control(set_vr(vr))
+        clcw = self.completed(self.command(0, bypass=True))
+        assert (clcw.report_value, clcw.lockout, clcw.wait, clcw.retransmit) == (vr, False, False, False)
+        return clcw.farm_b_counter
+
+
+def expected(n_r: int, farm_b: int, lockout: bool = False, retransmit: bool = False) -> Clcw:
+    return Clcw(vcid=0, report_value=n_r & 0xFF, cop_in_effect=1, lockout=lockout, retransmit=retransmit,
+                farm_b_counter=farm_b & 3)
+
+
+def open_line(target) -> Line:
+    line = Line(target)
+    line.until(lambda: line.clcw, what="a first TM frame")
+    return line
+
+
+@pytest.fixture(scope="module")
+def line(hil_target, request):
+    """A board of its own for this module (the FARM tests move V(R) and lock it out)."""
+    needs(hil_target, "farm")
+    target = make_target(hil_target.name, hil_target.port, getattr(hil_target, "baud", None),
+                         request.config.getoption("--board"))
+    target.start()
+    probe = open_line(target)
+    yield probe
+    probe.close()
+    target.stop()
+
+
+def test_a_board_out_of_reset_expects_frame_zero_and_takes_type_ad_from_there(hil_target, fresh_target):
+    needs(hil_target, "farm")
+    line = open_line(fresh_target)
+    try:
+        # Open, V(R) = 0, no flags, no Type-B frame counted: the whole word worked out by hand
+        assert line.clcw.encode() == 0x01000000 and line.clcw == expected(0, 0)
+        assert line.completed(line.command(0)) == expected(1, 0)
+        assert line.completed(line.command(1)) == expected(2, 0)
+    finally:
+        line.close()
+
+
+def test_type_ad_frames_in_sequence_are_accepted_across_the_wrap(line):
+    farm_b = line.reset_farm(253)
+    for sequence in (253, 254, 255, 0, 1):
+        clcw = line.completed(line.command(sequence))
+        assert clcw == expected(sequence + 1, farm_b)   # V(R) + 1 each, modulo 256
+    assert clcw.encode() == 0x01000002 | (farm_b << 9)
+
+
+def test_a_frame_ahead_in_the_positive_window_is_discarded_and_asks_for_retransmission(line):
+    farm_b = line.reset_farm(10)
+    skipped = line.command(12)                                  # 10 < 12 <= 10 + PW - 1: E3
+    assert line.clcw_where(retransmit=True) == expected(10, farm_b, retransmit=True)
+    assert line.completed(line.command(10)) == expected(11, farm_b)     # E2 clears Retransmit
+    assert line.completed(line.command(11)) == expected(12, farm_b)
+    assert line.reports[skipped] == []                          # the discarded frame never ran
+
+
+def test_a_frame_in_the_negative_window_is_a_duplicate_and_discarded(line):
+    farm_b = line.reset_farm(20)
+    first = line.command(20)
+    line.completed(first)
+    line.link.write(line.last_frame)                            # the same frame again: N(S) = V(R) - 1
+    edge = line.command(21 - NW)                                # the window's far edge, V(R) - NW
+    assert line.completed(line.command(21)) == expected(22, farm_b)     # no Lockout, no Retransmit
+    assert [subtype for subtype, _ in line.reports[first]].count(COMPLETION) == 1
+    assert line.reports[edge] == []
+
+
+@pytest.mark.parametrize("offset, lockout, retransmit", [
+    (PW - 1, False, True),     # V(R) + PW - 1: the positive window's last number
+    (PW, True, False),         # V(R) + PW: outside, E5
+    (-NW, False, False),       # V(R) - NW: the negative window's last number, E4
+    (-NW - 1, True, False),    # V(R) - NW - 1: outside, E5
+])
+def test_the_window_edges(line, offset, lockout, retransmit):
+    farm_b = line.reset_farm(100)
+    discarded = line.command(100 + offset)
+    # a BD ping after it: its completion's frame left after the AD frame was judged
+    clcw = line.completed(line.command(0, bypass=True))
+    assert clcw == expected(100, farm_b + 1, lockout=lockout, retransmit=retransmit)
+    assert line.reports[discarded] == []
+
+
+def test_lockout_holds_until_unlock(line):
+    farm_b = line.reset_farm(30)
+    line.command(30 + PW)                                       # E5: Lockout
+    assert line.clcw_where(lockout=True).encode() == 0x01002000 | ((farm_b & 3) << 9) | 30
+    in_sequence = line.command(30)                              # discarded in Lockout, even N(S) = V(R)
+    line.control(set_vr(40))                                    # E8 in Lockout: counted, not executed
+    bypass = line.command(0, bypass=True)                       # E6: Type-BD still goes through
+    assert line.completed(bypass) == expected(30, farm_b + 2, lockout=True)
+    assert line.reports[in_sequence] == []
+    line.control(UNLOCK)                                        # E7: Open again, V(R) kept
+    assert line.clcw_where(lockout=False) == expected(30, farm_b + 3)
+    assert line.completed(line.command(30)) == expected(31, farm_b + 3)
+
+
+def test_set_v_r_moves_the_expected_number_and_clears_retransmit(line):
+    farm_b = line.reset_farm(0)
+    line.command(2)                                             # E3: Retransmit on
+    line.clcw_where(retransmit=True)
+    line.control(set_vr(200))                                   # E8 in Open
+    assert line.clcw_where(report_value=200) == expected(200, farm_b + 1)
+    assert line.completed(line.command(200)) == expected(201, farm_b + 1)
+
+
+def test_the_farm_b_counter_counts_type_bd_and_bc_frames_only(line):
+    farm_b = line.reset_farm(50)
+    assert line.completed(line.command(50)).farm_b_counter == farm_b & 3       # Type-AD: not counted
+    for step in range(1, 5):                                                    # BD, BC, BD, BC
+        if step % 2:
+            assert line.completed(line.command(0, bypass=True)) == expected(51, farm_b + step)
+        else:
+            line.control(set_vr(51))
+            assert line.clcw_where(farm_b_counter=(farm_b + step) & 3) == expected(51, farm_b + step)
+    # a Type-BC frame that holds no control command: refused, counted as rejected, not by FARM-B
+    line.control(b"\x01")
+    line.until(lambda: any(event == FRAME_REJECTED for event, _ in line.events), what="frame_rejected")
+    assert line.completed(line.command(51)) == expected(52, farm_b + 4)
+
+
+def test_a_control_flag_without_bypass_is_refused(line):
+    farm_b = line.reset_farm(60)
+    line.events.clear()
+    refused = line.command(60, control=True)                    # bypass 0, control 1: no type
+    line.until(lambda: any(event == FRAME_REJECTED for event, _ in line.events), what="frame_rejected")
+    assert line.completed(line.command(60)) == expected(61, farm_b)     # V(R) and FARM-B untouched
+    assert line.reports[refused] == []
+
+
+def test_idle_frames_carry_the_clcw_at_least_once_a_second(line, hil_target):
+    farm_b = line.reset_farm(70)
+    sids = sorted(hil_target.capabilities.hk_sids)
+    for sid in sids:                                            # a quiet board: no periodic telemetry
+        line.completed(line.command(0, "hk_disable", bytes([sid]), bypass=True))
+    farm_b += len(sids)
+    try:
+        time.sleep(0.5)
+        line.poll()
+        start = len(line.frames)
+        line.until(lambda: time.monotonic() - line.frames[start - 1][0] > 3.0 and len(line.frames) > start,
+                   timeout=10, what="3 s of quiet")
+        quiet = line.frames[start - 1:]
+        gaps = [later[0] - earlier[0] for earlier, later in zip(quiet, quiet[1:])]
+        assert max(gaps) <= 1.5, gaps                           # at least once a second, with margin
+        assert all(clcw == expected(70, farm_b) for _, clcw, _ in quiet)
+        # a change goes down at once: a discarded frame changes only the CLCW
+        sent, seen = time.monotonic(), len(line.frames)
+        line.command(72)
+        line.clcw_where(retransmit=True)
+        arrived = next(at for at, clcw, _ in line.frames[seen:] if clcw.retransmit)
+        assert arrived - sent < 0.8
+    finally:
+        for sid in sids:
+            line.completed(line.command(0, "hk_enable", bytes([sid]), bypass=True))
