@@ -118,10 +118,11 @@ stack <= 1,792 of the Uno's 2,048 octets (256 left for what no run reached), <= 
 | {min(cycles["mega"]):,} / {max(cycles["mega"]):,} | <= {CYCLE_GOAL:,} |
 | 100 TCs back-to-back | {b2b["uno"]} | {b2b["mega"]} | all accepted |
 
-Static RAM is mostly the two 260-octet TM frame buffers (one fills while the UART interrupt
-sends the other), the 128-octet receive ring and the 52-octet uplink frame buffer; FARM-1 (COP-1)
-adds 5 octets. The deepest stack is measured over this run (pings, 100 commands, an image capture
-and its downlink): the simavr harness paints the free RAM at reset and reports the lowest address
+Static RAM is mostly the four 260-octet TM frame buffers (while the UART interrupt sends one,
+the next waits ready and image segments fill the others, with room kept for a command's replies),
+the 128-octet receive ring and the 52-octet uplink frame buffer; FARM-1 (COP-1) keeps 5 octets.
+The deepest stack is measured over this run (pings, 100 commands, an image capture and its
+downlink): the simavr harness paints the free RAM at reset and reports the lowest address
 written. hil/tests/test_fuzz.py checks the same budget over the whole HIL suite (at least 256
 octets never touched).
 
@@ -142,12 +143,14 @@ at most 4 of those outstanding. The main loop never waits for the UART: while ne
 has room for a TC's replies, uplink octets wait in the receive ring, until it is three quarters
 full; past that they are decoded all the same and a packet with no room is dropped and counted
 (executive `downlink_dropped`), so uplink octets are not lost. Image segments and periodic
-housekeeping wait until the uplink has been quiet for 2 ms, so a burst of commands finds both
-buffers drained for its replies. A partial frame is completed with idle data once the uplink is
-quiet, except while image segments keep asking for room: then it waits for the next segment,
-one frame time (23 ms) at most, counted only while no segment could join it. hil/tests/test_link.py
-sends long junk frames and then commands (4 at once) during an image downlink and requires
-every octet up and every reply down.
+housekeeping wait until the uplink has been quiet for 2 ms, and leave room for a command's
+replies, so a burst of commands finds the buffers drained for them. A partial frame is completed
+with idle data once the uplink is quiet, except while image segments keep asking for room: then
+it waits for the next segment, one frame time (23 ms) at most. A segment (217 pixels, its packet
+one frame's zone) is computed in about 7 ms, less than the 128-octet receive ring takes to fill
+at the line's rate, and hands the next frame to the UART as soon as the line frees, so the line
+never waits for pixels. hil/tests/test_link.py sends long junk frames and then commands (4 at
+once) during an image downlink and requires every octet up and every reply down.
 """
 
 
