@@ -29,6 +29,7 @@ static uint8_t frames[BUFFERS][BUFFER_LEN];
 static uint8_t head;                      // the oldest full frame: on the line, or next to go
 static uint8_t queued;                    // full frames from head on (the one on the line included)
 static bool on_line;                      // frames[head] is being sent
+static uint8_t *zone = frames[0] + ZONE_AT;   // the packet zone of the frame filling now
 static bool prepared;                     // prepared_crc: the CRC of the next frame's header and zone
 static uint16_t prepared_crc;
 static bool dropping;                     // the packet being put did not fit: its octets go nowhere
@@ -122,13 +123,14 @@ static void finish_frame(uint8_t vcid, uint8_t vc_frame_count, uint16_t fhp) {
   h[3] = vc_frame_count;
   pj_put16(h + 4, (0x3 << 11) | fhp);
   queued++;
+  zone = current_frame() + ZONE_AT;   // frames[head + queued]: release() leaves it where it is
   fill = 0;
   first_header = PJ_FHP_NO_PACKET_START;
 }
 
 static void put_raw(uint8_t octet) {
   if (fill == 0 && first_header == PJ_FHP_NO_PACKET_START) first_put_ms = millis();
-  current_frame()[ZONE_AT + fill] = octet;
+  zone[fill] = octet;
   if (++fill == ZONE_LEN) finish_frame(0, vc_count++, first_header);
 }
 
@@ -228,7 +230,7 @@ void pj_tm_poll() {
   // nothing else to send: an idle frame carries a changed CLCW at once, and the same one each
   // IDLE_EVERY_MS, so the ground's FOP-1 hears the FARM at least once a second
   if (!fill && !queued && (millis() - sent_ms >= IDLE_EVERY_MS || pj_farm_clcw() != sent_clcw)) {
-    memset(current_frame() + ZONE_AT, 0x55, ZONE_LEN);
+    memset(zone, 0x55, ZONE_LEN);
     finish_frame(PJ_VC_IDLE, idle_count++, PJ_FHP_IDLE_ONLY);
   }
   pj_tm_service();
