@@ -18,7 +18,7 @@ no RF, no bit lock, lockout (bit 13 from the right), wait (12), retransmit (11),
 """
 
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pytest
 
@@ -40,7 +40,9 @@ def set_vr(value: int) -> bytes:      # ... and Set V(R): 0x82 0x00 then the new
 
 
 DICTIONARY = load()
-FRAME_REJECTED = next(event.id for event in DICTIONARY.events.values() if event.name == "frame_rejected")
+EVENT = {event.name: event.id for event in DICTIONARY.events.values()}
+FRAME_REJECTED = EVENT["frame_rejected"]
+SEGMENT = (DICTIONARY.report("image_segment").service, DICTIONARY.report("image_segment").subtype)
 COMPLETION = 7
 
 
@@ -58,6 +60,7 @@ class Line:
         self.clcw: Clcw | None = None
         self.reports: dict[int, list[tuple[int, Clcw]]] = defaultdict(list)   # request id -> (subtype, CLCW)
         self.events: list[tuple[int, bytes]] = []
+        self.other: Counter[tuple[int, int]] = Counter()                    # other packets by (service, subtype)
         self.frames: list[tuple[float, Clcw, int]] = []                      # (arrival, CLCW, packets)
         self.last_frame = b""
 
@@ -70,14 +73,20 @@ class Line:
         self.last_frame = ASM + encode_tc_frame(tc)
         self.link.write(self.last_frame)
 
-    def command(self, sequence: int, name: str = "ping", args: bytes = b"", *, bypass: bool = False,
-                control: bool = False) -> int:
-        """One command (every verification report asked for) in a frame: its request id."""
+    def packet(self, name: str, **args) -> tuple[int, bytes]:
+        """A command (every verification report asked for): its request id and packet."""
         spec = DICTIONARY.commands[name]
-        tc = TcPacket(spec.apid, spec.service, spec.subtype, args, seq_count=self.packet_count, ack=ACK_ALL)
+        tc = TcPacket(spec.apid, spec.service, spec.subtype, DICTIONARY.encode_args(name, args),
+                      seq_count=self.packet_count, ack=ACK_ALL)
         self.packet_count = (self.packet_count + 1) & 0x3FFF
-        self.frame(sequence, encode_tc(tc), bypass=bypass, control=control)
-        return tc.request_id
+        return tc.request_id, encode_tc(tc)
+
+    def command(self, sequence: int, name: str = "ping", *, bypass: bool = False, control: bool = False,
+                **args) -> int:
+        """One command in a frame, sent: its request id."""
+        request, packet = self.packet(name, **args)
+        self.frame(sequence, packet, bypass=bypass, control=control)
+        return request
 
     def control(self, data: bytes) -> None:
         self.frame(0, data, bypass=True, control=True)
@@ -96,6 +105,8 @@ class Line:
                     self.reports[int.from_bytes(packet.data[:4], "big")].append((packet.subtype, self.clcw))
                 elif packet.service == 5:
                     self.events.append((int.from_bytes(packet.data[:2], "big"), packet.data[2:]))
+                else:
+                    self.other[packet.service, packet.subtype] += 1
 
     def until(self, condition, timeout: float = 10.0, what: str = "the board"):
         deadline = time.monotonic() + timeout
@@ -257,7 +268,7 @@ def test_idle_frames_carry_the_clcw_at_least_once_a_second(line, hil_target):
     farm_b = line.reset_farm(70)
     sids = sorted(hil_target.capabilities.hk_sids)
     for sid in sids:                                            # a quiet board: no periodic telemetry
-        line.completed(line.command(0, "hk_disable", bytes([sid]), bypass=True))
+        line.completed(line.command(0, "hk_disable", bypass=True, sid=sid))
     farm_b += len(sids)
     try:
         time.sleep(0.5)
@@ -277,4 +288,39 @@ def test_idle_frames_carry_the_clcw_at_least_once_a_second(line, hil_target):
         assert arrived - sent < 0.8
     finally:
         for sid in sids:
-            line.completed(line.command(0, "hk_enable", bytes([sid]), bypass=True))
+            line.completed(line.command(0, "hk_enable", bypass=True, sid=sid))
+
+
+def test_a_window_of_type_ad_frames_during_an_image_downlink_runs_each_command_once(line, hil_target):
+    # K = PW frames with long replies, back to back, while an image downlink keeps the TM buffers
+    # busy. Should one arrive in sequence with no room for its replies, it is discarded with Wait
+    # and Retransmit on (E1) and Wait goes off once there is room (E10): sending again from N(R),
+    # as FOP-1 does, every command runs exactly once
+    needs(hil_target, commands=("cam_power", "cam_configure", "cam_capture", "cam_downlink", "hk_oneshot"))
+    farm_b = line.reset_farm(150)
+    line.completed(line.command(0, "cam_power", bypass=True, state="on"))
+    line.until(lambda: any(event == EVENT["cam_ready"] for event, _ in line.events), timeout=60, what="cam_ready")
+    line.completed(line.command(0, "cam_configure", bypass=True, exposure=20, filters=7, tdi=1))
+    line.events.clear()
+    line.completed(line.command(0, "cam_capture", bypass=True, framelets=1))
+    image_id = line.until(lambda: next((int.from_bytes(args[:2], "big") for event, args in line.events
+                                        if event == EVENT["image_captured"]), None), what="image_captured")
+    line.command(0, "cam_downlink", bypass=True, image_id=image_id, first_segment=0)
+    line.until(lambda: line.other[SEGMENT], what="the downlink's first segment")
+    first, count = 150, PW
+    frames = {}
+    for sequence in range(first, first + count):          # K = PW frames, back to back
+        request, packet = line.packet("hk_oneshot", sid=max(hil_target.capabilities.hk_sids))
+        frames[sequence] = (request, ASM + encode_tc_frame(TcFrame(0, packet, sequence, bypass=False)))
+    line.link.write(b"".join(frame for _, frame in frames.values()))
+    deadline = time.monotonic() + 60
+    while line.clcw.report_value != (first + count) & 0xFF:
+        assert time.monotonic() < deadline, f"stuck at {line.clcw}"
+        line.poll()
+        if line.clcw.retransmit and not line.clcw.wait:   # as FOP-1 does: again from N(R)
+            line.link.write(b"".join(frames[n][1] for n in range(line.clcw.report_value, first + count)))
+            line.until(lambda: not line.clcw.retransmit or line.clcw.wait, what="the retransmission taken")
+    for request, _ in frames.values():
+        line.completed(request)
+        assert [subtype for subtype, _ in line.reports[request]].count(COMPLETION) == 1
+    assert line.clcw == expected(first + count, farm_b + 4)
