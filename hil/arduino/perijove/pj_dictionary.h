@@ -7,6 +7,7 @@
 
 #define PJ_DICTIONARY_VERSION 0x46BD1117UL
 #define PJ_SPACECRAFT_ID 61
+#define PJ_MISSION_END 812505600UL   /* on-board seconds: time_set refuses later ones */
 #define PJ_ASM 0x1ACFFC1DUL
 #define PJ_ASM_LEN 4
 #define PJ_TC_HEADER_LEN 5

@@ -132,6 +132,8 @@ static uint8_t execute(uint8_t index, const uint8_t *args, const PjRequest &r) {
       pj_tm_end();
       return 0;
     case PJ_CMD_TIME_SET: {
+      // a time after the mission's end (Unix seconds, say) is refused, as on the host
+      if (pj_get32(args + PJ_ARG_TIME_SET_SECONDS) > PJ_MISSION_END) return PJ_REASON_ARG_OUT_OF_RANGE;
       uint8_t event[PJ_EVENT_TIME_SET_ARG_LEN];
       pj_put32(event + PJ_EVENT_TIME_SET_ARG_OLD, pj_clock_seconds());
       pj_put32(event + PJ_EVENT_TIME_SET_ARG_NEW, pj_get32(args + PJ_ARG_TIME_SET_SECONDS));
