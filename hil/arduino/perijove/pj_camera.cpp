@@ -28,7 +28,11 @@ static uint32_t powered_ms;
 static uint16_t exposure = 10;
 static uint8_t filters = 1;
 static uint8_t tdi = 1;
-static uint32_t hot_pixels = 1200;   // radiation damage so far; anneals recover part of it
+// radiation damage so far, as the host's regulator stress: 55% of it permanent, the rest healed
+// by warmth (pj_camera_heal); hot_pixels is the two together
+#define HOT_PERMANENT 660
+static float recoverable = 540.0f;
+static uint32_t hot_pixels = 1200;
 
 // the one stored image
 static uint16_t image_id, last_image;
@@ -323,7 +327,10 @@ void pj_camera_safe() {
 }
 
 uint32_t pj_camera_hot_pixels() { return hot_pixels; }
-void pj_camera_set_hot_pixels(uint32_t value) { hot_pixels = value; }
+void pj_camera_heal(float remaining) {
+  recoverable *= remaining;
+  hot_pixels = HOT_PERMANENT + (uint32_t)(recoverable + 0.5f);
+}
 
 uint8_t pj_camera_hk(uint8_t *out) {
   out[PJ_HK_CAMERA_CAM_POWER] = power;
