@@ -104,7 +104,8 @@ def render(sizes: dict, sims: dict) -> str:
     return f"""{SECTION}
 
 Measured by `hil/arduino/measure.py` (avr-gcc 5.4 -Os with LTO, Arduino core 1.8.7, simavr 1.6,
-ATmega328P and ATmega2560 at 16 MHz). Goals: flash <= 16 KB, static RAM plus the deepest
+ATmega328P and ATmega2560 at 16 MHz). Goals (the Uno's; the Mega has 256 KB of flash and 8 KB of
+RAM): flash <= 16 KB, static RAM plus the deepest
 stack <= 1,792 of the Uno's 2,048 octets (256 left for what no run reached), <= 20,000 cycles per TC.
 
 | | Uno (ATmega328P) | Mega 2560 | goal |
