@@ -162,8 +162,13 @@ def line(hil_target, request):
     target.stop()
 
 
-def test_a_board_out_of_reset_expects_frame_zero_and_takes_type_ad_from_there(hil_target, fresh_target):
+@pytest.fixture
+def farm(hil_target):
+    """Skips a test on a target without FARM-1 before any fixture after it starts a board."""
     needs(hil_target, "farm")
+
+
+def test_a_board_out_of_reset_expects_frame_zero_and_takes_type_ad_from_there(farm, fresh_target):
     line = open_line(fresh_target)
     try:
         # Open, V(R) = 0, no flags, no Type-B frame counted: the whole word worked out by hand
