@@ -73,11 +73,11 @@ class Line:
         self.last_frame = ASM + encode_tc_frame(tc)
         self.link.write(self.last_frame)
 
-    def packet(self, name: str, **args) -> tuple[int, bytes]:
-        """A command (every verification report asked for): its request id and packet."""
+    def packet(self, name: str, ack: int = ACK_ALL, **args) -> tuple[int, bytes]:
+        """A command (every verification report asked for, by default): its request id and packet."""
         spec = DICTIONARY.commands[name]
         tc = TcPacket(spec.apid, spec.service, spec.subtype, DICTIONARY.encode_args(name, args),
-                      seq_count=self.packet_count, ack=ACK_ALL)
+                      seq_count=self.packet_count, ack=ack)
         self.packet_count = (self.packet_count + 1) & 0x3FFF
         return tc.request_id, encode_tc(tc)
 
@@ -329,3 +329,39 @@ def test_a_window_of_type_ad_frames_during_an_image_downlink_runs_each_command_o
         line.completed(request)
         assert [subtype for subtype, _ in line.reports[request]].count(COMPLETION) == 1
     assert line.clcw == expected(first + count, farm_b + 4)
+
+
+def test_a_frame_the_board_cannot_take_sets_wait_until_it_can(line, hil_target):
+    # Type-BD one-shot reports with no verification asked (70 octets down for 25 up) outrun the
+    # downlink until the board has no room for a command's replies; Type-AD frames in sequence
+    # among them: one that arrives then is discarded with Wait and Retransmit on (E1), Wait goes
+    # off once there is room (E10), and sent again from N(R) each command runs once
+    needs(hil_target, commands=("hk_oneshot",))
+    if hil_target.name != "avr-sim":
+        pytest.skip("the flood outruns the Arduino's 115200-baud downlink, not a host's")
+    line.reset_farm(180)
+    sid = max(hil_target.capabilities.hk_sids)
+
+    def flood(count: int) -> bytes:
+        return b"".join(ASM + encode_tc_frame(TcFrame(0, line.packet("hk_oneshot", ack=0, sid=sid)[1], 0))
+                        for _ in range(count))
+
+    frames = {}
+    for sequence in range(180, 180 + PW):
+        request, packet = line.packet("ping")
+        frames[sequence] = (request, ASM + encode_tc_frame(TcFrame(0, packet, sequence, bypass=False)))
+    line.link.write(flood(20) + b"".join(flood(6) + frame for _, frame in frames.values()) + flood(6))
+    # a frame in sequence refused: Wait on, or already off again with Retransmit still on (E1, E10)
+    refused = line.until(lambda: line.clcw if line.clcw.retransmit and line.clcw.report_value != (180 + PW) & 0xFF
+                         else None, what="a frame refused for want of room")
+    assert not refused.lockout
+    deadline = time.monotonic() + 60
+    while line.clcw.report_value != (180 + PW) & 0xFF:
+        assert time.monotonic() < deadline, f"stuck at {line.clcw}"
+        line.poll()
+        if line.clcw.retransmit and not line.clcw.wait:   # E10 done: again from N(R), as FOP-1 would
+            line.link.write(b"".join(frames[n][1] for n in range(line.clcw.report_value, 180 + PW)))
+            line.until(lambda: not line.clcw.retransmit or line.clcw.wait, what="the retransmission taken")
+    for request, _ in frames.values():
+        line.completed(request)
+        assert [subtype for subtype, _ in line.reports[request]].count(COMPLETION) == 1
