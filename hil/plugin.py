@@ -121,9 +121,13 @@ def fresh_target(hil_target, request):
     target.stop()
 
 
-def needs(target, *, commands=(), faults=(), full_images=False, simulated_thermal=False):
-    """Skip the calling test when the target lacks what it needs, saying what."""
+def needs(target, *features, commands=(), faults=(), full_images=False, simulated_thermal=False):
+    """Skip the calling test when the target lacks what it needs, saying what. features: protocol
+    features by name (Capabilities.features), e.g. needs(target, "farm")."""
     caps = target.capabilities
+    missing = [f for f in features if f not in caps.features]
+    if missing:
+        pytest.skip(f"{target.name} does not implement {', '.join(missing)}")
     missing = [c for c in commands if c not in caps.commands]
     if missing:
         pytest.skip(f"{target.name} does not implement {', '.join(missing)}")

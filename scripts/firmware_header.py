@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from fsw import mission  # noqa: E402
 from fsw.dictionary import load  # noqa: E402
 from fsw.hw.sim import thermal  # noqa: E402
 from fsw.protocol import constants, framing, pus, spacepacket, tcframe, tmframe  # noqa: E402
@@ -110,6 +111,7 @@ def render() -> str:
         "",
         f"#define PJ_DICTIONARY_VERSION 0x{d.version:08X}UL",
         f"#define PJ_SPACECRAFT_ID {tcframe.SPACECRAFT_ID}",
+        f"#define PJ_MISSION_END {int(mission.MISSION_END)}UL   /* on-board seconds: time_set refuses later ones */",
         f"#define PJ_ASM 0x{framing.ASM.hex().upper()}UL",
         f"#define PJ_ASM_LEN {len(framing.ASM)}",
         f"#define PJ_TC_HEADER_LEN {tcframe.TC_HEADER_LEN}",
@@ -121,6 +123,7 @@ def render() -> str:
         f"#define PJ_OCF_LEN {tmframe.OCF_LEN}",
         f"#define PJ_FHP_NO_PACKET_START 0x{tmframe.FHP_NO_PACKET_START:03X}",
         f"#define PJ_FHP_IDLE_ONLY 0x{tmframe.FHP_IDLE_ONLY:03X}",
+        f"#define PJ_VC_IDLE {tmframe.VC_IDLE}",
         f"#define PJ_PRIMARY_HEADER_LEN {spacepacket.PRIMARY_HEADER_LEN}",
         f"#define PJ_MIN_PACKET_LEN {spacepacket.MIN_PACKET_LEN}",
         f"#define PJ_IDLE_APID 0x{spacepacket.IDLE_APID:03X}",

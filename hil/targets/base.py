@@ -17,7 +17,7 @@ class Capabilities:
     anneal_hold: int = 600               # a short anneal hold, on-board seconds
     speed: float = 1.0                   # thermal-model seconds per wall-clock second
     simulated_thermal: bool = True       # the thermal node is a model (faults and anneals are quick)
-    farm: bool = False                   # FARM-1 on TC VC 0 (COP-1, docs/ICD.md): Type-AD frames checked
+    features: frozenset[str] = frozenset()  # protocol features it implements: "farm" (COP-1's FARM-1)
 
     @property
     def file_delivery(self) -> str:

@@ -1,8 +1,14 @@
-"""On-board time and uptime: they run on smoothly, even where the board's millisecond count wraps."""
+"""On-board time and uptime: they run on smoothly, even where the board's millisecond count wraps;
+a time after the mission's end is refused."""
 
 import threading
 from itertools import pairwise
 
+import pytest
+
+from fsw.mission import MISSION_END
+from fsw.protocol.reasons import Reason
+from ground.procedures import CommandFailed
 from hil.plugin import needs, open_station
 
 ONBOARD_TIME = 800_000_000   # 2025-05-07, seconds since 2000-01-01
@@ -39,3 +45,24 @@ def test_time_and_uptime_run_on_across_the_millis_wrap(fresh_target):
     # on-board time and uptime count the same seconds
     offsets = {int(stamp) - uptime for stamp, uptime in reports}
     assert max(offsets) - min(offsets) <= 1, reports
+
+
+def test_a_time_after_the_missions_end_is_refused(gs, hil_target):
+    needs(hil_target, commands=("time_set",))
+    unix_now = 1_796_092_289            # Unix seconds, sent by mistake: 2056 on board
+    for seconds in (int(MISSION_END) + 1, unix_now):
+        with pytest.raises(CommandFailed) as failure:
+            gs.send("time_set", seconds=seconds)
+        assert failure.value.reason == Reason.ARG_OUT_OF_RANGE
+    # the clock did not move there: the next housekeeping report is stamped before the end
+    stamped = []
+    arrived = threading.Event()
+
+    def listener(record):
+        if record.kind == "housekeeping":
+            stamped.append(record.time)
+            arrived.set()
+
+    with gs.session.listening(listener):
+        assert arrived.wait(10), "no housekeeping"
+    assert stamped[0] <= MISSION_END

@@ -25,6 +25,7 @@ BATCH = 4
 # rejected spans, so the counters could no longer account for every frame.
 GROUP_OCTETS = 96
 IDLE_APID = 0x7FF
+BYPASS = 0x2000            # the TC frame header's bypass flag: Type-BD
 FULL_RANGE = {"u8": (0, 0xFF), "i8": (-0x80, 0x7F), "enum": (0, 0xFF), "bool": (0, 0xFF),
               "u16": (0, 0xFFFF), "i16": (-0x8000, 0x7FFF), "u32": (0, 0xFFFFFFFF),
               "i32": (-0x80000000, 0x7FFFFFFF)}
@@ -78,12 +79,12 @@ def tc_packet(apid: int, service: int, subtype: int, ack: int, data: bytes, rng)
 
 
 def frame_bytes(gs, data: bytes, length: int | None = None) -> bytes:
-    """A TC frame around data with a good FECF; length: what its header claims (10 bits)."""
+    """A Type-BD TC frame around data with a good FECF (the FARM passes it in any state, so the
+    fuzz reaches the packet layer); length: what its header claims (10 bits)."""
     sender = gs.session.sender
     length = len(data) + 7 if length is None else length
-    # Type-BD (bypass), as ground's own frames: a board with FARM-1 would hold Type-AD ones to V(R)
-    header = struct.pack(">H", 0x2000 | SPACECRAFT_ID) + bytes([((length - 1) >> 8) & 0x03, (length - 1) & 0xFF,
-                                                               sender.frame_sequence])
+    header = struct.pack(">H", BYPASS | SPACECRAFT_ID) + bytes([((length - 1) >> 8) & 0x03, (length - 1) & 0xFF,
+                                                                    sender.frame_sequence])
     sender.frame_sequence = (sender.frame_sequence + 1) & 0xFF
     return ASM + append_crc(header + data)
 

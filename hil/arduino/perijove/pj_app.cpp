@@ -4,6 +4,7 @@
 #include "pj_app.h"
 #include "pj_board.h"
 #include "pj_downlink.h"
+#include "pj_farm.h"
 #include "pj_uart.h"
 #include "pj_uplink.h"
 #include "pj_wire.h"
@@ -19,6 +20,7 @@ void pj_setup() {
 }
 
 void pj_loop() {
+  pj_farm_poll();
   pj_uplink_poll();
   pj_thermal_tick();
   pj_camera_tick();

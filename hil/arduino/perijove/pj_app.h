@@ -57,7 +57,6 @@ void pj_thermal_tick();
 uint8_t pj_thermal_command(uint8_t index, const uint8_t *args, const PjRequest &request);
 uint8_t pj_thermal_hk(uint8_t *out);
 void pj_thermal_safe();
-uint32_t pj_anneal_recover(uint32_t hot_pixels_before);
 
 // camera (pj_camera.cpp)
 void pj_camera_tick();
@@ -65,6 +64,6 @@ uint8_t pj_camera_command(uint8_t index, const uint8_t *args, const PjRequest &r
 uint8_t pj_camera_hk(uint8_t *out);
 void pj_camera_safe();
 uint32_t pj_camera_hot_pixels();
-void pj_camera_set_hot_pixels(uint32_t hot_pixels);
+void pj_camera_heal(float remaining);   // the healable damage times remaining (0-1)
 
 #endif

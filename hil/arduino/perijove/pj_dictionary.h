@@ -7,6 +7,7 @@
 
 #define PJ_DICTIONARY_VERSION 0x5680B1C7UL
 #define PJ_SPACECRAFT_ID 61
+#define PJ_MISSION_END 812505600UL   /* on-board seconds: time_set refuses later ones */
 #define PJ_ASM 0x1ACFFC1DUL
 #define PJ_ASM_LEN 4
 #define PJ_TC_HEADER_LEN 5
@@ -18,6 +19,7 @@
 #define PJ_OCF_LEN 4
 #define PJ_FHP_NO_PACKET_START 0x7FF
 #define PJ_FHP_IDLE_ONLY 0x7FE
+#define PJ_VC_IDLE 7
 #define PJ_PRIMARY_HEADER_LEN 6
 #define PJ_MIN_PACKET_LEN 7
 #define PJ_IDLE_APID 0x7FF

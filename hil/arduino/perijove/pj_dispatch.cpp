@@ -6,6 +6,7 @@
 #include "pj_app.h"
 #include "pj_clock.h"
 #include "pj_downlink.h"
+#include "pj_farm.h"
 #include "pj_wire.h"
 
 struct CommandSpec {
@@ -131,6 +132,8 @@ static uint8_t execute(uint8_t index, const uint8_t *args, const PjRequest &r) {
       pj_tm_end();
       return 0;
     case PJ_CMD_TIME_SET: {
+      // a time after the mission's end (Unix seconds, say) is refused, as on the host
+      if (pj_get32(args + PJ_ARG_TIME_SET_SECONDS) > PJ_MISSION_END) return PJ_REASON_ARG_OUT_OF_RANGE;
       uint8_t event[PJ_EVENT_TIME_SET_ARG_LEN];
       pj_put32(event + PJ_EVENT_TIME_SET_ARG_OLD, pj_clock_seconds());
       pj_put32(event + PJ_EVENT_TIME_SET_ARG_NEW, pj_get32(args + PJ_ARG_TIME_SET_SECONDS));
@@ -228,13 +231,13 @@ void pj_uplink_frame(const uint8_t *f, uint8_t len) {
   uint8_t reason = 0;
   if (f[0] >> 6) reason = PJ_REASON_BAD_FRAME_HEADER;
   else if ((pj_get16(f) & 0x3FF) != PJ_SPACECRAFT_ID) reason = PJ_REASON_BAD_SCID;
+  else reason = pj_farm_check(f, len);
   if (reason) {
     pj_frame_rejected(reason, len);
     return;
   }
   frames_received++;
-  pj_tm_set_clcw_report(f[4] + 1);
-  dispatch_packet(f + PJ_TC_HEADER_LEN, len - PJ_TC_HEADER_LEN - PJ_FECF_LEN);
+  if (pj_farm_frame(f, len)) dispatch_packet(f + PJ_TC_HEADER_LEN, len - PJ_TC_HEADER_LEN - PJ_FECF_LEN);
 }
 
 void pj_frame_rejected(uint8_t reason, uint16_t octets) {

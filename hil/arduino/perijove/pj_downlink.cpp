@@ -1,34 +1,44 @@
 #include <Arduino.h>
 #include <avr/pgmspace.h>
+#include <string.h>
 #include <util/crc16.h>
 
 #include "pj_clock.h"
 #include "pj_dictionary.h"
 #include "pj_downlink.h"
+#include "pj_farm.h"
 #include "pj_uart.h"
 #include "pj_wire.h"
 
 #define ZONE_AT (PJ_ASM_LEN + PJ_TM_HEADER_LEN)
 #define ZONE_LEN (PJ_TM_FRAME_LEN - PJ_TM_HEADER_LEN - PJ_OCF_LEN - PJ_FECF_LEN)
 #define BUFFER_LEN (PJ_ASM_LEN + PJ_TM_FRAME_LEN)
+#define OCF_AT (PJ_TM_HEADER_LEN + ZONE_LEN)
 #define FLUSH_QUIET_MS 2      // uplink silent this long: nothing more to batch
 #define FLUSH_MAX_AGE_MS 23   // one 260-octet frame at 115200 baud: no partial frame waits longer
+#define IDLE_EVERY_MS 500     // the line silent this long: an idle frame for the CLCW
 
-// two frame buffers: one fills while the UART interrupt sends the other. A full frame gets its
-// OCF and FECF (a CRC over 254 octets, ~10,000 cycles) and goes to the UART from the main loop,
-// not inside the command dispatch that happened to fill it. Nothing here waits for the UART: a
-// full frame whose other buffer is still busy waits for pj_tm_poll, and a packet that does not
-// fit in the room left is dropped whole and counted
-static uint8_t frames[2][BUFFER_LEN];
-static uint8_t current;
-static bool other_full;                   // frames[current ^ 1] is full and not yet sent
-static bool current_full;                 // frames[current] is full too, waiting for the other
+// a ring of frame buffers: the oldest full one goes out through the UART interrupt while the
+// others fill, so the next frame is ready when the line frees and image data is computed while a
+// frame is on the line. A full frame gets its OCF and FECF (a CRC over 254 octets, ~10,000
+// cycles) and goes to the UART from the main loop, not inside the command dispatch that happened
+// to fill it. Nothing here waits for the UART: a packet that does not fit in the room left is
+// dropped whole and counted
+#define BUFFERS 4
+static uint8_t frames[BUFFERS][BUFFER_LEN];
+static uint8_t head;                      // the oldest full frame: on the line, or next to go
+static uint8_t queued;                    // full frames from head on (the one on the line included)
+static bool on_line;                      // frames[head] is being sent
+static uint8_t *zone = frames[0] + ZONE_AT;   // the packet zone of the frame filling now
+static bool prepared;                     // prepared_crc: the CRC of the next frame's header and zone
+static uint16_t prepared_crc;
 static bool dropping;                     // the packet being put did not fit: its octets go nowhere
 static uint32_t dropped;                  // octets of packets dropped
 static uint8_t fill;                      // octets used in the current zone
 static uint16_t first_header = PJ_FHP_NO_PACKET_START;
-static uint8_t mc_count, vc_count;
-static uint8_t clcw_report;
+static uint8_t mc_count, vc_count, idle_count;   // idle frames count on their own channel
+static uint32_t sent_clcw;                // the CLCW of the last frame sent, and when it went
+static uint32_t sent_ms;
 static uint32_t first_put_ms;
 static bool bulk_coming;                  // bulk data asked for room since the last pj_tm_poll
 static uint8_t bulk_len;                  // ... this much (data octets)
@@ -58,48 +68,70 @@ static uint16_t next_message(uint16_t apid, uint8_t service) {
   return msg_counts[slot(apid)][service != 1]++;
 }
 
-// the other buffer's full frame: CLCW, FECF, and out
-static void send_full() {
-  uint8_t *f = frames[current ^ 1];
-  uint8_t *h = f + PJ_ASM_LEN;
-  // CLCW: COP-1 in effect, VC 0, N(R) = next expected TC frame sequence number
-  pj_put32(h + PJ_TM_HEADER_LEN + ZONE_LEN, 0x01000000UL | clcw_report);
-  uint16_t fecf_at = PJ_TM_FRAME_LEN - PJ_FECF_LEN;
-  pj_put16(h + fecf_at, pj_crc16(pj_crc16_start(), h, fecf_at));
-  pj_uart_send(f, BUFFER_LEN);
-  other_full = false;
+static uint8_t *current_frame() {
+  uint8_t i = head + queued;
+  return frames[i < BUFFERS ? i : i - BUFFERS];
 }
 
-static bool other_free() { return !other_full && !pj_uart_tx_busy(); }
-
-static void swap() {
-  other_full = true;
-  current ^= 1;
-  fill = 0;
-  first_header = PJ_FHP_NO_PACKET_START;
+// the frame on the line has gone: its buffer fills again
+static void release() {
+  if (!on_line || pj_uart_tx_busy()) return;
+  on_line = false;
+  head = head + 1 < BUFFERS ? head + 1 : 0;
+  queued--;
 }
 
-// the zone is full: the header now, the rest in pj_tm_poll; then fill the other buffer, or, while
-// it is still busy, put nothing more until pj_tm_poll finds it free
-static void finish_frame() {
-  uint8_t *f = frames[current];
+static uint8_t *queued_frame(uint8_t k) {   // the k-th full frame from head
+  uint8_t i = head + k;
+  return frames[i < BUFFERS ? i : i - BUFFERS] + PJ_ASM_LEN;
+}
+
+// the oldest full frame: CLCW, FECF, and out. The FECF's CRC over the header and zone of the
+// frame that goes next is computed while the one before it is on the line, so the line does not
+// wait for it; only the OCF's four octets are added when the frame leaves
+void pj_tm_service() {
+  release();
+  if (!on_line && queued) {
+    uint8_t *h = queued_frame(0);
+    uint16_t crc = prepared ? prepared_crc : pj_crc16(pj_crc16_start(), h, OCF_AT);
+    // the FARM's CLCW as it is when the frame leaves, not when it was filled
+    sent_clcw = pj_farm_clcw();
+    sent_ms = millis();
+    pj_put32(h + OCF_AT, sent_clcw);
+    pj_put16(h + OCF_AT + PJ_OCF_LEN, pj_crc16(crc, h + OCF_AT, PJ_OCF_LEN));
+    pj_uart_send(h - PJ_ASM_LEN, BUFFER_LEN);
+    on_line = true;
+    prepared = false;
+  }
+  if (!prepared && queued > 1) {
+    prepared_crc = pj_crc16(pj_crc16_start(), queued_frame(1), OCF_AT);
+    prepared = true;
+  }
+}
+
+// the zone is full: the header now; it waits in the ring for pj_tm_poll to send it, and the
+// next buffer (if one is free) fills
+static void finish_frame(uint8_t vcid, uint8_t vc_frame_count, uint16_t fhp) {
+  uint8_t *f = current_frame();
   f[0] = (uint8_t)(PJ_ASM >> 24);
   f[1] = (uint8_t)(PJ_ASM >> 16);
   f[2] = (uint8_t)(PJ_ASM >> 8);
   f[3] = (uint8_t)PJ_ASM;
   uint8_t *h = f + PJ_ASM_LEN;
-  pj_put16(h, (PJ_SPACECRAFT_ID << 4) | (0 << 1) | 1);   // VC 0, OCF present
+  pj_put16(h, (PJ_SPACECRAFT_ID << 4) | (vcid << 1) | 1);   // OCF present
   h[2] = mc_count++;
-  h[3] = vc_count++;
-  pj_put16(h + 4, (0x3 << 11) | first_header);
-  if (other_free()) swap();
-  else current_full = true;
+  h[3] = vc_frame_count;
+  pj_put16(h + 4, (0x3 << 11) | fhp);
+  queued++;
+  zone = current_frame() + ZONE_AT;   // frames[head + queued]: release() leaves it where it is
+  fill = 0;
+  first_header = PJ_FHP_NO_PACKET_START;
 }
 
 static void put_raw(uint8_t octet) {
   if (fill == 0 && first_header == PJ_FHP_NO_PACKET_START) first_put_ms = millis();
-  frames[current][ZONE_AT + fill] = octet;
-  if (++fill == ZONE_LEN) finish_frame();
+  zone[fill] = octet;
+  if (++fill == ZONE_LEN) finish_frame(0, vc_count++, first_header);
 }
 
 static void mark_packet_start() {
@@ -180,15 +212,12 @@ static void put_idle(uint16_t len) {
 }
 
 void pj_tm_poll() {
-  if (current_full && other_free()) {
-    current_full = false;
-    swap();
-  }
-  // a partial frame waits while the other buffer is busy: packets may still join it. Quiet
+  release();
+  // a partial frame waits while frames wait for the line: packets may still join it. Quiet
   // uplink (or one frame time) completes it, as soon as no bulk data could join it now: a
   // segment that fits goes in first (no idle fill while data waits), but a frame never waits
   // for bulk that cannot come, so a burst of commands finds the buffers drained for its replies
-  if (fill && other_free()) {
+  if (fill && !queued) {
     uint32_t now = millis();
     bool quiet = !pj_uart_available() && now - pj_uart_last_rx_ms() >= FLUSH_QUIET_MS;
     bool joins = bulk_coming && pj_tm_spare(bulk_len);
@@ -198,17 +227,24 @@ void pj_tm_poll() {
       put_idle(gap >= PJ_MIN_PACKET_LEN ? gap : gap + ZONE_LEN);
     }
   }
-  if (other_full && !pj_uart_tx_busy()) send_full();
+  // nothing else to send: an idle frame carries a changed CLCW at once, and the same one each
+  // IDLE_EVERY_MS, so the ground's FOP-1 hears the FARM at least once a second
+  if (!fill && !queued && (millis() - sent_ms >= IDLE_EVERY_MS || pj_farm_clcw() != sent_clcw)) {
+    memset(zone, 0x55, ZONE_LEN);
+    finish_frame(PJ_VC_IDLE, idle_count++, PJ_FHP_IDLE_ONLY);
+  }
+  pj_tm_service();
   bulk_coming = false;   // the camera asks again on its next tick while it has more
 }
 
 uint16_t pj_tm_room() {
-  if (current_full) return 0;
-  return ZONE_LEN - fill + (other_free() ? ZONE_LEN : 0);
+  release();
+  if (queued == BUFFERS) return 0;
+  return ZONE_LEN - fill + ZONE_LEN * (BUFFERS - 1 - queued);
 }
 
 // background telemetry also waits while the uplink is busy, not only while octets wait in the
-// ring: a burst of commands then finds both frame buffers drained for its replies
+// ring: a burst of commands then finds the frame buffers drained for its replies
 bool pj_tm_spare(uint16_t data_len) {
   return !pj_uart_available() && millis() - pj_uart_last_rx_ms() >= FLUSH_QUIET_MS &&
          pj_tm_room() >= PJ_TM_PACKET_LEN(data_len) + PJ_TM_REPLY_ROOM;
@@ -222,4 +258,3 @@ bool pj_tm_bulk(uint16_t data_len) {
 
 uint32_t pj_tm_dropped() { return dropped; }
 
-void pj_tm_set_clcw_report(uint8_t next_expected) { clcw_report = next_expected; }

@@ -1,8 +1,9 @@
 // Downlink: TM packets (PUS-C headers, CRC) packed into fixed-length TM frames with the CLCW
 // in the OCF and a FECF. Packets may span frames; a partial frame is completed with an idle
 // packet once the uplink goes quiet, so replies never wait for more traffic, unless bulk data
-// waits to fill it (one frame time at most). Nothing waits for
-// the UART: a packet that does not fit in the frame buffers' room is dropped and counted.
+// waits to fill it (one frame time at most); idle frames (VC 7) carry the CLCW when the line
+// would be silent. Nothing waits for the UART: a packet that does not fit in the frame buffers'
+// room is dropped and counted.
 #ifndef PJ_DOWNLINK_H
 #define PJ_DOWNLINK_H
 
@@ -24,6 +25,9 @@ void pj_tm_put32(uint32_t value);
 void pj_tm_write(const uint8_t *data, uint16_t len);
 void pj_tm_end();
 void pj_tm_poll();          // hand full frames to the UART; complete a partial one when quiet
+// the next full frame to the UART as soon as the line is free: for long work (image segments)
+// that puts many octets between two turns of the main loop
+void pj_tm_service();
 uint16_t pj_tm_room();      // octets a packet may take now without being dropped
 // a packet of data_len may go now and leave room for a TC's replies: for telemetry that can wait
 bool pj_tm_spare(uint16_t data_len);
@@ -31,6 +35,5 @@ bool pj_tm_spare(uint16_t data_len);
 // (one frame time at most) instead of being completed with idle data
 bool pj_tm_bulk(uint16_t data_len);
 uint32_t pj_tm_dropped();   // octets of telemetry dropped because the line did not keep up
-void pj_tm_set_clcw_report(uint8_t next_expected);
 
 #endif

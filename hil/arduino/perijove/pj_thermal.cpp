@@ -29,6 +29,7 @@ static int16_t anneal_target, cool_end;
 static uint32_t anneal_hold_ms, phase_started_ms;
 static PjRequest anneal_request;
 static uint32_t last_ms;
+static uint32_t hot_before;   // when the anneal started
 
 static void switch_heater(bool on) {
   if (on == heater_on) return;
@@ -69,21 +70,26 @@ static void stop_anneal(uint8_t reason) {
 }
 
 static void finish_anneal() {
-  uint32_t before = pj_camera_hot_pixels();
-  uint32_t after = pj_anneal_recover(before);
-  pj_camera_set_hot_pixels(after);
+  uint32_t after = pj_camera_hot_pixels();
   anneals++;
   progress = 100;
   heater_mode = PJ_HEATER_MODE_OFF;
   uint8_t event[PJ_EVENT_ANNEAL_COMPLETE_ARG_LEN];
-  pj_put32(event + PJ_EVENT_ANNEAL_COMPLETE_ARG_HOT_PIXELS_BEFORE, before);
+  pj_put32(event + PJ_EVENT_ANNEAL_COMPLETE_ARG_HOT_PIXELS_BEFORE, hot_before);
   pj_put32(event + PJ_EVENT_ANNEAL_COMPLETE_ARG_HOT_PIXELS_AFTER, after);
   pj_event(PJ_EVENT_ANNEAL_COMPLETE_ID, PJ_EVENT_ANNEAL_COMPLETE_SEVERITY, event, sizeof event);
   stop_anneal(0);
 }
 
-// each anneal recovers less: 40 % of the hot pixels the first time, then 20 %, 13 %, ...
-uint32_t pj_anneal_recover(uint32_t before) { return before - before * 2 / (5 * (anneals + 1)); }
+// The anneal law of fsw/hw/sim/thermal.py: at 20 C or more the damage that can heal heals at a
+// rate of 0.125 per day at 25 C, twice as fast per +10 C, so a spell of exposure X leaves
+// exp(-X) of it (25 C for four days heals ~40%, 60 C for a week all of it). Reduced: the host's
+// fading back of healing done cool is not kept here.
+static void heal(float seconds) {
+  if (temperature < 2000) return;
+  float rate = 0.125f / 86400.0f * expf(0.0693147f * (temperature - 2500) / 100.0f);
+  pj_camera_heal(expf(-rate * seconds));
+}
 
 static void anneal_step(uint32_t now) {
   switch (phase) {
@@ -140,6 +146,7 @@ void pj_thermal_tick() {
   }
   sensor_state = PJ_SENSOR_STATE_OK;
   temperature = read_temperature(adc);
+  heal(PERIOD_MS / 1000.0f);
   if (temperature > PJ_THERMAL_OVER_TEMP_CC) {
     // cut first, then tell: the heater must not wait for the downlink
     heater_mode = PJ_HEATER_MODE_OFF;
@@ -185,6 +192,7 @@ uint8_t pj_thermal_command(uint8_t index, const uint8_t *args, const PjRequest &
       cool_end = temperature + PJ_THERMAL_ANNEAL_COOL_MARGIN_CC;
       if (cool_end < PJ_THERMAL_ANNEAL_COOL_END_CC) cool_end = PJ_THERMAL_ANNEAL_COOL_END_CC;
       phase_started_ms = millis();
+      hot_before = pj_camera_hot_pixels();
       heater_mode = PJ_HEATER_MODE_ANNEAL;
       uint8_t event[PJ_EVENT_ANNEAL_STARTED_ARG_LEN];
       pj_put16(event + PJ_EVENT_ANNEAL_STARTED_ARG_TARGET, anneal_target);
