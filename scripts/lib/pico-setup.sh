@@ -4,16 +4,9 @@
 # copied into the repository). Installs what is missing; otherwise says what is needed, and the
 # mpy-sim target skips its tests with the same hint. Never fails the caller.
 cd "$(dirname "$0")/../.." || exit 0
+. scripts/lib/apt.sh
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "== installing node and npm"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null \
-            || { echo "pico-setup: apt-get failed; the mpy-sim HIL target will be skipped" >&2; exit 0; }
-    else
-        echo "pico-setup: the mpy-sim HIL target needs: sudo apt-get install -y nodejs npm" >&2
-        exit 0
-    fi
+    apt_install "the mpy-sim HIL target" nodejs npm || { echo "pico-setup: the mpy-sim HIL target will be skipped" >&2; exit 0; }
 fi
 package=hil/pico/node_modules/@micropython/micropython-webassembly-pyscript/package.json
 wanted=$(sed -n 's|.*"@micropython/micropython-webassembly-pyscript": "\([^"]*\)".*|\1|p' hil/pico/package.json)

@@ -8,30 +8,7 @@
 cd "$(dirname "$0")/../.."
 web=ground/server/web
 
-missing_packages() {
-    local package missing=""
-    for package in "$@"; do
-        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
-    done
-    echo "$missing"
-}
-
-apt_install() {   # what, packages...
-    local what=$1
-    shift
-    local missing
-    missing=$(missing_packages "$@")
-    [ -z "$missing" ] && return 0
-    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "== installing $what:$missing"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null && return 0
-        echo "web-setup: apt-get failed for$missing" >&2
-        return 1
-    fi
-    echo "web-setup: $what needs: sudo apt-get install -y$missing" >&2
-    return 1
-}
+. scripts/lib/apt.sh
 
 case "${1:-assets}" in
 assets)
