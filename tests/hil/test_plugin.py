@@ -48,3 +48,25 @@ def test_firmware_commands_are_the_dispatch_switch_and_the_header_agrees():
 def test_unknown_target_is_refused():
     with pytest.raises(ValueError):
         make_target("qemu")
+
+
+def test_the_suite_reads_its_channel_option_a_bad_one_is_one_usage_line():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "pytest", "hil", "--target", "loop", "--channel", "noise=lots",
+                           "--collect-only", "-q", "-p", "no:cacheprovider"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "--channel:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_every_hook_and_fixture_of_the_plugin_reaches_pytest_through_the_conftest():
+    import hil.conftest
+    import hil.plugin
+
+    hooks = {name for name in vars(hil.plugin) if name.startswith("pytest_")}
+    fixtures = {name for name, value in vars(hil.plugin).items() if hasattr(value, "_pytestfixturefunction")
+                or type(value).__name__ == "FixtureFunctionDefinition"}
+    assert hooks and fixtures
+    assert hooks | fixtures <= set(vars(hil.conftest))
