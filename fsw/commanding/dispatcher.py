@@ -9,6 +9,16 @@ the verification reports follow its outcome (see fsw.component for the handler c
 import logging
 
 from fsw.component import ExecutionError, FlightComponent
+from fsw.protocol.cop1 import Farm
+from fsw.protocol.cop1.farm import (
+    BAD_CONTROL,
+    IN_LOCKOUT,
+    IN_WAIT,
+    INVALID_TYPE,
+    LOCKOUT_AREA,
+    NEGATIVE_WINDOW,
+    POSITIVE_WINDOW,
+)
 from fsw.protocol.pus import TC_HEADERS_LEN, TcPacket
 from fsw.protocol.reasons import ProtocolError, Reason
 from fsw.protocol.stack import Received, TcReceiver
@@ -32,7 +42,9 @@ class Dispatcher(FlightComponent):
         self.downlink = services.downlink
         self.modes = None               # mode, arming and contact: wired by the topology
         self.owners: dict = {}          # component name -> component, whose handlers run commands
-        self.receiver = TcReceiver(on_reject=self._frame_rejected)
+        self.farm = Farm(getattr(services, "farm_window", None) or 10)
+        self.farm.notice = self._farm_notice
+        self.receiver = TcReceiver(on_reject=self._frame_rejected, farm=self.farm)
         self.counters = dict.fromkeys(COUNTERS, 0)
         self.running: dict[str, CommandVerification] = {}   # deferred commands, by name
         self.current: CommandVerification | None = None      # the command whose handler is running
@@ -45,6 +57,10 @@ class Dispatcher(FlightComponent):
         self.counters["frames_received"] += receiver.frames_received - frames_before
         for item in received:
             self.receive(item)
+
+    def _farm_notice(self, name: str, **values) -> None:
+        """What an operator must see: Lockout entered (farm_lockout) or left, V(R) set."""
+        self.services.event(f"farm_{name}", **values)
 
     def _frame_rejected(self, reason: Reason, octets: int) -> None:
         self.counters["frames_rejected"] += 1
@@ -150,15 +166,28 @@ class Dispatcher(FlightComponent):
 
     # -- FlightComponent --
     def housekeeping(self) -> dict:
-        return {name: value & 0xFFFFFFFF for name, value in self.counters.items()}
+        farm = self.farm
+        discarded = farm.discarded
+        return {
+            **{name: value & 0xFFFFFFFF for name, value in self.counters.items()},
+            "farm_vr": farm.v_r, "farm_state": farm.state,
+            **{name: value & 0xFFFF for name, value in (
+                ("farm_accepted", farm.accepted), ("farm_bypassed", farm.bypassed),
+                ("farm_controls", farm.controls), ("farm_lockouts", farm.lockouts),
+                ("farm_retransmit", discarded[POSITIVE_WINDOW]), ("farm_duplicates", discarded[NEGATIVE_WINDOW]),
+                ("farm_locked_out", discarded[LOCKOUT_AREA] + discarded[IN_LOCKOUT]),
+                ("farm_invalid", discarded[IN_WAIT] + discarded[INVALID_TYPE] + discarded[BAD_CONTROL]))},
+        }
 
     def state(self) -> dict:
-        return dict(self.counters)
+        return {**self.counters, "farm": self.farm.save()}
 
     def restore(self, state: dict) -> None:
         for name in COUNTERS:
             if isinstance(state.get(name), int):
                 self.counters[name] = state[name]
+        if isinstance(state.get("farm"), dict):
+            self.farm.load(state["farm"])
 
     def enter_safe(self) -> None:
         """Commands still running are the owners' business: they fail them in their enter_safe()."""

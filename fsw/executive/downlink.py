@@ -40,11 +40,11 @@ BULK_AHEAD = 0.25         # seconds of line time of bulk packets kept ready (cov
 
 
 class Downlink:
-    def __init__(self, dictionary, clock, frame_len: int, next_expected=lambda: 0, writer=None,
+    def __init__(self, dictionary, clock, frame_len: int, clcw=lambda: Clcw(), writer=None,
                  line_rate: float | None = None):
         self.dictionary = dictionary
         self.clock = clock
-        self.next_expected = next_expected
+        self.clcw = clcw                # () -> the FARM's Clcw now
         self.sender = TmSender(frame_len, clcw=self._clcw)
         self.writer = writer
         self.line = Line(writer, line_rate, frame_len + 4)
@@ -63,7 +63,7 @@ class Downlink:
         self._sent_clcw: int | None = None
 
     def _clcw(self) -> int:
-        return Clcw(report_value=self.next_expected()).encode()
+        return self.clcw().encode()
 
     # -- what components send --
     def packet(self, apid: int, service: int, subtype: int, data: bytes, vcid: int = VC_REALTIME) -> None:
