@@ -6,6 +6,8 @@ time), so flight, ground, the HIL suite and the benchmarks drive the same engine
 
 from .control import SET_VR, UNLOCK, ControlCommand, FrameType, decode_control, frame_type, set_vr, unlock
 from .farm import DEFAULT_WINDOW, Farm, FarmVerdict
+from .fop import DirectiveRejected, Fdu, Fop, FopOutput, FopSettings
 
-__all__ = ["DEFAULT_WINDOW", "SET_VR", "UNLOCK", "ControlCommand", "Farm", "FarmVerdict", "FrameType",
+__all__ = ["DEFAULT_WINDOW", "SET_VR", "UNLOCK", "ControlCommand", "DirectiveRejected", "Farm", "FarmVerdict",
+           "Fdu", "Fop", "FopOutput", "FopSettings", "FrameType",
            "decode_control", "frame_type", "set_vr", "unlock"]
