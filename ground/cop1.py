@@ -98,14 +98,14 @@ class GroundFop(FopOutput):
             elif name == "set-vs":
                 fop.set_v_s(self._number(value, 255), now)
             elif name == "window":
-                fop.set_window(self._number(value, 255), now)
+                fop.set_window(self._number(value, 255, 1), now)
             elif name == "t1":
                 try:
                     fop.set_t1(float(value), now)
                 except (TypeError, ValueError):
                     raise DirectiveRejected(f"t1 takes seconds, not {value!r}") from None
             elif name == "limit":
-                fop.set_transmission_limit(self._number(value, 255), now)
+                fop.set_transmission_limit(self._number(value, 255, 1), now)
             elif name == "timeout-type":
                 fop.set_timeout_type(self._number(value, 1), now)
             else:
@@ -115,13 +115,13 @@ class GroundFop(FopOutput):
             return self.status()
 
     @staticmethod
-    def _number(value, top: int) -> int:
+    def _number(value, top: int, low: int = 0) -> int:
         try:
             number = int(value)
         except (TypeError, ValueError):
-            raise DirectiveRejected(f"expected a number 0..{top}, not {value!r}") from None
-        if not 0 <= number <= top:
-            raise DirectiveRejected(f"{number} is not 0..{top}")
+            raise DirectiveRejected(f"expected a number {low}..{top}, not {value!r}") from None
+        if not low <= number <= top:
+            raise DirectiveRejected(f"{number} is not {low}..{top}")
         return number
 
     def status(self) -> dict:
