@@ -8,7 +8,7 @@ from fake_flight import FakeFlight
 
 from fsw.link import ChannelLink, link_pair
 from fsw.link.channel import Impairments
-from fsw.protocol.cop1 import Farm, FopSettings
+from fsw.protocol.cop1 import FopSettings
 from fsw.protocol.cop1.fop import ACTIVE
 from ground.cop1 import CopRefused
 from ground.procedures import connect
