@@ -16,8 +16,11 @@ The station's policy around the standard's state machine:
   board reset, a CLCW that makes no sense) resynchronises at once with Set V(R) = V(S): the board
   is moved past every frame already sent, so no stale frame can run late; after a timeout or a
   lower-layer failure the same happens at the next CLCW (the link is alive again);
-- Lockout, Terminate and Suspend wait for the operator (`ground cop1 unlock|init|resume`), with one
-  line that says so.
+- Lockout (the board saw a frame outside its window: after a board reset that restored an older
+  V(R), frames already on their way land there) is recovered the same way, with an Unlock first;
+  with auto_recover off it waits for the operator (`ground cop1 unlock`);
+- Terminate and Suspend wait for the operator (`ground cop1 init|set-vr N|resume`), with one line
+  that says so.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import threading
 import time
 
 from fsw.link import LinkError
+from fsw.protocol.cop1.control import unlock
 from fsw.protocol.cop1.fop import (
     ALERT_CLCW,
     ALERT_LOCKOUT,
@@ -33,6 +37,7 @@ from fsw.protocol.cop1.fop import (
     ALERT_SYNCH,
     ALERT_TERM,
     INITIAL,
+    INITIALISING_BC,
     DirectiveRejected,
     Fdu,
     Fop,
@@ -65,7 +70,9 @@ class GroundFop(FopOutput):
         self.lock: threading.RLock = session._send_lock
         self.fop = Fop(self, settings)
         self.hold: str | None = None       # why S6 waits for the operator (None: the policy may act)
+        self.auto_recover = True           # Lockout recovered by the policy, not by the operator
         self.resync_on_clcw = False
+        self._unlock_sent = float("-inf")
         self.last_alert: str | None = None
         self.alerts: list[str] = []
 
@@ -166,6 +173,9 @@ class GroundFop(FopOutput):
             now = self.clock()
             self.fop.clcw(word, now)
             clcw = self.fop.last_clcw
+            if (self.auto_recover and clcw is not None and clcw.lockout and self.fop.state == INITIALISING_BC
+                    and self.hold is None and now - self._unlock_sent >= 0.5):
+                self._unlock()          # the Unlock sent before our Set V(R) was lost: again
             if (self.resync_on_clcw and self.fop.state == INITIAL and clcw is not None
                     and not clcw.lockout and self.hold is None):
                 self.resync_on_clcw = False
@@ -220,6 +230,11 @@ class GroundFop(FopOutput):
         self.alerts.append(reason)
         del self.alerts[:-20]
         text = f"COP-1 alert: {ALERT_TEXT.get(reason, reason)}"
+        if reason == ALERT_LOCKOUT and self.auto_recover:
+            self.session.on_warning(f"{text}; unlocking and resynchronising now with Set V(R) = {self.fop.v_s}")
+            self._unlock()
+            self._set_vr(self.fop.v_s)
+            return
         if reason == ALERT_LOCKOUT:
             self.hold = reason
             self.session.on_warning(f"{text}; AD commands are refused until `ground cop1 unlock` "
@@ -238,6 +253,11 @@ class GroundFop(FopOutput):
     def suspended(self, suspend_state: int) -> None:
         self.session.on_warning(f"COP-1 suspended in S{suspend_state} (transmission limit reached): "
                                 "`ground cop1 resume` to go on")
+
+    def _unlock(self) -> None:
+        """An Unlock control command on its own (ahead of the FOP's Set V(R), which Lockout ignores)."""
+        self._unlock_sent = self.clock()
+        self._radiate(self.session.sender.bc_frame(unlock()))
 
     def _set_vr(self, value: int) -> None:
         try:

@@ -247,8 +247,9 @@ class GroundStation:
         with self.state.changed:
             return [r for r in self.state.events if r.received >= since]
 
-    def request_hk(self, sid: int, timeout: float | None = None) -> dict:
-        """One housekeeping report of a structure, now: {parameter: engineering value}."""
+    def request_hk(self, sid: int, timeout: float | None = None, bypass: bool = False) -> dict:
+        """One housekeeping report of a structure, now: {parameter: engineering value}
+        (bypass: asked for in a Type-BD frame)."""
         if sid not in self.dictionary.structures:
             raise KeyError(f"no housekeeping structure {sid}")
         structure = f"sid{sid}"
@@ -263,7 +264,7 @@ class GroundStation:
                     arrived.notify_all()
 
         with self.session.listening(listener):
-            tracked = self.send("hk_oneshot", sid=sid, timeout=timeout)
+            tracked = self.send("hk_oneshot", sid=sid, timeout=timeout, bypass=bypass)
             with arrived:
                 deadline = time.time() + (self.timeout if timeout is None else timeout)
                 report = None

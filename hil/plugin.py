@@ -70,7 +70,7 @@ def open_station(target, timeout: float = 20.0):
     if CHANNEL["impairments"] is not None:     # practise on a bad line: --channel
         link = ChannelLink(link, CHANNEL["impairments"])
     station = connect(link=link, frame_len=target.capabilities.frame_len, archive=False,
-                      timeout=timeout, on_warning=lambda _message: None)
+                      timeout=timeout, on_warning=lambda _message: None, cop1=target.capabilities.farm)
     # a board may still be booting (an Uno resets when its port opens): a few pings first
     for attempt in range(5):
         try:
@@ -100,9 +100,11 @@ def fresh_target(hil_target, request):
     target.stop()
 
 
-def needs(target, *, commands=(), faults=(), full_images=False, simulated_thermal=False):
+def needs(target, *, commands=(), faults=(), full_images=False, simulated_thermal=False, farm=False):
     """Skip the calling test when the target lacks what it needs, saying what."""
     caps = target.capabilities
+    if farm and not caps.farm:
+        pytest.skip(f"{target.name} has no FARM-1 (COP-1): its commands go as Type-BD frames")
     missing = [c for c in commands if c not in caps.commands]
     if missing:
         pytest.skip(f"{target.name} does not implement {', '.join(missing)}")

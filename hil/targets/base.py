@@ -17,6 +17,7 @@ class Capabilities:
     anneal_hold: int = 600               # a short anneal hold, on-board seconds
     speed: float = 1.0                   # thermal-model seconds per wall-clock second
     simulated_thermal: bool = True       # the thermal node is a model (faults and anneals are quick)
+    farm: bool = False                   # FARM-1 on board: ground sends Type-AD frames through FOP-1
 
 
 ALL_COMMANDS = frozenset(load().commands)
@@ -39,3 +40,8 @@ class Target:
 
     def inject(self, fault: str) -> None:
         raise NotImplementedError(f"{self.name} cannot inject {fault}")
+
+    def reset(self) -> None:
+        """Reset the board now, as a power cycle or kill -9 would (no goodbye, no final save), and
+        let it boot again; `port` or `link` may be new afterwards."""
+        raise NotImplementedError(f"{self.name} cannot be reset")

@@ -62,10 +62,11 @@ def test_a_board_reset_is_recovered_by_set_vr_and_one_warning(flight_and_link):
     assert [name for name, _ in flight.received] == ["ping"] * 5
 
 
-def test_lockout_refuses_ad_commands_until_unlock_and_bypass_still_goes(flight_and_link):
+def test_without_auto_recovery_lockout_refuses_ad_commands_until_unlock_and_bypass_still_goes(flight_and_link):
     flight, link = flight_and_link
     warnings = []
     with connect(link=link, archive=False, on_warning=warnings.append) as gs:
+        gs.session.cop1.auto_recover = False                 # the operator decides
         gs.send("ping")
         flight.rx.farm.receive(False, False, 100, b"")       # a stray frame far outside the window
         gs.send("ping", bypass=True)                         # carries the Lockout CLCW down
@@ -102,3 +103,19 @@ def test_a_purged_command_fails_visibly_with_what_is_known(flight_and_link):
             gs.session.cop1.directive("terminate")
         assert second.outcome == "failed" and second.reason.startswith("not sent: COP-1 purged")
         assert first.outcome in ("failed", "completed")
+
+
+def test_lockout_after_a_reset_that_restored_an_older_vr_is_recovered_by_unlock_and_set_vr(flight_and_link):
+    flight, link = flight_and_link
+    warnings = []
+    with connect(link=link, archive=False, on_warning=warnings.append) as gs:
+        for _ in range(8):
+            gs.send("ping")
+        flight.rx.farm.v_r = (flight.rx.farm.v_r - 7) & 0xFF     # restored from an older save
+        gs.send("ping", wait=False)                             # lands outside the window: Lockout
+        assert wait_until(lambda: flight.rx.farm.lockouts == 1)
+        fop = gs.session.cop1.fop
+        assert wait_until(lambda: fop.state == ACTIVE and flight.rx.farm.state == "open")
+        assert gs.send("ping").outcome == "completed"
+    assert sum("Lockout" in w for w in warnings) == 1
+    assert flight.rx.farm.v_r == fop.v_s
