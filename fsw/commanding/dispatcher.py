@@ -55,6 +55,8 @@ class Dispatcher(FlightComponent):
         frames_before = receiver.frames_received
         received = receiver.feed(data)      # spans and frames without a packet: _frame_rejected
         self.counters["frames_received"] += receiver.frames_received - frames_before
+        if receiver.frames_received != frames_before:
+            self.downlink.want_clcw()       # a frame the FARM discarded changes no CLCW, yet must be answered
         for item in received:
             self.receive(item)
 
