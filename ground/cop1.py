@@ -59,7 +59,7 @@ ALERT_TEXT = {
 }
 
 
-class CopRefused(Exception):
+class CopRefused(ValueError):
     """A Type-AD command refused because COP-1 is not initialised: one line with what to do."""
 
 
