@@ -25,8 +25,6 @@ COMPONENT = Application(
         Parameter("farm_vr", "u8", "", "V(R): the N(S) of the next Type-AD frame the FARM accepts"),
         Parameter("farm_state", "enum", "", "FARM-1 state", enum=enum("open", "wait", "lockout")),
         Parameter("farm_accepted", "u16", "", "Type-AD frames accepted (modulo 65536)"),
-        Parameter("farm_bypassed", "u16", "", "Type-BD frames accepted (modulo 65536)"),
-        Parameter("farm_controls", "u16", "", "Type-BC control commands accepted (modulo 65536)"),
         Parameter("farm_lockouts", "u16", "", "times the FARM entered Lockout"),
         Parameter("farm_retransmit", "u16", "", "Type-AD frames discarded ahead of V(R): one was missed"),
         Parameter("farm_duplicates", "u16", "", "Type-AD frames discarded behind V(R): already accepted"),

@@ -174,8 +174,7 @@ class Dispatcher(FlightComponent):
             **{name: value & 0xFFFFFFFF for name, value in self.counters.items()},
             "farm_vr": farm.v_r, "farm_state": farm.state,
             **{name: value & 0xFFFF for name, value in (
-                ("farm_accepted", farm.accepted), ("farm_bypassed", farm.bypassed),
-                ("farm_controls", farm.controls), ("farm_lockouts", farm.lockouts),
+                ("farm_accepted", farm.accepted), ("farm_lockouts", farm.lockouts),
                 ("farm_retransmit", discarded[POSITIVE_WINDOW]), ("farm_duplicates", discarded[NEGATIVE_WINDOW]),
                 ("farm_locked_out", discarded[LOCKOUT_AREA] + discarded[IN_LOCKOUT]),
                 ("farm_invalid", discarded[IN_WAIT] + discarded[INVALID_TYPE] + discarded[BAD_CONTROL]))},

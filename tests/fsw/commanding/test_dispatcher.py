@@ -191,7 +191,7 @@ def test_ad_commands_run_once_and_lockout_and_unlock_are_events_and_housekeeping
     assert len(loop.events("farm_unlocked")) == 1
     hk = loop.housekeeping(2)
     assert (hk["farm_vr"], hk["farm_state"], hk["farm_accepted"], hk["farm_duplicates"],
-            hk["farm_lockouts"], hk["farm_locked_out"], hk["farm_controls"]) == (1, "open", 1, 1, 1, 1, 1)
+            hk["farm_lockouts"], hk["farm_locked_out"]) == (1, "open", 1, 1, 1, 1)
     clcw = loop.receiver.last_clcw
     assert clcw & 0xFF == 1 and (clcw >> 9) & 3 == 1 and not clcw & (1 << 13)
 
