@@ -47,19 +47,21 @@ FIRST_VS = 240                 # V(S) starts here: 10,000 frames then wrap 40 ti
 
 
 class Board:
-    """A real flight software on one end of an in-process link; records every TC it accepts."""
+    """A real flight software on one end of an in-process link; records every TC it accepts, with
+    the logical command the ground sent under that request id at that moment (a 14-bit sequence
+    count repeats after 16,384 packets of an APID: the resends without COP-1 get there)."""
 
-    def __init__(self):
+    def __init__(self, logical: dict):
         self.flight_end, self.ground_end = link_pair("bench")
         self.flight = FlightSoftware(self.flight_end, clock="real", farm_window=FARM_WINDOW)
-        self.executed: list[tuple[int, bytes]] = []       # (request id, packet) in execution order
+        self.executed: list[tuple[int | None, int, bytes]] = []   # (logical, request id, packet)
         dispatcher = self.flight.dispatcher
         submit = dispatcher.submit
 
         def recording(tc, from_ground=False):
             accepted = submit(tc, from_ground)
             if accepted and from_ground:
-                self.executed.append((tc.request_id, encode_tc(tc)))
+                self.executed.append((logical.get(tc.request_id), tc.request_id, encode_tc(tc)))
             return accepted
 
         dispatcher.submit = recording
@@ -75,23 +77,25 @@ class Run:
     def __init__(self, loss: float, count: int, cop1: bool, seed: int):
         self.count = count
         self.cop1 = cop1
-        self.board = Board()
+        self.logical: dict[int, int] = {}        # request id -> logical command number, as sent
+        self.board = Board(self.logical)
         line = Impairments(drop=loss, ber=BER, seed=seed)
         self.link = ChannelLink(self.board.ground_end, line)
         self.session = Session(self.link, on_warning=self._warning, cop1=cop1, fop_settings=FopSettings(**FOP))
         self.session.sender.frame_sequence = FIRST_VS
         self.sent: dict[int, bytes] = {}         # request id -> packet bytes
-        self.logical: dict[int, int] = {}        # request id -> logical command number
         self.latency: list[float] = []
         self.given_up: set[int] = set()
         self.warnings: Counter = Counter()
         self.wraps = 0
+        self._sending = -1
         self._last_vs = FIRST_VS
         number = self.session.sender.number
 
-        def numbered(tc):
+        def numbered(tc):           # before the frame goes out: the board may run it at once
             tc = number(tc)
             self.sent[tc.request_id] = encode_tc(tc)
+            self.logical[tc.request_id] = self._sending
             return tc
 
         self.session.sender.number = numbered
@@ -152,10 +156,8 @@ class Run:
         return result
 
     def _send(self, number: int):
-        tracked = self.session.submit("ping", {}, bypass=False)
-        self.logical[tracked.request_id] = number
-        tracked.number = number
-        return tracked
+        self._sending = number
+        return self.session.submit("ping", {}, bypass=False)
 
     def _known_delivered(self, tracked) -> bool:
         return any(s.ok and s.stage in ("acknowledged", "accepted", "started", "completed") for s in tracked.stages)
@@ -164,8 +166,7 @@ class Run:
         runs = Counter()
         order = []
         corrupted = 0
-        for request_id, packet in self.board.executed:
-            number = self.logical.get(request_id)
+        for number, request_id, packet in self.board.executed:
             if number is None or self.sent.get(request_id) != packet:
                 corrupted += 1
                 continue
