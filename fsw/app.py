@@ -28,6 +28,7 @@ from fsw.executive.downlink import Downlink, LinkWriter
 from fsw.executive.loop import ExecutiveLoop, RateGroup
 from fsw.executive.services import FlightServices
 from fsw.hw.backends import create_backend
+from fsw.protocol.cop1.farm import DEFAULT_WINDOW, check_window
 from fsw.protocol.tmframe import TM_FRAME_LEN
 from fsw.storage import AtomicStore, StateFile
 from fsw.topology import EVERY, MISSION, Topology
@@ -52,6 +53,7 @@ class FlightSoftware:
         hw_options: dict | None = None,
         topology: Topology = MISSION,
         durable_ack: bool = True,
+        farm_window: int = DEFAULT_WINDOW,
     ):
         self.link = link
         self.clock = make_clock(clock, speed, start_time)
@@ -65,7 +67,7 @@ class FlightSoftware:
         self.writer = LinkWriter(link)
         # line_rate (octets/s): the downlink is paced to it; None: as fast as the link takes it
         self.downlink = Downlink(self.dictionary, self.clock, tm_frame_len,
-                                 next_expected=lambda: self.dispatcher.receiver.next_expected,
+                                 clcw=lambda: self.dispatcher.receiver.farm.clcw(),
                                  writer=self.writer, line_rate=line_rate)
         self.state_file = StateFile(AtomicStore(self.state_dir, on_corrupt=self._quarantined))
         self.services = services = FlightServices(
@@ -73,6 +75,7 @@ class FlightSoftware:
             hardware=create_backend(hw, rng=self.rng, options=dict(hw_options or {}), now=self.clock.now()),
             store=AtomicStore(self.state_dir / "data", on_corrupt=self._quarantined),
         )
+        services.farm_window = check_window(farm_window)    # FARM-1's W, read by the dispatcher
         self.components = self._build(topology)
         services.events = self.events = self.components["events"]
         services.modes = self.modes = self.components["modes"]

@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="random seed of the simulation")
     parser.add_argument("--tm-frame-len", type=int, default=TM_FRAME_LEN, metavar="N",
                         help=f"TM frame length in octets (default {TM_FRAME_LEN})")
+    parser.add_argument("--farm-window", type=int, default=10, metavar="W",
+                        help="FARM-1 sliding window width W, even, 2..254 (default 10: 5 ahead, 5 behind V(R))")
     parser.add_argument("--save-interval", type=float, default=1.0, metavar="S",
                         help="seconds of real time between state saves (default 1)")
     parser.add_argument("--unsafe-ack", action="store_true",
@@ -119,6 +121,8 @@ def check(args) -> None:
             raise UsageError(f"--channel: {error}") from None
     if args.save_interval <= 0:
         raise UsageError("--save-interval must be positive")
+    if args.farm_window % 2 or not 2 <= args.farm_window <= 254:
+        raise UsageError("--farm-window must be even, 2..254")
     args.hw_options = {}
     for option in args.hw_option:
         key, sep, value = option.partition("=")
@@ -150,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
                 link, state_dir=args.state or default_state_dir(), clock=args.clock,
                 speed=args.speed or 1.0, hw=args.hw, hw_options=args.hw_options, seed=args.seed,
                 tm_frame_len=args.tm_frame_len, save_interval=args.save_interval, start_time=args.start_time,
-                line_rate=line_rate(args.port, args.baud), durable_ack=not args.unsafe_ack,
+                farm_window=args.farm_window, durable_ack=not args.unsafe_ack,
+                line_rate=line_rate(args.port, args.baud),
             )
     except Exception as error:   # a hardware backend or state directory that cannot be used
         print(f"fsw: cannot start: {error}", file=sys.stderr)

@@ -14,6 +14,7 @@ SUBCOMMANDS = (
     "ground.subcommands.dictionary",
     "ground.subcommands.serve",
     "ground.subcommands.send",
+    "ground.subcommands.cop1",
     "ground.subcommands.tlm",
     "ground.subcommands.run",
     "ground.subcommands.image",

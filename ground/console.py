@@ -30,6 +30,7 @@ from .tracker import STAGES, CommandError, reason_label
 BUILTINS = {
     "help": "help [NAME]: list commands, or describe a command, parameter or event",
     "tlm": "tlm [SID]: the latest housekeeping values (all structures, or one)",
+    "bypass": "bypass NAME [ARG=VALUE ...]: send a command as a Type-BD frame, past COP-1 (emergencies)",
     "quit": "quit: leave the console (Ctrl-D too)",
 }
 RED, YELLOW, GREEN, DIM, RESET = "\033[31m", "\033[33m", "\033[32m", "\033[2m", "\033[0m"
@@ -290,13 +291,17 @@ class Console:
                 self._help(rest)
             elif name == "tlm":
                 self._tlm(rest)
+            elif name == "bypass":
+                if not rest:
+                    raise KeyError("bypass NAME [ARG=VALUE ...]: which command?")
+                self._command(rest[0], rest[1:], bypass=True)
             else:
                 self._command(name, rest)
         except ProtocolError as error:
             self.say(f"not sent: {error.detail or error}", RED)
         except CommandError as error:
             self.say(f"not sent: {error}", RED)
-        except (LinkError, TimeoutError) as error:   # the link is gone: say so, keep the console (tlm, help, quit)
+        except (LinkError, TimeoutError, OSError) as error:   # the link or server is gone, or refused: say so
             self.say(f"not sent: {error}", RED)
         except (KeyError, ValueError) as error:
             self.say(f"{error.args[0] if error.args else error}", RED)
@@ -329,7 +334,7 @@ class Console:
                 stale = " (stale)" if state.is_stale(parameter.name) else ""
                 self.say(f"{parameter.name:<20} {shown(parameter, value)}{stale}")
 
-    def _command(self, name: str, words: list[str]) -> None:
+    def _command(self, name: str, words: list[str], bypass: bool = False) -> None:
         if name not in self.dictionary.commands:
             raise KeyError(f"unknown command {name!r}{did_you_mean(name, (*self.dictionary.commands, *BUILTINS))}"
                            " (help lists them)")
@@ -349,9 +354,9 @@ class Console:
         try:
             if self.dictionary.command(name).hazardous:
                 tracked = self.gs.arm_and_send(name, wait=False, on_stage=self._on_stage,
-                                               on_arm_stage=self._on_stage, **args)
+                                               on_arm_stage=self._on_stage, bypass=bypass, **args)
             else:
-                tracked = self.gs.send(name, wait=False, on_stage=self._on_stage, **args)
+                tracked = self.gs.send(name, wait=False, on_stage=self._on_stage, bypass=bypass, **args)
         except BaseException:
             self._asking.remove(asking)
             raise

@@ -118,12 +118,13 @@ class GroundStation:
 
     # -- commanding --
     def send(self, name: str, *, wait: bool = True, timeout: float | None = None, on_stage=None,
-             **args) -> TrackedCommand:
-        """Send a command; with wait (default) return its TrackedCommand once completed, or raise."""
+             bypass: bool = False, **args) -> TrackedCommand:
+        """Send a command; with wait (default) return its TrackedCommand once completed, or raise.
+        bypass: a Type-BD frame, past COP-1's sequence control (emergencies)."""
         if not self.session.connected:
             raise self._link_lost(f"{name} not sent")
         self.last_sent = time.time()
-        tracked = self.session.submit(name, args, on_stage=on_stage)
+        tracked = self.session.submit(name, args, on_stage=on_stage, bypass=bypass)
         if not wait:
             return tracked
         return self.wait_for(tracked, timeout)
@@ -140,7 +141,7 @@ class GroundStation:
         return tracked
 
     def arm_and_send(self, name: str, *, wait: bool = True, timeout: float | None = None, on_stage=None,
-                     on_arm_stage=None, **args) -> TrackedCommand:
+                     on_arm_stage=None, bypass: bool = False, **args) -> TrackedCommand:
         """A hazardous command: `arm` naming its service and subtype and the command itself,
         written to the link together so that the arm's window on board (60 s of on-board time,
         60 ms at 1000x) cannot run out between them. The arm is always waited for; the command
@@ -153,7 +154,7 @@ class GroundStation:
         arm, tracked = self.session.submit_many([
             ("arm", {"service": command.service, "subtype": command.subtype}, ACK_ALL, on_arm_stage),
             (name, args, ACK_ALL, on_stage),
-        ])
+        ], bypass=bypass)
         self.wait_for(arm, timeout)
         return self.wait_for(tracked, timeout) if wait else tracked
 
@@ -252,8 +253,9 @@ class GroundStation:
         with self.state.changed:
             return [r for r in self.state.events if r.received >= since]
 
-    def request_hk(self, sid: int, timeout: float | None = None) -> dict:
-        """One housekeeping report of a structure, now: {parameter: engineering value}."""
+    def request_hk(self, sid: int, timeout: float | None = None, bypass: bool = False) -> dict:
+        """One housekeeping report of a structure, now: {parameter: engineering value}
+        (bypass: asked for in a Type-BD frame)."""
         if sid not in self.dictionary.structures:
             raise KeyError(f"no housekeeping structure {sid}")
         structure = f"sid{sid}"
@@ -268,7 +270,7 @@ class GroundStation:
                     arrived.notify_all()
 
         with self.session.listening(listener):
-            tracked = self.send("hk_oneshot", sid=sid, timeout=timeout)
+            tracked = self.send("hk_oneshot", sid=sid, timeout=timeout, bypass=bypass)
             with arrived:
                 deadline = time.time() + (self.timeout if timeout is None else timeout)
                 report = None
@@ -464,10 +466,14 @@ class GroundStation:
 
 def connect(port_url: str | None = None, link: Link | None = None, frame_len: int = TM_FRAME_LEN,
             timeout: float = 10.0, archive: bool | str | Path = True, on_warning=_warn_stderr,
-            dictionary=None, server: str | None = None, token: str | None = None) -> GroundStation:
+            dictionary=None, server: str | None = None, token: str | None = None,
+            cop1: bool = True, fop_settings=None) -> GroundStation:
     """Open a ground station on a port URL (any pyserial URL or pty path) or an open Link, or
     attach to a ground server (`server="http://127.0.0.1:PORT"`, which owns the link and the
     archive; token for a server that needs one).
+
+    cop1 (on a port or link): commands as Type-AD frames through FOP-1, for a board with FARM-1;
+    cop1=False sends every command as a Type-BD frame (a board without it).
 
     archive: True for a new session file in the default directory (ground.paths.archive_dir()),
     a path for that file, False for none."""
@@ -482,7 +488,8 @@ def connect(port_url: str | None = None, link: Link | None = None, frame_len: in
         link = open_link(port_url)
         counters = default_counters(SPACECRAFT_ID)      # request ids never repeat across processes
     session = Session(link, frame_len, dictionary=dictionary, on_warning=on_warning, counters=counters,
-                      line_rate=line_rate(port_url, None) if port_url else None)   # a serial device: its line
+                      line_rate=line_rate(port_url, None) if port_url else None,   # a serial device: its line
+                      cop1=cop1, fop_settings=fop_settings)
     try:
         session.archive = session.ingest.archive = open_for(archive, session.dictionary)
     except Exception:

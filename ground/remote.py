@@ -78,24 +78,26 @@ class RemoteSession(Station):
         response = request(self.url, "POST", "/api/commands", body, self.token)
         return [c["request_id"] for c in json.loads(response.read())["commands"]]
 
-    def submit(self, name: str, args: dict | None = None, ack: int = ACK_ALL, on_stage=None) -> TrackedCommand:
+    def submit(self, name: str, args: dict | None = None, ack: int = ACK_ALL, on_stage=None,
+               bypass: bool = False) -> TrackedCommand:
         args = dict(args or {})
         self.dictionary.check_args(name, args)
-        (request_id,) = self._post({"name": name, "args": _json_args(args), "ack": ack})
+        (request_id,) = self._post({"name": name, "args": _json_args(args), "ack": ack, "bypass": bypass})
         command = self._track_known(name, args, request_id, on_stage)
         if ack == 0:
             command.outcome = "completed"
             command.done.set()
         return command
 
-    def submit_many(self, commands: list[tuple]) -> list[TrackedCommand]:
+    def submit_many(self, commands: list[tuple], bypass: bool = False) -> list[TrackedCommand]:
         """An arm and its hazardous command: the server sends them in one write."""
         (arm, _, _, on_arm_stage), (name, args, ack, on_stage) = commands
         if arm != "arm":
             raise ValueError("a server sends several commands at once only as an arm and its command")
         args = dict(args or {})
         self.dictionary.check_args(name, args)
-        arm_id, request_id = self._post({"name": name, "args": _json_args(args), "ack": ack, "arm": True})
+        arm_id, request_id = self._post({"name": name, "args": _json_args(args), "ack": ack, "arm": True,
+                                         "bypass": bypass})
         arm_args = dict(commands[0][1] or {})
         return [self._track_known("arm", arm_args, arm_id, on_arm_stage),
                 self._track_known(name, args, request_id, on_stage)]

@@ -17,12 +17,14 @@ from fsw.executive.pacing import Line
 from fsw.link import Link, LinkError
 from fsw.protocol import TM_FRAME_LEN, TcSender, encode_tc
 from fsw.protocol.cfdp import CFDP_APID
+from fsw.protocol.cop1 import FopSettings
 from fsw.protocol.dictionary import Dictionary
 from fsw.protocol.pus import ACK_ALL
 from fsw.protocol.stack import RawPacket
 
 from .archive import ArchiveError
 from .colour import paint
+from .cop1 import GroundFop
 from .ingest import Ingest
 from .telemetry import Record, TelemetryState
 from .tracker import STAGES, CommandTracker, TrackedCommand
@@ -139,7 +141,10 @@ class Session(Station):
     """A station that owns its link: frames and numbers the uplink, deframes the downlink."""
 
     def __init__(self, link: Link, frame_len: int = TM_FRAME_LEN, dictionary: Dictionary | None = None,
-                 archive=None, on_warning=_warn_stderr, counters=None, reopen=None, line_rate: float | None = None):
+                 archive=None, on_warning=_warn_stderr, counters=None, reopen=None, line_rate: float | None = None,
+                 cop1: bool = False, fop_settings: FopSettings | None = None):
+        """cop1: commands go as Type-AD frames through FOP-1 (ground/cop1.py), initialised when the
+        session starts; without it every command is a Type-BD frame (a board without FARM-1)."""
         super().__init__(dictionary, on_warning)
         self.link = link
         # line_rate (octets/s, fsw.link.line_rate): the uplink is paced to it; None: written at once
@@ -156,10 +161,14 @@ class Session(Station):
         self.ingest.receiver.raw_apids = frozenset({CFDP_APID})
         self.ingest.receiver.on_raw = self.files.packet
         self._send_lock = threading.Lock()
+        self._send_lock = threading.RLock()
+        self.cop1 = GroundFop(self, fop_settings) if cop1 else None
         self._thread = threading.Thread(target=self._read_loop, name="ground-reader", daemon=True)
 
     # -- life cycle --
     def start(self) -> "Session":
+        if self.cop1 is not None:
+            self.cop1.start()
         self._thread.start()
         return self
 
@@ -176,32 +185,46 @@ class Session(Station):
         self.files.close()
 
     # -- uplink --
-    def submit(self, name: str, args: dict | None = None, ack: int = ACK_ALL, on_stage=None) -> TrackedCommand:
+    def submit(self, name: str, args: dict | None = None, ack: int = ACK_ALL, on_stage=None,
+               bypass: bool = False) -> TrackedCommand:
         """Check, encode and send one command; its TrackedCommand fills in as reports arrive."""
-        return self.submit_many([(name, args, ack, on_stage)])[0]
+        return self.submit_many([(name, args, ack, on_stage)], bypass=bypass)[0]
 
-    def submit_many(self, commands: list[tuple]) -> list[TrackedCommand]:
-        """Several (name, args, ack, on_stage) commands written to the link in one go, in order
-        (an arm and its hazardous command arrive together, whatever the speed on board)."""
+    def submit_many(self, commands: list[tuple], bypass: bool = False) -> list[TrackedCommand]:
+        """Several (name, args, ack, on_stage) commands sent in order: through FOP-1 as Type-AD
+        frames (CopRefused, before anything is numbered, when COP-1 cannot take them), or with
+        bypass (or without COP-1) as Type-BD frames written in one go (an arm and its hazardous
+        command arrive together, whatever the speed on board)."""
         built = []
         for name, args, ack, on_stage in commands:
             args = dict(args or {})
             built.append((name, args, ack, on_stage, self.dictionary.build_tc(name, args, ack=ack)))  # checks
+        cop1 = self.cop1
         with self._send_lock:
-            frames = []
+            if cop1 is not None and not bypass:
+                cop1.check_ready()
+            packets = []
             tracked = []
             with self._numbering():
                 for name, args, ack, on_stage, tc in built:
-                    frames.append(self.sender.send_bytes(tc))
+                    packet = encode_tc(self.sender.number(tc))
                     command = self._track(name, args, tc.request_id, on_stage)
                     if self.archive is not None:
                         self.archive.add_command(time.time(), tc.apid, tc.service, tc.subtype, tc.seq_count, name,
-                                                 encode_tc(tc))
+                                                 packet)
                     if ack == 0:
                         command.outcome = "completed"   # nothing will be reported: sent is all we know
                         command.done.set()
+                    packets.append(packet)
                     tracked.append(command)
-            self._radiate(frames)
+                if cop1 is None:
+                    self._radiate([self.sender.frame(packet) for packet in packets])
+                elif bypass:
+                    for packet, command in zip(packets, tracked, strict=True):
+                        cop1.send_bd(packet, command)
+            if cop1 is not None and not bypass:
+                for packet, command in zip(packets, tracked, strict=True):
+                    cop1.send_ad(packet, command)
         return tracked
 
     def submit_scheduled(self, release: float, name: str, args: dict | None = None, on_stage=None
@@ -283,6 +306,8 @@ class Session(Station):
                 self.files.service()
             except Exception as error:   # as below: a bug in file delivery must not silence the link
                 self.on_warning(f"file delivery failed: {type(error).__name__}: {error}")
+            if self.cop1 is not None:
+                self.cop1.tick()
             if data:
                 try:
                     self.feed(data)
@@ -334,6 +359,10 @@ class Session(Station):
         return False
 
     def feed(self, data: bytes) -> list[Record]:
+        receiver = self.ingest.receiver
+        frames = receiver.frames_received
         records = self.ingest.feed(data)
+        if self.cop1 is not None and receiver.frames_received != frames and receiver.last_clcw is not None:
+            self.cop1.clcw(receiver.last_clcw)     # before the reports: acknowledged comes before accepted
         self.apply(records)
         return records

@@ -1,7 +1,10 @@
-"""The command tracker: every command ground sent, its PUS-1 stages as they arrive, how it ended.
+"""The command tracker: every command ground sent, its stages as they happen, how it ended.
 
 The one place that knows which report is which stage and which reports end a command (the
-session, the procedures API and the HIL tests all track commands with it).
+session, the procedures API and the HIL tests all track commands with it). Stages, in order:
+queued (in the FOP's wait queue), radiated (a Type-AD or Type-BD frame went out; again for each
+retransmission), acknowledged (a CLCW says the board's FARM accepted the frame), then the PUS-1
+reports accepted, started, progress and completed; failed at any of them.
 """
 
 import threading
@@ -23,6 +26,8 @@ STAGES = {
     "completion_success": ("completed", True),
     "completion_failure": ("completed", False),
 }
+# stages the link layer reports (COP-1), before any PUS-1 report
+LINK_STAGES = ("queued", "radiated", "acknowledged")
 # a failure at any stage, or the completion, ends a command
 FINAL_REPORTS = frozenset(name for name, (stage, ok) in STAGES.items() if not ok or stage == "completed")
 
@@ -37,6 +42,8 @@ def reason_of(code: int | None) -> Reason | int | None:
 
 
 def reason_label(reason) -> str:
+    if isinstance(reason, str):
+        return reason          # a link-layer reason, said in words
     return reason.label if isinstance(reason, Reason) else f"reason {reason}"
 
 
@@ -81,6 +88,22 @@ class TrackedCommand:
             listener(self, stage)
         return stage
 
+    def link_stage(self, stage_name: str, ok: bool = True, reason: str | None = None,
+                   step: int | None = None) -> Stage | None:
+        """A link-layer stage (LINK_STAGES); not ok: the command failed there, for `reason`.
+        Nothing is added once the command has ended (a late retransmission of a completed one)."""
+        if self.finished:
+            return None
+        stage = Stage(stage_name, ok, reason, step, None, time.time(), "cop1")
+        self.stages.append(stage)
+        if not ok:
+            self.reason = reason
+            self.outcome = "failed"
+            self.done.set()
+        for listener in list(self.listeners):
+            listener(self, stage)
+        return stage
+
     @property
     def finished(self) -> bool:
         return self.done.is_set()
@@ -120,6 +143,18 @@ class CommandTracker:
     def get(self, request_id: int) -> TrackedCommand | None:
         """The command awaiting reports under this request id, if any."""
         return self._pending.get(request_id)
+
+    def link_stage(self, command: TrackedCommand, stage: str, ok: bool = True, reason: str | None = None,
+                   step: int | None = None) -> None:
+        """Apply a link-layer stage to a command. One that failed before it was radiated is no
+        longer awaited; one radiated but never acknowledged still is: if it did run on board, its
+        reports arrive and say so."""
+        try:
+            command.link_stage(stage, ok, reason, step)
+        except Exception as error:   # a failing on_stage must not stop the FOP
+            self.on_warning(f"{command.name}: stage listener failed: {error}")
+        if not ok and stage == "queued" and self._pending.get(command.request_id) is command:
+            del self._pending[command.request_id]
 
     def update(self, report: str, fields: dict) -> TrackedCommand | None:
         """Apply a PUS-1 report; the command it was about, or None when it is none of ours."""

@@ -88,7 +88,7 @@ def open_station(target, timeout: float = 20.0):
     if CHANNEL["impairments"] is not None:     # practise on a bad line: --channel
         link = ChannelLink(link, CHANNEL["impairments"])
     station = connect(link=link, frame_len=target.capabilities.frame_len, archive=False,
-                      timeout=timeout, on_warning=lambda _message: None)
+                      timeout=timeout, on_warning=lambda _message: None, cop1="farm" in target.capabilities.features)
     # a board may still be booting (an Uno resets when its port opens): a few pings first
     for attempt in range(5):
         try:

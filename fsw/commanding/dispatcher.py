@@ -10,6 +10,16 @@ No report leaves before the state it reports on is on disk (Downlink.hold_until_
 import logging
 
 from fsw.component import ExecutionError, FlightComponent
+from fsw.protocol.cop1 import Farm
+from fsw.protocol.cop1.farm import (
+    BAD_CONTROL,
+    IN_LOCKOUT,
+    IN_WAIT,
+    INVALID_TYPE,
+    LOCKOUT_AREA,
+    NEGATIVE_WINDOW,
+    POSITIVE_WINDOW,
+)
 from fsw.protocol.pus import TC_HEADERS_LEN, TcPacket
 from fsw.protocol.reasons import ProtocolError, Reason
 from fsw.protocol.stack import Received, TcReceiver
@@ -34,7 +44,9 @@ class Dispatcher(FlightComponent):
         self.modes = None               # mode, arming and contact: wired by the topology
         self.owners: dict = {}          # component name -> component, whose handlers run commands
         self.raw_owners: dict = {}      # APID -> component, for packets without a PUS header (CFDP)
-        self.receiver = TcReceiver(on_reject=self._frame_rejected)
+        self.farm = Farm(getattr(services, "farm_window", None) or 10)
+        self.farm.notice = self._farm_notice
+        self.receiver = TcReceiver(on_reject=self._frame_rejected, farm=self.farm)
         self.counters = dict.fromkeys(COUNTERS, 0)
         self.running: dict[str, CommandVerification] = {}   # deferred commands, by name
         self.current: CommandVerification | None = None      # the command whose handler is running
@@ -45,8 +57,16 @@ class Dispatcher(FlightComponent):
         frames_before = receiver.frames_received
         received = receiver.feed(data)      # spans and frames without a packet: _frame_rejected
         self.counters["frames_received"] += receiver.frames_received - frames_before
+        if receiver.frames_received != frames_before:
+            self.downlink.want_clcw()       # a frame the FARM discarded changes no CLCW, yet must be answered
+            # the FARM's V(R) the next CLCW reports is on disk first: a restart never goes back on it
+            self.downlink.hold_until_committed()
         for item in received:
             self.receive(item)
+
+    def _farm_notice(self, name: str, **values) -> None:
+        """What an operator must see: Lockout entered (farm_lockout) or left, V(R) set."""
+        self.services.event(f"farm_{name}", **values)
 
     def _frame_rejected(self, reason: Reason, octets: int) -> None:
         self.counters["frames_rejected"] += 1
@@ -165,15 +185,27 @@ class Dispatcher(FlightComponent):
 
     # -- FlightComponent --
     def housekeeping(self) -> dict:
-        return {name: value & 0xFFFFFFFF for name, value in self.counters.items()}
+        farm = self.farm
+        discarded = farm.discarded
+        return {
+            **{name: value & 0xFFFFFFFF for name, value in self.counters.items()},
+            "farm_vr": farm.v_r, "farm_state": farm.state,
+            **{name: value & 0xFFFF for name, value in (
+                ("farm_accepted", farm.accepted), ("farm_lockouts", farm.lockouts),
+                ("farm_retransmit", discarded[POSITIVE_WINDOW]), ("farm_duplicates", discarded[NEGATIVE_WINDOW]),
+                ("farm_locked_out", discarded[LOCKOUT_AREA] + discarded[IN_LOCKOUT]),
+                ("farm_invalid", discarded[IN_WAIT] + discarded[INVALID_TYPE] + discarded[BAD_CONTROL]))},
+        }
 
     def state(self) -> dict:
-        return dict(self.counters)
+        return {**self.counters, "farm": self.farm.save()}
 
     def restore(self, state: dict) -> None:
         for name in COUNTERS:
             if isinstance(state.get(name), int):
                 self.counters[name] = state[name]
+        if isinstance(state.get("farm"), dict):
+            self.farm.load(state["farm"])
 
     def enter_safe(self) -> None:
         """Commands still running are the owners' business: they fail them in their enter_safe()."""

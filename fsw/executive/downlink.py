@@ -11,8 +11,9 @@ Which frame goes next (docs/ICD.md, "Virtual channels and pacing"):
   (image segments) fill the rest; producers ask room() first, so little bulk ever waits;
 - a partial VC 1 frame waits at most one frame time for more packets, then is completed with
   idle data;
-- an idle frame (VC 7) only when nothing went out for a second, or when the CLCW changed and
-  nothing else will carry it.
+- an idle frame (VC 7) only when nothing went out for a second, or when the CLCW changed (or a
+  TC frame arrived: a retransmitted one means the ground missed our CLCW) and nothing else will
+  carry it.
 A frame is made only when the line can take it (fsw/executive/pacing.py), so at most about two
 frames are ever ahead of a reply.
 
@@ -40,11 +41,11 @@ BULK_AHEAD = 0.25         # seconds of line time of bulk packets kept ready (cov
 
 
 class Downlink:
-    def __init__(self, dictionary, clock, frame_len: int, next_expected=lambda: 0, writer=None,
+    def __init__(self, dictionary, clock, frame_len: int, clcw=lambda: Clcw(), writer=None,
                  line_rate: float | None = None):
         self.dictionary = dictionary
         self.clock = clock
-        self.next_expected = next_expected
+        self.clcw = clcw                # () -> the FARM's Clcw now
         self.sender = TmSender(frame_len, clcw=self._clcw)
         self.writer = writer
         self.line = Line(writer, line_rate, frame_len + 4)
@@ -64,9 +65,14 @@ class Downlink:
         # acknowledged means durable: after a command's effect, commit() runs before any frame goes
         self.commit = None
         self._uncommitted = False
+        self._clcw_wanted = False     # a TC frame arrived since the last frame went down
 
     def _clcw(self) -> int:
-        return Clcw(report_value=self.next_expected()).encode()
+        return self.clcw().encode()
+
+    def want_clcw(self) -> None:
+        """A TC frame arrived: the next frame (an idle one if nothing else goes) carries the CLCW."""
+        self._clcw_wanted = True
 
     # -- what components send --
     def packet(self, apid: int, service: int, subtype: int, data: bytes, vcid: int = VC_REALTIME) -> None:
@@ -146,6 +152,8 @@ class Downlink:
     def next_due(self, now: float) -> float:
         """When service() may have something to do next, at the latest (real, monotonic)."""
         due = self._last_frame + IDLE_INTERVAL
+        if self._clcw_wanted:
+            due = min(due, self.line.next_ready(now))
         if self._waiting_since is not None:
             due = min(due, self._waiting_since + self.line.frame_time)
         if self._realtime or self._bulk or self._periodic:
@@ -155,6 +163,7 @@ class Downlink:
     def _sent(self, now: float) -> None:
         self._last_frame = now
         self._sent_clcw = self._clcw()
+        self._clcw_wanted = False
 
     def _choose(self, now: float) -> bytes | None:
         urgent = False
@@ -179,7 +188,7 @@ class Downlink:
         if frame is not None:
             self._waiting_since = now if self.sender.pending(VC_BULK) else None
             return frame
-        if now - self._last_frame >= IDLE_INTERVAL or self._clcw() != self._sent_clcw:
+        if now - self._last_frame >= IDLE_INTERVAL or self._clcw_wanted or self._clcw() != self._sent_clcw:
             # the line would be silent: the CLCW goes now, with what VC 1 holds if it holds any
             if pending:
                 self._waiting_since = None

@@ -9,6 +9,7 @@ Downlink: TmSender (flight)   packet -> TM frames on a virtual channel -> ASM-pr
 from collections import Counter
 from dataclasses import dataclass
 
+from .cop1.farm import Farm
 from .framing import ASM, Rejected, tc_deframer, tm_deframer
 from .pus import TcPacket, TmPacket, decode_tc, decode_tm, encode_tc, encode_tm
 from .reasons import ProtocolError, Reason
@@ -58,6 +59,7 @@ class TcSender:
         return tc
 
     def frame(self, packet: bytes) -> bytes:
+        """A Type-BD frame (expedited: the FARM takes it in any state, whatever its N(S))."""
         frame = TcFrame(self.vcid, packet, self.frame_sequence, self.scid)
         self.frame_sequence = (self.frame_sequence + 1) & 0xFF
         return ASM + encode_tc_frame(frame, self.layout)
@@ -65,6 +67,16 @@ class TcSender:
     def send_raw_packet(self, packet: RawPacket) -> bytes:
         """Number and frame a packet without a secondary header (a CFDP PDU)."""
         return self.frame(encode_packet(TYPE_TC, packet.apid, self._counts.take(packet.apid), packet.data))
+
+    def ad_frame(self, data: bytes, sequence: int) -> bytes:
+        """A Type-AD frame with N(S) = sequence (the FOP's V(S) when it was first sent)."""
+        frame = TcFrame(self.vcid, data, sequence & 0xFF, self.scid, bypass=False)
+        return ASM + encode_tc_frame(frame, self.layout)
+
+    def bc_frame(self, control: bytes) -> bytes:
+        """A Type-BC frame carrying a control command (fsw.protocol.cop1.control)."""
+        frame = TcFrame(self.vcid, control, 0, self.scid, bypass=True, control=True)
+        return ASM + encode_tc_frame(frame, self.layout)
 
     def send_bytes(self, tc: TcPacket) -> bytes:
         """Number, encode and frame a packet: the bytes to write to the link."""
@@ -109,17 +121,19 @@ class Received:
 class TcReceiver:
     """Flight side of the uplink. Byte spans and frames that carry no packet are counted by
     reason and passed to on_reject(reason, octets) as they happen; packets that fail come out
-    as Received items with their error."""
+    as Received items with their error. Every good frame goes through FARM-1 first: only an
+    accepted Type-AD or Type-BD frame's data field reaches the packet layer (a control command,
+    or a frame the FARM discarded, never does)."""
 
     def __init__(self, scid: int = SPACECRAFT_ID, layout: TcLayout = PLAIN, max_frame: int = TC_MAX_FRAME_LEN,
-                 on_reject=None, raw_apids: frozenset = frozenset()):
+                 on_reject=None, raw_apids: frozenset = frozenset(), farm: Farm | None = None):
         self.scid = scid
         self.raw_apids = raw_apids
         self.layout = layout
         self.on_reject = on_reject
+        self.farm = farm or Farm()
         self.counts: Counter[Reason] = Counter()
         self.frames_received = 0
-        self.next_expected = 0    # N(R) for the CLCW
         self.deframer = tc_deframer(max_frame, on_reject=lambda span: self._reject(span.reason, span.length))
 
     def _reject(self, reason: Reason, octets: int) -> None:
@@ -135,8 +149,12 @@ class TcReceiver:
             except ProtocolError as error:
                 self._reject(error.reason, len(frame_bytes))
                 continue
+            if frame.vcid != self.farm.vcid:     # the one TC virtual channel
+                self._reject(Reason.BAD_FRAME_HEADER, len(frame_bytes))
+                continue
             self.frames_received += 1
-            self.next_expected = (frame.sequence + 1) & 0xFF
+            if not self.farm.receive(frame.bypass, frame.control, frame.sequence, frame.data).deliver:
+                continue
             if self.raw_apids and len(frame.data) >= PRIMARY_HEADER_LEN and packet_apid(frame.data) in self.raw_apids:
                 out.append(self._raw(frame))
                 continue
@@ -158,6 +176,11 @@ class TcReceiver:
     @property
     def rejected(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def next_expected(self) -> int:
+        """N(R) for the CLCW: the FARM's V(R)."""
+        return self.farm.v_r
 
 
 class TmSender:

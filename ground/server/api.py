@@ -3,8 +3,10 @@
     GET  /api/status                 the link, the counters, the clients, recent warnings
     GET  /api/telemetry              latest value of every parameter: engineering value, times, limit
     POST /api/commands               send a command: {"name", "args" | "words", "arm", "ack", "release",
-                                     "follow", "timeout"}; with follow, one JSON line per stage
-                                     until it ends, else the request ids at once
+                                     "bypass", "follow", "timeout"}; with follow, one JSON line per
+                                     stage until it ends, else the request ids at once
+    GET  /api/cop1                   COP-1 (FOP-1) state, V(S), queues, settings, last CLCW
+    POST /api/cop1                   a COP-1 directive: {"directive", "value"} (docs/GROUND.md)
     WS   /api/stream                 every TM packet as it arrives (binary: 8-octet ground time, then
                                      the packet); text messages for warnings and drops
     GET  /api/archive/samples        ?parameter=P (repeatable)&from=T&to=T: one JSON line per sample
@@ -145,7 +147,8 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
         try:
             args = _args_from_json(dictionary, name, document)
             sent = await asyncio.to_thread(server.submit, name, args, arm=bool(document.get("arm")),
-                                           ack=ack, release=release, person=bool(document.get("person")))
+                                           ack=ack, release=release, person=bool(document.get("person")),
+                                           bypass=bool(document.get("bypass")))
         except (CommandRequestError, ProtocolError) as problem:
             return error(400, str(problem))
         except Exception as problem:    # the link failed under us: say so, stay up
@@ -249,6 +252,31 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
                  "data": r.packet.data.hex()} for t, r in reader.records())
         return StreamingResponse(lines(reader, rows), media_type="application/x-ndjson")
 
+    async def cop1(request: Request):
+        """GET: COP-1's status; POST {"directive": NAME, "value": V}: an operator's directive."""
+        if request.method == "GET":
+            refused = allowed(request)
+            if refused:
+                return refused
+            try:
+                return JSONResponse(server.cop1())
+            except CommandRequestError as problem:
+                return error(409, str(problem))
+        refused = allowed(request, need_operator=True)
+        if refused:
+            return refused
+        body = await request.body()
+        try:
+            document = json.loads(body or b"null")
+        except ValueError as problem:
+            return error(400, f"body is not JSON: {problem}")
+        if not isinstance(document, dict) or not isinstance(document.get("directive"), str):
+            return error(400, 'body must be a JSON object with a "directive"')
+        try:
+            return JSONResponse(await asyncio.to_thread(server.cop1, document["directive"], document.get("value")))
+        except CommandRequestError as problem:
+            return error(409, str(problem))
+
     async def not_found(request: Request, exc):
         return error(getattr(exc, "status_code", 404), f"{request.method} {request.url.path}: no such endpoint")
 
@@ -256,6 +284,7 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
         Route("/api/status", status),
         Route("/api/telemetry", telemetry),
         Route("/api/commands", commands, methods=["POST"]),
+        Route("/api/cop1", cop1, methods=["GET", "POST"]),
         WebSocketRoute("/api/stream", stream),
         Route("/api/archive/samples", archive_samples),
         Route("/api/archive/events", archive_events),

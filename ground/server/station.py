@@ -14,9 +14,11 @@ from collections import deque
 
 from fsw.link import DEFAULT_BAUD, line_rate, open_link
 from fsw.protocol import TM_FRAME_LEN, encode_tm
+from fsw.protocol.cop1 import DirectiveRejected
 from fsw.protocol.pus import ACK_ALL
 
 from ..archive import Retention, open_for
+from ..cop1 import CopRefused
 from ..counters import UplinkCounters
 from ..session import Session
 from ..tracker import TrackedCommand
@@ -59,7 +61,8 @@ class Subscriber:
 
 class GroundServer:
     def __init__(self, port: str, *, counters: UplinkCounters, baud: int | None = None, frame_len: int = TM_FRAME_LEN,
-                 archive=None, on_warning=None, channel=None, retention=None, dictionary=None):
+                 archive=None, on_warning=None, channel=None, retention=None, dictionary=None, cop1: bool = True,
+                 fop_settings=None):
         self.port = port
         self.frame_len = frame_len
         self.counters = counters
@@ -71,7 +74,8 @@ class GroundServer:
         link = open_link(port, baud or DEFAULT_BAUD, channel)
         self.session = Session(link, frame_len, dictionary, on_warning=self._warn, counters=counters,
                                reopen=lambda: open_link(port, baud or DEFAULT_BAUD, channel),  # a device back
-                               line_rate=line_rate(port, baud))         # the uplink paced to the line
+                               line_rate=line_rate(port, baud),         # the uplink paced to the line
+                               cop1=cop1, fop_settings=fop_settings)
         try:
             self.session.archive = self.session.ingest.archive = open_for(archive, self.session.dictionary,
                                                                           retention or Retention())
@@ -92,10 +96,29 @@ class GroundServer:
 
     # -- commanding --
     def submit(self, name: str, args: dict, *, arm: bool = False, ack: int = ACK_ALL,
-               release: float | None = None, person: bool = False) -> list[TrackedCommand]:
+               release: float | None = None, person: bool = False, bypass: bool = False) -> list[TrackedCommand]:
         """Send a command (with its arm first, in the same write, when asked) or store it on board
         for release; the TrackedCommands of what was sent, in order. For a person (the command
-        line), a hazardous command without its arm is refused here rather than on board."""
+        line), a hazardous command without its arm is refused here rather than on board. bypass:
+        Type-BD frames (expedited, past COP-1's sequence control), for emergencies."""
+        try:
+            return self._submit(name, args, arm, ack, release, person, bypass)
+        except CopRefused as refused:
+            raise CommandRequestError(str(refused)) from None
+
+    def cop1(self, directive: str | None = None, value=None) -> dict:
+        """COP-1's status, after a directive when one is given (CommandRequestError: refused)."""
+        gfop = self.session.cop1
+        if gfop is None:
+            raise CommandRequestError("this server runs without COP-1 (--no-cop1): every command is Type-BD")
+        if directive is None:
+            return gfop.status()
+        try:
+            return gfop.directive(directive, value)
+        except DirectiveRejected as refused:
+            raise CommandRequestError(f"{directive}: {refused}") from None
+
+    def _submit(self, name, args, arm, ack, release, person, bypass) -> list[TrackedCommand]:
         dictionary = self.session.dictionary
         try:
             command = dictionary.command(name)
@@ -111,9 +134,9 @@ class GroundServer:
         elif arm:
             sent = self.session.submit_many([
                 ("arm", {"service": command.service, "subtype": command.subtype}, ACK_ALL, None),
-                (name, args, ack, None)])
+                (name, args, ack, None)], bypass=bypass)
         else:
-            sent = [self.session.submit(name, args, ack)]
+            sent = [self.session.submit(name, args, ack, bypass=bypass)]
         self.session.archive_now()                     # in the archive before the client hears it went
         return sent
 
@@ -165,6 +188,7 @@ class GroundServer:
             "clients": len(self.subscribers),
             "commands_pending": len(session.tracker),
             "uplink": session.sender.counters(),
+            "cop1": session.cop1.status() if session.cop1 is not None else None,
             "warnings": list(self.warnings)[-10:],
             "up_since": self.started,
         }

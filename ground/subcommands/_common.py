@@ -55,6 +55,8 @@ def add_link_options(parser: argparse.ArgumentParser, required: bool = False) ->
     parser.add_argument("--channel", type=_impairments, metavar="IMPAIRMENTS",
                         help="see the port through a bad line: ber=P,drop=P,dup=P,octet_drop=P,burst=P,"
                         "burst_len=N,delay=S,seed=N")
+    parser.add_argument("--no-cop1", action="store_true",
+                        help="send every command as a Type-BD frame, without COP-1 (a board without FARM-1)")
     parser.add_argument("--archive-dir", metavar="DIR",
                         help="where the session archive goes (default $PERIJOVE_HOME/archive)")
     parser.add_argument("--no-archive", action="store_true", help="do not archive this session")
@@ -127,7 +129,8 @@ def embedded_server(args):
     from ..server.station import GroundServer
 
     server = GroundServer(args.port, counters=default_counters(SPACECRAFT_ID), baud=args.baud,
-                          frame_len=args.frame_len, archive=archive_option_value(args), channel=args.channel)
+                          frame_len=args.frame_len, archive=archive_option_value(args), channel=args.channel,
+                          cop1=not args.no_cop1)
     with EmbeddedServer(server) as embedded:
         yield embedded.url
 

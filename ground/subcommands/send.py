@@ -21,6 +21,9 @@ def register(subparsers) -> None:
     parser.add_argument("name", metavar="NAME", help="command name (see `ground dict`)")
     parser.add_argument("args", nargs="*", metavar="ARG=VALUE", help="command arguments")
     parser.add_argument("--arm", action="store_true", help="for a hazardous command: send `arm` for it first")
+    parser.add_argument("--bypass", action="store_true",
+                        help="send as a Type-BD frame, past COP-1's sequence control (emergencies: "
+                        "the FOP is suspended or the board in Lockout)")
     parser.add_argument("--json", action="store_true", help="print the verification as one JSON object")
     parser.set_defaults(run=run)
 
@@ -55,7 +58,7 @@ def _through_server(args, url: str) -> int:
     from ..client import request
 
     body = {"name": args.name, "words": args.args, "arm": args.arm, "follow": True, "timeout": args.timeout,
-            "person": True}
+            "person": True, "bypass": args.bypass}
     response = request(url, "POST", "/api/commands", body, args.token, timeout=args.timeout + 30)
     stages: dict[int, list[dict]] = {}
     outcomes = []
@@ -101,9 +104,9 @@ def _on_own_port(args) -> int:
     with open_station(args) as gs:
         try:
             if args.arm:
-                tracked = gs.arm_and_send(args.name, on_stage=on_stage, **args_values)
+                tracked = gs.arm_and_send(args.name, on_stage=on_stage, bypass=args.bypass, **args_values)
             else:
-                tracked = gs.send(args.name, on_stage=on_stage, **args_values)
+                tracked = gs.send(args.name, on_stage=on_stage, bypass=args.bypass, **args_values)
             status = exitcodes.OK
         except CommandError as error:
             tracked = error.verification

@@ -53,7 +53,7 @@ def run(args) -> int:
     try:
         server = GroundServer(args.port, counters=default_counters(SPACECRAFT_ID), baud=args.baud, channel=args.channel,
                               frame_len=args.frame_len, retention=Retention(args.keep_days, args.keep_mb),
-                              archive=archive_option_value(args), on_warning=_warn)
+                              archive=archive_option_value(args), on_warning=_warn, cop1=not args.no_cop1)
     except CountersError as error:
         sock.close()
         raise UsageError(str(error)) from None

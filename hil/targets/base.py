@@ -17,7 +17,8 @@ class Capabilities:
     anneal_hold: int = 600               # a short anneal hold, on-board seconds
     speed: float = 1.0                   # thermal-model seconds per wall-clock second
     simulated_thermal: bool = True       # the thermal node is a model (faults and anneals are quick)
-    features: frozenset[str] = frozenset()  # protocol features it implements: "farm" (COP-1's FARM-1)
+    features: frozenset[str] = frozenset()  # protocol features it implements: "farm" (COP-1's FARM-1: the
+                                         # ground sends Type-AD frames through FOP-1)
 
     @property
     def file_delivery(self) -> str:
@@ -45,3 +46,8 @@ class Target:
 
     def inject(self, fault: str) -> None:
         raise NotImplementedError(f"{self.name} cannot inject {fault}")
+
+    def reset(self) -> None:
+        """Reset the board now, as a power cycle or kill -9 would (no goodbye, no final save), and
+        let it boot again; `port` or `link` may be new afterwards."""
+        raise NotImplementedError(f"{self.name} cannot be reset")

@@ -13,7 +13,7 @@ SPEED = 1000.0   # simulated seconds per wall second: the thermal node's hours b
 class LoopTarget(Target):
     name = "loop"
     capabilities = Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None,
-                                frozenset({"heater_stuck_on", "sensor_failed"}), speed=SPEED)
+                                frozenset({"heater_stuck_on", "sensor_failed"}), speed=SPEED, features=frozenset({"farm"}))
 
     def __init__(self, hw_options: dict | None = None, baud: int | None = None):
         self.hw_options = hw_options or {}
@@ -21,13 +21,23 @@ class LoopTarget(Target):
         self.flight = None
 
     def start(self) -> None:
+        self._state = tempfile.TemporaryDirectory(prefix="hil-loop-")
+        self._flight_end, self.link = link_pair()
+        self._boot()
+
+    def _boot(self) -> None:
         from fsw.app import FlightSoftware
 
-        self._state = tempfile.TemporaryDirectory(prefix="hil-loop-")
-        flight_end, self.link = link_pair()
-        self.flight = FlightSoftware(flight_end, state_dir=self._state.name, clock="sim", speed=SPEED,
+        self.flight = FlightSoftware(self._flight_end, state_dir=self._state.name, clock="sim", speed=SPEED,
                                      hw="sim", seed=0, hw_options=self.hw_options,
                                      line_rate=self.baud / 10 if self.baud else None).start()
+
+    def reset(self) -> None:
+        """As kill -9 would: the flight stops without its final save (the state on disk is the last
+        periodic one) and boots again on the same state and the same link."""
+        self.flight._save_quietly = lambda: None
+        self.flight.stop()
+        self._boot()
 
     def stop(self) -> None:
         if self.flight is not None:

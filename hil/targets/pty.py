@@ -15,7 +15,7 @@ FAULT_OPTIONS = {"heater_stuck_on": ["heater=stuck_on"], "sensor_failed": ["sens
 class PtyTarget(Target):
     name = "pty"
     capabilities = Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None,
-                                frozenset(FAULT_OPTIONS), speed=SPEED)
+                                frozenset(FAULT_OPTIONS), speed=SPEED, features=frozenset({"farm"}))
 
     def __init__(self, baud: int | None = None):
         self.hw_options: list[str] = []
@@ -23,11 +23,20 @@ class PtyTarget(Target):
 
     def start(self) -> None:
         self._state = tempfile.TemporaryDirectory(prefix="hil-pty-")
+        self._launch()
+
+    def _launch(self) -> None:
         options = ["--clock", "sim", "--speed", str(SPEED)] + (["--baud", str(self.baud)] if self.baud else [])
         for option in self.hw_options:
             options += ["--hw-option", option]
         self.fsw = launch.start(*options, state=self._state.name, timeout=30)
         self.port = self.fsw.port
+
+    def reset(self) -> None:
+        """kill -9, then fsw again on the same state directory (on a new pty: `port` changes)."""
+        self.fsw.process.kill()
+        self.fsw.process.wait()
+        self._launch()
 
     def stop(self) -> None:
         if getattr(self, "fsw", None) is not None:

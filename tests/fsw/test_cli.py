@@ -12,6 +12,7 @@ import pytest
 from fsw import launch
 from fsw.dictionary import load
 from fsw.link import LinkError, SerialLink
+from fsw.protocol.clcw import Clcw
 from fsw.protocol.pus import ACK_ALL, encode_tc
 from fsw.protocol.reasons import Reason
 from fsw.protocol.stack import TcSender, TmReceiver
@@ -241,7 +242,8 @@ def test_on_a_slow_paced_pty_replies_get_through_and_housekeeping_is_thinned(tmp
         ping = flight.send("ping")
         flight.wait_final(ping)
         assert flight.names(ping) == ["acceptance_success", "start_success", "completion_success"]
-        assert int.from_bytes(frames[-1][-6:-2], "big") & 0xFF == 1     # the CLCW: N(R) after one TC
+        # the CLCW after one Type-BD TC: FARM-B counter 1, N(R) still 0
+        assert Clcw.decode(int.from_bytes(frames[-1][-6:-2], "big")) == Clcw(farm_b_counter=1)
         flight.wait(lambda: (flight.housekeeping(1) or {}).get("hk_thinned", 0) > 0)
         assert flight.housekeeping(1)["downlink_dropped"] == 0          # thinned, not dropped
     finally:

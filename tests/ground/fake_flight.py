@@ -1,8 +1,9 @@
 """A minimal stand-in for the flight side, for ground unit tests that must not depend on fsw's
 behaviour (exact image bytes, dropped frames). End-to-end tests use the real `fsw`.
 
-It speaks the real protocol (TcReceiver, TmSender, the dictionary): accepts and completes every
-known command, answers hk_oneshot, and serves one synthetic image in segments.
+It speaks the real protocol (TcReceiver with its FARM-1, TmSender with the FARM's CLCW, the
+dictionary): accepts and completes every known command, answers hk_oneshot, serves one synthetic
+image in segments, and sends an idle frame when the uplink changed only the CLCW.
 """
 
 import threading
@@ -37,7 +38,7 @@ class FakeFlight:
         self.link = link
         self.d = load()
         self.rx = TcReceiver()
-        self.tx = TmSender()
+        self.tx = TmSender(clcw=lambda: self.rx.farm.clcw().encode())
         self.pixels, self.meta, self.segments = synthetic_image()
         self.drop_once = set(drop_segments)     # dropped the first time they are sent
         self.dictionary_version = self.d.version if dictionary_version is None else dictionary_version
@@ -78,7 +79,8 @@ class FakeFlight:
             for received in self.rx.feed(data):
                 if received.packet is not None:
                     self._handle(received.packet)
-            self._flush()
+            output = self.tx.output()
+            self.link.write(output or self.tx.idle_frame())   # the CLCW goes down either way
 
     def _handle(self, tc):
         rid = tc.request_id

@@ -13,7 +13,8 @@ def test_send_waits_for_completion_and_records_every_stage(fake_link):
     with connect(link=link, archive=False) as gs:
         verification = gs.send("ping")
         assert verification.outcome == "completed"
-        assert [s.stage for s in verification.stages] == ["accepted", "started", "completed"]
+        assert [s.stage for s in verification.stages] == [
+            "queued", "radiated", "acknowledged", "accepted", "started", "completed"]
 
 
 def test_send_without_wait_returns_at_once(fake_link):

@@ -3,7 +3,7 @@ run the script again (a test fails while this file is stale)."""
 
 from micropython import const
 
-DICTIONARY_VERSION = const(0x5680B1C7)
+DICTIONARY_VERSION = const(0x676ED7DB)
 SPACECRAFT_ID = const(61)
 ASM = b'\x1a\xcf\xfc\x1d'
 TC_HEADER_LEN = const(5)
@@ -80,9 +80,10 @@ HK = {
     3: ('>BBHIIB', (
         'mode', 'safe_cause', 'safe_entries', 'contact_age', 'contact_timeout', 'armed',
     )),
-    2: ('>IIIIIIH', (
+    2: ('>IIIIIIHBBHHHHHH', (
         'tc_accepted', 'tc_rejected', 'tc_executed', 'tc_failed', 'frames_received', 'frames_rejected',
-        'last_reason',
+        'last_reason', 'farm_vr', 'farm_state', 'farm_accepted', 'farm_lockouts', 'farm_retransmit',
+        'farm_duplicates', 'farm_locked_out', 'farm_invalid',
     )),
     10: ('>BBHBBHBHIfffIfHfH', (
         'cam_power', 'cam_state', 'cam_exposure', 'cam_filters', 'cam_tdi', 'images_stored', 'store_used',

@@ -169,3 +169,47 @@ def test_a_declared_command_whose_component_is_not_in_this_build_is_not_implemen
         assert loop.verification(refused) == ["acceptance_failure"]
         assert loop.failure_reason(refused) == Reason.NOT_IMPLEMENTED
         assert loop.verification(ping) == OK
+
+
+# -- FARM-1 in the dispatcher (COP-1) --
+def send_ad(loop, name: str, n_s: int) -> TcPacket:
+    tc = loop.dictionary.build_tc(name)
+    loop.send_bytes(loop.sender.ad_frame(encode_tc(loop.sender.number(tc)), n_s))
+    return tc
+
+
+def test_ad_commands_run_once_and_lockout_and_unlock_are_events_and_housekeeping(loop):
+    first = send_ad(loop, "ping", 0)
+    again = send_ad(loop, "ping", 0)                   # a retransmission of an accepted frame
+    loop.advance(0.1)
+    assert loop.verification(first) == OK and loop.verification(again) == []
+    send_ad(loop, "ping", 100)                         # far outside the window: Lockout
+    loop.advance(0.1)
+    assert [e["fields"]["ns"] for e in loop.events("farm_lockout")] == [100]
+    loop.send_bytes(loop.sender.bc_frame(b"\x00"))     # Unlock
+    loop.advance(2.0)
+    assert len(loop.events("farm_unlocked")) == 1
+    hk = loop.housekeeping(2)
+    assert (hk["farm_vr"], hk["farm_state"], hk["farm_accepted"], hk["farm_duplicates"],
+            hk["farm_lockouts"], hk["farm_locked_out"]) == (1, "open", 1, 1, 1, 1)
+    clcw = loop.receiver.last_clcw
+    assert clcw & 0xFF == 1 and (clcw >> 9) & 3 == 1 and not clcw & (1 << 13)
+
+
+def test_vr_survives_a_restart_on_the_same_state_directory(tmp_path):
+    with Loopback(seed=1, state_dir=tmp_path) as loop:
+        for n_s in range(3):
+            send_ad(loop, "ping", n_s)
+        loop.advance(0.1)
+    with Loopback(seed=1, state_dir=tmp_path) as loop:
+        assert loop.flight.dispatcher.farm.v_r == 3
+        tc = send_ad(loop, "ping", 3)
+        loop.advance(0.1)
+        assert loop.verification(tc) == OK
+
+
+def test_set_vr_moves_the_expected_sequence_number(loop):
+    loop.send_bytes(loop.sender.bc_frame(b"\x82\x00\x2a"))
+    tc = send_ad(loop, "ping", 42)
+    loop.advance(0.1)
+    assert loop.verification(tc) == OK and loop.events("farm_vr_set")[0]["fields"]["vr"] == 42

@@ -394,12 +394,20 @@ def test_valid_fecf_around_random_frame_headers(flags_scid, vcid, sequence):
         loop.send_bytes(b"\x1a\xcf\xfc\x1d" + body + crc16(body).to_bytes(2, "big"))
         loop.advance(0.2)
         counters = loop.flight.dispatcher.counters
-        if flags_scid >> 14 or flags_scid & 0x3FF != 61:
+        bypass, control = bool(flags_scid & 0x2000), bool(flags_scid & 0x1000)
+        if flags_scid >> 14 or flags_scid & 0x3FF != 61 or vcid != 0:
             assert counters["frames_rejected"] == 1 and counters["last_reason"] in (
                 Reason.BAD_FRAME_HEADER, Reason.BAD_SCID)
             assert loop.reports("report") == []       # nothing answers another spacecraft's frame
             assert len(loop.events("frame_rejected")) == 1
             assert_still_flying(loop, 0)
+        elif control or (not bypass and sequence != 0):
+            # a control frame is never a command; a Type-AD frame out of sequence waits for its turn
+            assert counters["frames_received"] == 1 and loop.reports("report") == []
+            assert counters["tc_accepted"] + counters["tc_rejected"] == 0
+            ping = loop.send("ping")
+            loop.advance(0.5)
+            assert loop.verification(ping) == OK
         else:
             assert counters["tc_accepted"] == 1
             assert_still_flying(loop, 1)

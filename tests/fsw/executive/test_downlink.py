@@ -4,6 +4,7 @@ from fsw.dictionary import load
 from fsw.executive.clock import SimClock
 from fsw.executive.downlink import Downlink, LinkWriter
 from fsw.link import Link, LinkError, link_pair
+from fsw.protocol.cop1 import Farm
 from fsw.protocol.stack import TmReceiver
 
 
@@ -277,12 +278,12 @@ def test_idle_frames_only_when_the_line_would_be_silent_for_a_second():
 
 
 def test_a_changed_clcw_goes_down_at_once():
-    expected = [0]
+    farm = Farm()
     writer = Collect()
-    downlink = Downlink(load(), SimClock(), FRAME, next_expected=lambda: expected[0], writer=writer)
+    downlink = Downlink(load(), SimClock(), FRAME, clcw=farm.clcw, writer=writer)
     downlink.service(now=0.0)
     writer.frames()
-    expected[0] = 1                                # a TC frame was accepted, no report followed
+    farm.receive(False, False, 0, b"")             # a TC frame was accepted, no report followed
     downlink.service(now=0.1)
     (frame,) = writer.frames()
     assert frame.vcid == VC_IDLE and frame.ocf & 0xFF == 1
