@@ -28,6 +28,7 @@ from fsw.executive.downlink import Downlink, LinkWriter
 from fsw.executive.loop import ExecutiveLoop, RateGroup
 from fsw.executive.services import FlightServices
 from fsw.hw.backends import create_backend
+from fsw.protocol.sdls import Keyring
 from fsw.protocol.tmframe import TM_FRAME_LEN
 from fsw.storage import AtomicStore, StateFile
 from fsw.topology import EVERY, MISSION, Topology
@@ -51,7 +52,10 @@ class FlightSoftware:
         save_interval: float = 1.0,
         hw_options: dict | None = None,
         topology: Topology = MISSION,
+        uplink_keys: Keyring | None = None,
     ):
+        """uplink_keys: the SDLS keys every uplink frame must be protected with; None accepts
+        clear frames (fsw --insecure-uplink), each one counted."""
         self.link = link
         self.clock = make_clock(clock, speed, start_time)
         self.dictionary = load()
@@ -80,6 +84,10 @@ class FlightSoftware:
         self.executive.dropped = lambda: self.writer.dropped
         self.executive.thinned = lambda: self.downlink.thinned
         self._restore()
+        security = self.components.get("security")
+        if security is not None:
+            security.configure(uplink_keys)
+            self.dispatcher.receiver.security = security.unprotect
         self.loop = ExecutiveLoop(
             clock=self.clock, link=link, uplink=self.dispatcher.feed,
             rate_groups=[RateGroup(hz, [self.components[n] for n in order], self.executive.cycles[hz])

@@ -15,6 +15,7 @@ from fsw.executive.component import Executive
 from fsw.housekeeping.component import Housekeeping
 from fsw.modes.component import Modes
 from fsw.schedule.component import Schedule
+from fsw.security.component import Security
 from fsw.thermal.component import Thermal
 
 EVERY = "*"
@@ -63,6 +64,7 @@ MISSION = Topology(
         ("housekeeping", Housekeeping),
         ("schedule", Schedule),
         ("modes", Modes),
+        ("security", Security),
         ("commanding", Dispatcher),
         ("camera", Camera),
         ("thermal", Thermal),

@@ -121,14 +121,15 @@ class Session(Station):
     """A station that owns its link: frames and numbers the uplink, deframes the downlink."""
 
     def __init__(self, link: Link, frame_len: int = TM_FRAME_LEN, dictionary: Dictionary | None = None,
-                 archive=None, on_warning=_warn_stderr, counters=None, reopen=None):
+                 archive=None, on_warning=_warn_stderr, counters=None, reopen=None, security=None):
         super().__init__(dictionary, on_warning)
         self.link = link
         self.reopen = reopen              # () -> Link: a device that went away is opened again
         self.on_link = None               # on_link(error or None): the link was lost, or is back
         self.archive = archive
         self.ingest = Ingest(self.dictionary, frame_len, archive, self.state.stats)
-        self.sender = TcSender()
+        self.security = security          # UplinkSecurity (SDLS on every frame radiated), or None: clear
+        self.sender = TcSender(layout=security.layout) if security is not None else TcSender()
         self.counters = counters          # UplinkCounters shared with every ground process, or None
         self._send_lock = threading.Lock()
         self._thread = threading.Thread(target=self._read_loop, name="ground-reader", daemon=True)
@@ -216,7 +217,9 @@ class Session(Station):
 
     def _radiate(self, frames: list[bytes]) -> None:
         """Write frames, each behind its ASM, in one go (the send lock held, the counters that
-        numbered them saved)."""
+        numbered them saved). Security is applied here, as each frame goes out."""
+        if self.security is not None:
+            frames = self.security.protect(frames)
         self.link.write(b"".join(frames))
 
     # -- downlink --

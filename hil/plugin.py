@@ -70,7 +70,8 @@ def open_station(target, timeout: float = 20.0):
     if CHANNEL["impairments"] is not None:     # practise on a bad line: --channel
         link = ChannelLink(link, CHANNEL["impairments"])
     station = connect(link=link, frame_len=target.capabilities.frame_len, archive=False,
-                      timeout=timeout, on_warning=lambda _message: None)
+                      timeout=timeout, on_warning=lambda _message: None,
+                      key_file=target.key_file if target.capabilities.sdls else None)
     # a board may still be booting (an Uno resets when its port opens): a few pings first
     for attempt in range(5):
         try:
@@ -100,9 +101,11 @@ def fresh_target(hil_target, request):
     target.stop()
 
 
-def needs(target, *, commands=(), faults=(), full_images=False, simulated_thermal=False):
+def needs(target, *, commands=(), faults=(), full_images=False, simulated_thermal=False, sdls=False):
     """Skip the calling test when the target lacks what it needs, saying what."""
     caps = target.capabilities
+    if sdls and not caps.sdls:
+        pytest.skip(f"{target.name} has no SDLS: {caps.no_sdls_reason}")
     missing = [c for c in commands if c not in caps.commands]
     if missing:
         pytest.skip(f"{target.name} does not implement {', '.join(missing)}")

@@ -59,7 +59,7 @@ class Subscriber:
 
 class GroundServer:
     def __init__(self, port: str, *, counters: UplinkCounters, baud: int = 115200, frame_len: int = TM_FRAME_LEN,
-                 archive=None, on_warning=None, channel=None, retention=None):
+                 archive=None, on_warning=None, channel=None, retention=None, security=None):
         self.port = port
         self.frame_len = frame_len
         self.counters = counters
@@ -70,7 +70,8 @@ class GroundServer:
         self._lock = threading.Lock()
         link = open_link(port, baud, channel)
         self.session = Session(link, frame_len, on_warning=self._warn, counters=counters,
-                               reopen=lambda: open_link(port, baud, channel))   # a device that comes back
+                               reopen=lambda: open_link(port, baud, channel),   # a device that comes back
+                               security=security)
         try:
             self.session.archive = self.session.ingest.archive = open_for(archive, self.session.dictionary,
                                                                           retention or Retention())
@@ -164,6 +165,7 @@ class GroundServer:
             "clients": len(self.subscribers),
             "commands_pending": len(session.tracker),
             "uplink": session.sender.counters(),
+            "uplink_security": session.security.describe() if session.security is not None else "clear",
             "warnings": list(self.warnings)[-10:],
             "up_since": self.started,
         }

@@ -17,6 +17,9 @@ class Capabilities:
     anneal_hold: int = 600               # a short anneal hold, on-board seconds
     speed: float = 1.0                   # thermal-model seconds per wall-clock second
     simulated_thermal: bool = True       # the thermal node is a model (faults and anneals are quick)
+    # SDLS on the uplink (authenticated commanding); why not, when it has none
+    sdls: bool = False
+    no_sdls_reason: str = "the firmware does not authenticate commands yet (flash/RAM budget not measured)"
 
 
 ALL_COMMANDS = frozenset(load().commands)
@@ -30,6 +33,7 @@ class Target:
     skip_reason: str | None = None       # set when the target cannot run here
     port: str | None = None
     link = None
+    key_file = None                      # the uplink's SDLS keys (None: clear frames)
 
     def start(self) -> None:
         raise NotImplementedError

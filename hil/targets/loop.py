@@ -13,7 +13,7 @@ SPEED = 1000.0   # simulated seconds per wall second: the thermal node's hours b
 class LoopTarget(Target):
     name = "loop"
     capabilities = Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None,
-                                frozenset({"heater_stuck_on", "sensor_failed"}), speed=SPEED)
+                                frozenset({"heater_stuck_on", "sensor_failed"}), speed=SPEED, sdls=True)
 
     def __init__(self, hw_options: dict | None = None, baud: int | None = None):
         self.hw_options = hw_options or {}
@@ -22,10 +22,13 @@ class LoopTarget(Target):
 
     def start(self) -> None:
         from fsw.app import FlightSoftware
+        from fsw.protocol.constants import SPACECRAFT_ID
+        from fsw.security.keyfile import provision
 
         self._state = tempfile.TemporaryDirectory(prefix="hil-loop-")
+        self.key_file, keys, _new = provision(self._state.name, SPACECRAFT_ID)   # as fsw's first start does
         flight_end, self.link = link_pair()
-        self.flight = FlightSoftware(flight_end, state_dir=self._state.name, clock="sim", speed=SPEED,
+        self.flight = FlightSoftware(flight_end, state_dir=self._state.name, clock="sim", speed=SPEED, uplink_keys=keys,
                                      hw="sim", seed=0, hw_options=self.hw_options,
                                      line_rate=self.baud / 10 if self.baud else None).start()
 

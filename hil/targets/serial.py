@@ -16,7 +16,11 @@ class SerialTarget(Target):
         if board == "arduino":
             self.capabilities = Capabilities(**FIRMWARE_CAPABILITIES, simulated_thermal=False)
         else:
-            self.capabilities = Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None, simulated_thermal=False)
+            # fsw on a Pi: its keys copied here, named by $PERIJOVE_KEY_FILE (docs/GROUND.md)
+            self.capabilities = Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None, simulated_thermal=False, sdls=True)
+            from ground.uplink_security import find_key_file
+
+            self.key_file = find_key_file()
         if not port:
             self.skip_reason = "serial target needs a port: --port /dev/ttyUSB0 (or HIL_PORT)"
 
