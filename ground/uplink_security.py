@@ -37,6 +37,16 @@ class UplinkSecurity:
     def association(self):
         return self.keyring.associations[self.spi]
 
+    def use(self, spi: int, key_id: int | None = None) -> None:
+        """Protect with association `spi` from now on (rekeyed on board with key_id, if given)."""
+        if spi not in self.keyring.associations:
+            raise KeyFileError(f"{self.key_file}: no association {spi}")
+        if key_id is not None:
+            if key_id not in self.keyring.keys:
+                raise KeyFileError(f"{self.key_file}: no key {key_id}")
+            self.keyring.associations[spi].key_id = key_id
+        self.spi = self.keyring.uplink_spi = spi
+
     def describe(self) -> str:
         sa = self.association
         return f"SPI {sa.spi} ({sa.service}, key {sa.key_id} {fingerprint(self.keyring.keys[sa.key_id])})"
