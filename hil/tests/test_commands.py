@@ -69,6 +69,14 @@ RECIPES = {
     # aborted at once below: what is checked is that it is accepted and ends with a reason
     "anneal": (lambda gs: {"target": 3000, "hold": 1}, {COMPLETED, Reason.EXECUTION_FAILED}, None),
     "anneal_abort": (lambda gs: {}, {COMPLETED}, None),
+    # SDLS management: on a fresh target key 5 is a spare, SPI 4 unkeyed, SPI 2 running but not the
+    # ground's; a refusal by the state checks is an outcome too (and all there is without keys)
+    "key_activate": (lambda gs: {"key": 5}, {COMPLETED, Reason.SDLS_KEY_STATE}, None),
+    "key_deactivate": (lambda gs: {"key": 5}, {COMPLETED, Reason.SDLS_KEY_STATE}, None),
+    "key_destroy": (lambda gs: {"key": 5}, {COMPLETED, Reason.SDLS_KEY_STATE}, None),
+    "sa_rekey": (lambda gs: {"spi": 4, "key": 6}, {COMPLETED, Reason.SDLS_KEY_STATE}, None),
+    "sa_start": (lambda gs: {"spi": 4}, {COMPLETED, Reason.SDLS_KEY_STATE}, None),
+    "sa_stop": (lambda gs: {"spi": 2}, {COMPLETED, Reason.SDLS_KEY_STATE}, None),
 }
 
 
