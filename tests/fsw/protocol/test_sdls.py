@@ -191,3 +191,15 @@ def test_100000_forged_and_mutated_frames_are_all_refused_and_nothing_crashes():
             accepted += 1
     assert accepted == 0
     assert reasons <= {Reason.SDLS_BAD_MAC, Reason.SDLS_CLEAR_FRAME, Reason.SDLS_UNKNOWN_SPI}
+
+
+def test_a_cop1_control_frame_is_protected_like_a_data_frame():
+    # Type-BC (bypass 1, control 1): Unlock is one octet 0x00 (CCSDS 232.1-B-2)
+    unlock = encode_tc_frame(TcFrame(0, b"\x00", 3, control=True), SECURED)
+    protected = apply_security(unlock, AUTHENTICATING, KEY, 5)
+    assert protected[0] & 0x30 == 0x30 and len(protected) == 5 + 14 + 1 + 16 + 2
+    assert process_security(protected, AUTHENTICATING, KEY, last=0).data == b"\x00"
+    as_data = bytearray(protected[:-2])
+    as_data[0] &= ~0x10                              # the same frame passed off as Type-BD
+    forged = bytes(as_data) + crc16(bytes(as_data)).to_bytes(2, "big")
+    assert reason(forged, AUTHENTICATING) == Reason.SDLS_BAD_MAC

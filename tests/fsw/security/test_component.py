@@ -139,6 +139,15 @@ def test_a_captured_frame_with_any_header_field_changed_is_refused(secured, chan
     assert secured.refused() == {counter: 1}
 
 
+def test_an_attackers_cop1_unlock_is_refused_before_the_farm(secured):
+    from fsw.protocol.tcframe import TcFrame, encode_tc_frame
+
+    secured.ground_end.write(ASM + encode_tc_frame(TcFrame(0, b"\x00", 0, control=True)))
+    secured.advance(0.2)
+    assert secured.refused() == {"sdls_clear_refused": 1}
+    assert secured.flight.dispatcher.counters["frames_received"] == 0
+
+
 def test_a_forged_frame_under_an_unknown_spi_is_refused(secured):
     captured = secured.security.protect([secured.sender.send_bytes(secured.dictionary.build_tc("ping"))])[0]
     secured.ground_end.write(tampered(captured, lambda f: f.__setitem__(slice(5, 7), b"\x00\x09")))
