@@ -36,7 +36,7 @@ COMPONENT = Application(
     ),
     parameters=(
         Parameter("uplink_secure", "enum", "", "frames must be authenticated (no: --insecure-uplink)",
-                  enum=enum("no", "yes"), red=(1, 1)),
+                  enum=enum("no", "yes")),
         Parameter("sdls_accepted", "u32", "", "frames that passed ProcessSecurity"),
         Parameter("sdls_unknown_spi", "u32", "", "frames refused: no operational association for the SPI",
                   yellow=(0, 0)),
