@@ -29,6 +29,7 @@ from fsw.executive.loop import ExecutiveLoop, RateGroup
 from fsw.executive.services import FlightServices
 from fsw.hw.backends import create_backend
 from fsw.protocol.cop1.farm import DEFAULT_WINDOW, check_window
+from fsw.protocol.sdls import Keyring
 from fsw.protocol.tmframe import TM_FRAME_LEN
 from fsw.storage import AtomicStore, StateFile
 from fsw.topology import EVERY, MISSION, Topology
@@ -54,7 +55,10 @@ class FlightSoftware:
         topology: Topology = MISSION,
         durable_ack: bool = True,
         farm_window: int = DEFAULT_WINDOW,
+        uplink_keys: Keyring | None = None,
     ):
+        """uplink_keys: the SDLS keys every uplink frame must be protected with; None accepts
+        clear frames (fsw --insecure-uplink), each one counted."""
         self.link = link
         self.clock = make_clock(clock, speed, start_time)
         self.dictionary = load()
@@ -86,6 +90,10 @@ class FlightSoftware:
         self._restore()
         if durable_ack:      # False only to measure what durability costs (fsw --unsafe-ack)
             self.downlink.commit = self._save_quietly
+        security = self.components.get("security")
+        if security is not None:
+            security.configure(uplink_keys)
+            self.dispatcher.receiver.security = security.unprotect
         self.loop = ExecutiveLoop(
             clock=self.clock, link=link, uplink=self.dispatcher.feed,
             rate_groups=[RateGroup(hz, [self.components[n] for n in order], self.executive.cycles[hz])

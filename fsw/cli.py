@@ -8,7 +8,6 @@ A bad option or a port that cannot be opened gets one line on stderr and a non-z
 import argparse
 import json
 import logging
-import os
 import signal
 import sys
 import warnings
@@ -18,6 +17,7 @@ from fsw.executive.clock import MAX_SPEED
 from fsw.hw.backends import BACKENDS
 from fsw.link import DEFAULT_BAUD, Impairments, LinkError, line_rate, open_link
 from fsw.protocol.constants import MAX_FRAME_LEN, MIN_FRAME_LEN, TM_FRAME_LEN
+from fsw.security.keyfile import default_state_dir
 from fsw.version import VersionAction
 
 EXIT_FAILURE = 1
@@ -31,11 +31,6 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
         raise UsageError(message)
-
-
-def default_state_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
-    return Path(base) / "perijove" / "fsw"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "durable acknowledgement costs, never in operations")
     parser.add_argument("--stats", type=Path, default=None, metavar="FILE",
                         help="write cycle-time and command statistics as JSON on exit")
+    parser.add_argument("--insecure-uplink", action="store_true",
+                        help="accept clear (unauthenticated) TC frames: anyone on the line commands the "
+                        "spacecraft; logged and counted. Default: SDLS, with keys provisioned in the state "
+                        "directory on the first start")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every event on stderr")
     return parser
 
@@ -142,6 +141,20 @@ def main(argv: list[str] | None = None) -> int:
                         format="fsw: %(name)s: %(message)s", stream=sys.stderr)
     from fsw.app import FlightSoftware  # after parsing: --help stays fast
 
+    state_dir = args.state or default_state_dir()
+    keys = None
+    if not args.insecure_uplink:
+        from fsw.protocol.constants import SPACECRAFT_ID
+        from fsw.security.keyfile import KeyFileError, provision
+
+        try:
+            key_file, keys, new = provision(state_dir, SPACECRAFT_ID)
+        except KeyFileError as error:
+            print(f"fsw: cannot start: {error}", file=sys.stderr)
+            return EXIT_FAILURE
+        except OSError as error:
+            print(f"fsw: cannot start: {error.filename or state_dir}: {error.strerror}", file=sys.stderr)
+            return EXIT_FAILURE
     try:
         link = open_link(args.port, args.baud or DEFAULT_BAUD, channel=args.channel)
     except (LinkError, OSError) as error:
@@ -151,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         with warnings.catch_warnings():   # GPIO libraries warn at length before they fail
             warnings.simplefilter("ignore")
             flight = FlightSoftware(
-                link, state_dir=args.state or default_state_dir(), clock=args.clock,
+                link, state_dir=state_dir, clock=args.clock, uplink_keys=keys,
                 speed=args.speed or 1.0, hw=args.hw, hw_options=args.hw_options, seed=args.seed,
                 tm_frame_len=args.tm_frame_len, save_interval=args.save_interval, start_time=args.start_time,
                 farm_window=args.farm_window, durable_ack=not args.unsafe_ack,
@@ -163,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: flight.request_stop())
+    if keys is not None:
+        print(f"fsw: uplink keys {'provisioned in' if new else 'from'} {key_file}", flush=True)
     print(f"fsw: listening on {getattr(link, 'path', args.port)}", flush=True)
     try:
         flight.run()

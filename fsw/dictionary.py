@@ -16,6 +16,7 @@ from fsw.housekeeping import dictionary as housekeeping
 from fsw.modes import dictionary as modes
 from fsw.protocol.dictionary import Dictionary
 from fsw.schedule import dictionary as schedule
+from fsw.security import dictionary as security
 from fsw.thermal import dictionary as thermal
 
 COMPONENTS = (
@@ -24,6 +25,7 @@ COMPONENTS = (
     events.COMPONENT,
     schedule.COMPONENT,
     modes.COMPONENT,
+    security.COMPONENT,
     commanding.COMPONENT,
     camera.COMPONENT,
     thermal.COMPONENT,

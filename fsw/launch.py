@@ -71,9 +71,10 @@ def stop(process: subprocess.Popen, signum: int = signal.SIGTERM, timeout: float
 class Fsw:
     """A running fsw: `port` (the pty slave path) and `process`; stops when the block ends."""
 
-    def __init__(self, process: subprocess.Popen, port: str, stderr: collections.deque):
+    def __init__(self, process: subprocess.Popen, port: str, stderr: collections.deque, key_file: Path | None = None):
         self.process = process
         self.port = port
+        self.key_file = key_file     # its uplink keys (None: --insecure-uplink, or a version without SDLS)
         self._stderr = stderr
 
     def stderr(self) -> str:
@@ -115,4 +116,13 @@ def start(*options: str, state: str | Path | None = None, timeout: float = 30.0,
         stderr_done.wait(2)      # the child is dead: its last words are on their way
         said = stderr[-1] if stderr else str(error)
         raise LaunchError(f"fsw did not start: {said}") from None
-    return Fsw(process, match.group(1), stderr)
+    key_file = None
+    if "--insecure-uplink" not in options:
+        from fsw.security.keyfile import KEY_FILE_NAME, default_state_dir
+
+        key_file = Path(state if state is not None else default_state_dir()) / KEY_FILE_NAME
+        if cwd is not None and not key_file.is_absolute():
+            key_file = Path(cwd) / key_file
+        if not key_file.exists():    # an fsw of a version without SDLS (a benchmark's baseline)
+            key_file = None
+    return Fsw(process, match.group(1), stderr, key_file)

@@ -16,6 +16,7 @@ from fsw.files.component import Files
 from fsw.housekeeping.component import Housekeeping
 from fsw.modes.component import Modes
 from fsw.schedule.component import Schedule
+from fsw.security.component import Security
 from fsw.thermal.component import Thermal
 
 EVERY = "*"
@@ -64,6 +65,7 @@ MISSION = Topology(
         ("housekeeping", Housekeeping),
         ("schedule", Schedule),
         ("modes", Modes),
+        ("security", Security),
         ("commanding", Dispatcher),
         ("camera", Camera),
         ("thermal", Thermal),

@@ -13,6 +13,7 @@ SUBCOMMANDS = (
     "ground.subcommands.decode",
     "ground.subcommands.dictionary",
     "ground.subcommands.serve",
+    "ground.subcommands.keys",
     "ground.subcommands.send",
     "ground.subcommands.cop1",
     "ground.subcommands.tlm",

@@ -464,10 +464,20 @@ class GroundStation:
         time.sleep(seconds)
 
 
+def uplink_security(key_file: str | Path | None | bool):
+    """The UplinkSecurity for connect()'s key_file; KeyFileError (one line) when it cannot be used."""
+    from . import uplink_security as sdls
+
+    if key_file is None or key_file is False:
+        return None
+    path = sdls.find_key_file(None if key_file is True else key_file)
+    return None if path is None else sdls.load(path)
+
+
 def connect(port_url: str | None = None, link: Link | None = None, frame_len: int = TM_FRAME_LEN,
             timeout: float = 10.0, archive: bool | str | Path = True, on_warning=_warn_stderr,
             dictionary=None, server: str | None = None, token: str | None = None,
-            cop1: bool = True, fop_settings=None) -> GroundStation:
+            cop1: bool = True, fop_settings=None, key_file: str | Path | None | bool = True) -> GroundStation:
     """Open a ground station on a port URL (any pyserial URL or pty path) or an open Link, or
     attach to a ground server (`server="http://127.0.0.1:PORT"`, which owns the link and the
     archive; token for a server that needs one).
@@ -476,7 +486,11 @@ def connect(port_url: str | None = None, link: Link | None = None, frame_len: in
     cop1=False sends every command as a Type-BD frame (a board without it).
 
     archive: True for a new session file in the default directory (ground.paths.archive_dir()),
-    a path for that file, False for none."""
+    a path for that file, False for none.
+
+    key_file: the SDLS uplink keys (a path); True finds them (ground.uplink_security.find_key_file:
+    $PERIJOVE_KEY_FILE, or the keys of a flight on this computer), clear frames when there are
+    none; None or False: clear frames (a board without SDLS, fsw --insecure-uplink)."""
     if sum(x is not None for x in (port_url, link, server)) != 1:
         raise ValueError("connect() needs exactly one of port_url, link and server")
     if server is not None:
@@ -487,9 +501,10 @@ def connect(port_url: str | None = None, link: Link | None = None, frame_len: in
     if link is None:
         link = open_link(port_url)
         counters = default_counters(SPACECRAFT_ID)      # request ids never repeat across processes
+    security = uplink_security(key_file)
     session = Session(link, frame_len, dictionary=dictionary, on_warning=on_warning, counters=counters,
                       line_rate=line_rate(port_url, None) if port_url else None,   # a serial device: its line
-                      cop1=cop1, fop_settings=fop_settings)
+                      cop1=cop1, fop_settings=fop_settings, security=security)
     try:
         session.archive = session.ingest.archive = open_for(archive, session.dictionary)
     except Exception:

@@ -142,9 +142,10 @@ class Session(Station):
 
     def __init__(self, link: Link, frame_len: int = TM_FRAME_LEN, dictionary: Dictionary | None = None,
                  archive=None, on_warning=_warn_stderr, counters=None, reopen=None, line_rate: float | None = None,
-                 cop1: bool = False, fop_settings: FopSettings | None = None):
+                 cop1: bool = False, fop_settings: FopSettings | None = None, security=None):
         """cop1: commands go as Type-AD frames through FOP-1 (ground/cop1.py), initialised when the
-        session starts; without it every command is a Type-BD frame (a board without FARM-1)."""
+        session starts; without it every command is a Type-BD frame (a board without FARM-1).
+        security: UplinkSecurity (SDLS on every frame as it is radiated), or None: clear frames."""
         super().__init__(dictionary, on_warning)
         self.link = link
         # line_rate (octets/s, fsw.link.line_rate): the uplink is paced to it; None: written at once
@@ -153,14 +154,14 @@ class Session(Station):
         self.on_link = None               # on_link(error or None): the link was lost, or is back
         self.archive = archive
         self.ingest = Ingest(self.dictionary, frame_len, archive, self.state.stats)
-        self.sender = TcSender()
+        self.security = security          # UplinkSecurity (SDLS on every frame radiated), or None: clear
+        self.sender = TcSender(layout=security.layout) if security is not None else TcSender()
         self.counters = counters          # UplinkCounters shared with every ground process, or None
         from .files import GroundFiles  # cfdp-py loads with a session that owns a link, not with every client
 
         self.files = GroundFiles(self._radiate_pdus, on_warning=on_warning)   # CFDP: images down, files up
         self.ingest.receiver.raw_apids = frozenset({CFDP_APID})
         self.ingest.receiver.on_raw = self.files.packet
-        self._send_lock = threading.Lock()
         self._send_lock = threading.RLock()
         self.cop1 = GroundFop(self, fop_settings) if cop1 else None
         self._thread = threading.Thread(target=self._read_loop, name="ground-reader", daemon=True)
@@ -275,9 +276,12 @@ class Session(Station):
 
     def _radiate(self, frames: list[bytes]) -> None:
         """Write frames, each behind its ASM (the send lock held, the counters that numbered them
-        saved). Paced: each when the line has drained all but part of a frame, so the OS never
-        holds more than a frame or two of ours and the next command goes out next, not behind a
-        queue; an arm and its command still follow each other at once. Unpaced: in one write."""
+        saved). Security is applied here, as each frame goes out (a retransmission gets a fresh
+        sequence number). Paced: each when the line has drained all but part of a frame, so the OS
+        never holds more than a frame or two of ours and the next command goes out next, not behind
+        a queue; an arm and its command still follow each other at once. Unpaced: in one write."""
+        if self.security is not None:
+            frames = self.security.protect(frames)
         line = self.line
         if line.rate is None:
             line.send(b"".join(frames), time.monotonic())

@@ -88,7 +88,9 @@ def open_station(target, timeout: float = 20.0):
     if CHANNEL["impairments"] is not None:     # practise on a bad line: --channel
         link = ChannelLink(link, CHANNEL["impairments"])
     station = connect(link=link, frame_len=target.capabilities.frame_len, archive=False,
-                      timeout=timeout, on_warning=lambda _message: None, cop1="farm" in target.capabilities.features)
+                      timeout=timeout, on_warning=lambda _message: None,
+                      cop1="farm" in target.capabilities.features,
+                      key_file=target.key_file if "sdls" in target.capabilities.features else None)
     # a board may still be booting (an Uno resets when its port opens): a few pings first
     for attempt in range(5):
         try:
@@ -126,6 +128,8 @@ def needs(target, *features, commands=(), faults=(), full_images=False, simulate
     features by name (Capabilities.features), e.g. needs(target, "farm")."""
     caps = target.capabilities
     missing = [f for f in features if f not in caps.features]
+    if "sdls" in missing:
+        pytest.skip(f"{target.name} has no SDLS: {caps.no_sdls_reason}")
     if missing:
         pytest.skip(f"{target.name} does not implement {', '.join(missing)}")
     missing = [c for c in commands if c not in caps.commands]

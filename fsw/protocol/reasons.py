@@ -37,6 +37,13 @@ class Reason(IntEnum):
     HARDWARE_FAULT = 38
     TIMEOUT = 39
     NOT_IMPLEMENTED = 40      # declared in the dictionary but not on this board (an acceptance failure)
+    # SDLS (CCSDS 355.0-B-2) on the uplink: refused before anything reads the frame data
+    SDLS_UNKNOWN_SPI = 48     # no operational security association for the SPI (on that channel)
+    SDLS_BAD_MAC = 49         # the MAC does not verify: forged, corrupted, or another key
+    SDLS_REPLAY = 50          # sequence number not above the last accepted one
+    SDLS_OUT_OF_WINDOW = 51   # sequence number too far above the last accepted one
+    SDLS_CLEAR_FRAME = 52     # a frame without security where security is required
+    SDLS_KEY_STATE = 53       # a key or association command refused by the state checks
 
     @property
     def label(self) -> str:

@@ -134,6 +134,9 @@ class TcReceiver:
         self.farm = farm or Farm()
         self.counts: Counter[Reason] = Counter()
         self.frames_received = 0
+        # ProcessSecurity (SDLS): frame bytes -> clear frame data, or ProtocolError; runs before
+        # the FARM or anything else reads the frame (fsw.security.component.Security.unprotect)
+        self.security = None
         self.deframer = tc_deframer(max_frame, on_reject=lambda span: self._reject(span.reason, span.length))
 
     def _reject(self, reason: Reason, octets: int) -> None:
@@ -146,6 +149,8 @@ class TcReceiver:
         for frame_bytes in self.deframer.feed(data):
             try:
                 frame = decode_tc_frame(frame_bytes, self.scid, self.layout, fecf_checked=True)
+                if self.security is not None:
+                    frame.data = self.security(frame_bytes)
             except ProtocolError as error:
                 self._reject(error.reason, len(frame_bytes))
                 continue

@@ -51,7 +51,7 @@ def main(argv=None) -> int:
                 archive = out / "archive.sqlite"
                 for stale in out.glob("archive.sqlite*"):
                     stale.unlink()
-                with connect(fsw.port, archive=archive, timeout=20) as gs:
+                with connect(fsw.port, archive=archive, timeout=20, key_file=fsw.key_file) as gs:
                     for stale in [*out.glob("*.png"), *out.glob("*.json")]:
                         stale.unlink()
                     result = fly(gs, out, console, speed=args.speed)

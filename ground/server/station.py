@@ -62,7 +62,7 @@ class Subscriber:
 class GroundServer:
     def __init__(self, port: str, *, counters: UplinkCounters, baud: int | None = None, frame_len: int = TM_FRAME_LEN,
                  archive=None, on_warning=None, channel=None, retention=None, dictionary=None, cop1: bool = True,
-                 fop_settings=None):
+                 fop_settings=None, security=None):
         self.port = port
         self.frame_len = frame_len
         self.counters = counters
@@ -75,7 +75,7 @@ class GroundServer:
         self.session = Session(link, frame_len, dictionary, on_warning=self._warn, counters=counters,
                                reopen=lambda: open_link(port, baud or DEFAULT_BAUD, channel),  # a device back
                                line_rate=line_rate(port, baud),         # the uplink paced to the line
-                               cop1=cop1, fop_settings=fop_settings)
+                               cop1=cop1, fop_settings=fop_settings, security=security)
         try:
             self.session.archive = self.session.ingest.archive = open_for(archive, self.session.dictionary,
                                                                           retention or Retention())
@@ -189,6 +189,7 @@ class GroundServer:
             "commands_pending": len(session.tracker),
             "uplink": session.sender.counters(),
             "cop1": session.cop1.status() if session.cop1 is not None else None,
+            "uplink_security": session.security.describe() if session.security is not None else "clear",
             "warnings": list(self.warnings)[-10:],
             "up_since": self.started,
         }

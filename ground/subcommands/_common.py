@@ -60,6 +60,28 @@ def add_link_options(parser: argparse.ArgumentParser, required: bool = False) ->
     parser.add_argument("--archive-dir", metavar="DIR",
                         help="where the session archive goes (default $PERIJOVE_HOME/archive)")
     parser.add_argument("--no-archive", action="store_true", help="do not archive this session")
+    parser.add_argument("--key-file", metavar="FILE",
+                        help="SDLS uplink keys (default $PERIJOVE_KEY_FILE, else the keys fsw provisioned "
+                        "in its default state directory on this computer)")
+    parser.add_argument("--insecure-uplink", action="store_true",
+                        help="send clear frames (a board without SDLS, or fsw --insecure-uplink)")
+
+
+def uplink_security_option(args):
+    """The UplinkSecurity that --key-file, --insecure-uplink or the default ask for (None: clear)."""
+    from ..uplink_security import KeyFileError, find_key_file, load
+
+    if args.insecure_uplink:
+        if args.key_file:
+            raise UsageError("give --key-file or --insecure-uplink, not both")
+        return None
+    path = find_key_file(args.key_file)
+    if path is None:
+        return None
+    try:
+        return load(path)
+    except KeyFileError as error:
+        raise UsageError(str(error)) from None
 
 
 def _impairments(text: str):
@@ -130,7 +152,7 @@ def embedded_server(args):
 
     server = GroundServer(args.port, counters=default_counters(SPACECRAFT_ID), baud=args.baud,
                           frame_len=args.frame_len, archive=archive_option_value(args), channel=args.channel,
-                          cop1=not args.no_cop1)
+                          cop1=not args.no_cop1, security=uplink_security_option(args))
     with EmbeddedServer(server) as embedded:
         yield embedded.url
 

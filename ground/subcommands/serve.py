@@ -6,7 +6,7 @@ import sys
 from fsw.protocol import SPACECRAFT_ID
 
 from ..cli import UsageError
-from ._common import add_link_options, archive_option_value
+from ._common import add_link_options, archive_option_value, uplink_security_option
 
 
 def register(subparsers) -> None:
@@ -42,6 +42,7 @@ def run(args) -> int:
     from ..server.station import GroundServer
 
     host, port = _listen(args.listen)
+    security = uplink_security_option(args)
     try:
         access = Access.for_listen(host, args.tokens)
     except AccessError as error:
@@ -53,12 +54,16 @@ def run(args) -> int:
     try:
         server = GroundServer(args.port, counters=default_counters(SPACECRAFT_ID), baud=args.baud, channel=args.channel,
                               frame_len=args.frame_len, retention=Retention(args.keep_days, args.keep_mb),
-                              archive=archive_option_value(args), on_warning=_warn, cop1=not args.no_cop1)
+                              archive=archive_option_value(args), on_warning=_warn, cop1=not args.no_cop1,
+                              security=security)
     except CountersError as error:
         sock.close()
         raise UsageError(str(error)) from None
     web = make_uvicorn(server, access)
     signal.signal(signal.SIGTERM, lambda *_: setattr(web, "should_exit", True))
+    if security is None:
+        _warn("uplink in clear text (no key file, or --insecure-uplink): only a board without SDLS or an "
+              "fsw --insecure-uplink accepts it")
     print(f"ground serve: {args.port} served on {url_of(sock)}", flush=True)
     server.start()
     try:

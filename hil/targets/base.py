@@ -17,8 +17,10 @@ class Capabilities:
     anneal_hold: int = 600               # a short anneal hold, on-board seconds
     speed: float = 1.0                   # thermal-model seconds per wall-clock second
     simulated_thermal: bool = True       # the thermal node is a model (faults and anneals are quick)
-    features: frozenset[str] = frozenset()  # protocol features it implements: "farm" (COP-1's FARM-1: the
-                                         # ground sends Type-AD frames through FOP-1)
+    # protocol features it implements: "farm" (COP-1's FARM-1: the ground sends Type-AD frames
+    # through FOP-1), "sdls" (authenticated commanding: the ground protects every frame)
+    features: frozenset[str] = frozenset()
+    no_sdls_reason: str = "the firmware does not authenticate commands yet (flash/RAM budget not measured)"
 
     @property
     def file_delivery(self) -> str:
@@ -37,6 +39,7 @@ class Target:
     skip_reason: str | None = None       # set when the target cannot run here
     port: str | None = None
     link = None
+    key_file = None                      # the uplink's SDLS keys (None: clear frames)
 
     def start(self) -> None:
         raise NotImplementedError

@@ -13,7 +13,8 @@ SPEED = 1000.0   # simulated seconds per wall second: the thermal node's hours b
 class LoopTarget(Target):
     name = "loop"
     capabilities = Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None,
-                                frozenset({"heater_stuck_on", "sensor_failed"}), speed=SPEED, features=frozenset({"farm"}))
+                                frozenset({"heater_stuck_on", "sensor_failed"}), speed=SPEED,
+                                features=frozenset({"farm", "sdls"}))
 
     def __init__(self, hw_options: dict | None = None, baud: int | None = None):
         self.hw_options = hw_options or {}
@@ -21,7 +22,11 @@ class LoopTarget(Target):
         self.flight = None
 
     def start(self) -> None:
+        from fsw.protocol.constants import SPACECRAFT_ID
+        from fsw.security.keyfile import provision
+
         self._state = tempfile.TemporaryDirectory(prefix="hil-loop-")
+        self.key_file, self._keys, _new = provision(self._state.name, SPACECRAFT_ID)   # as fsw's first start does
         self._flight_end, self.link = link_pair()
         self._boot()
 
@@ -29,13 +34,14 @@ class LoopTarget(Target):
         from fsw.app import FlightSoftware
 
         self.flight = FlightSoftware(self._flight_end, state_dir=self._state.name, clock="sim", speed=SPEED,
+                                     uplink_keys=self._keys,
                                      hw="sim", seed=0, hw_options=self.hw_options,
                                      line_rate=self.baud / 10 if self.baud else None).start()
 
     def reset(self) -> None:
-        """As kill -9 would: the flight stops without its final save (the state on disk is the last
-        periodic one) and boots again on the same state and the same link."""
-        self.flight._save_quietly = lambda: None
+        """As kill -9 would: the flight stops without its final save (the state on disk is what it
+        last committed) and boots again on the same state and the same link."""
+        self.flight._save_quietly = lambda snapshot=False: None
         self.flight.stop()
         self._boot()
 

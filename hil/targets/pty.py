@@ -15,7 +15,7 @@ FAULT_OPTIONS = {"heater_stuck_on": ["heater=stuck_on"], "sensor_failed": ["sens
 class PtyTarget(Target):
     name = "pty"
     capabilities = Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None,
-                                frozenset(FAULT_OPTIONS), speed=SPEED, features=frozenset({"farm"}))
+                                frozenset(FAULT_OPTIONS), speed=SPEED, features=frozenset({"farm", "sdls"}))
 
     def __init__(self, baud: int | None = None):
         self.hw_options: list[str] = []
@@ -31,6 +31,7 @@ class PtyTarget(Target):
             options += ["--hw-option", option]
         self.fsw = launch.start(*options, state=self._state.name, timeout=30)
         self.port = self.fsw.port
+        self.key_file = self.fsw.key_file
 
     def reset(self) -> None:
         """kill -9, then fsw again on the same state directory (on a new pty: `port` changes)."""

@@ -23,6 +23,10 @@ class SerialTarget(Target):
         self.baud = baud
         self.board = board
         self.capabilities = BOARD_CAPABILITIES[board]
+        if board == "fsw":     # fsw on a Pi: its keys copied here, named by $PERIJOVE_KEY_FILE (docs/GROUND.md)
+            from ground.uplink_security import find_key_file
+
+            self.key_file = find_key_file()
         if not port:
             self.skip_reason = "serial target needs a port: --port /dev/ttyUSB0 (or HIL_PORT)"
 

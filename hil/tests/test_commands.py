@@ -74,6 +74,14 @@ RECIPES = {
     "file_cancel": (lambda gs: {}, {COMPLETED}, None),
     "file_suspend": (lambda gs: {}, {COMPLETED}, lambda gs: gs.send("file_resume")),
     "file_resume": (lambda gs: {}, {COMPLETED}, None),
+    # SDLS management: on a fresh target key 5 is a spare, SPI 4 unkeyed, SPI 2 running but not the
+    # ground's; a refusal by the state checks is an outcome too (and all there is without keys)
+    "key_activate": (lambda gs: {"key": 5}, {COMPLETED, Reason.SDLS_KEY_STATE}, None),
+    "key_deactivate": (lambda gs: {"key": 5}, {COMPLETED, Reason.SDLS_KEY_STATE}, None),
+    "key_destroy": (lambda gs: {"key": 5}, {COMPLETED, Reason.SDLS_KEY_STATE}, None),
+    "sa_rekey": (lambda gs: {"spi": 4, "key": 6}, {COMPLETED, Reason.SDLS_KEY_STATE}, None),
+    "sa_start": (lambda gs: {"spi": 4}, {COMPLETED, Reason.SDLS_KEY_STATE}, None),
+    "sa_stop": (lambda gs: {"spi": 2}, {COMPLETED, Reason.SDLS_KEY_STATE}, None),
 }
 
 

@@ -80,8 +80,12 @@ def tc_packet(apid: int, service: int, subtype: int, ack: int, data: bytes, rng)
 
 def frame_bytes(gs, data: bytes, length: int | None = None) -> bytes:
     """A Type-BD TC frame around data with a good FECF (the FARM passes it in any state, so the
-    fuzz reaches the packet layer); length: what its header claims (10 bits)."""
+    fuzz reaches the packet layer); length: what its header claims (10 bits). On a secured uplink a
+    frame of honest length is protected (SDLS), so what is behind it is tested."""
     sender = gs.session.sender
+    security = gs.session.security
+    if security is not None and length is None and len(data) + sender.layout.overhead <= MAX_FRAME:
+        return security.protect([sender.frame(data)])[0]
     length = len(data) + 7 if length is None else length
     header = struct.pack(">H", BYPASS | SPACECRAFT_ID) + bytes([((length - 1) >> 8) & 0x03, (length - 1) & 0xFF,
                                                                     sender.frame_sequence])

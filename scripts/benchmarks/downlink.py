@@ -148,7 +148,7 @@ class LineTap:
 def capture_image(state: Path, cwd: Path) -> int:
     """A demo-sized image in the store at `state`, taken by a fast simulated fsw."""
     with launch.start("--clock", "sim", "--speed", "1000", state=state, cwd=cwd) as fsw, \
-            connect(fsw.port, archive=False, timeout=30) as gs:
+            connect(fsw.port, archive=False, timeout=30, key_file=fsw.key_file) as gs:
         gs.send("time_set", seconds=int(PJ57 - 60))
         gs.send("cam_power", state="on")
         gs.await_event("cam_ready", timeout=60)
@@ -170,7 +170,7 @@ def downlink_run(tree: Path, state: Path, image_id: int, frame_len: int, paced: 
     with launch.start(*options, state=state, cwd=tree) as fsw:
         proxy = PacingProxy(fsw.port, frame_len)
         try:
-            with connect(proxy.path, frame_len=frame_len, archive=False, timeout=120) as gs:
+            with connect(proxy.path, frame_len=frame_len, archive=False, timeout=120, key_file=fsw.key_file) as gs:
                 ping_rtt(gs)
                 idle = [ping_rtt(gs) for _ in range(5)]
                 busy: list[float] = []
@@ -238,7 +238,8 @@ def arduino_run(elf: Path) -> dict:
     try:
         port = next(line.split()[1] for line in process.stdout if line.startswith("PTY "))
         threading.Thread(target=process.stdout.read, daemon=True).start()
-        with connect(port, frame_len=256, archive=False, timeout=30, on_warning=lambda _m: None) as gs:
+        with connect(port, frame_len=256, archive=False, timeout=30, on_warning=lambda _m: None,
+                     key_file=None) as gs:     # the firmware has no SDLS yet
             for _ in range(5):            # the board may still be booting
                 try:
                     gs.send("ping", timeout=5)

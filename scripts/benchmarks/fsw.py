@@ -2,11 +2,14 @@
 
 1. Command round trip: a ping TC written to `fsw --port pty`, until its completion report is
    decoded on the ground side; baseline: the same TC bytes written to a tiny echo process on
-   a pty and read back. Median and p99 of each, and their ratio (goal: <= 3x). The same with
-   `fsw --unsafe-ack` shows what durable acknowledgement costs (the state journalled and
-   fdatasync'd before each report).
+   a pty and read back. Median and p99 of each, and their ratio (goal: <= 3x). Three ways:
+   clear frames (--insecure-uplink); clear with `--unsafe-ack` (reports sent before the state is
+   journalled and fdatasync'd: the ratio is what durable acknowledgement costs); and with SDLS
+   (the default: ApplySecurity on the ground, its sequence number saved first; ProcessSecurity on
+   board, its window saved before the command acts): the cost of authentication.
 2. Rate-group cycle time while the ground sends 1,000 TC/s, from fsw's own --stats, against
-   the same fsw left idle for the same time (ratio), and the cycle slips (goal: none).
+   the same fsw left idle for the same time (ratio), and the cycle slips (goal: none); clear
+   frames (--insecure-uplink), as the goal was set.
 
     ./scripts/bench fsw [--pings N] [--seconds S] [--rate TC_PER_S]
 """
@@ -32,7 +35,9 @@ sys.path.insert(0, str(ROOT))
 from fsw import launch  # noqa: E402
 from fsw.dictionary import load  # noqa: E402
 from fsw.protocol.pus import ACK_ALL, encode_tc  # noqa: E402
+from fsw.protocol.sdls import SECURED  # noqa: E402
 from fsw.protocol.stack import TcSender, TmReceiver  # noqa: E402
+from ground import uplink_security  # noqa: E402
 
 DICTIONARY = load()
 COMPLETION = (1, 7)
@@ -96,9 +101,11 @@ def echo_round_trips(pings: int) -> list[float]:
     return samples
 
 
-def fsw_process(state: Path, stats: Path, *options: str) -> tuple[subprocess.Popen, int]:
-    fsw = launch.start("--stats", str(stats), *options, state=state, cwd=ROOT)
-    return fsw.process, open_port(fsw.port)
+def fsw_process(state: Path, stats: Path, *options: str, secure: bool = False):
+    """(process, pty fd, UplinkSecurity or None for --insecure-uplink)."""
+    fsw = launch.start("--stats", str(stats), *(() if secure else ("--insecure-uplink",)), *options,
+                       state=state, cwd=ROOT)
+    return fsw.process, open_port(fsw.port), uplink_security.load(fsw.key_file) if secure else None
 
 
 def stop(process: subprocess.Popen, fd: int) -> None:
@@ -113,10 +120,11 @@ def stop(process: subprocess.Popen, fd: int) -> None:
     os.close(fd)
 
 
-def fsw_round_trips(pings: int, workdir: Path, *options: str) -> list[float]:
-    name = "rt" + "".join(options)
-    process, fd = fsw_process(workdir / f"{name}-state", workdir / f"{name}-stats.json", *options)
-    sender = TcSender()
+def fsw_round_trips(pings: int, workdir: Path, *options: str, secure: bool = False) -> list[float]:
+    name = ("secure" if secure else "clear") + "".join(options)
+    process, fd, security = fsw_process(workdir / f"rt-{name}-state", workdir / f"rt-{name}-stats.json",
+                                        *options, secure=secure)
+    sender = TcSender(layout=SECURED) if secure else TcSender()
     receiver = TmReceiver()
     samples = []
     try:
@@ -128,6 +136,8 @@ def fsw_round_trips(pings: int, workdir: Path, *options: str) -> list[float]:
             key = tc.request_id.to_bytes(4, "big")
             data = sender.frame(encode_tc(tc))
             started = time.perf_counter()
+            if security is not None:
+                data = security.protect([data])[0]
             os.write(fd, data)
             done = False
             while not done:
@@ -143,7 +153,7 @@ def fsw_round_trips(pings: int, workdir: Path, *options: str) -> list[float]:
 def cycle_stats(workdir: Path, name: str, seconds: float, rate: float) -> dict:
     """fsw's own cycle statistics after `seconds` with the ground sending `rate` TC/s."""
     stats_file = workdir / f"{name}-stats.json"
-    process, fd = fsw_process(workdir / f"{name}-state", stats_file)
+    process, fd, _ = fsw_process(workdir / f"{name}-state", stats_file)
     stopping = threading.Event()
     received = [0]
 
@@ -186,16 +196,22 @@ def main() -> int:
         echo = echo_round_trips(args.pings)
         flight = fsw_round_trips(args.pings, workdir)
         unsafe = fsw_round_trips(args.pings, workdir, "--unsafe-ack")
+        secure = fsw_round_trips(args.pings, workdir, secure=True)
         echo_p50, echo_p99 = percentiles(echo)
         fsw_p50, fsw_p99 = percentiles(flight)
         unsafe_p50, unsafe_p99 = percentiles(unsafe)
+        sdls_p50, sdls_p99 = percentiles(secure)
         print(f"command round trip over a pty, {args.pings} pings (TC sent -> completion report decoded)")
         print(f"  raw echo        median {echo_p50 * 1e3:7.3f} ms   p99 {echo_p99 * 1e3:7.3f} ms")
-        print(f"  fsw             median {fsw_p50 * 1e3:7.3f} ms   p99 {fsw_p99 * 1e3:7.3f} ms")
-        print(f"  ratio           median {fsw_p50 / echo_p50:7.2f} x    p99 {fsw_p99 / echo_p99:7.2f} x"
+        print(f"  fsw, clear      median {fsw_p50 * 1e3:7.3f} ms   p99 {fsw_p99 * 1e3:7.3f} ms")
+        print(f"  fsw, SDLS       median {sdls_p50 * 1e3:7.3f} ms   p99 {sdls_p99 * 1e3:7.3f} ms")
+        print(f"  ratio clear     median {fsw_p50 / echo_p50:7.2f} x    p99 {fsw_p99 / echo_p99:7.2f} x"
               f"   (goal <= 3x)")
         print(f"  fsw --unsafe-ack median {unsafe_p50 * 1e3:6.3f} ms   p99 {unsafe_p99 * 1e3:7.3f} ms"
               f"   durable ack costs {fsw_p50 / unsafe_p50:.2f}x median, {fsw_p99 / unsafe_p99:.2f}x p99")
+        print(f"  ratio SDLS      median {sdls_p50 / echo_p50:7.2f} x    p99 {sdls_p99 / echo_p99:7.2f} x")
+        print(f"  SDLS / clear    median {sdls_p50 / fsw_p50:7.2f} x    p99 {sdls_p99 / fsw_p99:7.2f} x"
+              f"   (the cost of authentication)")
         idle = cycle_stats(workdir, "idle", args.seconds, 0)
         loaded = cycle_stats(workdir, "loaded", args.seconds, args.rate)
         print(f"rate groups, {args.seconds:g} s idle vs {args.seconds:g} s at {args.rate:g} TC/s "

@@ -39,7 +39,8 @@ def main() -> int:
     ground = str(Path(sys.executable).with_name("ground"))
     with tempfile.TemporaryDirectory() as home, launch.start("--clock", "sim", "--speed", "10",
                                                              state=Path(home) / "fsw") as fsw:
-        server = subprocess.Popen([ground, "serve", "--port", fsw.port, "--no-archive"], stdout=subprocess.PIPE,
+        keys = ["--key-file", str(fsw.key_file)] if fsw.key_file else []     # a baseline without SDLS has none
+        server = subprocess.Popen([ground, "serve", "--port", fsw.port, "--no-archive", *keys], stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True, env={"PERIJOVE_HOME": home, "PATH": ""})
         try:
             url = launch.wait_for_line(server, r"served on (http://\S+)", timeout=30).group(1)

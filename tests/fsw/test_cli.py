@@ -17,6 +17,7 @@ from fsw.protocol.pus import ACK_ALL, encode_tc
 from fsw.protocol.reasons import Reason
 from fsw.protocol.stack import TcSender, TmReceiver
 from fsw.storage import AtomicStore, StateFile
+from ground import uplink_security
 from ground.tracker import FINAL_REPORTS
 
 DICTIONARY = load()
@@ -28,14 +29,19 @@ class Fsw:
         self.process = self.fsw.process
         assert self.fsw.port.startswith("/dev/"), self.fsw.port
         self.port = SerialLink(self.fsw.port)
-        self.sender = TcSender()
+        self.security = uplink_security.load(self.fsw.key_file) if self.fsw.key_file else None
+        self.sender = TcSender(layout=self.security.layout) if self.security else TcSender()
         self.receiver = TmReceiver()
         self.packets = []
 
     def send(self, name, args=None, ack=ACK_ALL):
         tc = DICTIONARY.build_tc(name, args or {}, ack=ack)
-        self.port.write(self.sender.send_bytes(tc))
+        self.write(self.sender.send_bytes(tc))
         return tc
+
+    def write(self, frame):
+        """A frame as ground radiates it: protected (SDLS) unless fsw runs --insecure-uplink."""
+        self.port.write(self.security.protect([frame])[0] if self.security else frame)
 
     def collect(self):
         data = self.port.read(1 << 16, timeout=0.05)
@@ -129,7 +135,7 @@ def test_garbage_then_a_good_command_and_a_bad_crc(fsw):
     tc = fsw.sender.number(DICTIONARY.build_tc("ping"))
     packet = bytearray(encode_tc(tc))
     packet[-2] ^= 0x01
-    fsw.port.write(fsw.sender.frame(bytes(packet)))
+    fsw.write(fsw.sender.frame(bytes(packet)))
     fsw.wait_final(ping, tc)
     assert fsw.names(ping) == ["acceptance_success", "start_success", "completion_success"]
     assert fsw.names(tc) == ["acceptance_failure"]

@@ -11,6 +11,7 @@ from fsw import launch
 from fsw.dictionary import load
 from fsw.link import SerialLink
 from fsw.protocol.stack import TcSender, TmReceiver
+from ground import uplink_security
 
 
 def test_start_names_a_pty_that_answers_and_stop_ends_it_cleanly(tmp_path):
@@ -18,7 +19,9 @@ def test_start_names_a_pty_that_answers_and_stop_ends_it_cleanly(tmp_path):
         assert fsw.port.startswith("/dev/") and fsw.process.poll() is None
         link = SerialLink(fsw.port)
         try:
-            link.write(TcSender().send_bytes(load().build_tc("ping")))
+            security = uplink_security.load(fsw.key_file)     # the keys fsw provisioned, found by launch
+            frame = TcSender(layout=security.layout).send_bytes(load().build_tc("ping"))
+            link.write(security.protect([frame])[0])
             receiver, services = TmReceiver(), set()
             deadline = time.monotonic() + 20
             while 1 not in services and time.monotonic() < deadline:

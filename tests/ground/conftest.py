@@ -31,8 +31,9 @@ def fake_link():
 
 
 @pytest.fixture
-def fsw_factory(tmp_path):
-    """start(speed) -> slave path of a real `fsw` subprocess on a pty in simulated time."""
+def fsw_factory(tmp_path, monkeypatch):
+    """start(speed) -> slave path of a real `fsw` subprocess on a pty in simulated time (its
+    uplink keys the ground's default, $PERIJOVE_KEY_FILE)."""
     running = []
 
     def start(speed=50):
@@ -42,6 +43,7 @@ def fsw_factory(tmp_path):
         except launch.LaunchError as error:
             pytest.fail(str(error))
         running.append(fsw)
+        monkeypatch.setenv("PERIJOVE_KEY_FILE", str(fsw.key_file))
         return fsw.port
 
     yield start

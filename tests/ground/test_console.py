@@ -229,7 +229,7 @@ def test_a_silent_spacecraft_is_said_quiet_and_a_command_overdue(fsw_factory, tm
 
     fsw = launch.start("--clock", "sim", "--speed", "100", state=tmp_path / "fsw-state", timeout=20)
     try:
-        with connect(fsw.port, archive=False, timeout=1.0) as gs:
+        with connect(fsw.port, archive=False, timeout=1.0, key_file=fsw.key_file) as gs:
             driver = Driver(gs, tmp_path / "history", quiet_after=1.0)
             lines = driver.lines
             os.kill(fsw.process.pid, signal.SIGSTOP)

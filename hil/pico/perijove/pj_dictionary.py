@@ -3,7 +3,7 @@ run the script again (a test fails while this file is stale)."""
 
 from micropython import const
 
-DICTIONARY_VERSION = const(0x676ED7DB)
+DICTIONARY_VERSION = const(0xC258DA6C)
 SPACECRAFT_ID = const(61)
 ASM = b'\x1a\xcf\xfc\x1d'
 TC_HEADER_LEN = const(5)
@@ -80,6 +80,11 @@ HK = {
     3: ('>BBHIIB', (
         'mode', 'safe_cause', 'safe_entries', 'contact_age', 'contact_timeout', 'armed',
     )),
+    6: ('>BIIIIIIIHIB', (
+        'uplink_secure', 'sdls_accepted', 'sdls_unknown_spi', 'sdls_bad_mac', 'sdls_replay',
+        'sdls_out_of_window', 'sdls_clear_refused', 'clear_frames', 'last_spi', 'last_sequence',
+        'sa_operational',
+    )),
     2: ('>IIIIIIHBBHHHHHH', (
         'tc_accepted', 'tc_rejected', 'tc_executed', 'tc_failed', 'frames_received', 'frames_rejected',
         'last_reason', 'farm_vr', 'farm_state', 'farm_accepted', 'farm_lockouts', 'farm_retransmit',
@@ -125,6 +130,12 @@ COMMANDS = (
     (0x014, 128, 2, '>', (), 11),  # mode_nominal
     (0x014, 128, 3, '>BB', ((0, 255), (0, 255)), 10),  # arm
     (0x014, 128, 4, '>I', ((0, 2592000),), 10),  # fdir_contact_timeout
+    (0x016, 144, 1, '>H', ((1, 65535),), 2),  # key_activate
+    (0x016, 144, 2, '>H', ((1, 65535),), 2),  # key_deactivate
+    (0x016, 144, 3, '>H', ((1, 65535),), 3),  # key_destroy
+    (0x016, 144, 4, '>HH', ((1, 65535), (1, 65535)), 2),  # sa_rekey
+    (0x016, 144, 5, '>H', ((1, 65535),), 2),  # sa_start
+    (0x016, 144, 6, '>H', ((1, 65535),), 3),  # sa_stop
     (0x020, 130, 1, '>B', ((0, 1),), 8),  # cam_power
     (0x020, 130, 2, '>HBBB', ((1, 2000), (1, 15), (1, 64), (0, 2)), 8),  # cam_configure
     (0x020, 130, 3, '>B', ((1, 64),), 8),  # cam_capture
@@ -161,17 +172,17 @@ CMD_MODE_SAFE = const(16)
 CMD_MODE_NOMINAL = const(17)
 CMD_ARM = const(18)
 CMD_FDIR_CONTACT_TIMEOUT = const(19)
-CMD_CAM_POWER = const(20)
-CMD_CAM_CONFIGURE = const(21)
-CMD_CAM_CAPTURE = const(22)
-CMD_CAM_LIST = const(23)
-CMD_CAM_DOWNLINK = const(24)
-CMD_CAM_DELETE = const(25)
-CMD_HEATER_ON = const(26)
-CMD_HEATER_OFF = const(27)
-CMD_HEATER_SETPOINT = const(28)
-CMD_ANNEAL = const(29)
-CMD_ANNEAL_ABORT = const(30)
+CMD_CAM_POWER = const(26)
+CMD_CAM_CONFIGURE = const(27)
+CMD_CAM_CAPTURE = const(28)
+CMD_CAM_LIST = const(29)
+CMD_CAM_DOWNLINK = const(30)
+CMD_CAM_DELETE = const(31)
+CMD_HEATER_ON = const(32)
+CMD_HEATER_OFF = const(33)
+CMD_HEATER_SETPOINT = const(34)
+CMD_ANNEAL = const(35)
+CMD_ANNEAL_ABORT = const(36)
 
 # reports: service, subtype, struct format of the fields (the fixed part)
 REPORT_PING_REPLY = (17, 2, '>')

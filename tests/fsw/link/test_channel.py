@@ -112,7 +112,8 @@ def test_flight_behind_a_bad_line_keeps_flying_and_the_damage_is_seen(tmp_path):
     from ground.procedures import CommandTimeout, connect
 
     with launch.start("--clock", "sim", "--speed", "10", "--channel", "ber=3e-5,drop=0.05,seed=3",
-                      state=tmp_path / "fsw") as fsw, connect(fsw.port, archive=False, on_warning=lambda m: None) as gs:
+                      state=tmp_path / "fsw") as fsw, connect(fsw.port, archive=False, on_warning=lambda m: None,
+                                                              key_file=fsw.key_file) as gs:
         completed = 0
         for _ in range(30):
             try:

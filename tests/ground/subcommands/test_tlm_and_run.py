@@ -107,7 +107,8 @@ def test_run_says_the_link_was_lost_not_that_it_timed_out(ground, tmp_path, wait
     script.write_text("import os, signal, sys, time\ngs.send('ping')\nos.kill(int(sys.argv[1]), signal.SIGKILL)\n"
                       f"time.sleep(0.5)\n{wait}\n")
     try:
-        result = ground("run", str(script), "--port", fsw.port, "--no-archive", str(fsw.process.pid))
+        result = ground("run", str(script), "--port", fsw.port, "--no-archive", "--key-file", str(fsw.key_file),
+                        str(fsw.process.pid))
     finally:
         fsw.stop(timeout=5)
     assert result.returncode == exitcodes.TIMEOUT and "Traceback" not in result.stderr.decode()

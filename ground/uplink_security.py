@@ -1,0 +1,123 @@
+"""SDLS on the ground: ApplySecurity on every frame as it is radiated, below the FOP.
+
+The frames the sender builds (and a FOP keeps for retransmission) are clear, with room for the
+security header and trailer (fsw.protocol.sdls.SECURED); `protect()` fills that room as they go
+to the link, so a retransmission gets a fresh sequence number and IV. The next sequence number of
+each key is on disk (flushed, renamed into place, under an exclusive lock shared by every ground
+process) before any frame that used it is radiated: a crash, kill -9 included, never reuses an IV.
+
+The key file: --key-file, else $PERIJOVE_KEY_FILE, else the one a flight software on this
+computer provisioned in its default state directory (fsw/security/keyfile.py).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from pathlib import Path
+
+from fsw.protocol.framing import ASM
+from fsw.protocol.sdls import MAX_SEQUENCE, SECURED, Keyring, apply_security, fingerprint
+from fsw.security.keyfile import KeyFileError, default_key_file, read_key_file
+
+__all__ = ["KeyFileError", "UplinkSecurity", "find_key_file", "load"]
+
+
+class UplinkSecurity:
+    def __init__(self, keyring: Keyring, key_file: Path):
+        self.keyring = keyring
+        self.key_file = Path(key_file)
+        self.sequence_file = self.key_file.with_name(self.key_file.name + ".sequence")
+        self.layout = SECURED
+        self.spi = keyring.uplink_spi
+        self.radiated = 0
+
+    @property
+    def association(self):
+        return self.keyring.associations[self.spi]
+
+    def use(self, spi: int, key_id: int | None = None) -> None:
+        """Protect with association `spi` from now on (rekeyed on board with key_id, if given)."""
+        if spi not in self.keyring.associations:
+            raise KeyFileError(f"{self.key_file}: no association {spi}")
+        if key_id is not None:
+            if key_id not in self.keyring.keys:
+                raise KeyFileError(f"{self.key_file}: no key {key_id}")
+            self.keyring.associations[spi].key_id = key_id
+        self.spi = self.keyring.uplink_spi = spi
+
+    def describe(self) -> str:
+        sa = self.association
+        return f"SPI {sa.spi} ({sa.service}, key {sa.key_id} {fingerprint(self.keyring.keys[sa.key_id])})"
+
+    def protect(self, frames: list[bytes]) -> list[bytes]:
+        """ASM-prefixed clear frames -> the same, protected; the sequence numbers they use are
+        saved first."""
+        sa = self.association
+        if sa.key_id is None:
+            raise KeyFileError(f"{self.key_file}: uplink SPI {sa.spi} has no key")
+        key = self.keyring.keys[sa.key_id]
+        first = self.reserve(fingerprint(key), len(frames))
+        self.radiated += len(frames)
+        return [ASM + apply_security(frame[len(ASM):], sa, key, first + n) for n, frame in enumerate(frames)]
+
+    def reserve(self, name: str, count: int) -> int:
+        """`count` sequence numbers never given out before for the key called `name`: the first."""
+        with open(self.sequence_file.with_name(self.sequence_file.name + ".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            saved = self._load()
+            first = int(saved.get(name, 1))
+            if first + count - 1 > MAX_SEQUENCE:
+                raise KeyFileError(f"key {name} has used every sequence number: rotate it (ground keys rotate)")
+            saved[name] = first + count
+            self._save(saved)
+        return first
+
+    def _load(self) -> dict:
+        try:
+            text = self.sequence_file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {}
+        try:
+            saved = json.loads(text)
+            if not isinstance(saved, dict) or not all(isinstance(v, int) for v in saved.values()):
+                raise ValueError("not a sequence file")
+        except ValueError as error:
+            # starting again from 1 would reuse IVs: a person must decide
+            raise KeyFileError(f"{self.sequence_file}: unreadable ({error}); the keys it counted must be "
+                               "rotated before they are used again") from None
+        return saved
+
+    def _save(self, saved: dict) -> None:
+        temporary = self.sequence_file.with_name(self.sequence_file.name + ".tmp")
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(saved, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.sequence_file)
+        directory = os.open(self.sequence_file.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
+def find_key_file(given: str | os.PathLike | None = None) -> Path | None:
+    """The key file to use: the one given, $PERIJOVE_KEY_FILE, or flight's default if it exists."""
+    if given is not None:
+        return Path(given)
+    configured = os.environ.get("PERIJOVE_KEY_FILE")
+    if configured:
+        return Path(configured)
+    default = default_key_file()
+    return default if default.exists() else None
+
+
+def load(key_file: str | os.PathLike) -> UplinkSecurity:
+    """UplinkSecurity from a key file; KeyFileError (one line) when it cannot be used."""
+    keyring = read_key_file(key_file)
+    security = UplinkSecurity(keyring, Path(key_file))
+    if security.association.key_id is None:
+        raise KeyFileError(f"key file {key_file}: uplink SPI {security.spi} has no key")
+    return security
