@@ -110,14 +110,18 @@ def gs(hil_target):
     station.close()
 
 
+def new_target(hil_target, request):
+    """Another target of the run's kind, not started: a labgrid place's spare board, or a new one."""
+    if hasattr(hil_target, "fresh"):
+        return hil_target.fresh()
+    return make_target(hil_target.name, hil_target.port, getattr(hil_target, "baud", None),
+                       request.config.getoption("--board"))
+
+
 @pytest.fixture
 def fresh_target(hil_target, request):
     """A second target of the same kind, started for one test (faults, restarts), and stopped."""
-    if hasattr(hil_target, "fresh"):     # a labgrid place's spare board
-        target = hil_target.fresh()
-    else:
-        target = make_target(hil_target.name, hil_target.port, getattr(hil_target, "baud", None),
-                             request.config.getoption("--board"))
+    target = new_target(hil_target, request)
     target.start()
     yield target
     target.stop()

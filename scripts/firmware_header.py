@@ -255,6 +255,7 @@ def render_python() -> str:
         "",
         f"DICTIONARY_VERSION = const(0x{d.version:08X})",
         f"SPACECRAFT_ID = const({tcframe.SPACECRAFT_ID})",
+        f"MISSION_END = const({int(mission.MISSION_END)})   # on-board seconds: time_set refuses later ones",
         f"ASM = {framing.ASM!r}",
         f"TC_HEADER_LEN = const({tcframe.TC_HEADER_LEN})",
         f"TC_MIN_FRAME_LEN = const({tcframe.TC_MIN_FRAME_LEN})",

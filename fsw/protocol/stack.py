@@ -9,7 +9,7 @@ Downlink: TmSender (flight)   packet -> TM frames on a virtual channel -> ASM-pr
 from collections import Counter
 from dataclasses import dataclass
 
-from .cop1.farm import Farm
+from .cop1.farm import BAD_CONTROL, INVALID_TYPE, Farm
 from .framing import ASM, Rejected, tc_deframer, tm_deframer
 from .pus import TcPacket, TmPacket, decode_tc, decode_tm, encode_tc, encode_tm
 from .reasons import ProtocolError, Reason
@@ -118,6 +118,10 @@ class Received:
         return packet_id & 0x7FF, (packet_id << 16) | sequence
 
 
+# FARM discards of frames that are malformed rather than out of sequence: rejected with a reason
+MALFORMED = {INVALID_TYPE: Reason.BAD_FRAME_HEADER, BAD_CONTROL: Reason.BAD_ARGUMENT}
+
+
 class TcReceiver:
     """Flight side of the uplink. Byte spans and frames that carry no packet are counted by
     reason and passed to on_reject(reason, octets) as they happen; packets that fail come out
@@ -158,7 +162,10 @@ class TcReceiver:
                 self._reject(Reason.BAD_FRAME_HEADER, len(frame_bytes))
                 continue
             self.frames_received += 1
-            if not self.farm.receive(frame.bypass, frame.control, frame.sequence, frame.data).deliver:
+            verdict = self.farm.receive(frame.bypass, frame.control, frame.sequence, frame.data)
+            if verdict.reason in MALFORMED:      # not a window matter: a frame no sender should build
+                self._reject(MALFORMED[verdict.reason], len(frame_bytes))
+            if not verdict.deliver:
                 continue
             if self.raw_apids and len(frame.data) >= PRIMARY_HEADER_LEN and packet_apid(frame.data) in self.raw_apids:
                 out.append(self._raw(frame))

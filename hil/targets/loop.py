@@ -14,7 +14,7 @@ class LoopTarget(Target):
     name = "loop"
     capabilities = Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None,
                                 frozenset({"heater_stuck_on", "sensor_failed"}), speed=SPEED,
-                                features=frozenset({"farm", "sdls"}))
+                                features=frozenset({"farm", "farm_reporting", "sdls", "reset"}))
 
     def __init__(self, hw_options: dict | None = None, baud: int | None = None):
         self.hw_options = hw_options or {}

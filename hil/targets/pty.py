@@ -15,7 +15,7 @@ FAULT_OPTIONS = {"heater_stuck_on": ["heater=stuck_on"], "sensor_failed": ["sens
 class PtyTarget(Target):
     name = "pty"
     capabilities = Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None,
-                                frozenset(FAULT_OPTIONS), speed=SPEED, features=frozenset({"farm", "sdls"}))
+                                frozenset(FAULT_OPTIONS), speed=SPEED, features=frozenset({"farm", "farm_reporting", "sdls", "reset"}))
 
     def __init__(self, baud: int | None = None):
         self.hw_options: list[str] = []

@@ -54,8 +54,11 @@ class Relink(Link):
 
 
 def station(target, link, **options):
+    """A ground on `link` with COP-1, protecting its frames as the target needs (SDLS)."""
+    key_file = target.key_file if "sdls" in target.capabilities.features else None
     return connect(link=link, frame_len=target.capabilities.frame_len, archive=False, timeout=20,
-                   on_warning=options.pop("on_warning", lambda _message: None), cop1=True, **options)
+                   on_warning=options.pop("on_warning", lambda _message: None), cop1=True, key_file=key_file,
+                   **options)
 
 
 def wait_until(predicate, timeout=30.0) -> bool:
@@ -81,7 +84,7 @@ def board_hk(gs, asked: list | None = None) -> dict:
 
 
 def test_commands_run_exactly_once_through_a_bad_line(fresh_target):
-    needs(fresh_target, "farm")
+    needs(fresh_target, "farm", "farm_reporting")
     link = ChannelLink(Relink(fresh_target), Impairments.parse(BAD_LINE))
     with station(fresh_target, link, fop_settings=FopSettings(t1=1.0, transmission_limit=30)) as gs:
         fop = gs.session.cop1.fop
@@ -97,7 +100,7 @@ def test_commands_run_exactly_once_through_a_bad_line(fresh_target):
 
 
 def test_lockout_is_reported_and_recovered_or_refused_until_unlock(fresh_target):
-    needs(fresh_target, "farm")
+    needs(fresh_target, "farm", "farm_reporting")
     warnings = []
     with station(fresh_target, Relink(fresh_target), on_warning=warnings.append) as gs:
         assert gs.send("ping").outcome == "completed"
@@ -130,7 +133,7 @@ def test_lockout_is_reported_and_recovered_or_refused_until_unlock(fresh_target)
 
 
 def test_a_board_reset_mid_sequence_runs_nothing_twice_and_commanding_resumes(fresh_target):
-    needs(fresh_target, "farm")
+    needs(fresh_target, "farm", "reset")
     link = Relink(fresh_target)
     completions: Counter = Counter()
 

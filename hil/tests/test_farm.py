@@ -27,8 +27,7 @@ from fsw.link import open_link
 from fsw.protocol import ASM, TcFrame, TcPacket, TmDemultiplexer, decode_tm, encode_tc, encode_tc_frame, tm_deframer
 from fsw.protocol.clcw import Clcw
 from fsw.protocol.pus import ACK_ALL
-from hil.plugin import needs
-from hil.targets import make_target
+from hil.plugin import needs, new_target
 
 W = 10
 PW = NW = W // 2
@@ -62,16 +61,32 @@ class Line:
         self.events: list[tuple[int, bytes]] = []
         self.other: Counter[tuple[int, int]] = Counter()                    # other packets by (service, subtype)
         self.frames: list[tuple[float, Clcw, int]] = []                      # (arrival, CLCW, packets)
-        self.last_frame = b""
+        # a board that authenticates its uplink (SDLS) gets each frame protected as it goes, as
+        # the ground's own: the FARM only ever sees frames that passed ProcessSecurity
+        self.security = None
+        if "sdls" in target.capabilities.features:
+            from ground.uplink_security import load
+
+            self.security = load(target.key_file)
 
     def close(self) -> None:
         self.link.close()
 
     # uplink
     def frame(self, sequence: int, data: bytes, bypass: bool = False, control: bool = False) -> None:
-        tc = TcFrame(vcid=0, data=data, sequence=sequence & 0xFF, bypass=bypass, control=control)
-        self.last_frame = ASM + encode_tc_frame(tc)
-        self.link.write(self.last_frame)
+        self.send(TcFrame(vcid=0, data=data, sequence=sequence & 0xFF, bypass=bypass, control=control))
+
+    def encoded(self, frames: list[TcFrame]) -> bytes:
+        """Frames on the byte stream, each behind its ASM, protected afresh on a secured uplink."""
+        if self.security is None:
+            return b"".join(ASM + encode_tc_frame(tc) for tc in frames)
+        return b"".join(self.security.protect([ASM + encode_tc_frame(tc, self.security.layout) for tc in frames]))
+
+    def send(self, tc: TcFrame) -> None:
+        """A frame as built (protected afresh on a secured uplink: a resent frame is the same
+        frame to the FARM, not a replay to SDLS)."""
+        self.last_tc = tc
+        self.link.write(self.encoded([tc]))
 
     def packet(self, name: str, ack: int = ACK_ALL, **args) -> tuple[int, bytes]:
         """A command (every verification report asked for, by default): its request id and packet."""
@@ -153,8 +168,7 @@ def open_line(target) -> Line:
 def line(hil_target, request):
     """A board of its own for this module (the FARM tests move V(R) and lock it out)."""
     needs(hil_target, "farm")
-    target = make_target(hil_target.name, hil_target.port, getattr(hil_target, "baud", None),
-                         request.config.getoption("--board"))
+    target = new_target(hil_target, request)
     target.start()
     probe = open_line(target)
     yield probe
@@ -200,7 +214,7 @@ def test_a_frame_in_the_negative_window_is_a_duplicate_and_discarded(line):
     farm_b = line.reset_farm(20)
     first = line.command(20)
     line.completed(first)
-    line.link.write(line.last_frame)                            # the same frame again: N(S) = V(R) - 1
+    line.send(line.last_tc)                                     # the same frame again: N(S) = V(R) - 1
     edge = line.command(21 - NW)                                # the window's far edge, V(R) - NW
     assert line.completed(line.command(21)) == expected(22, farm_b)     # no Lockout, no Retransmit
     assert [subtype for subtype, _ in line.reports[first]].count(COMPLETION) == 1
@@ -316,14 +330,14 @@ def test_a_window_of_type_ad_frames_during_an_image_downlink_runs_each_command_o
     frames = {}
     for sequence in range(first, first + count):          # K = PW frames, back to back
         request, packet = line.packet("hk_oneshot", sid=max(hil_target.capabilities.hk_sids))
-        frames[sequence] = (request, ASM + encode_tc_frame(TcFrame(0, packet, sequence, bypass=False)))
-    line.link.write(b"".join(frame for _, frame in frames.values()))
+        frames[sequence] = (request, TcFrame(0, packet, sequence, bypass=False))
+    line.link.write(line.encoded([frame for _, frame in frames.values()]))
     deadline = time.monotonic() + 60
     while line.clcw.report_value != (first + count) & 0xFF:
         assert time.monotonic() < deadline, f"stuck at {line.clcw}"
         line.poll()
         if line.clcw.retransmit and not line.clcw.wait:   # as FOP-1 does: again from N(R)
-            line.link.write(b"".join(frames[n][1] for n in range(line.clcw.report_value, first + count)))
+            line.link.write(line.encoded([frames[n][1] for n in range(line.clcw.report_value, first + count)]))
             line.until(lambda: not line.clcw.retransmit or line.clcw.wait, what="the retransmission taken")
     for request, _ in frames.values():
         line.completed(request)

@@ -77,6 +77,8 @@ def ping(args, request):
 
 
 def time_set(args, request):
+    if args[0] > D.MISSION_END:      # a Unix time sent by mistake would be 2056 on board
+        return D.REASON_ARG_OUT_OF_RANGE
     old = core.seconds()
     core.set_time(args[0])
     core.event(D.EVENT_TIME_SET, old, args[0])

@@ -5,6 +5,7 @@ from micropython import const
 
 DICTIONARY_VERSION = const(0xC258DA6C)
 SPACECRAFT_ID = const(61)
+MISSION_END = const(812505600)   # on-board seconds: time_set refuses later ones
 ASM = b'\x1a\xcf\xfc\x1d'
 TC_HEADER_LEN = const(5)
 TC_MIN_FRAME_LEN = const(8)
