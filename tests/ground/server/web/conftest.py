@@ -26,7 +26,7 @@ def station(tmp_path_factory):
     env = {**os.environ, "PERIJOVE_HOME": str(home)}
     env.pop("PERIJOVE_ARCHIVE_DIR", None)
     server = subprocess.Popen([sys.executable, "-m", "ground.cli", "serve", "--port", fsw.port,
-                               "--archive-dir", str(home / "archive")],
+                               "--archive-dir", str(home / "archive"), "--key-file", str(fsw.key_file)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         url = launch.wait_for_line(server, r"served on (http://\S+)", timeout=30).group(1)

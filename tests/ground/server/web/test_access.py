@@ -29,7 +29,7 @@ def guarded(tmp_path_factory):
     tokens.chmod(0o600)
     fsw = launch.start("--clock", "sim", "--speed", "10", state=home / "fsw")
     server = subprocess.Popen([sys.executable, "-m", "ground.cli", "serve", "--port", fsw.port, "--no-archive",
-                               "--tokens", str(tokens)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               "--tokens", str(tokens), "--key-file", str(fsw.key_file)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, env={**os.environ, "PERIJOVE_HOME": str(home)})
     try:
         yield launch.wait_for_line(server, r"served on (http://\S+)", timeout=30).group(1)

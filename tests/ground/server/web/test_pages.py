@@ -96,7 +96,7 @@ def test_command_form_checks_ranges_shows_stages_and_keeps_history(page):
     row = command_row(driver, "ping")
     assert outcome_of(row) == "completed"
     stages = [s.text for s in row.find_elements(By.CSS_SELECTOR, ".stage")]
-    assert stages[0] == "queued" and "radiated" in stages and "accepted" in stages and stages[-1] == "completed"
+    assert stages[0] == "queued" and {"radiated", "accepted", "completed"} <= set(stages)   # CLCW ack: any time
     # hazardous: nothing goes until the person confirms, then the arm goes with it
     send_from_form(driver, "cam_delete", image_id=4242)
     confirm = driver.find_element(By.ID, "confirm-hazardous")
