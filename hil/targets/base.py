@@ -18,7 +18,8 @@ class Capabilities:
     speed: float = 1.0                   # thermal-model seconds per wall-clock second
     simulated_thermal: bool = True       # the thermal node is a model (faults and anneals are quick)
     # protocol features it implements: "farm" (COP-1's FARM-1: the ground sends Type-AD frames
-    # through FOP-1), "farm_reporting" (FARM counters in housekeeping, Lockout events), "sdls"
+    # through FOP-1), "farm_reporting" (FARM counters in housekeeping, Lockout events), "farm_wait"
+    # (a flood of replies outruns its downlink and raises the FARM's Wait flag), "sdls"
     # (authenticated commanding: the ground protects every frame), "reset" (Target.reset())
     features: frozenset[str] = frozenset()
     no_sdls_reason: str = "the firmware does not authenticate commands yet (flash/RAM budget not measured)"
