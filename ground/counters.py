@@ -55,17 +55,23 @@ class UplinkCounters:
         return saved
 
     def save(self, counters: dict) -> None:
-        temporary = self.path.with_suffix(".tmp")
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(counters, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, self.path)
-        directory = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        write_json_durably(self.path, counters)
+
+
+def write_json_durably(path: Path, value) -> None:
+    """JSON on disk before this returns, old or new whole after a crash at any point: a temporary
+    file synced, renamed over the old one, and the directory synced."""
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(value, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def default_counters(scid: int) -> UplinkCounters:

@@ -21,6 +21,8 @@ from fsw.protocol.framing import ASM
 from fsw.protocol.sdls import MAX_SEQUENCE, SECURED, Keyring, apply_security, fingerprint
 from fsw.security.keyfile import KeyFileError, default_key_file, read_key_file
 
+from .counters import write_json_durably
+
 __all__ = ["KeyFileError", "UplinkSecurity", "find_key_file", "load"]
 
 
@@ -90,17 +92,7 @@ class UplinkSecurity:
         return saved
 
     def _save(self, saved: dict) -> None:
-        temporary = self.sequence_file.with_name(self.sequence_file.name + ".tmp")
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(saved, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, self.sequence_file)
-        directory = os.open(self.sequence_file.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        write_json_durably(self.sequence_file, saved)
 
 
 def find_key_file(given: str | os.PathLike | None = None) -> Path | None:
