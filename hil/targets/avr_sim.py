@@ -1,32 +1,28 @@
 """avr-sim: the Arduino firmware's ELF running in simavr (hil/sim), its UART on a pty.
 
-The harness wires the heater pin and the thermistor to the host's thermal node (the constants
-of fsw/hw/sim/thermal.py are passed on its command line). The AVR runs at real time; the
-thermal node runs THERMAL_SPEED times faster, so that hours of heating take seconds. The
-harness can also set the Arduino core's millisecond count (fault millis_wrap), so that the
-firmware meets millis()'s wrap after 2^32 ms in seconds rather than 49.7 days.
+The harness wires the heater pin and the thermistor to the host's thermal node
+(hil/targets/emulated.py); the AVR runs at real time. The harness can also set the Arduino
+core's millisecond count (fault millis_wrap), so that the firmware meets millis()'s wrap after
+2^32 ms in seconds rather than 49.7 days.
 """
 
-import json
 import shutil
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 from fsw.dictionary import load
-from fsw.hw.sim import thermal as physics
 
 from ..board import board_commands
-from .base import Capabilities, Target
-from .process import read_line_with, stop_process
+from .base import Capabilities
+from .emulated import THERMAL_SPEED, EmulatedBoard
+from .process import read_line_with
 
 HIL = Path(__file__).resolve().parent.parent
 FIRMWARE_DIR = HIL / "arduino"
 SIM_DIR = HIL / "sim"
 ELF = FIRMWARE_DIR / "build" / "uno" / "perijove.elf"
 HARNESS = SIM_DIR / "build" / "perijove_sim"
-THERMAL_SPEED = 500.0
 MILLIS_SYMBOL = "timer0_millis"   # the Arduino core's millis() count (wiring.c)
 WRAP_LEAD_MS = 3000               # millis_wrap: this long before millis() wraps
 AVR_DATA = 0x800000               # where avr-gcc's ELF puts the data address space
@@ -72,7 +68,7 @@ def build() -> None:
             raise RuntimeError(f"make in {directory.name} failed:\n{result.stderr[-2000:]}")
 
 
-class AvrSimTarget(Target):
+class AvrSimTarget(EmulatedBoard):
     name = "avr-sim"
     capabilities = Capabilities(**FIRMWARE_CAPABILITIES, speed=THERMAL_SPEED, faults=frozenset(
         {"heater_stuck_on", "sensor_failed", "warm_room", "millis_wrap"}))
@@ -80,18 +76,12 @@ class AvrSimTarget(Target):
     def __init__(self, extra_args: tuple[str, ...] = ()):
         self.skip_reason = missing_toolchain()
         self.extra_args = extra_args
-        self.process = None
-        self.stats_path = None
 
     def start(self) -> None:
         build()
-        self._dir = tempfile.TemporaryDirectory(prefix="hil-avr-")
-        self.stats_path = Path(self._dir.name) / "stats.json"
+        self._new_run_dir("hil-avr-")
         command = [
-            str(HARNESS), "--capacity", str(physics.HEAT_CAPACITY_J_PER_K),
-            "--conductance", str(physics.CONDUCTANCE_W_PER_K), "--sink", str(physics.SINK_C),
-            "--power", str(physics.HEATER_POWER_W), "--initial", str(physics.SINK_C),
-            "--thermal-speed", str(THERMAL_SPEED), "--stats", str(self.stats_path),
+            str(HARNESS), *self._thermal_args(),
             "--millis-at", hex(symbol_address(ELF, MILLIS_SYMBOL)),
             *self.extra_args, str(ELF),
         ]
@@ -100,38 +90,17 @@ class AvrSimTarget(Target):
         self.port = read_line_with(self.process, "PTY ", timeout=30).split()[1]
 
     def stop(self) -> None:
-        stop_process(self.process)
-        self.process = None
+        self._stop_emulator()
 
     def inject(self, fault: str) -> None:
         if fault == "millis_wrap":
             self._near_millis_wrap()
-            return
-        line = {"heater_stuck_on": "heater stuck_on", "sensor_failed": "sensor open",
-                # a room at 25 C: the sink's -25 C plus 6 W over the node's conductance
-                "warm_room": f"temp 25\nexternal {50 * physics.CONDUCTANCE_W_PER_K}"}[fault]
-        self.process.stdin.write(line + "\n")
-        self.process.stdin.flush()
+        else:
+            super().inject(fault)
 
     def _near_millis_wrap(self) -> None:
         # in two jumps of less than 2^31 ms: the firmware's deadlines compare (int32_t)(now - due),
         # which one longer jump would turn backwards, stalling housekeeping until millis() wraps
         for value, settle in ((1 << 31, 0.5), ((1 << 32) - WRAP_LEAD_MS, 0.0)):
-            self.process.stdin.write(f"millis {value}\n")
-            self.process.stdin.flush()
+            self._control(f"millis {value}")
             time.sleep(settle)
-
-    def stats(self) -> dict:
-        """The harness's statistics now: cycles, dispatch cycles, stack_used and stack_free (octets)."""
-        self.stats_path.unlink(missing_ok=True)
-        self.process.stdin.write("stats\n")
-        self.process.stdin.flush()
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.stats_path.exists():
-                try:
-                    return json.loads(self.stats_path.read_text())
-                except ValueError:
-                    pass   # being written
-            time.sleep(0.05)
-        raise RuntimeError("the simavr harness wrote no stats")

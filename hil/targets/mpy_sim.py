@@ -2,8 +2,7 @@
 node, its UART on a pty.
 
 The harness (hil/pico/harness.mjs) couples the heater and the temperature sensor to the host's
-thermal node (the constants of fsw/hw/sim/thermal.py are passed on its command line). The board
-runs at real time; the thermal node THERMAL_SPEED times faster, as on avr-sim. The harness is the
+thermal node (hil/targets/emulated.py); the board runs at real time. The harness is the
 board's side of a pty (its master); the ground opens the slave, as it would a USB serial port.
 """
 
@@ -11,22 +10,19 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
-import time
 import tty
 from pathlib import Path
 
 from fsw.dictionary import load
-from fsw.hw.sim import thermal as physics
 
 from ..board import pico_board_commands
-from .base import Capabilities, Target
-from .process import read_line_with, stop_process
+from .base import Capabilities
+from .emulated import THERMAL_SPEED, EmulatedBoard
+from .process import read_line_with
 
 PICO = Path(__file__).resolve().parent.parent / "pico"
 HARNESS = PICO / "harness.mjs"
 PACKAGE = PICO / "node_modules" / "@micropython" / "micropython-webassembly-pyscript"
-THERMAL_SPEED = 500.0
 INSTALL_HINT = "npm ci --prefix hil/pico (./scripts/test does it)"
 
 # what the program implements: its HANDLERS table (hil/board.py), the same list that marks them
@@ -71,30 +67,24 @@ def missing_runtime() -> str | None:
     return None
 
 
-class MpySimTarget(Target):
+class MpySimTarget(EmulatedBoard):
     name = "mpy-sim"
     capabilities = Capabilities(**PICO_CAPABILITIES, speed=THERMAL_SPEED, faults=frozenset(
         {"heater_stuck_on", "sensor_failed", "warm_room"}))
 
     def __init__(self):
         self.skip_reason = missing_runtime()
-        self.process = None
-        self.stats_path = None
 
     def start(self) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="hil-mpy-")
-        self.stats_path = Path(self._dir.name) / "stats.json"
+        run_dir = self._new_run_dir("hil-mpy-")
         # the board keeps the master side; the slave stays open here too, so that the master never
         # reads an end of file between two ground stations
         self.master, self.slave = os.openpty()
         tty.setraw(self.slave)
         os.set_blocking(self.master, False)   # the harness polls it between steps of the program
         command = [
-            "node", str(HARNESS), "--capacity", str(physics.HEAT_CAPACITY_J_PER_K),
-            "--conductance", str(physics.CONDUCTANCE_W_PER_K), "--sink", str(physics.SINK_C),
-            "--power", str(physics.HEATER_POWER_W), "--initial", str(physics.SINK_C),
-            "--thermal-speed", str(THERMAL_SPEED), "--stats", str(self.stats_path),
-            "--uart-fd", str(self.master), "--program", str(program(Path(self._dir.name) / "program")),
+            "node", str(HARNESS), *self._thermal_args(),
+            "--uart-fd", str(self.master), "--program", str(program(run_dir / "program")),
         ]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True, pass_fds=(self.master,))
@@ -103,8 +93,7 @@ class MpySimTarget(Target):
 
     def stop(self) -> None:
         if self.process is not None:
-            stop_process(self.process)      # SIGTERM: the harness writes its stats as it goes
-            self.process = None
+            self._stop_emulator()
             for fd in (self.master, self.slave):
                 os.close(fd)
             self._keep_stats()
@@ -122,27 +111,3 @@ class MpySimTarget(Target):
         merged["boards"] += 1
         merged["steps"] += stats["steps"]
         path.write_text(json.dumps(merged) + "\n")
-
-    def inject(self, fault: str) -> None:
-        line = {"heater_stuck_on": "heater stuck_on", "sensor_failed": "sensor open",
-                # a room at 25 C: the sink's -25 C plus 6 W over the node's conductance
-                "warm_room": f"temp 25\nexternal {50 * physics.CONDUCTANCE_W_PER_K}"}[fault]
-        self._control(line)
-
-    def _control(self, line: str) -> None:
-        self.process.stdin.write(line + "\n")
-        self.process.stdin.flush()
-
-    def heap_stats(self) -> dict:
-        """The harness's statistics now: heap_peak (octets in use after a collection), steps."""
-        self.stats_path.unlink(missing_ok=True)
-        self._control("stats")
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.stats_path.exists():
-                try:
-                    return json.loads(self.stats_path.read_text())
-                except ValueError:
-                    pass   # being written
-            time.sleep(0.05)
-        raise RuntimeError("the MicroPython harness wrote no stats")
