@@ -91,7 +91,8 @@ def run(parameters: int, rate: float, seconds: float) -> dict:
     with tempfile.TemporaryDirectory() as home:
         try:
             port = source.stdout.readline().strip()
-            server = GroundServer(port, counters=UplinkCounters(Path(home) / "counters.json"),
+            # the source only sends telemetry (no FARM, no CLCW): COP-1 would wait for it in vain
+            server = GroundServer(port, counters=UplinkCounters(Path(home) / "counters.json"), cop1=False,
                                   archive=Path(home) / "archive.sqlite", dictionary=bench_dictionary(parameters),
                                   on_warning=lambda message: print(f"  server: {message}", file=sys.stderr))
             measuring = threading.Event()
