@@ -257,5 +257,6 @@ uint8_t pj_commanding_hk(uint8_t *out) {
   pj_put32(out + PJ_HK_COMMANDING_FRAMES_RECEIVED, frames_received);
   pj_put32(out + PJ_HK_COMMANDING_FRAMES_REJECTED, frames_rejected);
   pj_put16(out + PJ_HK_COMMANDING_LAST_REASON, last_reason);
+  pj_farm_hk(out);
   return PJ_HK_COMMANDING_LEN;
 }
