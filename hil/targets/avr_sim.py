@@ -3,12 +3,13 @@
 The harness wires the heater pin and the thermistor to the host's thermal node
 (hil/targets/emulated.py); the AVR runs at real time. The harness can also set the Arduino
 core's millisecond count (fault millis_wrap), so that the firmware meets millis()'s wrap after
-2^32 ms in seconds rather than 49.7 days.
+2^32 ms in seconds rather than 49.7 days, and reset the AVR as a power cycle would (reset()).
 """
 
 import shutil
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from fsw.dictionary import load
@@ -71,8 +72,10 @@ def build() -> None:
 
 class AvrSimTarget(EmulatedBoard):
     name = "avr-sim"
-    capabilities = Capabilities(**FIRMWARE_CAPABILITIES, speed=THERMAL_SPEED, faults=frozenset(
-        {"heater_stuck_on", "sensor_failed", "warm_room", "millis_wrap"}))
+    # the harness resets the AVR as a power cycle (reset()); a real board is reset by hand
+    capabilities = replace(Capabilities(**FIRMWARE_CAPABILITIES, speed=THERMAL_SPEED, faults=frozenset(
+        {"heater_stuck_on", "sensor_failed", "warm_room", "millis_wrap"})),
+        features=FIRMWARE_CAPABILITIES["features"] | {"reset"})
 
     def __init__(self, extra_args: tuple[str, ...] = ()):
         self.skip_reason = missing_toolchain()
@@ -92,6 +95,11 @@ class AvrSimTarget(EmulatedBoard):
 
     def stop(self) -> None:
         self._stop_emulator()
+
+    def reset(self) -> None:
+        """A power cycle in the harness: the firmware boots again with its RAM lost (V(R) = 0);
+        the pty, and so `port`, stay the same."""
+        self._control("reset")
 
     def inject(self, fault: str) -> None:
         if fault == "millis_wrap":
