@@ -14,6 +14,8 @@
  * thermal node and the pty stay, so a ground's open port stays valid) and "stats" (write --stats now).
  * --thermal-speed X runs the thermal node X times faster than the AVR's clock, so that a
  * node with a time constant of hours can be exercised in seconds by firmware in real time.
+ * --eeprom FILE puts FILE's octets at the start of the AVR's EEPROM before it runs (the SDLS keys
+ * of the Mega build, as avrdude -U eeprom:w:FILE:r would on a board).
  * On SIGTERM or SIGINT it stops, writes --stats (JSON) and exits 0.
  *
  * The RAM between the firmware's static data and the stack is painted before it runs; the
@@ -31,6 +33,7 @@
 #include <unistd.h>
 
 #include <avr_adc.h>
+#include <avr_eeprom.h>
 #include <avr_ioport.h>
 #include <sim_avr.h>
 #include <sim_elf.h>
@@ -249,7 +252,8 @@ static void usage(void) {
 	fprintf(stderr,
 		"usage: perijove_sim [--mcu atmega328p|atmega2560] [--speed X (0: unpaced)]\n"
 		"       [--capacity J/K] [--conductance W/K] [--sink degC] [--power W] [--initial degC]\n"
-		"       [--thermal-speed X] [--stats FILE] [--millis-at ADDR] [--trace-marker] firmware.elf\n");
+		"       [--thermal-speed X] [--stats FILE] [--millis-at ADDR] [--eeprom FILE] [--trace-marker]\n"
+		"       firmware.elf\n");
 	exit(2);
 }
 
@@ -260,8 +264,23 @@ static void start_wiring(void) {
 	avr_cycle_timer_register_usec(avr, THERMAL_STEP_US, thermal_step, NULL);
 }
 
+/* FILE's octets from EEPROM address 0 */
+static int load_eeprom(const char *path) {
+	static uint8_t octets[4096];
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	size_t n = fread(octets, 1, sizeof octets, f);
+	fclose(f);
+	avr_eeprom_desc_t desc = {.ee = octets, .offset = 0, .size = (uint32_t)n};
+	avr_ioctl(avr, AVR_IOCTL_EEPROM_SET, &desc);   /* simavr 1.6 answers -1 even when it worked */
+	avr_eeprom_desc_t got = {.ee = NULL, .offset = 0, .size = (uint32_t)n};
+	avr_ioctl(avr, AVR_IOCTL_EEPROM_GET, &got);
+	return n && got.ee && !memcmp(got.ee, octets, n) ? 0 : -1;
+}
+
 int main(int argc, char **argv) {
-	const char *mcu = "atmega328p", *elf = NULL;
+	const char *mcu = "atmega328p", *elf = NULL, *eeprom = NULL;
 	double speed = 1.0;
 	thermal_defaults(&node);
 	thermistor_defaults(&thermistor);
@@ -282,6 +301,7 @@ int main(int argc, char **argv) {
 		else if (!strcmp(a, "--stats")) stats = v;
 		else if (!strcmp(a, "--thermal-speed")) thermal_speed = atof(v);
 		else if (!strcmp(a, "--millis-at")) millis_at = strtol(v, NULL, 0);
+		else if (!strcmp(a, "--eeprom")) eeprom = v;
 		else usage();
 	}
 	if (!elf || node.capacity <= 0 || node.conductance <= 0 || speed < 0 || thermal_speed <= 0)
@@ -304,6 +324,10 @@ int main(int argc, char **argv) {
 		return 2;
 	}
 	avr_load_firmware(avr, &firmware);
+	if (eeprom && load_eeprom(eeprom) < 0) {
+		fprintf(stderr, "perijove_sim: cannot load %s into the EEPROM\n", eeprom);
+		return 2;
+	}
 	avr->frequency = 16000000;
 	avr->vcc = avr->avcc = avr->aref = (uint32_t)PJ_ADC_SUPPLY_MV;
 	/* RAM starts after the I/O space (0x100 on the 328P, 0x200 on the 2560) */

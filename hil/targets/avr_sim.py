@@ -4,6 +4,9 @@ The harness wires the heater pin and the thermistor to the host's thermal node
 (hil/targets/emulated.py); the AVR runs at real time. The harness can also set the Arduino
 core's millisecond count (fault millis_wrap), so that the firmware meets millis()'s wrap after
 2^32 ms in seconds rather than 49.7 days, and reset the AVR as a power cycle would (reset()).
+
+The Uno build by default; AvrSimTarget(board="mega", key_file=...) runs the Mega build, which
+authenticates its uplink (SDLS) with the key file's associations put in its EEPROM.
 """
 
 import shutil
@@ -13,8 +16,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from fsw.dictionary import load
+from fsw.security.keyfile import read_key_file
 
-from ..board import board_commands
+from ..board import board_commands, eeprom_keys
 from .base import Capabilities
 from .emulated import THERMAL_SPEED, EmulatedBoard
 from .process import read_line_with
@@ -23,6 +27,7 @@ HIL = Path(__file__).resolve().parent.parent
 FIRMWARE_DIR = HIL / "arduino"
 SIM_DIR = HIL / "sim"
 ELF = FIRMWARE_DIR / "build" / "uno" / "perijove.elf"
+MCUS = {"uno": "atmega328p", "mega": "atmega2560"}
 HARNESS = SIM_DIR / "build" / "perijove_sim"
 MILLIS_SYMBOL = "timer0_millis"   # the Arduino core's millis() count (wiring.c)
 WRAP_LEAD_MS = 3000               # millis_wrap: this long before millis() wraps
@@ -77,21 +82,33 @@ class AvrSimTarget(EmulatedBoard):
         {"heater_stuck_on", "sensor_failed", "warm_room", "millis_wrap"})),
         features=FIRMWARE_CAPABILITIES["features"] | {"reset"})
 
-    def __init__(self, extra_args: tuple[str, ...] = ()):
+    def __init__(self, extra_args: tuple[str, ...] = (), board: str = "uno", key_file=None):
         self.skip_reason = missing_toolchain()
         self.extra_args = extra_args
+        self.board = board
+        self.elf = FIRMWARE_DIR / "build" / board / "perijove.elf"
+        if board == "mega":     # SDLS on board, with the keys of key_file (none: it refuses every frame)
+            self.capabilities = MEGA_CAPABILITIES
+            self.key_file = key_file
 
     def start(self) -> None:
         build()
-        self._new_run_dir("hil-avr-")
+        run_dir = self._new_run_dir("hil-avr-")
         command = [
-            str(HARNESS), *self._thermal_args(),
-            "--millis-at", hex(symbol_address(ELF, MILLIS_SYMBOL)),
-            *self.extra_args, str(ELF),
+            str(HARNESS), "--mcu", MCUS[self.board], *self._thermal_args(),
+            "--millis-at", hex(symbol_address(self.elf, MILLIS_SYMBOL)),
+            *self._eeprom_args(run_dir), *self.extra_args, str(self.elf),
         ]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, text=True)
         self.port = read_line_with(self.process, "PTY ", timeout=30).split()[1]
+
+    def _eeprom_args(self, run_dir: Path) -> list[str]:
+        if self.key_file is None:
+            return []
+        image = run_dir / "eeprom.bin"
+        image.write_bytes(eeprom_keys(read_key_file(self.key_file)))
+        return ["--eeprom", str(image)]
 
     def stop(self) -> None:
         self._stop_emulator()
@@ -113,3 +130,8 @@ class AvrSimTarget(EmulatedBoard):
         for value, settle in ((1 << 31, 0.5), ((1 << 32) - WRAP_LEAD_MS, 0.0)):
             self._control(f"millis {value}")
             time.sleep(settle)
+
+
+# the Mega build: SDLS on its uplink and housekeeping structure 6 (security)
+MEGA_CAPABILITIES = replace(AvrSimTarget.capabilities, features=AvrSimTarget.capabilities.features | {"sdls"},
+                            hk_sids=AvrSimTarget.capabilities.hk_sids | {6})
