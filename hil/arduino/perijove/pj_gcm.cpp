@@ -1,7 +1,7 @@
-// AES-256 and GCM written from the standards' text (FIPS-197, NIST SP 800-38D), small rather
-// than fast where the two part: the S-box is computed once at start-up (256 octets of RAM, no
-// table in flash), GHASH multiplies four bits at a time with a 16-entry table per key. A build
-// that calls none of it (the Uno's) links none of it.
+// AES-256 and GCM written from the standards' text (FIPS-197, NIST SP 800-38D). The S-box is
+// computed once at start-up (256 octets of RAM, no table in flash); GHASH multiplies a whole octet
+// at a time with two 16-entry tables per key. A build that calls none of it (the Uno's) links none
+// of it.
 #include "pj_gcm.h"
 
 #include <string.h>
@@ -57,8 +57,11 @@ static void encrypt_block(const uint8_t *round_key, const uint8_t *in, uint8_t *
   uint8_t s[16], t[16];
   for (uint8_t i = 0; i < 16; i++) s[i] = in[i] ^ round_key[i];
   for (uint8_t round = 1; round <= ROUNDS; round++) {
-    for (uint8_t c = 0; c < 4; c++)   // SubBytes and ShiftRows: row r moves r columns left
-      for (uint8_t r = 0; r < 4; r++) t[r + 4 * c] = sbox[s[r + 4 * ((c + r) & 3)]];
+    // SubBytes and ShiftRows: row r (octets r, r + 4, ...) moves r columns left
+    t[0] = sbox[s[0]], t[4] = sbox[s[4]], t[8] = sbox[s[8]], t[12] = sbox[s[12]];
+    t[1] = sbox[s[5]], t[5] = sbox[s[9]], t[9] = sbox[s[13]], t[13] = sbox[s[1]];
+    t[2] = sbox[s[10]], t[6] = sbox[s[14]], t[10] = sbox[s[2]], t[14] = sbox[s[6]];
+    t[3] = sbox[s[15]], t[7] = sbox[s[3]], t[11] = sbox[s[7]], t[15] = sbox[s[11]];
     if (round < ROUNDS) {
       for (uint8_t c = 0; c < 16; c += 4) {   // MixColumns: {02}a0 + {03}a1 + a2 + a3, ...
         uint8_t a0 = t[c], a1 = t[c + 1], a2 = t[c + 2], a3 = t[c + 3], all = a0 ^ a1 ^ a2 ^ a3;
@@ -83,44 +86,59 @@ static void times_x(uint8_t *v) {
   if (carry) v[0] ^= 0xE1;
 }
 
-// times x^4 reduces the four bits shifted out into octets 0 and 1 only: their 16 cases
-static uint8_t reduce4[16][2];
+// times x^8 reduces the octet shifted out into octets 0 and 1 only: its 256 cases
+static uint8_t reduce8[256][2];
 
-static void make_reduce4() {
-  for (uint8_t r = 0; r < 16; r++) {
+static void make_reduce8() {
+  for (uint16_t r = 0; r < 256; r++) {
     uint8_t v[16] = {0};
     v[15] = r;
-    for (uint8_t k = 0; k < 4; k++) times_x(v);
-    reduce4[r][0] = v[0];
-    reduce4[r][1] = v[1];
+    for (uint8_t k = 0; k < 8; k++) times_x(v);
+    reduce8[r][0] = v[0];
+    reduce8[r][1] = v[1];
   }
 }
 
-// table[n] = n H, the nibble n read as four coefficients (8: x^0, 4: x^1, 2: x^2, 1: x^3)
-static void make_table(uint8_t table[16][16], const uint8_t *h) {
-  memset(table[0], 0, 16);
-  memcpy(table[8], h, 16);
+// high[n] = n H, the nibble n read as four coefficients (8: x^0, 4: x^1, 2: x^2, 1: x^3);
+// low[n] = n H x^4, for the second nibble of an octet
+static void make_tables(PjGcmKey *key, const uint8_t *h) {
+  uint8_t(*high)[16] = key->h_high, (*low)[16] = key->h_low;
+  memset(high[0], 0, 16);
+  memcpy(high[8], h, 16);
   for (uint8_t n = 4; n; n >>= 1) {
-    memcpy(table[n], table[n << 1], 16);
-    times_x(table[n]);
+    memcpy(high[n], high[n << 1], 16);
+    times_x(high[n]);
   }
+  memcpy(low[8], high[1], 16);
+  times_x(low[8]);
+  for (uint8_t n = 4; n; n >>= 1) {
+    memcpy(low[n], low[n << 1], 16);
+    times_x(low[n]);
+  }
+  memset(low[0], 0, 16);
   for (uint8_t n = 2; n < 16; n <<= 1)
     for (uint8_t m = 1; m < n; m++)
-      for (uint8_t j = 0; j < 16; j++) table[n + m][j] = table[n][j] ^ table[m][j];
+      for (uint8_t j = 0; j < 16; j++) {
+        high[n + m][j] = high[n][j] ^ high[m][j];
+        low[n + m][j] = low[n][j] ^ low[m][j];
+      }
 }
 
-// y = y H by Horner's rule over y's 32 nibbles, the last (highest powers of x) first
-static void times_h(uint8_t *y, const uint8_t table[16][16]) {
+// one pointer in, one out: the AVR keeps both in registers
+static void xor_into(uint8_t *z, const uint8_t *row) {
+  for (uint8_t j = 0; j < 16; j++) z[j] ^= row[j];
+}
+
+// y = y H by Horner's rule over y's 16 octets, the last (highest powers of x) first
+static void times_h(uint8_t *y, const PjGcmKey *key) {
   uint8_t z[16] = {0};
-  for (int8_t i = 31; i >= 0; i--) {
-    uint8_t rem = z[15] & 0x0F;   // z = z x^4
-    for (uint8_t j = 15; j; j--) z[j] = (z[j] >> 4) | (uint8_t)(z[j - 1] << 4);
-    z[0] >>= 4;
-    z[0] ^= reduce4[rem][0];
-    z[1] ^= reduce4[rem][1];
-    uint8_t octet = y[i >> 1];
-    const uint8_t *row = table[(i & 1) ? (octet & 0x0F) : (octet >> 4)];
-    for (uint8_t j = 0; j < 16; j++) z[j] ^= row[j];
+  for (int8_t i = 15; i >= 0; i--) {
+    uint8_t rem = z[15];   // z = z x^8: one octet along
+    memmove(z + 1, z, 15);
+    z[0] = reduce8[rem][0];
+    z[1] ^= reduce8[rem][1];
+    xor_into(z, key->h_high[y[i] >> 4]);
+    xor_into(z, key->h_low[y[i] & 0x0F]);
   }
   memcpy(y, z, 16);
 }
@@ -130,7 +148,7 @@ static void ghash(uint8_t *y, const PjGcmKey *key, const uint8_t *data, uint16_t
   while (len) {
     uint8_t n = len < 16 ? len : 16;
     for (uint8_t j = 0; j < n; j++) y[j] ^= data[j];
-    times_h(y, key->h_table);
+    times_h(y, key);
     data += n;
     len -= n;
   }
@@ -172,12 +190,12 @@ static void counter_mode(const PjGcmKey *key, const uint8_t *iv, uint8_t *text, 
 void pj_gcm_init(PjGcmKey *key, const uint8_t *key_octets) {
   if (!sbox[0]) {   // S(0) = 0x63: zero only before the first key
     make_sbox();
-    make_reduce4();
+    make_reduce8();
   }
   expand_key(key->round_keys, key_octets);
   uint8_t h[16] = {0};
   encrypt_block(key->round_keys, h, h);
-  make_table(key->h_table, h);
+  make_tables(key, h);
 }
 
 bool pj_gcm_open(const PjGcmKey *key, const uint8_t *iv, const uint8_t *aad, uint16_t aad_len,

@@ -13,7 +13,8 @@
 // one key, ready to use: its round keys and the multiples of the GHASH key H = AES_K(0^128)
 struct PjGcmKey {
   uint8_t round_keys[15 * 16];
-  uint8_t h_table[16][16];
+  uint8_t h_high[16][16];   // n H for a nibble n
+  uint8_t h_low[16][16];    // n H x^4
 };
 
 void pj_gcm_init(PjGcmKey *key, const uint8_t *key_octets);
