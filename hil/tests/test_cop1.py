@@ -34,7 +34,7 @@ class Relink(Link):
 
     def reopen(self) -> None:
         if self.target.link is None and self.target.port == self.port:
-            return                  # the board came back on the same line (avr-sim keeps its pty)
+            return      # the same line (avr-sim keeps its pty; a new pty never takes the name of one open here)
         old, self.inner = self.inner, self._open()
         if old is not self.inner:
             old.close()
