@@ -46,6 +46,9 @@ FIRMWARE_CAPABILITIES = dict(
     "the Uno has 2,048 B, and 19,842 B of flash against the 16 KB goal (docs/PERFORMANCE.md); the Mega "
     "build authenticates (tests/hil/test_firmware_sdls.py)",
 )
+# the Mega build besides: SDLS on its uplink and housekeeping structure 6 (security)
+MEGA_FIRMWARE_CAPABILITIES = {**FIRMWARE_CAPABILITIES, "features": FIRMWARE_CAPABILITIES["features"] | {"sdls"},
+                              "hk_sids": FIRMWARE_CAPABILITIES["hk_sids"] | {6}}
 
 
 def missing_toolchain() -> str | None:
@@ -135,6 +138,5 @@ class AvrSimTarget(EmulatedBoard):
             time.sleep(settle)
 
 
-# the Mega build: SDLS on its uplink and housekeeping structure 6 (security)
-MEGA_CAPABILITIES = replace(AvrSimTarget.capabilities, features=AvrSimTarget.capabilities.features | {"sdls"},
-                            hk_sids=AvrSimTarget.capabilities.hk_sids | {6})
+MEGA_CAPABILITIES = replace(AvrSimTarget.capabilities, features=MEGA_FIRMWARE_CAPABILITIES["features"] | {"reset"},
+                            hk_sids=MEGA_FIRMWARE_CAPABILITIES["hk_sids"])
