@@ -10,7 +10,10 @@
 
 static uint8_t sbox[256];
 
-static uint8_t xtime(uint8_t a) { return (uint8_t)(a << 1) ^ ((a & 0x80) ? 0x1B : 0); }
+// inlined: MixColumns calls it 16 times a round
+static inline __attribute__((always_inline)) uint8_t xtime(uint8_t a) {
+  return (uint8_t)(a << 1) ^ ((a & 0x80) ? 0x1B : 0);
+}
 
 static uint8_t gf_mul(uint8_t a, uint8_t b) {
   uint8_t product = 0;
@@ -55,7 +58,7 @@ static void expand_key(uint8_t *w, const uint8_t *key) {
 // FIPS-197 5.1: the state column by column, octet r + 4c
 static void encrypt_block(const uint8_t *round_key, const uint8_t *in, uint8_t *out) {
   uint8_t s[16], t[16];
-  for (uint8_t i = 0; i < 16; i++) s[i] = in[i] ^ round_key[i];
+  for (uint8_t i = 0; i < 16; i++) s[i] = in[i] ^ *round_key++;
   for (uint8_t round = 1; round <= ROUNDS; round++) {
     // SubBytes and ShiftRows: row r (octets r, r + 4, ...) moves r columns left
     t[0] = sbox[s[0]], t[4] = sbox[s[4]], t[8] = sbox[s[8]], t[12] = sbox[s[12]];
@@ -63,16 +66,16 @@ static void encrypt_block(const uint8_t *round_key, const uint8_t *in, uint8_t *
     t[2] = sbox[s[10]], t[6] = sbox[s[14]], t[10] = sbox[s[2]], t[14] = sbox[s[6]];
     t[3] = sbox[s[15]], t[7] = sbox[s[3]], t[11] = sbox[s[7]], t[15] = sbox[s[11]];
     if (round < ROUNDS) {
-      for (uint8_t c = 0; c < 16; c += 4) {   // MixColumns: {02}a0 + {03}a1 + a2 + a3, ...
-        uint8_t a0 = t[c], a1 = t[c + 1], a2 = t[c + 2], a3 = t[c + 3], all = a0 ^ a1 ^ a2 ^ a3;
-        t[c] = a0 ^ all ^ xtime(a0 ^ a1);
-        t[c + 1] = a1 ^ all ^ xtime(a1 ^ a2);
-        t[c + 2] = a2 ^ all ^ xtime(a2 ^ a3);
-        t[c + 3] = a3 ^ all ^ xtime(a3 ^ a0);
+      for (uint8_t *c = t; c != t + 16; c += 4) {   // MixColumns: {02}a0 + {03}a1 + a2 + a3, ...
+        uint8_t a0 = c[0], a1 = c[1], a2 = c[2], a3 = c[3], all = a0 ^ a1 ^ a2 ^ a3;
+        c[0] = a0 ^ all ^ xtime(a0 ^ a1);
+        c[1] = a1 ^ all ^ xtime(a1 ^ a2);
+        c[2] = a2 ^ all ^ xtime(a2 ^ a3);
+        c[3] = a3 ^ all ^ xtime(a3 ^ a0);
       }
     }
-    round_key += 16;
-    for (uint8_t i = 0; i < 16; i++) s[i] = t[i] ^ round_key[i];
+    const uint8_t *from = t;
+    for (uint8_t *to = s; to != s + 16;) *to++ = *from++ ^ *round_key++;
   }
   memcpy(out, s, 16);
 }
@@ -124,22 +127,22 @@ static void make_tables(PjGcmKey *key, const uint8_t *h) {
       }
 }
 
-// one pointer in, one out: the AVR keeps both in registers
-static void xor_into(uint8_t *z, const uint8_t *row) {
-  for (uint8_t j = 0; j < 16; j++) z[j] ^= row[j];
-}
-
-// y = y H by Horner's rule over y's 16 octets, the last (highest powers of x) first
+// y = y H by Horner's rule over y's 16 octets, the last (highest powers of x) first. Written for
+// the AVR: pointers walked, not indexed, so that the loops keep them in registers.
 static void times_h(uint8_t *y, const PjGcmKey *key) {
   uint8_t z[16] = {0};
-  for (int8_t i = 15; i >= 0; i--) {
+  const uint8_t *octet = y + 16;
+  do {
     uint8_t rem = z[15];   // z = z x^8: one octet along
-    memmove(z + 1, z, 15);
+    for (uint8_t *p = z + 15; p != z; p--) p[0] = p[-1];
+    const uint8_t *high = key->h_high[*--octet >> 4], *low = key->h_low[*octet & 0x0F];
     z[0] = reduce8[rem][0];
     z[1] ^= reduce8[rem][1];
-    xor_into(z, key->h_high[y[i] >> 4]);
-    xor_into(z, key->h_low[y[i] & 0x0F]);
-  }
+    uint8_t *p = z;
+    do {
+      *p++ ^= *high++ ^ *low++;
+    } while (p != z + 16);
+  } while (octet != y);
   memcpy(y, z, 16);
 }
 
