@@ -156,9 +156,8 @@ written to the EEPROM included). ProcessSecurity is about
 the line at 115200 baud: a long burst of the shortest frames outruns it, and the receive ring
 takes up the difference (128 octets; the suite keeps at most 4 commands outstanding). On a real
 Mega, the EEPROM's 3.4 ms per octet written comes on top when the next frame's number must wait
-for the last write (the low octet of the number changes every frame; the EEPROM's 100,000 writes
-per cell bound a board to about that many authenticated frames per association before a
-wear-levelling scheme is needed).
+for the last write (each frame's number goes to the next of 16 places of a ring, so that the
+EEPROM's 100,000 writes per cell last an association 1.6 million frames).
 
 SDLS on the Uno: the same sources built for the ATmega328P with SDLS all the same (`make -C
 hil/arduino uno-sdls`) take {uno_sdls[0]:,} B of flash ({uno_sdls[0] - uno[0]:+,} B; the goal is

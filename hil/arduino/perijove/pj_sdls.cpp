@@ -1,7 +1,9 @@
 // ProcessSecurity in the host's order (fsw/protocol/sdls.py process_security): room for the
 // security fields, an operational association for the SPI on virtual channel 0, the MAC, then
 // the sequence number above the last one accepted and within the window. The sequence number of
-// an accepted frame is in the EEPROM before the frame goes on, so a reset never lets it in again.
+// an accepted frame is in the EEPROM before the frame goes on, so a reset never lets it in again:
+// in a ring of RING places per association, each frame's in the next, so that each EEPROM cell
+// takes one write in RING (100,000 writes a cell: RING x 100,000 frames an association).
 #include "pj_sdls.h"
 
 #ifdef PJ_SDLS
@@ -23,18 +25,21 @@
 // The EEPROM: a mark, then one slot per association (hil/board.py eeprom_keys writes it)
 #define EEPROM_MARK 0x504A4B31UL   // "PJK1"
 #define SLOTS 2
+#define RING 16
 struct Slot {
   uint16_t spi;
   uint8_t service;                 // ENCRYPTION, AUTHENTICATION; anything else: an empty slot
   uint8_t key[PJ_GCM_KEY_LEN];
-  uint8_t last[PJ_GCM_IV_LEN];     // the last sequence number accepted under the key, big endian
-};
+  uint8_t ring[RING][PJ_GCM_IV_LEN];   // sequence numbers accepted under the key, big endian: the
+};                                     // highest is the last
 #define SLOT_ADDRESS(i) ((uint8_t *)4 + (i) * sizeof(Slot))
 
 struct Association {
   uint16_t spi;
   uint8_t service;
   uint8_t last[PJ_GCM_IV_LEN];
+  uint8_t *ring;                   // its ring in the EEPROM
+  uint8_t next;                    // the place in it for the next number
   PjGcmKey key;
 };
 static Association associations[SLOTS];
@@ -50,15 +55,25 @@ void pj_sdls_begin() {
   eeprom_read_block(mark, 0, 4);
   if (pj_get32(mark) != EEPROM_MARK) return;   // no keys: every frame is refused
   for (uint8_t i = 0; i < SLOTS; i++) {
-    Slot slot;
-    eeprom_read_block(&slot, SLOT_ADDRESS(i), sizeof slot);
-    if (slot.service != ENCRYPTION && slot.service != AUTHENTICATION) continue;
+    uint8_t head[offsetof(Slot, ring)];
+    eeprom_read_block(head, SLOT_ADDRESS(i), sizeof head);
+    uint8_t service = head[offsetof(Slot, service)];
+    if (service != ENCRYPTION && service != AUTHENTICATION) continue;
     Association &sa = associations[operational++];
-    sa.spi = pj_get16((uint8_t *)&slot.spi);   // stored big endian, as on the wire
-    sa.service = slot.service;
-    memcpy(sa.last, slot.last, sizeof sa.last);
-    pj_gcm_init(&sa.key, slot.key);
-    memset(slot.key, 0, sizeof slot.key);
+    sa.spi = pj_get16(head);   // stored big endian, as on the wire
+    sa.service = service;
+    sa.ring = SLOT_ADDRESS(i) + offsetof(Slot, ring);
+    memset(sa.last, 0, sizeof sa.last);
+    for (uint8_t k = 0; k < RING; k++) {   // the highest number in the ring is the last accepted
+      uint8_t sequence[PJ_GCM_IV_LEN];
+      eeprom_read_block(sequence, sa.ring + k * PJ_GCM_IV_LEN, PJ_GCM_IV_LEN);
+      if (memcmp(sequence, sa.last, PJ_GCM_IV_LEN) > 0) {
+        memcpy(sa.last, sequence, PJ_GCM_IV_LEN);
+        sa.next = (k + 1) % RING;
+      }
+    }
+    pj_gcm_init(&sa.key, head + offsetof(Slot, key));
+    memset(head, 0, sizeof head);
   }
 }
 
@@ -95,7 +110,8 @@ static uint8_t verify(uint8_t *f, uint8_t n, Association *sa) {
   uint8_t reason = check_sequence(sa->last, iv);
   if (reason) return reason;
   memcpy(sa->last, iv, PJ_GCM_IV_LEN);   // durable before the frame goes on
-  eeprom_update_block(iv, SLOT_ADDRESS(sa - associations) + offsetof(Slot, last), PJ_GCM_IV_LEN);
+  eeprom_update_block(iv, sa->ring + sa->next * PJ_GCM_IV_LEN, PJ_GCM_IV_LEN);
+  sa->next = (sa->next + 1) % RING;
   last_spi = sa->spi;
   last_sequence = pj_get32(iv + PJ_GCM_IV_LEN - 4);
   memmove(f + PJ_TC_HEADER_LEN, data, data_len);
