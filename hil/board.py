@@ -60,3 +60,26 @@ def pico_board_commands(names) -> frozenset[str]:
     """The dictionary command names (of `names`) that the Pico program handles."""
     by_ident = {re.sub(r"[^A-Za-z0-9]+", "_", name).upper(): name for name in names}
     return frozenset(by_ident[case] for case in pico_commands() if case in by_ident)
+
+
+# The Mega build's SDLS keys in its EEPROM (hil/arduino/perijove/pj_sdls.cpp, docs/ICD.md): a mark,
+# then one slot per association: SPI (big endian), service, key, and a ring of the sequence numbers
+# accepted (the highest is the last; each frame's goes in the next place, to spread the writes)
+EEPROM_MARK = b"PJK1"
+EEPROM_SLOTS = 2
+EEPROM_RING = 16
+SERVICE_CODES = {"encryption": 1, "authentication": 2}
+EMPTY_SLOT = b"\xff" * (2 + 1 + 32 + 12 * EEPROM_RING)
+
+
+def eeprom_keys(keyring) -> bytes:
+    """The EEPROM image that gives a board the keyed associations of `keyring` (an
+    fsw.protocol.sdls.Keyring), the first EEPROM_SLOTS by SPI, none of their numbers used yet:
+    avrdude -U eeprom:w:FILE:r puts it on a Mega, the simavr harness takes it as --eeprom FILE."""
+    from fsw.protocol.sdls import FULL_MASK, IV_LEN
+
+    keyed = sorted((sa for sa in keyring.associations.values() if sa.key_id is not None and sa.vcid == 0
+                    and sa.mask == FULL_MASK), key=lambda sa: sa.spi)[:EEPROM_SLOTS]
+    slots = [sa.spi.to_bytes(2, "big") + bytes([SERVICE_CODES[sa.service]]) + keyring.keys[sa.key_id]
+             + bytes(IV_LEN * EEPROM_RING) for sa in keyed]
+    return EEPROM_MARK + b"".join(slots) + EMPTY_SLOT * (EEPROM_SLOTS - len(slots))

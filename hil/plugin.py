@@ -1,7 +1,7 @@
 """pytest plugin of the HIL suite: --target, --port, --baud, --board, and the fixtures.
 
     pytest hil --target avr-sim
-    pytest hil --target serial --port /dev/ttyACM0 [--board arduino|fsw|pico] [--baud 115200]
+    pytest hil --target serial --port /dev/ttyACM0 [--board arduino|mega|fsw|pico] [--baud 115200]
     pytest hil --lg-env hil/labgrid/avr-sim.env.yaml [--lg-wait 600]     # a labgrid place (hil/labgrid)
 
 Environment fallbacks: HIL_TARGET, HIL_PORT, HIL_BAUD, HIL_BOARD. Tests state what they need
@@ -24,8 +24,9 @@ def pytest_addoption(parser):
     group.addoption("--baud", type=int, default=int(os.environ["HIL_BAUD"]) if os.environ.get("HIL_BAUD") else None,
                     help="line speed: a serial port's (default 115200); on loop and pty, fsw's downlink "
                     "is paced to it when given (env HIL_BAUD)")
-    group.addoption("--board", choices=("arduino", "fsw", "pico"), default=os.environ.get("HIL_BOARD", "arduino"),
-                    help="what runs on --port: the Arduino firmware, fsw on a Pi or the Pico's MicroPython "
+    group.addoption("--board", choices=("arduino", "mega", "fsw", "pico"), default=os.environ.get("HIL_BOARD", "arduino"),
+                    help="what runs on --port: the Arduino firmware (mega: the Mega build, which authenticates "
+                         "with $PERIJOVE_KEY_FILE), fsw on a Pi or the Pico's MicroPython "
                          "program (env HIL_BOARD)")
     group.addoption("--channel", default=os.environ.get("HIL_CHANNEL"), metavar="IMPAIRMENTS",
                     help="the ground sees the target through a bad line: ber=P,drop=P,... (env HIL_CHANNEL; "

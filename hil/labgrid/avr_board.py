@@ -9,7 +9,8 @@ Three serial devices, each a pty that labgrid's exporter hands to ser2net (hil/l
            (a fault present from boot, millis() near its wrap); a stable pty relayed to
            whichever harness runs now
   control  one command per line, one answer line: `fresh`, `inject FAULT` (on the spare),
-           `stop` (the spare), `stats` (the board's harness statistics, as JSON)
+           `reset` (the spare, as a power cycle), `stop` (the spare), `stats` (the board's
+           harness statistics, as JSON)
 
 Stops on SIGTERM or SIGINT, and the harnesses with it.
 """
@@ -74,9 +75,16 @@ class SpareBoard:
             self.target, self.harness_fd = target, fd
 
     def inject(self, fault: str) -> None:
+        self._running().inject(fault)
+
+    def reset(self) -> None:
+        """A power cycle of the spare's AVR: its harness, and so this pty, stay."""
+        self._running().reset()
+
+    def _running(self) -> AvrSimTarget:
         if self.target is None:
             raise RuntimeError("no spare board runs: send fresh first")
-        self.target.inject(fault)
+        return self.target
 
     def stop(self) -> None:
         with self.lock:
@@ -126,6 +134,8 @@ class Board:
                 if words[1] not in self.main.capabilities.faults:
                     return f"error unknown fault {words[1]}"
                 self.spare.inject(words[1])
+            elif words == ["reset"]:
+                self.spare.reset()
             elif words == ["stop"]:
                 self.spare.stop()
             elif words == ["stats"]:
@@ -133,7 +143,7 @@ class Board:
 
                 return "ok " + json.dumps(self.main.stats())
             else:
-                return f"error unknown command {line.strip()!r} (fresh, inject FAULT, stop, stats)"
+                return f"error unknown command {line.strip()!r} (fresh, inject FAULT, reset, stop, stats)"
         except Exception as error:          # one line back, and the board keeps serving
             return f"error {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
         return "ok"

@@ -202,6 +202,9 @@ class RemoteSpare(Target):
             raise NotImplementedError(f"{self.name} cannot inject {fault}")
         self.control.command(f"inject {fault}")
 
+    def reset(self) -> None:
+        self.control.command("reset")
+
     def stop(self) -> None:
         self.control.command("stop")
 

@@ -9,13 +9,18 @@
  * one per line, for fault injection: "temp <degC>", "external <W>", "sensor open|short|ok",
  * "heater stuck_on|ok" (a welded relay, as the host simulation's heater option), "millis <ms>"
  * (set the Arduino core's millisecond count, at the --millis-at data address, to test its wrap
- * after 2^32 ms without waiting 49.7 days) and "stats" (write --stats now).
+ * after 2^32 ms without waiting 49.7 days), "reset" (a power cycle: the AVR starts again from
+ * its reset vector with its RAM lost, as when the board's supply is cut; its flash, its EEPROM, the
+ * thermal node and the pty stay, so a ground's open port stays valid) and "stats" (write --stats now).
  * --thermal-speed X runs the thermal node X times faster than the AVR's clock, so that a
  * node with a time constant of hours can be exercised in seconds by firmware in real time.
+ * --eeprom FILE puts FILE's octets at the start of the AVR's EEPROM before it runs (the SDLS keys
+ * of the Mega build, as avrdude -U eeprom:w:FILE:r would on a board).
  * On SIGTERM or SIGINT it stops, writes --stats (JSON) and exits 0.
  *
  * The RAM between the firmware's static data and the stack is painted before it runs; the
- * stats give the deepest the stack has reached (stack_used) and what was left (stack_free).
+ * stats give the deepest the stack has reached (stack_used) and what was left (stack_free), over
+ * every boot of the run; "resets" counts the power cycles.
  */
 #include <errno.h>
 #include <math.h>
@@ -28,6 +33,7 @@
 #include <unistd.h>
 
 #include <avr_adc.h>
+#include <avr_eeprom.h>
 #include <avr_ioport.h>
 #include <sim_avr.h>
 #include <sim_elf.h>
@@ -60,6 +66,10 @@ static uint16_t static_end;   /* first data address after .data and .bss */
 static long millis_at = -1;   /* data address of the core's timer0_millis, from --millis-at */
 static int millis_pending;
 static uint32_t millis_value;
+/* a reset starts simavr's cycle count again: the cycles of the boots before, so time goes on */
+static avr_cycle_count_t cycles_before;
+static uint16_t deepest_before = 0xFFFF;   /* the lowest stack address of the boots before */
+static unsigned resets;
 
 #define PAINT 0xA5
 
@@ -112,6 +122,10 @@ static avr_cycle_count_t thermal_step(avr_t *a, avr_cycle_count_t when, void *pa
 
 static double wall_seconds(void);
 
+static avr_cycle_count_t cycles(void) {
+	return cycles_before + avr->cycle;
+}
+
 /* the lowest address the stack has written: the first byte above the statics not PAINT */
 static uint16_t stack_low(void) {
 	uint16_t a = static_end;
@@ -127,15 +141,17 @@ static void write_stats(void) {
 	if (!f)
 		return;
 	uint16_t low = stack_low();
+	if (deepest_before < low)
+		low = deepest_before;
 	fprintf(f,
 		"{\"cycles\": %llu, \"wall_seconds\": %.3f, \"sim_seconds\": %.3f, "
 		"\"dispatches\": %lu, \"dispatch_cycles_min\": %llu, \"dispatch_cycles_max\": %llu, "
 		"\"dispatch_cycles_mean\": %.1f, \"temperature\": %.2f, \"static_end\": %u, "
-		"\"stack_used\": %u, \"stack_free\": %u}\n",
-		(unsigned long long)avr->cycle, wall_seconds() - start, (double)avr->cycle / avr->frequency,
+		"\"stack_used\": %u, \"stack_free\": %u, \"resets\": %u}\n",
+		(unsigned long long)cycles(), wall_seconds() - start, (double)cycles() / avr->frequency,
 		marker_count, (unsigned long long)(marker_count ? marker_min : 0),
 		(unsigned long long)marker_max, marker_count ? (double)marker_sum / marker_count : 0.0,
-		node.temperature, static_end, avr->ramend + 1 - low, low - static_end);
+		node.temperature, static_end, avr->ramend + 1 - low, low - static_end, resets);
 	fclose(f);
 }
 
@@ -147,6 +163,31 @@ static void apply_millis(void) {
 	for (int i = 0; i < 4; i++)   /* little-endian, as avr-gcc stores a long */
 		avr->data[millis_at + i] = (uint8_t)(millis_value >> (8 * i));
 	millis_pending = 0;
+}
+
+/* every octet of RAM painted: before a boot, nothing of what it held is left */
+static void paint_ram(void) {
+	for (uint32_t a = avr->ioend + 1; a <= avr->ramend; a++)
+		avr->data[a] = PAINT;
+}
+
+static void start_wiring(void);
+
+/* as the supply cut and restored: simavr's reset puts the registers, the I/O and the program
+ * counter as at power-up; the RAM is painted over (the firmware's start-up code sets its statics) */
+static void power_cycle(void) {
+	uint16_t low = stack_low();
+	if (low < deepest_before)
+		deepest_before = low;
+	avr_cycle_count_t before = avr->cycle;
+	avr_reset(avr);
+	cycles_before += before - avr->cycle;
+	paint_ram();
+	heater_on = 0;
+	marker_rise = 0;
+	millis_pending = 0;
+	start_wiring();
+	resets++;
 }
 
 static void control(const char *line) {
@@ -170,6 +211,8 @@ static void control(const char *line) {
 		sensor = !strcmp(word, "open") ? SENSOR_OPEN : !strcmp(word, "short") ? SENSOR_SHORT : SENSOR_OK;
 	else if (!strncmp(line, "stats", 5))
 		write_stats();
+	else if (!strncmp(line, "reset", 5))
+		power_cycle();
 	else
 		fprintf(stderr, "perijove_sim: unknown control line: %s", line);
 }
@@ -209,12 +252,35 @@ static void usage(void) {
 	fprintf(stderr,
 		"usage: perijove_sim [--mcu atmega328p|atmega2560] [--speed X (0: unpaced)]\n"
 		"       [--capacity J/K] [--conductance W/K] [--sink degC] [--power W] [--initial degC]\n"
-		"       [--thermal-speed X] [--stats FILE] [--millis-at ADDR] [--trace-marker] firmware.elf\n");
+		"       [--thermal-speed X] [--stats FILE] [--millis-at ADDR] [--eeprom FILE] [--trace-marker]\n"
+		"       firmware.elf\n");
 	exit(2);
 }
 
+/* the thermistor's voltage on the ADC and the thermal node's steps, at boot and after a reset
+ * (simavr's reset cancels every cycle timer) */
+static void start_wiring(void) {
+	avr_raise_irq(adc_irq, sensor_millivolts());
+	avr_cycle_timer_register_usec(avr, THERMAL_STEP_US, thermal_step, NULL);
+}
+
+/* FILE's octets from EEPROM address 0 */
+static int load_eeprom(const char *path) {
+	static uint8_t octets[4096];
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	size_t n = fread(octets, 1, sizeof octets, f);
+	fclose(f);
+	avr_eeprom_desc_t desc = {.ee = octets, .offset = 0, .size = (uint32_t)n};
+	avr_ioctl(avr, AVR_IOCTL_EEPROM_SET, &desc);   /* simavr 1.6 answers -1 even when it worked */
+	avr_eeprom_desc_t got = {.ee = NULL, .offset = 0, .size = (uint32_t)n};
+	avr_ioctl(avr, AVR_IOCTL_EEPROM_GET, &got);
+	return n && got.ee && !memcmp(got.ee, octets, n) ? 0 : -1;
+}
+
 int main(int argc, char **argv) {
-	const char *mcu = "atmega328p", *elf = NULL;
+	const char *mcu = "atmega328p", *elf = NULL, *eeprom = NULL;
 	double speed = 1.0;
 	thermal_defaults(&node);
 	thermistor_defaults(&thermistor);
@@ -235,6 +301,7 @@ int main(int argc, char **argv) {
 		else if (!strcmp(a, "--stats")) stats = v;
 		else if (!strcmp(a, "--thermal-speed")) thermal_speed = atof(v);
 		else if (!strcmp(a, "--millis-at")) millis_at = strtol(v, NULL, 0);
+		else if (!strcmp(a, "--eeprom")) eeprom = v;
 		else usage();
 	}
 	if (!elf || node.capacity <= 0 || node.conductance <= 0 || speed < 0 || thermal_speed <= 0)
@@ -257,12 +324,15 @@ int main(int argc, char **argv) {
 		return 2;
 	}
 	avr_load_firmware(avr, &firmware);
+	if (eeprom && load_eeprom(eeprom) < 0) {
+		fprintf(stderr, "perijove_sim: cannot load %s into the EEPROM\n", eeprom);
+		return 2;
+	}
 	avr->frequency = 16000000;
 	avr->vcc = avr->avcc = avr->aref = (uint32_t)PJ_ADC_SUPPLY_MV;
 	/* RAM starts after the I/O space (0x100 on the 328P, 0x200 on the 2560) */
 	static_end = avr->ioend + 1 + firmware.datasize + firmware.bsssize;
-	for (uint32_t a = static_end; a <= avr->ramend; a++)
-		avr->data[a] = PAINT;
+	paint_ram();
 
 	/* Arduino pin 8 (heater) and pin 9 (marker): PB0/PB1 on the Uno, PH5/PH6 on the Mega */
 	int mega = !strcmp(mcu, "atmega2560");
@@ -270,8 +340,7 @@ int main(int argc, char **argv) {
 	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ(port), mega ? 5 : 0), on_heater, NULL);
 	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ(port), mega ? 6 : 1), on_marker, NULL);
 	adc_irq = avr_io_getirq(avr, AVR_IOCTL_ADC_GETIRQ, ADC_IRQ_ADC0);
-	avr_raise_irq(adc_irq, sensor_millivolts());
-	avr_cycle_timer_register_usec(avr, THERMAL_STEP_US, thermal_step, NULL);
+	start_wiring();
 
 	uart_pty_t pty;
 	memset(&pty, 0, sizeof pty);
@@ -292,9 +361,9 @@ int main(int argc, char **argv) {
 	int state = cpu_Running;
 	while (!stopping && state != cpu_Done && state != cpu_Crashed) {
 		state = avr_run(avr);
-		if (avr->cycle < next_pace)
+		if (cycles() < next_pace)
 			continue;
-		next_pace = avr->cycle + slice;
+		next_pace = cycles() + slice;
 		poll_stdin();
 		apply_millis();
 		/* simavr's pty thread drops what the AVR sends once its 512-octet FIFO is full: on a host
@@ -305,7 +374,7 @@ int main(int argc, char **argv) {
 			nanosleep(&t, NULL);
 		}
 		if (speed > 0) {
-			double ahead = (double)avr->cycle / avr->frequency / speed - (wall_seconds() - start);
+			double ahead = (double)cycles() / avr->frequency / speed - (wall_seconds() - start);
 			if (ahead > 0.0005) {
 				struct timespec t = {(time_t)ahead, (long)((ahead - (time_t)ahead) * 1e9)};
 				nanosleep(&t, NULL);

@@ -1,15 +1,17 @@
-"""serial: a real board on a serial port: an Arduino with the firmware, a Pico with the MicroPython
+"""serial: a real board on a serial port: an Arduino with the firmware (an Uno, or a Mega whose
+build authenticates its uplink with the keys of $PERIJOVE_KEY_FILE), a Pico with the MicroPython
 program (hil/pico), or `fsw` on a Pi."""
 
 from fsw.protocol import TM_FRAME_LEN
 
-from .avr_sim import FIRMWARE_CAPABILITIES
+from .avr_sim import FIRMWARE_CAPABILITIES, MEGA_FIRMWARE_CAPABILITIES
 from .base import ALL_COMMANDS, Capabilities, Target
 from .mpy_sim import PICO_CAPABILITIES
 
 # what each kind of real board can do: the Arduino firmware's or the Pico program's commands, or all of fsw's
 BOARD_CAPABILITIES = {
     "arduino": Capabilities(**FIRMWARE_CAPABILITIES, simulated_thermal=False),
+    "mega": Capabilities(**MEGA_FIRMWARE_CAPABILITIES, simulated_thermal=False),
     "pico": Capabilities(**PICO_CAPABILITIES, simulated_thermal=False),
     "fsw": Capabilities(TM_FRAME_LEN, ALL_COMMANDS, None, simulated_thermal=False),
 }
@@ -23,7 +25,7 @@ class SerialTarget(Target):
         self.baud = baud
         self.board = board
         self.capabilities = BOARD_CAPABILITIES[board]
-        if board == "fsw":     # fsw on a Pi: its keys copied here, named by $PERIJOVE_KEY_FILE (docs/GROUND.md)
+        if board in ("fsw", "mega"):   # the board's keys, named by $PERIJOVE_KEY_FILE (docs/GROUND.md)
             from ground.uplink_security import find_key_file
 
             self.key_file = find_key_file()

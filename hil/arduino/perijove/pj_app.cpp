@@ -5,6 +5,7 @@
 #include "pj_board.h"
 #include "pj_downlink.h"
 #include "pj_farm.h"
+#include "pj_sdls.h"
 #include "pj_uart.h"
 #include "pj_uplink.h"
 #include "pj_wire.h"
@@ -12,6 +13,7 @@
 void pj_setup() {
   pinMode(PJ_MARKER_PIN, OUTPUT);
   pj_thermal_begin();
+  pj_sdls_begin();
   pj_uart_begin(PJ_BAUD);
   uint8_t event[PJ_EVENT_BOOT_ARG_LEN];
   pj_put32(event + PJ_EVENT_BOOT_ARG_DICTIONARY_VERSION, PJ_DICTIONARY_VERSION);

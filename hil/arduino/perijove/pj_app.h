@@ -31,7 +31,7 @@ struct PjRequest {
 void pj_report(const PjRequest &request, uint8_t subtype, uint16_t reason);
 void pj_progress(const PjRequest &request, uint8_t step, uint8_t percent);
 void pj_complete(const PjRequest &request, uint8_t reason);
-void pj_uplink_frame(const uint8_t *frame, uint8_t len);   // a frame with a good FECF
+void pj_uplink_frame(uint8_t *frame, uint8_t len);   // a frame with a good FECF (SDLS decrypts in place)
 void pj_frame_rejected(uint8_t reason, uint16_t octets);   // a rejected span of the uplink
 
 // events (pj_events.cpp)

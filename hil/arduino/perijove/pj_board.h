@@ -15,8 +15,18 @@
 // heater power, sink, setpoints and limits come from the host's thermal model through
 // pj_dictionary.h (PJ_THERMAL_*); the board has no sink sensor and reports the model's sink
 
-// longest TC frame the board accepts (its commands are short; RAM is 2 KB)
-#define PJ_TC_ACCEPT_LEN 48
+// SDLS (authenticated commanding, pj_sdls.h) where it fits: the Mega's 256 KB of flash and 8 KB
+// of RAM; not the Uno's (docs/PERFORMANCE.md gives the numbers). PJ_SDLS_ON_UNO builds it for the
+// Uno all the same, only to measure what it would take there (hil/arduino/measure.py).
+#if defined(__AVR_ATmega2560__) || defined(PJ_SDLS_ON_UNO)
+#define PJ_SDLS 1
+#define PJ_SDLS_OVERHEAD 30     // security header (SPI, IV) and trailer (MAC) in every TC frame
+#else
+#define PJ_SDLS_OVERHEAD 0
+#endif
+
+// longest TC frame the board accepts (its commands are short; RAM is 2 KB on the Uno)
+#define PJ_TC_ACCEPT_LEN (48 + PJ_SDLS_OVERHEAD)
 #define PJ_RX_RING 128          // power of two
 
 #endif

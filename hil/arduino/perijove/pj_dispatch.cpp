@@ -7,6 +7,7 @@
 #include "pj_clock.h"
 #include "pj_downlink.h"
 #include "pj_farm.h"
+#include "pj_sdls.h"
 #include "pj_wire.h"
 
 struct CommandSpec {
@@ -226,12 +227,12 @@ static void dispatch_packet(const uint8_t *p, uint8_t n) {
   if (reason != PJ_DEFERRED) pj_complete(r, reason);
 }
 
-void pj_uplink_frame(const uint8_t *f, uint8_t len) {
+void pj_uplink_frame(uint8_t *f, uint8_t len) {
   // TC frame header checks (fsw/protocol/tcframe.py decode_tc_frame); FECF already good
   uint8_t reason = 0;
   if (f[0] >> 6) reason = PJ_REASON_BAD_FRAME_HEADER;
   else if ((pj_get16(f) & 0x3FF) != PJ_SPACECRAFT_ID) reason = PJ_REASON_BAD_SCID;
-  else reason = pj_farm_check(f, len);
+  else if (!(reason = pj_sdls_process(f, &len))) reason = pj_farm_check(f, len);   // SDLS first
   if (reason) {
     pj_frame_rejected(reason, len);
     return;
@@ -257,5 +258,6 @@ uint8_t pj_commanding_hk(uint8_t *out) {
   pj_put32(out + PJ_HK_COMMANDING_FRAMES_RECEIVED, frames_received);
   pj_put32(out + PJ_HK_COMMANDING_FRAMES_REJECTED, frames_rejected);
   pj_put16(out + PJ_HK_COMMANDING_LAST_REASON, last_reason);
+  pj_farm_hk(out);
   return PJ_HK_COMMANDING_LEN;
 }

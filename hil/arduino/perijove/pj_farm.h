@@ -14,6 +14,8 @@ uint8_t pj_farm_check(const uint8_t *frame, uint8_t len);
 bool pj_farm_frame(const uint8_t *frame, uint8_t len);
 // the standard CLCW (CCSDS 232.0-B 4.2) of the FARM now, for the OCF of the next TM frame
 uint32_t pj_farm_clcw();
+// V(R), the state and the counters of housekeeping structure 2 (commanding)
+void pj_farm_hk(uint8_t *out);
 // the board can take frames again (the downlink has room for replies): leave the Wait state
 void pj_farm_poll();
 

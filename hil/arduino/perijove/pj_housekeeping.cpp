@@ -4,6 +4,7 @@
 #include "pj_app.h"
 #include "pj_clock.h"
 #include "pj_downlink.h"
+#include "pj_sdls.h"
 #include "pj_wire.h"
 
 struct Structure {
@@ -32,6 +33,9 @@ static Structure structures[] = {
     {PJ_SID_MODES, pj_modes_hk, true, 10, 0},
     {PJ_SID_CAMERA, pj_camera_hk, true, 10, 0},
     {PJ_SID_THERMAL, pj_thermal_hk, true, 10, 0},
+#ifdef PJ_SDLS
+    {PJ_SID_SECURITY, pj_sdls_hk, true, 10, 0},
+#endif
 };
 #define STRUCTURES (sizeof structures / sizeof structures[0])
 #define LARGEST 48
