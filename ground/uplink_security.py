@@ -8,6 +8,12 @@ process) before any frame that used it is radiated: a crash, kill -9 included, n
 
 The key file: --key-file, else $PERIJOVE_KEY_FILE, else the one a flight software on this
 computer provisioned in its default state directory (fsw/security/keyfile.py).
+
+A rotation (`rotate`) changes keys on board with keys already there (the SDLS-EP subset): a spare
+key is activated and given to the stopped association of the same service, which is started; the
+uplink moves to it between two radiated frames; then the old association is stopped and its key
+deactivated. Whoever owns the link runs it (the ground server), so that every client's next frame
+uses the new key.
 """
 
 from __future__ import annotations
@@ -15,15 +21,21 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 
 from fsw.protocol.framing import ASM
 from fsw.protocol.sdls import MAX_SEQUENCE, SECURED, Keyring, apply_security, fingerprint
-from fsw.security.keyfile import KeyFileError, default_key_file, read_key_file
+from fsw.security.keyfile import KeyFileError, default_key_file, read_key_file, write_key_file
 
 from .counters import write_json_durably
 
-__all__ = ["KeyFileError", "UplinkSecurity", "find_key_file", "load"]
+__all__ = ["KeyFileError", "Rotation", "UplinkSecurity", "find_key_file", "load", "rotate"]
+
+# each service has two associations: one in service, the other stopped for the next rotation
+PARTNER = {1: 3, 3: 1, 2: 4, 4: 2}
 
 
 class UplinkSecurity:
@@ -48,6 +60,12 @@ class UplinkSecurity:
                 raise KeyFileError(f"{self.key_file}: no key {key_id}")
             self.keyring.associations[spi].key_id = key_id
         self.spi = self.keyring.uplink_spi = spi
+
+    def next_spare(self) -> int | None:
+        """The key after every key an association ever held (a key never goes back into service)."""
+        held = [sa.key_id for sa in self.keyring.associations.values() if sa.key_id is not None]
+        spares = [key_id for key_id in self.keyring.keys if key_id > max(held, default=0)]
+        return min(spares) if spares else None
 
     def describe(self) -> str:
         sa = self.association
@@ -93,6 +111,45 @@ class UplinkSecurity:
 
     def _save(self, saved: dict) -> None:
         write_json_durably(self.sequence_file, saved)
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """What a rotation did: the uplink moved from old_spi (old_key) to new_spi (new_key)."""
+
+    old_spi: int
+    old_key: int
+    new_spi: int
+    new_key: int
+    fingerprint: str
+
+
+def rotate(security: UplinkSecurity, command: Callable[..., None], radiating: AbstractContextManager) -> Rotation:
+    """Put the next spare key in service on board and move the uplink to it.
+
+    command(name, args, arm=False) runs one command to completion or raises; `radiating` is held
+    while no frame may go out (the owner's send lock), so the switch falls between two radiated
+    frames: every frame before it is protected with the old association, still operational on
+    board, every frame after it (retransmissions included) with the new one, already started.
+    The key file follows each step that completed, so an interrupted rotation leaves it naming
+    the association that works. KeyFileError: nothing to rotate to (nothing was sent)."""
+    old_spi = security.spi
+    old_key = security.association.key_id
+    new_spi = PARTNER.get(old_spi)
+    spare = security.next_spare()
+    if new_spi not in security.keyring.associations:
+        raise KeyFileError(f"SPI {old_spi} has no partner association to rotate to")
+    if spare is None:
+        raise KeyFileError(f"{security.key_file}: no spare key left: provision the spacecraft with new keys")
+    command("key_activate", {"key": spare})
+    command("sa_rekey", {"spi": new_spi, "key": spare})
+    command("sa_start", {"spi": new_spi})
+    with radiating:
+        security.use(new_spi, key_id=spare)
+        write_key_file(security.key_file, security.keyring)       # the file names what works, from now on
+    command("sa_stop", {"spi": old_spi}, arm=True)
+    command("key_deactivate", {"key": old_key})
+    return Rotation(old_spi, old_key, new_spi, spare, fingerprint(security.keyring.keys[spare]))
 
 
 def find_key_file(given: str | os.PathLike | None = None) -> Path | None:
