@@ -2,9 +2,14 @@
 
 The frames the sender builds (and a FOP keeps for retransmission) are clear, with room for the
 security header and trailer (fsw.protocol.sdls.SECURED); `protect()` fills that room as they go
-to the link, so a retransmission gets a fresh sequence number and IV. The next sequence number of
-each key is on disk (flushed, renamed into place, under an exclusive lock shared by every ground
-process) before any frame that used it is radiated: a crash, kill -9 included, never reuses an IV.
+to the link, so a retransmission gets a fresh sequence number and IV. Sequence numbers are
+reserved in blocks of BLOCK: the end of a block is on disk (flushed, renamed into place, under an
+exclusive lock shared by every ground process) before any number of it goes into a frame, so a
+crash, kill -9 included, never reuses an IV; it skips at most the rest of the block, far inside
+flight's anti-replay window. One durable write per BLOCK frames, not per frame. A clean close
+gives the unused rest back when no other process reserved after it. One process radiates with a
+key at a time (the server owns the link): a second one, with a block of its own, would send
+numbers that flight takes for replays once the first one's higher numbers arrived.
 
 The key file: --key-file, else $PERIJOVE_KEY_FILE, else the one a flight software on this
 computer provisioned in its default state directory (fsw/security/keyfile.py).
@@ -22,7 +27,7 @@ import fcntl
 import json
 import os
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +38,8 @@ from fsw.security.keyfile import KeyFileError, default_key_file, read_key_file, 
 from .counters import write_json_durably
 
 __all__ = ["KeyFileError", "Rotation", "UplinkSecurity", "find_key_file", "load", "rotate"]
+
+BLOCK = 64      # sequence numbers reserved per durable write (flight's window is 1,024)
 
 # each service has two associations: one in service, the other stopped for the next rotation
 PARTNER = {1: 3, 3: 1, 2: 4, 4: 2}
@@ -46,6 +53,7 @@ class UplinkSecurity:
         self.layout = SECURED
         self.spi = keyring.uplink_spi
         self.radiated = 0
+        self._blocks: dict[str, tuple[int, int]] = {}    # key name -> (next number, end of its block)
 
     @property
     def association(self):
@@ -83,16 +91,37 @@ class UplinkSecurity:
         return [ASM + apply_security(frame[len(ASM):], sa, key, first + n) for n, frame in enumerate(frames)]
 
     def reserve(self, name: str, count: int) -> int:
-        """`count` sequence numbers never given out before for the key called `name`: the first."""
+        """`count` sequence numbers never given out before for the key called `name`: the first.
+        From this process's block; a new block (one durable write) when it runs short."""
+        first, end = self._blocks.get(name, (0, 0))
+        if first + count > end:
+            with self._locked() as saved:
+                first = int(saved.get(name, 1))
+                end = first + max(count, BLOCK)
+                if end - 1 > MAX_SEQUENCE:
+                    raise KeyFileError(f"key {name} has used every sequence number: rotate it (ground keys rotate)")
+                saved[name] = end
+                self._save(saved)
+        self._blocks[name] = (first + count, end)
+        return first
+
+    def release(self) -> None:
+        """Give back the unused rest of each block, when no other process reserved after it (a
+        clean close: the next process goes on from here, skipping nothing)."""
+        if not self._blocks:
+            return
+        with self._locked() as saved:
+            unused = {name: first for name, (first, end) in self._blocks.items() if saved.get(name) == end and first < end}
+            if unused:
+                self._save({**saved, **unused})
+        self._blocks.clear()
+
+    @contextmanager
+    def _locked(self):
+        """The saved numbers, every other ground process kept out until the block ends."""
         with open(self.sequence_file.with_name(self.sequence_file.name + ".lock"), "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            saved = self._load()
-            first = int(saved.get(name, 1))
-            if first + count - 1 > MAX_SEQUENCE:
-                raise KeyFileError(f"key {name} has used every sequence number: rotate it (ground keys rotate)")
-            saved[name] = first + count
-            self._save(saved)
-        return first
+            yield self._load()
 
     def _load(self) -> dict:
         try:
