@@ -7,9 +7,9 @@ reserved in blocks of BLOCK: the end of a block is on disk (flushed, renamed int
 exclusive lock shared by every ground process) before any number of it goes into a frame, so a
 crash, kill -9 included, never reuses an IV; it skips at most the rest of the block, far inside
 flight's anti-replay window. One durable write per BLOCK frames, not per frame. A clean close
-gives the unused rest back when no other process reserved after it. One process radiates with a
-key at a time (the server owns the link): a second one, with a block of its own, would send
-numbers that flight takes for replays once the first one's higher numbers arrived.
+gives the unused rest back when no other process reserved after it. Before each frame the file is
+read: when another process radiating with the same key reserved after this one's block, this
+one moves to a new block above it, so numbers keep rising in the order frames go out.
 
 The key file: --key-file, else $PERIJOVE_KEY_FILE, else the one a flight software on this
 computer provisioned in its default state directory (fsw/security/keyfile.py).
@@ -92,9 +92,11 @@ class UplinkSecurity:
 
     def reserve(self, name: str, count: int) -> int:
         """`count` sequence numbers never given out before for the key called `name`: the first.
-        From this process's block; a new block (one durable write) when it runs short."""
+        From this process's block while it is the newest one (a read of the file); a new block (one
+        durable write) when it runs short or another process reserved after it."""
         first, end = self._blocks.get(name, (0, 0))
-        if first + count > end:
+        # short, or another process reserved after this block (and may have radiated higher numbers)
+        if first + count > end or self._load().get(name) != end:
             with self._locked() as saved:
                 first = int(saved.get(name, 1))
                 end = first + max(count, BLOCK)

@@ -75,6 +75,10 @@ def test_sequence_numbers_are_reserved_on_disk_a_block_ahead(tmp_path):
     assert numbers([security.protect([FRAME])[0] for _ in range(BLOCK - 3)]) == list(range(4, BLOCK + 1))
     assert saved() == [1 + BLOCK]                         # no write within the block
     assert numbers(security.protect([FRAME])) == [1 + BLOCK] and saved() == [1 + 2 * BLOCK]
+    other = uplink_security.load(key_file)                # a second radiator with the same key
+    assert numbers(other.protect([FRAME])) == [1 + 2 * BLOCK]
+    assert numbers(security.protect([FRAME])) == [1 + 3 * BLOCK]   # above the other's block, not behind it
+    assert numbers(other.protect([FRAME])) == [1 + 4 * BLOCK]
 
 
 def test_kill_9_of_a_radiating_ground_never_reuses_an_iv(tmp_path):
