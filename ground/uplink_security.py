@@ -99,8 +99,8 @@ class UplinkSecurity:
         if first + count > end or self._load().get(name) != end:
             with self._locked() as saved:
                 first = int(saved.get(name, 1))
-                end = first + max(count, BLOCK)
-                if end - 1 > MAX_SEQUENCE:
+                end = min(first + max(count, BLOCK), MAX_SEQUENCE + 1)
+                if first + count - 1 > MAX_SEQUENCE:
                     raise KeyFileError(f"key {name} has used every sequence number: rotate it (ground keys rotate)")
                 saved[name] = end
                 self._save(saved)
