@@ -184,6 +184,12 @@ class Session(Station):
                 self._archive_failed(error)
         self.link.close()
         self.files.close()
+        if self.security is not None:
+            with self._send_lock:
+                try:
+                    self.security.release()     # the next process goes on from here, skipping nothing
+                except Exception as error:      # an unreadable sequence file, a full disk: say it, close
+                    self.on_warning(f"SDLS sequence numbers not given back (skipped, never reused): {error}")
 
     # -- uplink --
     def submit(self, name: str, args: dict | None = None, ack: int = ACK_ALL, on_stage=None,

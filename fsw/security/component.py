@@ -1,10 +1,16 @@
 """The uplink's security on board: ProcessSecurity on every TC frame, key and association state.
 
 `unprotect(frame)` is the TcReceiver's security hook: it runs after the frame header and FECF
-checks and before the FARM or anything else reads the frame data. The sequence number of an
-accepted frame is on disk (fsync'd) before the frame's data is handed on, so no restart, kill -9
-included, lets a frame be accepted twice. Sequence numbers are kept per key: an IV belongs to the
-key it was used with, whichever association carried it.
+checks and before the FARM or anything else reads the frame data. Sequence numbers are kept per
+key: an IV belongs to the key it was used with, whichever association carried it.
+
+The anti-replay windows (the last sequence number accepted with each key) are flight state: they
+go into the same journal record, and the same fdatasync, as the effects of the frame's command,
+before any report of it goes down (Downlink.hold_until_committed), as FARM-1's V(R) does. A kill -9
+before that record loses the frame and its effects together: it never happened, and no report of
+it was seen. Besides, a bound above every number accepted with each key is kept in a store file
+of its own, written before a frame above the bound is accepted (one write per BOUND_AHEAD frames):
+should the flight state itself be lost, the windows start from the bounds, never from zero.
 
 Without a keyring (fsw --insecure-uplink) clear frames are accepted, each one counted, and the
 boot says so with an event.
@@ -25,7 +31,8 @@ from fsw.protocol.tcframe import FECF_LEN, TC_HEADER_LEN
 from .dictionary import COMPONENT
 
 log = logging.getLogger("fsw.security")
-STORE_NAME = "sdls"          # the blob of key states, association states and sequence numbers
+STORE_NAME = "sdls"          # the blob of key states, association states and the windows' bounds
+BOUND_AHEAD = 64             # the bound is set this far above the frame that passed it
 REFUSALS = {
     Reason.SDLS_UNKNOWN_SPI: "sdls_unknown_spi",
     Reason.SDLS_BAD_MAC: "sdls_bad_mac",
@@ -46,6 +53,8 @@ class Security(FlightComponent):
         self.sa_states: dict[int, str] = {}
         self.sa_keys: dict[int, int | None] = {}
         self.last_accepted: dict[int, int] = {}     # key id -> highest sequence number accepted
+        self.bound: dict[int, int] = {}             # key id -> above every number ever accepted (on disk)
+        self._journalled: dict[int, int] | None = None   # the windows in the flight state, when it had them
         self.refused: Counter[str] = Counter()
         self.accepted = 0
         self.clear_frames = 0
@@ -65,6 +74,8 @@ class Security(FlightComponent):
         self.sa_keys = {spi: sa.key_id for spi, sa in keyring.associations.items()}
         self.sa_states = {spi: "operational" if key_id is not None else "unkeyed" for spi, key_id in self.sa_keys.items()}
         self._load()
+        # the flight state's windows; without a flight state (lost, or an older version's), the bounds
+        self.last_accepted = dict(self._journalled) if self._journalled is not None else dict(self.bound)
 
     # -- ProcessSecurity --
     def unprotect(self, frame: bytes) -> bytes:
@@ -86,8 +97,12 @@ class Security(FlightComponent):
             self.refused[REFUSALS[error.reason]] += 1
             self.services.event("sdls_rejected", reason=int(error.reason), spi=spi or 0)
             raise
-        self.last_accepted[verified.key_id] = verified.sequence
-        self._save()                     # durable before anything acts on the frame
+        key_id, sequence = verified.key_id, verified.sequence
+        if sequence > self.bound.get(key_id, 0):
+            self.bound[key_id] = sequence + BOUND_AHEAD
+            self._save()                 # on disk before the frame acts: a lost flight state restarts above it
+        self.last_accepted[key_id] = sequence
+        self.services.downlink.hold_until_committed()    # journalled before any report of the frame goes
         self.accepted += 1
         self.last_spi, self.last_sequence = verified.spi, verified.sequence
         return verified.data
@@ -161,11 +176,21 @@ class Security(FlightComponent):
         self._save()
         self.services.event("sa_changed", spi=spi, state=state, key=self.sa_keys[spi] or 0)
 
-    # -- persistence: one blob, written at once (AtomicStore: fsync and rename) --
+    # -- persistence: the windows in the flight state (journalled); key and association states and
+    # the bounds in one blob, written at once (AtomicStore: fsync and rename) --
+    def state(self) -> dict:
+        return {"last_accepted": {str(key_id): sequence for key_id, sequence in self.last_accepted.items()}}
+
+    def restore(self, state: dict) -> None:
+        try:
+            self._journalled = {int(k): int(v) for k, v in state["last_accepted"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            log.error("anti-replay windows not restored (%s): starting from the bounds", error)
+
     def _save(self) -> None:
         self.store.put(STORE_NAME, json.dumps({
             "keys": self.key_states, "associations": self.sa_states, "sa_keys": self.sa_keys,
-            "last_accepted": self.last_accepted}).encode())
+            "bound": self.bound}).encode())
 
     def _load(self) -> None:
         payload = self.store.get(STORE_NAME)
@@ -177,7 +202,8 @@ class Security(FlightComponent):
             sas = {int(k): str(v) for k, v in saved["associations"].items() if int(k) in self.sa_states}
             sa_keys = {int(k): (None if v is None else int(v)) for k, v in saved["sa_keys"].items()
                        if int(k) in self.sa_states}
-            last = {int(k): int(v) for k, v in saved["last_accepted"].items()}
+            # an older version kept its exact windows here: as bounds they are just as safe
+            bound = {int(k): int(v) for k, v in saved.get("bound", saved.get("last_accepted", {})).items()}
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             # never start the windows from zero on a guess: that would accept replays
             self.store.quarantine_file(STORE_NAME, f"unreadable: {error}")
@@ -186,7 +212,7 @@ class Security(FlightComponent):
         self.key_states.update(keys)
         self.sa_states.update(sas)
         self.sa_keys.update({spi: key for spi, key in sa_keys.items() if key is None or key in self.key_states})
-        self.last_accepted = last
+        self.bound = bound
 
     # -- telemetry --
     def housekeeping(self) -> dict:

@@ -7,6 +7,8 @@
                                      stage until it ends, else the request ids at once
     GET  /api/cop1                   COP-1 (FOP-1) state, V(S), queues, settings, last CLCW
     POST /api/cop1                   a COP-1 directive: {"directive", "value"} (docs/GROUND.md)
+    POST /api/keys/rotate            a spare SDLS key into service on board, the uplink moved to it
+                                     from the next radiated frame: {"timeout"} per command (operators)
     WS   /api/stream                 every TM packet as it arrives (binary: 8-octet ground time, then
                                      the packet); text messages for warnings and drops
     GET  /api/archive/samples        ?parameter=P (repeatable)&from=T&to=T: one JSON line per sample
@@ -21,6 +23,7 @@ a viewer asking to command gets 403; a malformed request gets 400 and one line s
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import difflib
 import json
 import logging
@@ -277,6 +280,23 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
         except CommandRequestError as problem:
             return error(409, str(problem))
 
+    async def rotate_keys(request: Request):
+        refused = allowed(request, need_operator=True)
+        if refused:
+            return refused
+        try:
+            document = json.loads(await request.body() or b"{}")
+            timeout = float(document.get("timeout", 10.0))
+            if not 0 < timeout <= MAX_FOLLOW_S:
+                raise ValueError
+        except (ValueError, TypeError, AttributeError):
+            return error(400, f'body must be a JSON object, its "timeout" in (0, {MAX_FOLLOW_S:g}] s')
+        try:
+            rotation = await asyncio.to_thread(server.rotate_keys, timeout)
+        except CommandRequestError as problem:
+            return error(409, str(problem))
+        return JSONResponse(dataclasses.asdict(rotation))
+
     async def not_found(request: Request, exc):
         return error(getattr(exc, "status_code", 404), f"{request.method} {request.url.path}: no such endpoint")
 
@@ -285,6 +305,7 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
         Route("/api/telemetry", telemetry),
         Route("/api/commands", commands, methods=["POST"]),
         Route("/api/cop1", cop1, methods=["GET", "POST"]),
+        Route("/api/keys/rotate", rotate_keys, methods=["POST"]),
         WebSocketRoute("/api/stream", stream),
         Route("/api/archive/samples", archive_samples),
         Route("/api/archive/events", archive_events),

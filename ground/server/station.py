@@ -21,7 +21,8 @@ from ..archive import Retention, open_for
 from ..cop1 import CopRefused
 from ..counters import UplinkCounters
 from ..session import Session
-from ..tracker import TrackedCommand
+from ..tracker import CommandError, TrackedCommand, raise_for
+from ..uplink_security import KeyFileError, Rotation, rotate
 
 CLIENT_QUEUE = 10_000          # packets a client may fall behind before the oldest are dropped
 WARNINGS_KEPT = 100
@@ -71,6 +72,7 @@ class GroundServer:
         self._print_warning = on_warning
         self.subscribers: set[Subscriber] = set()
         self._lock = threading.Lock()
+        self._rotating = threading.Lock()             # one key rotation at a time
         link = open_link(port, baud or DEFAULT_BAUD, channel)
         self.session = Session(link, frame_len, dictionary, on_warning=self._warn, counters=counters,
                                reopen=lambda: open_link(port, baud or DEFAULT_BAUD, channel),  # a device back
@@ -117,6 +119,29 @@ class GroundServer:
             return gfop.directive(directive, value)
         except DirectiveRejected as refused:
             raise CommandRequestError(f"{directive}: {refused}") from None
+
+    def rotate_keys(self, timeout: float = 10.0) -> Rotation:
+        """A spare key into service on board, and the uplink moved to it between two radiated
+        frames (ground.uplink_security.rotate); each command waits at most `timeout` s.
+        CommandRequestError: one line saying why it was not done, or where it stopped."""
+        security = self.session.security
+        if security is None:
+            raise CommandRequestError("the uplink is clear (--insecure-uplink): there are no keys to rotate")
+        if not self._rotating.acquire(blocking=False):
+            raise CommandRequestError("a key rotation is already under way")
+
+        def command(name: str, args: dict, arm: bool = False) -> None:
+            sent = self.submit(name, args, arm=arm)
+            for tracked in sent:
+                tracked.done.wait(timeout)
+                raise_for(tracked)
+
+        try:
+            return rotate(security, command, self.session._send_lock)
+        except (KeyFileError, CommandError, OSError) as error:
+            raise CommandRequestError(f"key rotation stopped: {error}") from None
+        finally:
+            self._rotating.release()
 
     def _submit(self, name, args, arm, ack, release, person, bypass) -> list[TrackedCommand]:
         dictionary = self.session.dictionary

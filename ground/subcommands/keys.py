@@ -1,19 +1,17 @@
 """`ground keys`: the SDLS uplink keys. show (fingerprints, never a key), generate, rotate.
 
-rotate changes keys on board with keys already there (the SDLS-EP subset, docs/ICD.md): a spare
-key is activated and given to the stopped association of the same service, that association is
-started, the ground moves to it, then the old association is stopped and its key deactivated. The
-key file follows each step that completed, so an interrupted rotation leaves it naming the
-association that works.
+rotate asks the ground server that owns the link (POST /api/keys/rotate; given --port, one in this
+process) to change keys on board with keys already there (the SDLS-EP subset, docs/ICD.md;
+ground.uplink_security.rotate): the server's uplink moves to the new key from its next frame.
 """
 
+import json
 import sys
+from contextlib import nullcontext
 
+from .. import exitcodes
 from ..cli import UsageError
-from ._common import add_link_options, guard
-
-# each service has two associations: one in service, the other stopped for the next rotation
-PARTNER = {1: 3, 3: 1, 2: 4, 4: 2}
+from ._common import add_port_options, guard
 
 
 def register(subparsers) -> None:
@@ -29,9 +27,10 @@ def register(subparsers) -> None:
     generate.add_argument("file", metavar="FILE", help="where to write it (never over an existing file); "
                           "give it to fsw as STATE_DIR/uplink-keys.json before its first start")
     generate.set_defaults(run=run_generate)
-    rotate = actions.add_parser("rotate", help="put a spare key in service on board and move the uplink to it")
-    add_link_options(rotate, required=True)
-    rotate.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per command (default 10)")
+    rotate = actions.add_parser("rotate", help="put a spare key in service on board and move the uplink to it",
+                                description="Through the ground server that owns the link (--server, or one "
+                                "of its own on --port): the next frame any client sends uses the new key.")
+    add_port_options(rotate)
     rotate.set_defaults(run=guard(run_rotate))
 
 
@@ -81,40 +80,27 @@ def run_generate(args) -> int:
     return 0
 
 
-def next_spare(keyring) -> int | None:
-    """The key after every key an association ever held (a key never goes back into service)."""
-    used = max((sa.key_id for sa in keyring.associations.values() if sa.key_id is not None), default=0)
-    spares = [key_id for key_id in keyring.keys if key_id > used]
-    return min(spares) if spares else None
-
-
 def run_rotate(args) -> int:
-    from fsw.security.keyfile import write_key_file
-
-    from ..procedures import connect
+    from ..client import ServerError, request, server_url
+    from ._common import embedded_server
 
     if args.insecure_uplink:
         raise UsageError("rotate changes keys over an authenticated uplink: --insecure-uplink cannot")
-    path = _key_file(args.key_file)
-    keyring = _read(path)
-    old_spi = keyring.uplink_spi
-    old_key = keyring.associations[old_spi].key_id
-    new_spi = PARTNER.get(old_spi)
-    spare = next_spare(keyring)
-    if new_spi not in keyring.associations:
-        raise UsageError(f"SPI {old_spi} has no partner association to rotate to")
-    if spare is None:
-        raise UsageError(f"{path}: no spare key left: provision the spacecraft with new keys")
-    with connect(args.port, frame_len=args.frame_len, archive=False, timeout=args.timeout, key_file=path,
-                 on_warning=lambda message: print(f"ground keys: {message}", file=sys.stderr)) as gs:
-        security = gs.session.security
-        gs.send("key_activate", key=spare)
-        gs.send("sa_rekey", spi=new_spi, key=spare)
-        gs.send("sa_start", spi=new_spi)
-        security.use(new_spi, key_id=spare)
-        write_key_file(path, security.keyring)               # the file names what works, from now on
-        print(f"uplink now on SPI {new_spi}, key {spare} {keyring.fingerprint(spare)}")
-        gs.arm_and_send("sa_stop", spi=old_spi)
-        gs.send("key_deactivate", key=old_key)
-        print(f"SPI {old_spi} stopped, key {old_key} deactivated")
+    server = server_url(args.server)
+    if args.port is not None and args.server is not None:
+        raise UsageError("give --port or --server, not both")
+    if args.port is None and server is None:
+        raise UsageError("no spacecraft: give --server URL (or set PERIJOVE_SERVER) or --port URL")
+    if args.port is not None:
+        _read(_key_file(args.key_file))               # one line about a missing or unusable file, first
+    with embedded_server(args) if args.port is not None else nullcontext(server) as url:
+        try:
+            response = request(url, "POST", "/api/keys/rotate", {"timeout": args.timeout}, args.token,
+                               timeout=6 * args.timeout + 10)
+        except ServerError as error:
+            print(f"ground keys: {error}", file=sys.stderr)
+            return exitcodes.FAILED
+        done = json.loads(response.read())
+    print(f"uplink now on SPI {done['new_spi']}, key {done['new_key']} {done['fingerprint']}")
+    print(f"SPI {done['old_spi']} stopped, key {done['old_key']} deactivated")
     return 0

@@ -5,11 +5,12 @@
    a pty and read back. Median and p99 of each, and their ratio (goal: <= 3x). Three ways:
    clear frames (--insecure-uplink); clear with `--unsafe-ack` (reports sent before the state is
    journalled and fdatasync'd: the ratio is what durable acknowledgement costs); and with SDLS
-   (the default: ApplySecurity on the ground, its sequence number saved first; ProcessSecurity on
-   board, its window saved before the command acts): the cost of authentication.
+   (the default: ApplySecurity on the ground, its sequence numbers reserved on disk a block at a
+   time; ProcessSecurity on board, its window journalled with the command's effects): the cost of
+   authentication.
 2. Rate-group cycle time while the ground sends 1,000 TC/s, from fsw's own --stats, against
-   the same fsw left idle for the same time (ratio), and the cycle slips (goal: none); clear
-   frames (--insecure-uplink), as the goal was set.
+   the same fsw left idle for the same time (ratio), and the cycle slips (goal: none); with clear
+   frames (--insecure-uplink), as the goal was set, and with authenticated ones (SDLS).
 
     ./scripts/bench fsw [--pings N] [--seconds S] [--rate TC_PER_S]
 """
@@ -150,10 +151,10 @@ def fsw_round_trips(pings: int, workdir: Path, *options: str, secure: bool = Fal
     return samples
 
 
-def cycle_stats(workdir: Path, name: str, seconds: float, rate: float) -> dict:
+def cycle_stats(workdir: Path, name: str, seconds: float, rate: float, secure: bool = False) -> dict:
     """fsw's own cycle statistics after `seconds` with the ground sending `rate` TC/s."""
     stats_file = workdir / f"{name}-stats.json"
-    process, fd, _ = fsw_process(workdir / f"{name}-state", stats_file)
+    process, fd, security = fsw_process(workdir / f"{name}-state", stats_file, secure=secure)
     stopping = threading.Event()
     received = [0]
 
@@ -164,14 +165,15 @@ def cycle_stats(workdir: Path, name: str, seconds: float, rate: float) -> dict:
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
-    sender = TcSender()
+    sender = TcSender(layout=SECURED) if secure else TcSender()
     sent = 0
     started = time.perf_counter()
     if rate:
         while (elapsed := time.perf_counter() - started) < seconds:
             due = int(elapsed * rate)
             while sent < due:
-                os.write(fd, sender.send_bytes(DICTIONARY.build_tc("ping", ack=ACK_ALL)))
+                frame = sender.send_bytes(DICTIONARY.build_tc("ping", ack=ACK_ALL))
+                os.write(fd, security.protect([frame])[0] if secure else frame)
                 sent += 1
             time.sleep(0.001)
     else:
@@ -213,17 +215,19 @@ def main() -> int:
         print(f"  SDLS / clear    median {sdls_p50 / fsw_p50:7.2f} x    p99 {sdls_p99 / fsw_p99:7.2f} x"
               f"   (the cost of authentication)")
         idle = cycle_stats(workdir, "idle", args.seconds, 0)
-        loaded = cycle_stats(workdir, "loaded", args.seconds, args.rate)
-        print(f"rate groups, {args.seconds:g} s idle vs {args.seconds:g} s at {args.rate:g} TC/s "
-              f"({loaded['sent']} sent, {loaded['commands']['tc_executed']} executed, "
-              f"{loaded['downlink_octets'] / args.seconds / 1e3:.0f} kB/s downlink)")
-        for group in ("fast", "slow"):
-            a, b = idle[group], loaded[group]
-            print(f"  {group:4} idle   p50 {a['p50_ms']:6.3f} ms  p99 {a['p99_ms']:6.3f} ms  max {a['max_ms']:6.3f} ms")
-            print(f"  {group:4} loaded p50 {b['p50_ms']:6.3f} ms  p99 {b['p99_ms']:6.3f} ms  max {b['max_ms']:6.3f} ms"
-                  f"   ratio p50 {b['p50_ms'] / max(a['p50_ms'], 1e-9):.2f}x  p99 {b['p99_ms'] / max(a['p99_ms'], 1e-9):.2f}x")
-        print(f"  cycle slips     idle {idle['cycle_slips']}   loaded {loaded['cycle_slips']}   (goal 0)")
-        print(f"  downlink dropped loaded {loaded['downlink_dropped']} octets")
+        for label, secure in (("clear", False), ("SDLS", True)):
+            loaded = cycle_stats(workdir, f"loaded-{label}", args.seconds, args.rate, secure=secure)
+            print(f"rate groups, {args.seconds:g} s idle vs {args.seconds:g} s at {args.rate:g} {label} TC/s "
+                  f"({loaded['sent']} sent, {loaded['commands']['tc_executed']} executed, "
+                  f"{loaded['downlink_octets'] / args.seconds / 1e3:.0f} kB/s downlink)")
+            for group in ("fast", "slow"):
+                a, b = idle[group], loaded[group]
+                print(f"  {group:4} idle   p50 {a['p50_ms']:6.3f} ms  p99 {a['p99_ms']:6.3f} ms  max {a['max_ms']:6.3f} ms")
+                print(f"  {group:4} loaded p50 {b['p50_ms']:6.3f} ms  p99 {b['p99_ms']:6.3f} ms  max {b['max_ms']:6.3f} ms"
+                      f"   ratio p50 {b['p50_ms'] / max(a['p50_ms'], 1e-9):.2f}x"
+                      f"  p99 {b['p99_ms'] / max(a['p99_ms'], 1e-9):.2f}x")
+            print(f"  cycle slips     idle {idle['cycle_slips']}   loaded {loaded['cycle_slips']}   (goal 0)")
+            print(f"  downlink dropped loaded {loaded['downlink_dropped']} octets")
     return 0
 
 

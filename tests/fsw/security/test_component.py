@@ -1,6 +1,8 @@
 """The uplink's security on board, through the whole flight software: the attacks of issue #12,
 every one refused before anything reads the frame; keys and associations managed by command."""
 
+import json
+
 import pytest
 
 from fsw.app import FlightSoftware
@@ -11,8 +13,11 @@ from fsw.protocol.pus import encode_tc
 from fsw.protocol.reasons import Reason
 from fsw.protocol.sdls import SECURED
 from fsw.protocol.stack import TcSender
+from fsw.security.component import BOUND_AHEAD
 from fsw.security.keyfile import provision
+from fsw.storage import AtomicStore, StateFile
 from ground import uplink_security
+from ground.uplink_security import BLOCK
 
 OK = ["acceptance_success", "start_success", "completion_success"]
 
@@ -169,6 +174,36 @@ def test_replays_stay_refused_after_a_restart(tmp_path):
         assert again.verification(tc) == OK
 
 
+def test_the_windows_are_journalled_with_the_commands_and_bounded_in_a_file_of_their_own(tmp_path):
+    with Secured(tmp_path) as loop:
+        for _ in range(5):
+            loop.send("ping")
+        loop.advance(0.2)
+        newest = StateFile(AtomicStore(tmp_path)).load()
+        # the window in the flight state's newest record; the bound, on disk before frame 1 acted, untouched since
+        assert newest["components"]["security"]["last_accepted"] == {"1": 5}
+        assert json.loads(AtomicStore(tmp_path / "data").get("sdls"))["bound"] == {"1": 1 + BOUND_AHEAD}
+
+
+def test_a_lost_flight_state_restarts_the_windows_from_their_bounds_not_from_zero(tmp_path):
+    with Secured(tmp_path) as loop:
+        for _ in range(3):
+            loop.send("ping")
+        loop.advance(0.2)
+        captured = list(loop.radiated)
+    for name in ("fsw-state.json", "fsw-state.journal"):
+        (tmp_path / name).unlink(missing_ok=True)
+    with Secured(tmp_path) as again:
+        again.ground_end.write(b"".join(captured))
+        again.advance(0.2)
+        assert again.refused() == {"sdls_replay": 3}
+        # the ground's next numbers start after its block: at or below the bound refused, then accepted
+        numbers = range(1 + BLOCK, 3 + BOUND_AHEAD)
+        tcs = [again.send("ping") for _ in numbers]
+        again.advance(0.2)
+        assert [again.verification(tc) == OK for tc in tcs] == [n > 1 + BOUND_AHEAD for n in numbers]
+
+
 def command(loop, name, **args):
     tc = loop.send(name, args)
     loop.advance(0.2)
@@ -240,8 +275,6 @@ def test_without_keys_clear_frames_are_accepted_counted_and_announced(tmp_path):
 def test_an_unreadable_security_state_stops_the_start_rather_than_forget_the_windows(tmp_path):
     key_file, keys, _ = provision(tmp_path, 61)
     (tmp_path / "data").mkdir()
-    from fsw.storage import AtomicStore
-
     AtomicStore(tmp_path / "data").put("sdls", b"not json")
     with pytest.raises(RuntimeError, match="SDLS state unreadable"):
         FlightSoftware(None, state_dir=tmp_path, clock="sim", uplink_keys=keys)
