@@ -35,6 +35,7 @@ FIRMWARE_COMMANDS = board_commands(load().commands)
 FIRMWARE_CAPABILITIES = dict(
     frame_len=256, commands=FIRMWARE_COMMANDS, image_size=(64, 64), window=4,
     hk_sids=frozenset({1, 2, 3, 10, 20}), anneal_hold=2, hk_tick=0.1, features=frozenset({"farm", "farm_wait"}),
+    cfdp_class=1,
 )
 
 

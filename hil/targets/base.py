@@ -23,6 +23,7 @@ class Capabilities:
     # (authenticated commanding: the ground protects every frame), "reset" (Target.reset())
     features: frozenset[str] = frozenset()
     no_sdls_reason: str = "the firmware does not authenticate commands yet (flash/RAM budget not measured)"
+    cfdp_class: int = 2                  # the CFDP class its file_downlink offers (the Arduino: 1 only)
 
     @property
     def file_delivery(self) -> str:

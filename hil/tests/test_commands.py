@@ -69,7 +69,8 @@ RECIPES = {
     # aborted at once below: what is checked is that it is accepted and ends with a reason
     "anneal": (lambda gs: {"target": 3000, "hold": 1}, {COMPLETED, Reason.EXECUTION_FAILED}, None),
     "anneal_abort": (lambda gs: {}, {COMPLETED}, None),
-    # the station's CFDP entity takes the file; completion comes once the ground has it
+    # the station's CFDP entity takes the file; completion comes once the ground has it (class 2),
+    # or once its last PDU went (class 1: a target's cfdp_class says which it offers)
     "file_downlink": (lambda gs: {"image_id": captured_image(gs), "cfdp_class": 2}, {COMPLETED}, None),
     "file_cancel": (lambda gs: {}, {COMPLETED}, None),
     "file_suspend": (lambda gs: {}, {COMPLETED}, lambda gs: gs.send("file_resume")),
@@ -94,6 +95,8 @@ def test_command_verification(gs, hil_target, name):
     needs(hil_target, commands=(name,))
     setup, allowed, clean_up = RECIPES[name]
     args = setup(gs)
+    if name == "file_downlink":
+        args["cfdp_class"] = hil_target.capabilities.cfdp_class
     send = gs.arm_and_send if gs.dictionary.command(name).hazardous else gs.send
     verification = send(name, wait=False, **args)
     if name == "anneal":

@@ -1,6 +1,6 @@
 // A small camera: power and warm-up, configuration, and one synthetic 64x64 image per filter
-// computed pixel by pixel when needed, so no frame buffer is kept. Downlink sends image_meta,
-// then image_segment reports paced by the downlink's free room.
+// computed pixel by pixel when needed, so no frame buffer is kept. The image's stored file (the
+// host's .pjim: prefix, JSON header, pixels) is made octet by octet as CFDP sends it (pj_cfdp.cpp).
 //
 // The same principles as the host's camera, reduced: the damage is one number (the failing
 // regulator's, d = hot_pixels / 1200, which the anneal lowers) that raises the offset, stripes the
@@ -16,9 +16,6 @@
 
 #define SIDE 64
 #define PLANE (SIDE * SIDE)
-// image octets per image_segment report: its 244-octet packet fills a frame's zone, so 89% of
-// each frame is pixels, and it is made in ~7 ms, less than the receive ring takes to fill
-#define SEGMENT 217
 #define WARM_UP_MS 2000UL
 #define IO_RANGE_KM 1500.0f         // PJ57's closest approach to Io
 
@@ -41,10 +38,7 @@ static uint8_t image_filters;
 static uint16_t image_exposure;
 static uint8_t image_tdi;
 
-// downlink in progress
-static bool sending;
-static uint16_t next_segment;
-static PjRequest downlink_request;
+static bool sending;          // its file is going down: kept as it is until the end
 
 // compand(v) = round(255 * sqrt(v / 4095)): the smallest 12-bit value of each 8-bit code
 static const uint16_t compand_from[256] PROGMEM = {
@@ -77,7 +71,8 @@ static uint8_t compand(int16_t value) {
 
 static uint8_t planes(uint8_t mask) { return __builtin_popcount(mask); }
 static uint32_t image_size() { return (uint32_t)PLANE * planes(image_filters); }
-static uint16_t segments() { return (image_size() + SEGMENT - 1) / SEGMENT; }
+// the host's count of 512-octet segments for the same payload (cam_list reports it)
+static uint16_t segments() { return (image_size() + 511) / 512; }
 
 // a cheap hash: the same pixel always gets the same noise
 static uint16_t mix(uint16_t x) {
@@ -167,19 +162,9 @@ static uint8_t next_pixel() {
   return value;
 }
 
-// CRC-32 (zlib's), four bits at a time from a 16-entry table
-static const uint32_t crc_nibbles[16] PROGMEM = {
-    0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC, 0x76DC4190, 0x6B6B51F4, 0x4DB26158, 0x5005713C,
-    0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C, 0x9B64C2B0, 0x86D3D2D4, 0xA00AE278, 0xBDBDF21C};
-
-static uint32_t crc32_step(uint32_t crc, uint8_t octet) {
-  crc ^= octet;
-  crc = (crc >> 4) ^ pgm_read_dword(&crc_nibbles[crc & 15]);
-  return (crc >> 4) ^ pgm_read_dword(&crc_nibbles[crc & 15]);
-}
-
 static uint8_t capture() {
   if (state != PJ_CAM_STATE_READY) return PJ_REASON_NOT_ALLOWED_IN_MODE;
+  if (sending) return PJ_REASON_BUSY;
   image_id = last_image = last_image + 1;
   image_time = pj_clock_seconds();
   image_filters = filters;
@@ -189,7 +174,7 @@ static uint8_t capture() {
   image_damage();
   uint32_t crc = 0xFFFFFFFFUL;
   seek(0);
-  for (uint32_t at = 0, n = image_size(); at < n; at++) crc = crc32_step(crc, next_pixel());
+  for (uint32_t at = 0, n = image_size(); at < n; at++) crc = pj_crc32_step(crc, next_pixel());
   image_crc = ~crc;
   uint8_t event[PJ_EVENT_IMAGE_CAPTURED_ARG_LEN];
   pj_put16(event + PJ_EVENT_IMAGE_CAPTURED_ARG_IMAGE_ID, image_id);
@@ -199,60 +184,69 @@ static uint8_t capture() {
   return 0;
 }
 
-static void put_float(float value) {
-  uint8_t wire[4];
-  pj_putf(wire, value);
-  pj_tm_write(wire, 4);
-}
+// The image's stored file, as the host stores it (fsw/protocol/imagefile.py): "PJIM", the JSON
+// header's length (u32), the header, the pixels. The header is a template whose numbers are
+// written right-aligned in fields of fixed width (JSON allows the spaces), so the file's size is
+// known before it is made, and each octet is made as it is sent.
+#define F_CHECKSUM "\x01"
+#define F_FILTERS "\x02"
+#define F_HEIGHT "\x03"
+#define F_ID "\x04"
+#define F_SIZE "\x05"
+#define F_TIME "\x06"
+static const char header[] PROGMEM =
+    "{\"checksum\":" F_CHECKSUM ",\"companding\":\"sqrt\",\"compression\":\"none\",\"filters\":" F_FILTERS
+    ",\"framelets\":0,\"height\":" F_HEIGHT ",\"image_id\":" F_ID ",\"size\":" F_SIZE ",\"time\":" F_TIME
+    ",\"width\":64}";
+static const uint8_t widths[6] PROGMEM = {10, 2, 3, 5, 5, 10};
+static uint16_t header_len;
+static uint32_t file_at;
+static const char *template_at;
+static uint8_t digit;            // the next character of the field template_at names
 
-static void send_meta(const PjRequest &r) {
-  pj_tm_begin(r.apid, PJ_REPORT_IMAGE_META_SERVICE, PJ_REPORT_IMAGE_META_SUBTYPE,
-              PJ_REPORT_IMAGE_META_FIELD_LEN);
-  pj_tm_put16(image_id);
-  pj_tm_put32(image_time);
-  pj_tm_put16(SIDE);
-  pj_tm_put16(SIDE);
-  pj_tm_put(image_filters);
-  pj_tm_put16(image_exposure);
-  pj_tm_put(image_tdi);
-  pj_tm_put(PJ_REPORT_IMAGE_META_FIELD_COMPRESSION_NONE);
-  put_float(IO_RANGE_KM);
-  pj_tm_put32(image_hot);
-  float d = min(image_hot, (uint32_t)1200) / 1200.0f;
-  put_float(40.0f + 700.0f * d);          // dark level grows with the damage
-  put_float(4.6f);                        // noise, the stripes apart
-  put_float(74.0f * d);                   // stripes
-  pj_tm_put32((uint32_t)(PLANE * d / 16)); // dropouts
-  pj_tm_put(PJ_REPORT_IMAGE_META_FIELD_COMPANDING_SQRT);
-  pj_tm_put(0);                           // a plain frame, not push-frame framelets
-  put_float(image_hot / 100.0f);          // dose, krad
-  pj_tm_put32(image_size());
-  pj_tm_put16(segments());
-  pj_tm_put32(image_crc);
-  pj_tm_end();
-}
-
-static void send_segment() {
-  uint32_t at = (uint32_t)next_segment * SEGMENT;
-  uint16_t len = min((uint32_t)SEGMENT, image_size() - at);
-  pj_tm_begin(downlink_request.apid, PJ_REPORT_IMAGE_SEGMENT_SERVICE,
-              PJ_REPORT_IMAGE_SEGMENT_SUBTYPE, PJ_REPORT_IMAGE_SEGMENT_FIELD_LEN + len);
-  pj_tm_put16(image_id);
-  pj_tm_put16(next_segment);
-  pj_tm_put16(segments());
-  seek(at);
-  for (uint16_t k = 0; k < len; k++) {
-    pj_tm_put(next_pixel());
-    if ((k & 3) == 3) pj_tm_service();   // the line never waits for the pixels
+static uint32_t field(uint8_t f) {
+  switch (f) {
+    case 1: return image_crc;
+    case 2: return image_filters;
+    case 3: return SIDE;
+    case 4: return image_id;
+    case 5: return image_size();
   }
-  pj_tm_end();
-  if (++next_segment < segments()) return;
-  sending = false;
-  uint8_t event[PJ_EVENT_DOWNLINK_COMPLETE_ARG_LEN];
-  pj_put16(event + PJ_EVENT_DOWNLINK_COMPLETE_ARG_IMAGE_ID, image_id);
-  pj_put16(event + PJ_EVENT_DOWNLINK_COMPLETE_ARG_SEGMENTS, segments());
-  pj_event(PJ_EVENT_DOWNLINK_COMPLETE_ID, PJ_EVENT_DOWNLINK_COMPLETE_SEVERITY, event, sizeof event);
-  pj_complete(downlink_request, 0);
+  return image_time;
+}
+
+uint32_t pj_image_file_open(uint16_t id) {
+  if (!image_id || id != image_id) return 0;
+  header_len = 0;
+  for (const char *at = header; uint8_t c = pgm_read_byte(at); at++)
+    header_len += c < ' ' ? pgm_read_byte(&widths[c - 1]) : 1;
+  sending = true;
+  file_at = 0;
+  template_at = header;
+  digit = 0;
+  seek(0);
+  return 8 + header_len + image_size();
+}
+
+void pj_image_file_close() { sending = false; }
+
+uint8_t pj_image_file_next() {
+  uint32_t at = file_at++;
+  if (at < 8) return at < 4 ? "PJIM"[at] : (uint8_t)(header_len >> (8 * (7 - at)));
+  if (at >= 8 + header_len) return next_pixel();
+  uint8_t c = pgm_read_byte(template_at);
+  if (c >= ' ') {
+    template_at++;
+    return c;
+  }
+  uint8_t width = pgm_read_byte(&widths[c - 1]);
+  uint32_t value = field(c), power = 1;
+  for (uint8_t k = digit + 1; k < width; k++) power *= 10;
+  if (++digit == width) {
+    digit = 0;
+    template_at++;
+  }
+  return value >= power || power == 1 ? '0' + value / power % 10 : ' ';
 }
 
 void pj_camera_tick() {
@@ -260,8 +254,6 @@ void pj_camera_tick() {
     state = PJ_CAM_STATE_READY;
     pj_event(PJ_EVENT_CAM_READY_ID, PJ_EVENT_CAM_READY_SEVERITY, 0, 0);
   }
-  // one segment at a time, only when it leaves room for commands' replies: commands keep flowing
-  if (sending && pj_tm_bulk(PJ_REPORT_IMAGE_SEGMENT_FIELD_LEN + SEGMENT)) send_segment();
 }
 
 uint8_t pj_camera_command(uint8_t index, const uint8_t *args, const PjRequest &request) {
@@ -298,18 +290,6 @@ uint8_t pj_camera_command(uint8_t index, const uint8_t *args, const PjRequest &r
       }
       pj_tm_end();
       return 0;
-    case PJ_CMD_CAM_DOWNLINK: {
-      uint16_t first = pj_get16(args + PJ_ARG_CAM_DOWNLINK_FIRST_SEGMENT);
-      if (!image_id || pj_get16(args + PJ_ARG_CAM_DOWNLINK_IMAGE_ID) != image_id)
-        return PJ_REASON_NO_SUCH_ITEM;
-      if (first >= segments()) return PJ_REASON_ARG_OUT_OF_RANGE;
-      if (sending) return PJ_REASON_BUSY;
-      send_meta(request);
-      sending = true;
-      next_segment = first;
-      downlink_request = request;
-      return PJ_DEFERRED;
-    }
     case PJ_CMD_CAM_DELETE:
       if (!image_id || pj_get16(args + PJ_ARG_CAM_DELETE_IMAGE_ID) != image_id)
         return PJ_REASON_NO_SUCH_ITEM;
