@@ -8,6 +8,7 @@
 // companded to 8 bits by the square-root table (256 thresholds in flash).
 #include <Arduino.h>
 #include <avr/pgmspace.h>
+#include <string.h>
 
 #include "pj_app.h"
 #include "pj_clock.h"
@@ -40,17 +41,11 @@ static uint8_t image_tdi;
 
 static bool sending;          // its file is going down: kept as it is until the end
 
-// compand(v) = round(255 * sqrt(v / 4095)): the smallest 12-bit value of each 8-bit code
-static const uint16_t compand_from[256] PROGMEM = {
-#define PJ_C(c) (uint16_t)(((c) - 0.5) * ((c) - 0.5) * 4095.0 / 65025.0 + 0.999)
-#define PJ_C4(c) PJ_C(c), PJ_C(c + 1), PJ_C(c + 2), PJ_C(c + 3)
-#define PJ_C16(c) PJ_C4(c), PJ_C4(c + 4), PJ_C4(c + 8), PJ_C4(c + 12)
-    0, PJ_C(1), PJ_C(2), PJ_C(3), PJ_C4(4), PJ_C4(8), PJ_C4(12),
-    PJ_C16(16), PJ_C16(32), PJ_C16(48), PJ_C16(64), PJ_C16(80), PJ_C16(96), PJ_C16(112),
-    PJ_C16(128), PJ_C16(144), PJ_C16(160), PJ_C16(176), PJ_C16(192), PJ_C16(208), PJ_C16(224), PJ_C16(240)};
-
-// compand(64 b) for each 64-value bin b of the 12-bit range (and 255 past its end): the code of
-// a value in bin b lies between two neighbours, a short binary search apart
+// compand(v) = round(255 * sqrt(v / 4095)), the table of fsw/protocol/companding.py: code c
+// starts where (c - 1/2)^2 * 4095 / 65025 <= v, that is (2c - 1)^2 * 4095 <= 260100 v, exactly,
+// in integers. The table holds compand(64 b) for each 64-value bin b of the 12-bit range (and
+// 255 past its end): the code of a value in bin b lies between two neighbours, a short binary
+// search apart
 static const uint8_t bin_code[65] PROGMEM = {
     0,   32,  45,  55,  64,  71,  78,  84,  90,  96,  101, 106, 110, 115, 119, 123, 128,
     131, 135, 139, 143, 146, 150, 153, 156, 159, 163, 166, 169, 172, 175, 177, 180, 183,
@@ -61,16 +56,18 @@ static uint8_t compand(int16_t value) {
   if (value <= 0) return 0;
   uint8_t bin = (uint16_t)value >> 6;
   uint8_t low = pgm_read_byte(&bin_code[bin]), high = pgm_read_byte(&bin_code[bin + 1]);
+  uint32_t scaled = 260100UL * (uint16_t)value;
   while (low < high) {   // the largest code whose threshold is at most value
     uint8_t mid = (low + high + 1) >> 1;
-    if ((uint16_t)value >= pgm_read_word(&compand_from[mid])) low = mid;
+    uint16_t odd = 2 * mid - 1;
+    if ((uint32_t)odd * odd * 4095 <= scaled) low = mid;
     else high = mid - 1;
   }
   return low;
 }
 
 static uint8_t planes(uint8_t mask) { return __builtin_popcount(mask); }
-static uint32_t image_size() { return (uint32_t)PLANE * planes(image_filters); }
+static uint16_t image_size() { return PLANE * planes(image_filters); }
 // the host's count of 512-octet segments for the same payload (cam_list reports it)
 static uint16_t segments() { return (image_size() + 511) / 512; }
 
@@ -116,11 +113,8 @@ static void row_start() {
   cursor.row_level = img_offset + stripe - 8;
 }
 
-static void seek(uint32_t offset) {
-  cursor.plane = offset / PLANE;
-  cursor.i = offset % PLANE;
-  cursor.col = cursor.i % SIDE;
-  cursor.row = cursor.i / SIDE;
+static void rewind() {   // to the first pixel
+  memset(&cursor, 0, sizeof cursor);
   plane_start();
   row_start();
 }
@@ -173,8 +167,8 @@ static uint8_t capture() {
   image_hot = hot_pixels;
   image_damage();
   uint32_t crc = 0xFFFFFFFFUL;
-  seek(0);
-  for (uint32_t at = 0, n = image_size(); at < n; at++) crc = pj_crc32_step(crc, next_pixel());
+  rewind();
+  for (uint16_t at = 0, n = image_size(); at < n; at++) crc = pj_crc32_step(crc, next_pixel());
   image_crc = ~crc;
   uint8_t event[PJ_EVENT_IMAGE_CAPTURED_ARG_LEN];
   pj_put16(event + PJ_EVENT_IMAGE_CAPTURED_ARG_IMAGE_ID, image_id);
@@ -200,9 +194,10 @@ static const char header[] PROGMEM =
     ",\"width\":64}";
 static const uint8_t widths[6] PROGMEM = {10, 2, 3, 5, 5, 10};
 static uint16_t header_len;
-static uint32_t file_at;
+static uint16_t file_at;
 static const char *template_at;
-static uint8_t digit;            // the next character of the field template_at names
+static char digits[10];         // the field being written, last digit first
+static uint8_t left;             // ... its characters still to go
 
 static uint32_t field(uint8_t f) {
   switch (f) {
@@ -215,7 +210,7 @@ static uint32_t field(uint8_t f) {
   return image_time;
 }
 
-uint32_t pj_image_file_open(uint16_t id) {
+uint16_t pj_image_file_open(uint16_t id) {
   if (!image_id || id != image_id) return 0;
   header_len = 0;
   for (const char *at = header; uint8_t c = pgm_read_byte(at); at++)
@@ -223,30 +218,27 @@ uint32_t pj_image_file_open(uint16_t id) {
   sending = true;
   file_at = 0;
   template_at = header;
-  digit = 0;
-  seek(0);
+  left = 0;
+  rewind();
   return 8 + header_len + image_size();
 }
 
 void pj_image_file_close() { sending = false; }
 
 uint8_t pj_image_file_next() {
-  uint32_t at = file_at++;
-  if (at < 8) return at < 4 ? "PJIM"[at] : (uint8_t)(header_len >> (8 * (7 - at)));
+  uint16_t at = file_at++;
+  if (at < 8) return at < 4 ? "PJIM"[at] : at == 6 ? header_len >> 8 : at == 7 ? header_len : 0;
   if (at >= 8 + header_len) return next_pixel();
-  uint8_t c = pgm_read_byte(template_at);
-  if (c >= ' ') {
-    template_at++;
-    return c;
+  if (!left) {
+    uint8_t c = pgm_read_byte(template_at++);
+    if (c >= ' ') return c;
+    uint32_t value = field(c);   // a field: its digits, last first, then spaces to its width
+    for (uint8_t width = pgm_read_byte(&widths[c - 1]); left < width; left++) {
+      digits[left] = value || !left ? '0' + value % 10 : ' ';
+      value /= 10;
+    }
   }
-  uint8_t width = pgm_read_byte(&widths[c - 1]);
-  uint32_t value = field(c), power = 1;
-  for (uint8_t k = digit + 1; k < width; k++) power *= 10;
-  if (++digit == width) {
-    digit = 0;
-    template_at++;
-  }
-  return value >= power || power == 1 ? '0' + value / power % 10 : ' ';
+  return digits[--left];
 }
 
 void pj_camera_tick() {

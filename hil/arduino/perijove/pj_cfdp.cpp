@@ -21,7 +21,8 @@
 enum { IDLE, SEND_METADATA, SEND_DATA, SEND_EOF };
 static uint8_t step;
 static uint16_t image, sequence;
-static uint32_t size, offset, file_crc;
+static uint16_t size, offset;   // a file is at most 8 + its header + 4 planes of 4,096 pixels
+static uint32_t file_crc;
 static PjRequest request;
 // the PDU header, once the line has room for the whole PDU; data_len counts the data field
 // with its CRC. Towards the receiver, unacknowledged, with CRC, small file
@@ -68,15 +69,17 @@ void pj_cfdp_tick() {
   if (step == SEND_METADATA && begin(false, 1 + 1 + 4 + 2 * (1 + NAME_LEN) + PJ_CRC_LEN)) {
     pj_tm_put(METADATA);
     pj_tm_put(CHECKSUM_CRC32);   // closure not requested
-    pj_tm_put32(size);
+    pj_tm_put16(0);
+    pj_tm_put16(size);
     put_name();                  // source
     put_name();                  // destination
     pj_tm_end();
     step = SEND_DATA;
   } else if (step == SEND_DATA) {
-    uint16_t len = min((uint32_t)DATA_LEN, size - offset);
+    uint16_t len = min(DATA_LEN, size - offset);
     if (!begin(true, 4 + len + PJ_CRC_LEN)) return;
-    pj_tm_put32(offset);
+    pj_tm_put16(0);
+    pj_tm_put16(offset);
     for (uint16_t k = 0; k < len; k++) {
       uint8_t octet = pj_image_file_next();
       file_crc = pj_crc32_step(file_crc, octet);
@@ -90,7 +93,8 @@ void pj_cfdp_tick() {
     pj_tm_put(EOF_PDU);
     pj_tm_put(0);                // no error
     pj_tm_put32(~file_crc);
-    pj_tm_put32(size);
+    pj_tm_put16(0);
+    pj_tm_put16(size);
     pj_tm_end();
     step = IDLE;
     pj_image_file_close();
