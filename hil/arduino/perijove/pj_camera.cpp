@@ -15,8 +15,9 @@
 #include "pj_downlink.h"
 #include "pj_wire.h"
 
-#define SIDE 64
-#define PLANE (SIDE * SIDE)
+#define SIDE 64                              // columns; a framelet is PJ_STRIP_ROWS of them
+#define FRAMELET (SIDE * PJ_STRIP_ROWS)       // pixels of one filter's strip in one framelet
+#define MAX_STRIPS 16                         // framelets times filters: a file of 32 KB at most
 #define WARM_UP_MS 2000UL
 #define IO_RANGE_KM 1500.0f         // PJ57's closest approach to Io
 
@@ -38,6 +39,7 @@ static uint32_t image_time, image_crc, image_hot;
 static uint8_t image_filters;
 static uint16_t image_exposure;
 static uint8_t image_tdi;
+static uint8_t image_framelets;
 
 static bool sending;          // its file is going down: kept as it is until the end
 
@@ -67,7 +69,7 @@ static uint8_t compand(int16_t value) {
 }
 
 static uint8_t planes(uint8_t mask) { return __builtin_popcount(mask); }
-static uint16_t image_size() { return PLANE * planes(image_filters); }
+static uint16_t image_size() { return FRAMELET * image_framelets * planes(image_filters); }
 // the host's count of 512-octet segments for the same payload (cam_list reports it)
 static uint16_t segments() { return (image_size() + 511) / 512; }
 
@@ -92,25 +94,45 @@ static void image_damage() {
   hot_below = img_d ? img_d / 64 + 1 : 0;
 }
 
-// Pixels are made in order, so what a plane or a row shares is worked out once: the cursor
-// holds the next pixel's place, its plane's noise key and level, and its row's stripe
+// The chip: the four filter strips one under the other (methane at the top, red at the bottom:
+// PJ_STRIP_LAG, in strips), all read out at once in each framelet as the spin sweeps the sky
+// down the chip, so a filter's framelet k sees the sky's strip k - lag (as the host's camera,
+// fsw/hw/sim/detector.py). The file holds each filter's framelets in turn; the ground lines
+// them up (imagefile.reassemble). Io sits in the middle of the rows every filter saw.
+static const uint8_t strip_lag[4] PROGMEM = {PJ_STRIP_LAG_RED, PJ_STRIP_LAG_GREEN, PJ_STRIP_LAG_BLUE,
+                                             PJ_STRIP_LAG_METHANE};
+#define DISC 24                              // Io's radius, pixels
+
+// Pixels are made in order, so what a plane, a framelet or a row shares is worked out once: the
+// cursor holds the next pixel's place, its plane's noise key and level, and its row's stripe and
+// place on the sky
 static struct {
-  uint8_t plane, col, row;
-  uint16_t i;             // row * SIDE + col
+  uint8_t filter;         // the plane's filter bit (0 red ... 3 methane)
+  uint8_t framelet, row, col;   // row: in the strip
+  uint16_t i;             // the pixel's index in its plane
   uint16_t key;           // the plane's noise key
   int16_t disc;           // Io's level at the disc's centre in this plane
   int16_t row_level;      // offset, the row's stripe and the noise's -8
+  int8_t y;               // the row's sky row from Io's centre, or DISC: not on Io
 } cursor;
 
-static void plane_start() {
-  cursor.key = (uint16_t)(image_id * 0x9E37) ^ ((uint16_t)cursor.plane << 12);
-  cursor.disc = 2400 + cursor.plane * 150;
+static void plane_start() {   // the next filter taken, from cursor.filter on
+  while (!(image_filters >> cursor.filter & 1)) cursor.filter++;
+  cursor.key = (uint16_t)(image_id * 0x9E37) ^ ((uint16_t)cursor.filter << 12);
+  cursor.disc = 2400 + cursor.filter * 150;
 }
 
+// a readout's rows each get their own offset, drawn afresh for each framelet: a hash of the
+// chip's row, the framelet and the image
 static void row_start() {
-  uint16_t row = ((uint16_t)cursor.plane << 6) | cursor.row;   // rows counted through the planes
-  int16_t stripe = (int16_t)(((int32_t)(int16_t)((mix(row ^ (image_id << 7)) & 255) - 128) * img_d) >> 8);
+  uint8_t lag = pgm_read_byte(&strip_lag[cursor.filter]);
+  uint8_t chip_row = lag * PJ_STRIP_ROWS + cursor.row;
+  uint16_t hash = mix(chip_row ^ ((uint16_t)cursor.framelet << 7) ^ (image_id << 11));
+  int16_t stripe = (int16_t)(((int32_t)(int16_t)((hash & 255) - 128) * img_d) >> 8);
   cursor.row_level = img_offset + stripe - 8;
+  int8_t strips_seen = image_framelets > PJ_MAX_STRIP_LAG ? image_framelets - PJ_MAX_STRIP_LAG : 1;
+  int16_t y = ((int16_t)cursor.framelet - lag) * PJ_STRIP_ROWS + cursor.row - strips_seen * (PJ_STRIP_ROWS / 2);
+  cursor.y = y > -DISC && y < DISC ? y : DISC;
 }
 
 static void rewind() {   // to the first pixel
@@ -122,7 +144,7 @@ static void rewind() {   // to the first pixel
 // Io as a lit disc with a dark lava lake (Loki) and its island, dark sky, and the damage, in
 // 12-bit DN, companded; then the cursor moves on
 static uint8_t next_pixel() {
-  int8_t x = cursor.col - SIDE / 2, y = cursor.row - SIDE / 2;
+  int8_t x = cursor.col - SIDE / 2, y = cursor.y;
   uint16_t noise = mix(cursor.i ^ cursor.key);
   uint8_t value;
   if ((noise & 4095) < drop_below) {
@@ -132,7 +154,7 @@ static uint8_t next_pixel() {
   } else {
     int16_t r2 = x * x + y * y;
     uint16_t level = 0;
-    if (r2 < 24 * 24) {
+    if (r2 < DISC * DISC) {
       level = cursor.disc - r2 * 3;
       int8_t dx = x + 8, dy = y - 5;
       int16_t d2 = dx * dx + dy * dy;
@@ -145,20 +167,25 @@ static uint8_t next_pixel() {
   cursor.i++;
   if (++cursor.col == SIDE) {
     cursor.col = 0;
-    if (++cursor.row == SIDE) {
+    if (++cursor.row == PJ_STRIP_ROWS) {
       cursor.row = 0;
-      cursor.i = 0;
-      cursor.plane++;
-      plane_start();
+      if (++cursor.framelet == image_framelets) {
+        cursor.framelet = 0;
+        cursor.i = 0;
+        cursor.filter++;
+        plane_start();
+      }
     }
     row_start();
   }
   return value;
 }
 
-static uint8_t capture() {
+static uint8_t capture(uint8_t framelets) {
   if (state != PJ_CAM_STATE_READY) return PJ_REASON_NOT_ALLOWED_IN_MODE;
   if (sending) return PJ_REASON_BUSY;
+  if (framelets * planes(filters) > MAX_STRIPS) return PJ_REASON_ARG_OUT_OF_RANGE;
+  image_framelets = framelets;
   image_id = last_image = last_image + 1;
   image_time = pj_clock_seconds();
   image_filters = filters;
@@ -188,11 +215,12 @@ static uint8_t capture() {
 #define F_ID "\x04"
 #define F_SIZE "\x05"
 #define F_TIME "\x06"
+#define F_FRAMELETS "\x07"
 static const char header[] PROGMEM =
     "{\"checksum\":" F_CHECKSUM ",\"companding\":\"sqrt\",\"compression\":\"none\",\"filters\":" F_FILTERS
-    ",\"framelets\":0,\"height\":" F_HEIGHT ",\"image_id\":" F_ID ",\"size\":" F_SIZE ",\"time\":" F_TIME
+    ",\"framelets\":" F_FRAMELETS ",\"height\":" F_HEIGHT ",\"image_id\":" F_ID ",\"size\":" F_SIZE ",\"time\":" F_TIME
     ",\"width\":64}";
-static const uint8_t widths[6] PROGMEM = {10, 2, 3, 5, 5, 10};
+static const uint8_t widths[7] PROGMEM = {10, 2, 3, 5, 5, 10, 2};
 static uint16_t header_len;
 static uint16_t file_at;
 static const char *template_at;
@@ -203,11 +231,12 @@ static uint32_t field(uint8_t f) {
   switch (f) {
     case 1: return image_crc;
     case 2: return image_filters;
-    case 3: return SIDE;
+    case 3: return image_framelets * PJ_STRIP_ROWS;
     case 4: return image_id;
     case 5: return image_size();
+    case 6: return image_time;
   }
-  return image_time;
+  return image_framelets;
 }
 
 uint16_t pj_image_file_open(uint16_t id) {
@@ -262,13 +291,13 @@ uint8_t pj_camera_command(uint8_t index, const uint8_t *args, const PjRequest &r
       }
       return 0;
     case PJ_CMD_CAM_CONFIGURE:
-      // compression is accepted but the board always sends raw pixels (image_meta says so)
+      // compression is accepted but the board always sends raw pixels (its file's header says so)
       exposure = pj_get16(args + PJ_ARG_CAM_CONFIGURE_EXPOSURE);
       filters = args[PJ_ARG_CAM_CONFIGURE_FILTERS];
       tdi = args[PJ_ARG_CAM_CONFIGURE_TDI];
       return 0;
     case PJ_CMD_CAM_CAPTURE:
-      return capture();
+      return capture(args[PJ_ARG_CAM_CAPTURE_FRAMELETS]);
     case PJ_CMD_CAM_LIST:
       pj_tm_begin(request.apid, PJ_REPORT_IMAGE_LIST_SERVICE, PJ_REPORT_IMAGE_LIST_SUBTYPE,
                   image_id ? 2 + 13 : 2);
@@ -318,7 +347,7 @@ uint8_t pj_camera_hk(uint8_t *out) {
   pj_putf(out + PJ_HK_CAMERA_DARK_LEVEL, 40.0f + 700.0f * d);
   pj_putf(out + PJ_HK_CAMERA_NOISE, 4.6f);
   pj_putf(out + PJ_HK_CAMERA_STRIPES, 74.0f * d);
-  pj_put32(out + PJ_HK_CAMERA_DROPOUTS, (uint32_t)(PLANE * d / 16));
+  pj_put32(out + PJ_HK_CAMERA_DROPOUTS, (uint32_t)(4096 * d / 16));   // per 4,096 pixels
   pj_putf(out + PJ_HK_CAMERA_DOSE, hot_pixels / 100.0f);
   pj_putf(out + PJ_HK_CAMERA_IO_RANGE, IO_RANGE_KM);
   pj_put16(out + PJ_HK_CAMERA_PERIJOVE, 57);

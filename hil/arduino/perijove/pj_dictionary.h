@@ -37,6 +37,14 @@
 #define PJ_CFDP_FLIGHT_ENTITY 61
 #define PJ_CFDP_ID_OCTETS 2
 #define PJ_CFDP_SEQUENCE_OCTETS 2
+/* the camera's chip (fsw/protocol/imagefile.py): rows per filter strip, and each filter's
+ * strip lag (its place on the chip from the top, in strips), by filter bit */
+#define PJ_STRIP_ROWS 32
+#define PJ_MAX_STRIP_LAG 3
+#define PJ_STRIP_LAG_RED 3
+#define PJ_STRIP_LAG_GREEN 2
+#define PJ_STRIP_LAG_BLUE 1
+#define PJ_STRIP_LAG_METHANE 0
 
 /* reason codes (fsw/protocol/reasons.py) */
 #define PJ_REASON_JUNK 1
