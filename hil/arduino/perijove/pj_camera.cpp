@@ -85,9 +85,13 @@ static uint16_t mix(uint16_t x) {
 // included), ceiling, and the noise values below which a pixel drops out or is hot
 static uint16_t img_d, img_offset, img_scale, img_ceiling, drop_below, hot_below;
 
+// the regulator's degradation, 0-256, from the damage so far, and the dark level it raises
+static uint16_t degradation(uint32_t hot) { return min(hot, (uint32_t)1200) * 256UL / 1200; }
+static uint16_t dark_level(uint16_t d) { return 40 + (uint32_t)d * 700 / 256; }
+
 static void image_damage() {
-  img_d = min(image_hot, (uint32_t)1200) * 256UL / 1200;
-  img_offset = 40 + (uint32_t)img_d * 700 / 256;
+  img_d = degradation(image_hot);
+  img_offset = dark_level(img_d);
   img_scale = (uint32_t)min(image_exposure, (uint16_t)100) * (256 - img_d * 3 / 10) / 100;
   img_ceiling = 4095 - (uint32_t)img_d * 1800 / 256;
   drop_below = img_d / 16;
@@ -99,8 +103,9 @@ static void image_damage() {
 // down the chip, so a filter's framelet k sees the sky's strip k - lag (as the host's camera,
 // fsw/hw/sim/detector.py). The file holds each filter's framelets in turn; the ground lines
 // them up (imagefile.reassemble). Io sits in the middle of the rows every filter saw.
-static const uint8_t strip_lag[4] PROGMEM = {PJ_STRIP_LAG_RED, PJ_STRIP_LAG_GREEN, PJ_STRIP_LAG_BLUE,
-                                             PJ_STRIP_LAG_METHANE};
+// the filter bits run red, green, blue, methane: up the chip, so a filter's lag is the reverse
+static_assert(PJ_STRIP_LAG_RED == 3 && PJ_STRIP_LAG_GREEN == 2 && PJ_STRIP_LAG_BLUE == 1 &&
+              PJ_STRIP_LAG_METHANE == 0, "strip lags by filter bit");
 #define DISC 24                              // Io's radius, pixels
 
 // Pixels are made in order, so what a plane, a framelet or a row shares is worked out once: the
@@ -125,10 +130,10 @@ static void plane_start() {   // the next filter taken, from cursor.filter on
 // a readout's rows each get their own offset, drawn afresh for each framelet: a hash of the
 // chip's row, the framelet and the image
 static void row_start() {
-  uint8_t lag = pgm_read_byte(&strip_lag[cursor.filter]);
+  uint8_t lag = PJ_MAX_STRIP_LAG - cursor.filter;
   uint8_t chip_row = lag * PJ_STRIP_ROWS + cursor.row;
   uint16_t hash = mix(chip_row ^ ((uint16_t)cursor.framelet << 7) ^ (image_id << 11));
-  int16_t stripe = (int16_t)(((int32_t)(int16_t)((hash & 255) - 128) * img_d) >> 8);
+  int16_t stripe = ((int16_t)((hash & 255) - 128) * (int16_t)img_d) >> 8;   // within 16 bits
   cursor.row_level = img_offset + stripe - 8;
   int8_t strips_seen = image_framelets > PJ_MAX_STRIP_LAG ? image_framelets - PJ_MAX_STRIP_LAG : 1;
   int16_t y = ((int16_t)cursor.framelet - lag) * PJ_STRIP_ROWS + cursor.row - strips_seen * (PJ_STRIP_ROWS / 2);
@@ -220,8 +225,14 @@ static const char header[] PROGMEM =
     "{\"checksum\":" F_CHECKSUM ",\"companding\":\"sqrt\",\"compression\":\"none\",\"filters\":" F_FILTERS
     ",\"framelets\":" F_FRAMELETS ",\"height\":" F_HEIGHT ",\"image_id\":" F_ID ",\"size\":" F_SIZE ",\"time\":" F_TIME
     ",\"width\":64}";
-static const uint8_t widths[7] PROGMEM = {10, 2, 3, 5, 5, 10, 2};
-static uint16_t header_len;
+#define FIELDS 7
+#define WIDTHS 10, 2, 3, 5, 5, 10, 2
+static const uint8_t widths[FIELDS] PROGMEM = {WIDTHS};
+static constexpr uint16_t sum(uint8_t first) { return first; }
+template <typename... More> static constexpr uint16_t sum(uint8_t first, More... more) { return first + sum(more...); }
+#define HEADER_LEN (sizeof header - 1 - FIELDS + sum(WIDTHS))   // each field marker becomes its width
+#define PREFIX_LEN 8
+static const uint8_t prefix[PREFIX_LEN] PROGMEM = {'P', 'J', 'I', 'M', 0, 0, HEADER_LEN >> 8, HEADER_LEN & 255};
 static uint16_t file_at;
 static const char *template_at;
 static char digits[10];         // the field being written, last digit first
@@ -241,23 +252,20 @@ static uint32_t field(uint8_t f) {
 
 uint16_t pj_image_file_open(uint16_t id) {
   if (!image_id || id != image_id) return 0;
-  header_len = 0;
-  for (const char *at = header; uint8_t c = pgm_read_byte(at); at++)
-    header_len += c < ' ' ? pgm_read_byte(&widths[c - 1]) : 1;
   sending = true;
   file_at = 0;
   template_at = header;
   left = 0;
   rewind();
-  return 8 + header_len + image_size();
+  return PREFIX_LEN + HEADER_LEN + image_size();
 }
 
 void pj_image_file_close() { sending = false; }
 
 uint8_t pj_image_file_next() {
   uint16_t at = file_at++;
-  if (at < 8) return at < 4 ? "PJIM"[at] : at == 6 ? header_len >> 8 : at == 7 ? header_len : 0;
-  if (at >= 8 + header_len) return next_pixel();
+  if (at < PREFIX_LEN) return pgm_read_byte(&prefix[at]);
+  if (at >= PREFIX_LEN + HEADER_LEN) return next_pixel();
   if (!left) {
     uint8_t c = pgm_read_byte(template_at++);
     if (c >= ' ') return c;
@@ -343,11 +351,11 @@ uint8_t pj_camera_hk(uint8_t *out) {
   out[PJ_HK_CAMERA_STORE_USED] = image_id ? 100 : 0;
   pj_put16(out + PJ_HK_CAMERA_LAST_IMAGE, last_image);
   pj_put32(out + PJ_HK_CAMERA_HOT_PIXELS, hot_pixels);
-  float d = min(hot_pixels, (uint32_t)1200) / 1200.0f;
-  pj_putf(out + PJ_HK_CAMERA_DARK_LEVEL, 40.0f + 700.0f * d);
+  uint16_t d = degradation(hot_pixels);   // as an image takes it
+  pj_putf(out + PJ_HK_CAMERA_DARK_LEVEL, dark_level(d));
   pj_putf(out + PJ_HK_CAMERA_NOISE, 4.6f);
-  pj_putf(out + PJ_HK_CAMERA_STRIPES, 74.0f * d);
-  pj_put32(out + PJ_HK_CAMERA_DROPOUTS, (uint32_t)(4096 * d / 16));   // per 4,096 pixels
+  pj_putf(out + PJ_HK_CAMERA_STRIPES, d * 74 / 256);
+  pj_put32(out + PJ_HK_CAMERA_DROPOUTS, d);   // per 4,096 pixels: one in 16 at the worst
   pj_putf(out + PJ_HK_CAMERA_DOSE, hot_pixels / 100.0f);
   pj_putf(out + PJ_HK_CAMERA_IO_RANGE, IO_RANGE_KM);
   pj_put16(out + PJ_HK_CAMERA_PERIJOVE, 57);

@@ -142,10 +142,7 @@ static void mark_packet_start() {
 // a packet of len octets (its CRC included) starts, its primary header first; one that does not fit is dropped
 // whole (its sequence count is spent all the same: the ground sees the gap)
 static bool packet_start(uint16_t apid, uint16_t len, uint16_t flags) {
-  uint8_t h[PJ_PRIMARY_HEADER_LEN];
-  pj_put16(h, flags | apid);
-  pj_put16(h + 2, 0xC000 | (next_sequence(apid) & 0x3FFF));
-  pj_put16(h + 4, len - PJ_PRIMARY_HEADER_LEN - 1);
+  uint16_t sequence = next_sequence(apid);
   dropping = len > pj_tm_room();
   if (dropping) {
     dropped += len;
@@ -154,25 +151,25 @@ static bool packet_start(uint16_t apid, uint16_t len, uint16_t flags) {
   mark_packet_start();
   packet_crc = pj_crc16_start();
   packet_left = len - PJ_CRC_LEN;
-  pj_tm_write(h, sizeof h);
+  pj_tm_put16(flags | apid);
+  pj_tm_put16(0xC000 | (sequence & 0x3FFF));
+  pj_tm_put16(len - PJ_PRIMARY_HEADER_LEN - 1);
   return true;
 }
 
 void pj_tm_begin(uint16_t apid, uint8_t service, uint8_t subtype, uint16_t data_len) {
   uint16_t message = next_message(apid, service);   // spent too when the packet is dropped
   if (!packet_start(apid, PJ_TM_PACKET_LEN(data_len), 0x0800)) return;   // TM, secondary header
-  uint8_t h[PJ_TM_SECONDARY_LEN];
-  h[0] = PJ_PUS_VERSION << 4;
-  h[1] = service;
-  h[2] = subtype;
-  pj_put16(h + 3, message);
-  pj_put16(h + 5, 0);          // destination id
+  pj_tm_put(PJ_PUS_VERSION << 4);
+  pj_tm_put(service);
+  pj_tm_put(subtype);
+  pj_tm_put16(message);
+  pj_tm_put16(0);          // destination id
   uint32_t seconds;
   uint16_t fraction;
   pj_clock_now(&seconds, &fraction);
-  pj_put32(h + 7, seconds);
-  pj_put16(h + 11, fraction);
-  pj_tm_write(h, sizeof h);
+  pj_tm_put32(seconds);
+  pj_tm_put16(fraction);
 }
 
 void pj_tm_begin_raw(uint16_t apid, uint16_t data_len) {
