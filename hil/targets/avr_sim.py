@@ -34,7 +34,7 @@ INSTALL_HINT = f"apt-get install -y {AVR_PACKAGES} (or run scripts/lib/avr-setup
 FIRMWARE_COMMANDS = board_commands(load().commands)
 FIRMWARE_CAPABILITIES = dict(
     frame_len=256, commands=FIRMWARE_COMMANDS, image_size=(64, 32), window=4,   # one 32-row framelet
-    hk_sids=frozenset({1, 2, 3, 10, 20}), anneal_hold=2, hk_tick=0.1, features=frozenset({"farm", "farm_wait"}),
+    hk_sids=frozenset({1, 2, 3, 10, 20}), anneal_hold=2, hk_tick=0.1, features=frozenset({"farm", "farm_wait", "push_frame"}),
     cfdp_class=1,
 )
 
