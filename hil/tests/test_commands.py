@@ -26,6 +26,14 @@ def captured_image(gs) -> int:
     return gs.await_event("image_captured", timeout=60).fields["image_id"]
 
 
+def bulk_downlink(target, image_id: int) -> tuple[str, dict]:
+    """The command that fills the downlink with an image: the camera's segments where the target
+    has them, else its CFDP file in the class it offers (the Arduino firmware: class 1)."""
+    if "cam_downlink" in target.capabilities.commands:
+        return "cam_downlink", {"image_id": image_id, "first_segment": 0}
+    return "file_downlink", {"image_id": image_id, "cfdp_class": target.capabilities.cfdp_class}
+
+
 def scheduled_ping(gs) -> bytes:
     return encode_tc(gs.session.sender.number(gs.dictionary.build_tc("ping")))
 
