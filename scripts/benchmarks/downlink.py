@@ -41,6 +41,7 @@ from fsw import launch  # noqa: E402
 from fsw.dictionary import load  # noqa: E402
 from fsw.link import PtyLink  # noqa: E402
 from fsw.mission import PJ57  # noqa: E402
+from fsw.protocol.cfdp import CFDP_APID  # noqa: E402
 from fsw.protocol.pus import MIN_TM_LEN  # noqa: E402
 from fsw.protocol.stack import TmReceiver  # noqa: E402
 from fsw.protocol.tmframe import zone_length  # noqa: E402
@@ -123,7 +124,8 @@ class LineTap:
     """What the downlink line carries, by kind: frames per virtual channel, packet octets."""
 
     def __init__(self, frame_len: int):
-        self.receiver = TmReceiver(frame_len)
+        self.receiver = TmReceiver(frame_len, raw_apids=frozenset({CFDP_APID}))
+        self.receiver.on_raw = self._pdu
         self.zone = zone_length(frame_len)
         self.vc_frames: dict[int, int] = {}
         self.idle_frames = 0
@@ -133,6 +135,9 @@ class LineTap:
     def _frame(self, frame: bytes) -> None:
         vcid = (frame[1] >> 1) & 7
         self.vc_frames[vcid] = self.vc_frames.get(vcid, 0) + 1
+
+    def _pdu(self, packet: bytes) -> None:   # a CFDP PDU, no PUS header: file data, not idle fill
+        self.octets["cfdp"] = self.octets.get("cfdp", 0) + len(packet)
 
     def feed(self, data: bytes) -> None:
         for packet in self.receiver.feed(data):
@@ -172,7 +177,10 @@ def downlink_run(tree: Path, state: Path, image_id: int, frame_len: int, paced: 
     with launch.start(*options, state=state, cwd=tree) as fsw:
         proxy = PacingProxy(fsw.port, frame_len)
         try:
-            with connect(proxy.path, frame_len=frame_len, archive=False, timeout=120, key_file=fsw.key_file) as gs:
+            # a baseline without SDLS ignores the keys the prepared state holds
+            key_file = fsw.key_file if (tree / "fsw" / "protocol" / "sdls.py").exists() else None
+            with connect(proxy.path, frame_len=frame_len, archive=False, timeout=120, key_file=key_file,
+                         cop1=has_farm(tree, "fsw")) as gs:
                 ping_rtt(gs)
                 idle = [ping_rtt(gs) for _ in range(5)]
                 busy: list[float] = []
@@ -283,6 +291,14 @@ def firmware(tree: Path) -> Path | None:
     return tree / "hil" / "arduino" / "build" / "uno" / "perijove.elf"
 
 
+def has_farm(tree: Path, side: str) -> bool:
+    """Whether a tree's flight software ("fsw") or firmware runs FARM-1 (a baseline may predate
+    it): the ground then sends through COP-1, else Type-BD frames."""
+    if side == "fsw":
+        return (tree / "fsw" / "protocol" / "cop1" / "farm.py").exists()
+    return (tree / "hil" / "arduino" / "perijove" / "pj_farm.cpp").exists()
+
+
 def export(revision: str, into: Path) -> Path:
     tree = into / f"baseline-{revision}"
     tree.mkdir()
@@ -364,8 +380,7 @@ def arduino(trees: dict) -> bool:
         print("\n== Arduino in simavr: skipped, the AVR toolchain is missing (scripts/lib/avr-setup.sh)")
         return False
     print("\n== Arduino Uno firmware in simavr, 256-octet frames, real time at 115200 baud")
-    runs = {name: arduino_run(elf, (trees[name] / "hil" / "arduino" / "perijove" / "pj_farm.cpp").exists())
-            for name, elf in elfs.items()}
+    runs = {name: arduino_run(elf, has_farm(trees[name], "firmware")) for name, elf in elfs.items()}
     for name, r in runs.items():
         print(f"{name:>9}: {r['octets']:,} octets in {r['elapsed']:.2f} s (simavr at {r['pace']:.0%} of real "
               f"time), goodput {r['goodput']:.1%} of the simulated line, requests {r['requests']}")
