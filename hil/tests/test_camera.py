@@ -5,6 +5,7 @@ from itertools import combinations
 
 import numpy as np
 
+from fsw.protocol.cfdp import FLIGHT_ENTITY
 from fsw.protocol.imagefile import STRIP_ROWS
 from hil.plugin import needs
 from hil.tests.test_commands import captured_image, ready_camera
@@ -24,6 +25,12 @@ def test_capture_and_downlink(gs, hil_target):
     assert len(image.planes) == bin(meta["filters"]).count("1")
     for plane in image.planes.values():
         assert plane.shape == (meta["height"], meta["width"])
+    if hil_target.capabilities.file_delivery == "cfdp":
+        # cfdp-py, the ground's receiving entity, took it whole, in the class the target offers
+        name = f"image_{image_id:05d}.pjim"
+        transfer = next(t for _, t in reversed(gs.session.files.ended) if t.name == name)
+        assert (transfer.ok, transfer.mode, transfer.source) == (True, hil_target.capabilities.cfdp_class,
+                                                                 FLIGHT_ENTITY)
 
 
 def test_the_four_filter_strips_come_down_lined_up(gs, hil_target):
