@@ -336,7 +336,24 @@ class GroundStation:
                          retries: int = 5, quiet: float = 2.0) -> bytes:
         """file_downlink, and the file it makes come down: the image's stored file, verified. A
         request that starts nothing (the command, or all it sent, lost) is sent again after
-        `quiet` seconds, `retries` times."""
+        `quiet` seconds, `retries` times; so is a class 1 file that came down incomplete (CFDP
+        sends nothing again in class 1: the whole file is asked for again)."""
+        for attempt in range(retries + 1):
+            since = self.session.files.ended_total
+            try:
+                return self._fetch_file_once(image_id, progress, timeout, cfdp_class, retries, quiet)
+            except ImageError:
+                if cfdp_class != 1 or attempt == retries or not self._lost_on_the_way(image_id, since):
+                    raise
+
+    def _lost_on_the_way(self, image_id: int, since: int) -> bool:
+        """The file's class 1 transfer since `since` ended incomplete (its check failed)."""
+        name = f"image_{image_id:05d}.pjim"
+        return any(number >= since and transfer.name == name and transfer.condition == "check_limit_reached"
+                   for number, transfer in self.session.files.ended)
+
+    def _fetch_file_once(self, image_id: int, progress, timeout: float, cfdp_class: int, retries: int,
+                         quiet: float) -> bytes:
         files = self.session.files
         name = f"image_{image_id:05d}.pjim"
         since = files.ended_total

@@ -1,12 +1,16 @@
 """The camera: capture, then downlink (as a CFDP file, or in segments where the target has no
 CFDP), reassembled and checked on the ground."""
 
+import time
 from itertools import combinations
 
 import numpy as np
+import pytest
 
+from fsw.link import Link, open_link
 from fsw.protocol.cfdp import FLIGHT_ENTITY
 from fsw.protocol.imagefile import STRIP_ROWS
+from ground.procedures import CommandTimeout, connect
 from hil.plugin import needs
 from hil.tests.test_commands import captured_image, ready_camera
 
@@ -57,3 +61,54 @@ def test_the_four_filter_strips_come_down_lined_up(gs, hil_target):
         assert np.abs(sky[a] - sky[b]).mean() > 10, (a, b)        # stripes of their own
     for name, rows in sky.items():
         assert abs(np.median(rows) - dark_level) < 25, (name, np.median(rows), dark_level)
+
+
+class Fade(Link):
+    """The line going silent for a moment, as a fade would: what arrives meanwhile is lost."""
+
+    def __init__(self, link: Link):
+        self.link = link
+        self.until = 0.0
+
+    def read(self, max_bytes: int = 4096, timeout: float | None = 0.1) -> bytes:
+        data = self.link.read(max_bytes, timeout)
+        return b"" if time.monotonic() < self.until else data
+
+    def write(self, data: bytes) -> None:
+        self.link.write(data)
+
+    def close(self) -> None:
+        self.link.close()
+
+
+def test_a_class_1_image_that_lost_frames_on_the_way_is_asked_for_again(fresh_target):
+    # class 1 sends nothing again by itself: the file comes down incomplete, fails its check on
+    # the ground (check_limit_reached), and the ground asks for it again, with no operator action
+    needs(fresh_target, commands=("cam_power", "cam_configure", "cam_capture", "file_downlink"))
+    if fresh_target.capabilities.cfdp_class != 1:
+        pytest.skip(f"{fresh_target.name} sends class 2: lost data is sent again within the transfer")
+    line = Fade(open_link(fresh_target.port, 115200))
+    with connect(link=line, frame_len=fresh_target.capabilities.frame_len, archive=False, timeout=20,
+                 on_warning=lambda _message: None, cop1="farm" in fresh_target.capabilities.features,
+                 key_file=None) as gs:
+        for _ in range(5):                        # the board may still be booting
+            try:
+                gs.send("ping", timeout=5)
+                break
+            except CommandTimeout:
+                continue
+        ready_camera(gs)
+        gs.send("cam_configure", exposure=50, filters=15, tdi=1)
+        gs.send("cam_capture", framelets=2)
+        image_id = gs.await_event("image_captured", timeout=60).fields["image_id"]
+        faded = []
+
+        def fade_once(got: int, total: int) -> None:
+            if not faded and got > total // 3:
+                faded.append(got)
+                line.until = time.monotonic() + 0.3     # ~13 frames of the line lost
+
+        image = gs.downlink_image(image_id, timeout=60, progress=fade_once)
+        conditions = [t.condition for _, t in gs.session.files.ended if t.name == f"image_{image_id:05d}.pjim"]
+    assert faded and conditions == ["check_limit_reached", "no_error"]
+    assert set(image.planes) == {"red", "green", "blue", "methane"}
