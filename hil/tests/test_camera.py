@@ -99,14 +99,14 @@ def test_a_class_1_image_that_lost_frames_on_the_way_is_asked_for_again(fresh_ta
                 continue
         ready_camera(gs)
         gs.send("cam_configure", exposure=50, filters=15, tdi=1)
-        gs.send("cam_capture", framelets=2)
+        gs.send("cam_capture", framelets=1)              # 8 KB: a second of line
         image_id = gs.await_event("image_captured", timeout=60).fields["image_id"]
         faded = []
 
         def fade_once(got: int, total: int) -> None:
             if not faded and got > total // 3:
                 faded.append(got)
-                line.until = time.monotonic() + 0.3     # ~13 frames of the line lost
+                line.until = time.monotonic() + 0.2     # ~9 frames of the line lost
 
         image = gs.downlink_image(image_id, timeout=60, progress=fade_once)
         conditions = [t.condition for _, t in gs.session.files.ended if t.name == f"image_{image_id:05d}.pjim"]
