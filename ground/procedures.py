@@ -49,6 +49,8 @@ __all__ = [
 
 # a spacecraft without CFDP answers file_downlink so (the Arduino's firmware: not its APID)
 WITHOUT_CFDP = (Reason.NOT_IMPLEMENTED, Reason.UNKNOWN_APID, Reason.UNKNOWN_SERVICE, Reason.UNKNOWN_SUBTYPE)
+# and one that sends class 1 only (the Arduino's firmware) answers a class 2 request so
+CLASS_1_ONLY = Reason.ARG_OUT_OF_RANGE
 
 
 class LinkLost(TimeoutError):
@@ -286,17 +288,24 @@ class GroundStation:
     # -- images --
     def downlink_image(self, image_id: int, progress: Callable | None = None, retries: int = 5,
                        timeout: float = 120.0, quiet: float = 2.0, via: str | None = None,
-                       cfdp_class: int = 2) -> DownlinkedImage:
-        """Bring an image down: as a CFDP file (`via="cfdp"`, class 2 unless cfdp_class=1) where the
-        spacecraft has CFDP, else as the camera's segments (`via="segments"`). By default (None)
-        CFDP is tried first, and a spacecraft without it (the Arduino: file_downlink not
-        implemented) is remembered and served segments. progress(received, total) is called as
+                       cfdp_class: int | None = None) -> DownlinkedImage:
+        """Bring an image down: as a CFDP file (`via="cfdp"`) where the spacecraft has CFDP, else as
+        the camera's segments (`via="segments"`). By default (None) CFDP is tried first, and a
+        spacecraft without it is remembered and served segments. cfdp_class 1 or 2; by default
+        (None) class 2, or class 1 from a spacecraft that offers only that (the Arduino answers
+        class 2 arg_out_of_range), remembered too. progress(received, total) is called as
         the image arrives: octets with CFDP, segments otherwise."""
         if via is None:
             via = "cfdp" if self._has_cfdp() else "segments"
         if via == "cfdp":
+            chosen = cfdp_class or getattr(self, "_cfdp_class", 2)
             try:
-                return self._downlink_file(image_id, progress, timeout, cfdp_class, retries, quiet)
+                return self._downlink_file(image_id, progress, timeout, chosen, retries, quiet)
+            except CommandFailed as error:
+                if cfdp_class is not None or chosen != 2 or error.reason != CLASS_1_ONLY:
+                    raise
+                self._cfdp_class = 1
+                return self._downlink_file(image_id, progress, timeout, 1, retries, quiet)
             except CommandRejected as error:
                 if error.reason not in WITHOUT_CFDP:
                     raise
@@ -327,7 +336,24 @@ class GroundStation:
                          retries: int = 5, quiet: float = 2.0) -> bytes:
         """file_downlink, and the file it makes come down: the image's stored file, verified. A
         request that starts nothing (the command, or all it sent, lost) is sent again after
-        `quiet` seconds, `retries` times."""
+        `quiet` seconds, `retries` times; so is a class 1 file that came down incomplete (CFDP
+        sends nothing again in class 1: the whole file is asked for again)."""
+        for attempt in range(retries + 1):
+            since = self.session.files.ended_total
+            try:
+                return self._fetch_file_once(image_id, progress, timeout, cfdp_class, retries, quiet)
+            except ImageError:
+                if cfdp_class != 1 or attempt == retries or not self._lost_on_the_way(image_id, since):
+                    raise
+
+    def _lost_on_the_way(self, image_id: int, since: int) -> bool:
+        """The file's class 1 transfer since `since` ended incomplete (its check failed)."""
+        name = f"image_{image_id:05d}.pjim"
+        return any(number >= since and transfer.name == name and transfer.condition == "check_limit_reached"
+                   for number, transfer in self.session.files.ended)
+
+    def _fetch_file_once(self, image_id: int, progress, timeout: float, cfdp_class: int, retries: int,
+                         quiet: float) -> bytes:
         files = self.session.files
         name = f"image_{image_id:05d}.pjim"
         since = files.ended_total

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from fsw import mission  # noqa: E402
 from fsw.dictionary import load  # noqa: E402
 from fsw.hw.sim import thermal  # noqa: E402
-from fsw.protocol import constants, framing, pus, spacepacket, tcframe, tmframe  # noqa: E402
+from fsw.protocol import cfdp, constants, framing, imagefile, pus, spacepacket, tcframe, tmframe  # noqa: E402
 from fsw.protocol.dictionary.model import FLOAT_TYPES, INTEGER_TYPES, WIRE_SIZE  # noqa: E402
 from fsw.protocol.reasons import Reason  # noqa: E402
 from fsw.thermal import limits  # noqa: E402
@@ -135,6 +135,17 @@ def render() -> str:
         f"#define PJ_ACK_START {pus.ACK_START}",
         f"#define PJ_ACK_PROGRESS {pus.ACK_PROGRESS}",
         f"#define PJ_ACK_COMPLETION {pus.ACK_COMPLETION}",
+        "/* CFDP (fsw/protocol/cfdp): PDUs on their own APID, entity ids of ENTITY_ID_OCTETS */",
+        f"#define PJ_CFDP_APID 0x{cfdp.CFDP_APID:03X}",
+        f"#define PJ_CFDP_GROUND_ENTITY {cfdp.GROUND_ENTITY}",
+        f"#define PJ_CFDP_FLIGHT_ENTITY {cfdp.FLIGHT_ENTITY}",
+        f"#define PJ_CFDP_ID_OCTETS {cfdp.ENTITY_ID_OCTETS}",
+        f"#define PJ_CFDP_SEQUENCE_OCTETS {cfdp.SEQUENCE_OCTETS}",
+        "/* the camera's chip (fsw/protocol/imagefile.py): rows per filter strip, and each filter's",
+        " * strip lag (its place on the chip from the top, in strips), by filter bit */",
+        f"#define PJ_STRIP_ROWS {imagefile.STRIP_ROWS}",
+        f"#define PJ_MAX_STRIP_LAG {imagefile.MAX_LAG}",
+        *(f"#define PJ_STRIP_LAG_{name.upper()} {imagefile.STRIP_LAG[name]}" for name in ("red", "green", "blue", "methane")),
         "",
         "/* reason codes (fsw/protocol/reasons.py) */",
     ]

@@ -172,7 +172,7 @@ takes clear frames (`--insecure-uplink` on the ground's side: the avr-sim and Ar
 so when the SDLS tests skip), and the Mega authenticates.
 
 Static RAM is mostly the four 260-octet TM frame buffers (while the UART interrupt sends one,
-the next waits ready and image segments fill the others, with room kept for a command's replies),
+the next waits ready and a file's PDUs fill the others, with room kept for a command's replies),
 the 128-octet receive ring and the 52-octet uplink frame buffer (82 on the Mega, for SDLS's 30
 octets a frame); FARM-1 (COP-1) keeps 17 octets (V(R), its flags and six counters).
 The deepest stack is measured over this run (pings, 100 commands, an image capture and its
@@ -186,8 +186,8 @@ over {len(cycles["uno"])} pings per board; the Mega is a little slower because i
 program counter costs a cycle more per call and return. A reply that fills a 256-octet TM frame
 only writes its header in the dispatch; the frame's OCF and FECF (a CRC over 254 octets, ~10,000
 cycles) are added in the main loop, which sends it. A `cam_capture` is the exception: it
-checksums the whole synthetic image (CRC-32 over 4 KB
-per filter) inside its dispatch, about 1.8 million cycles (0.11 s) per filter.
+checksums the whole synthetic image (CRC-32, a bit at a time, over 2 KB per framelet and filter)
+inside its dispatch, about 1.6 million cycles (0.1 s) per framelet and filter, 16 at most.
 
 Back-to-back: 100 `heater_setpoint` TCs with no verification requested (24 octets each,
 2,400 octets, 0.21 s of line at 115200 baud) written without waiting. At 16 MHz one TC's 24
@@ -196,15 +196,16 @@ every verification report produce about three times as many octets down as up; t
 at most 4 of those outstanding. The main loop never waits for the UART: while neither TM buffer
 has room for a TC's replies, uplink octets wait in the receive ring, until it is three quarters
 full; past that they are decoded all the same and a packet with no room is dropped and counted
-(executive `downlink_dropped`), so uplink octets are not lost. Image segments and periodic
-housekeeping wait until the uplink has been quiet for 2 ms, and leave room for a command's
-replies, so a burst of commands finds the buffers drained for them. A partial frame is completed
-with idle data once the uplink is quiet, except while image segments keep asking for room: then
-it waits for the next segment, one frame time (23 ms) at most. A segment (217 pixels, its packet
-one frame's zone) is computed in about 7 ms, less than the 128-octet receive ring takes to fill
-at the line's rate, and hands the next frame to the UART as soon as the line frees, so the line
-never waits for pixels. hil/tests/test_link.py sends long junk frames and then commands (4 at
-once) during an image downlink and requires every octet up and every reply down.
+(executive `downlink_dropped`), so uplink octets are not lost. An image file's CFDP PDUs and
+periodic housekeeping wait until the uplink has been quiet for 2 ms, and leave room for a
+command's replies, so a burst of commands finds the buffers drained for them. A partial frame is
+completed with idle data once the uplink is quiet, except while file data keeps asking for room:
+then it waits for the next PDU, one frame time (23 ms) at most. A File Data PDU (222 octets of
+file, its packet one frame's zone) is made in about 11 ms (at the capture's rate per pixel, its
+CRC-32 included), less than the 128-octet receive ring takes to fill at the line's rate, and
+hands the next frame to the UART as soon as the line frees, so the line never waits for pixels.
+hil/tests/test_link.py sends long junk frames and then commands (4 at once) during an image
+downlink and requires every octet up and every reply down.
 """
 
 

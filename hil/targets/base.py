@@ -20,9 +20,11 @@ class Capabilities:
     # protocol features it implements: "farm" (COP-1's FARM-1: the ground sends Type-AD frames
     # through FOP-1), "farm_reporting" (FARM counters in housekeeping, Lockout events), "farm_wait"
     # (a flood of replies outruns its downlink and raises the FARM's Wait flag), "sdls"
-    # (authenticated commanding: the ground protects every frame), "reset" (Target.reset())
+    # (authenticated commanding: the ground protects every frame), "reset" (Target.reset()),
+    # "push_frame" (a reduced camera whose images are 32-row framelets of four filter strips)
     features: frozenset[str] = frozenset()
     no_sdls_reason: str = "the firmware does not authenticate commands yet (flash/RAM budget not measured)"
+    cfdp_class: int = 2                  # the CFDP class its file_downlink offers (the Arduino: 1 only)
 
     @property
     def file_delivery(self) -> str:

@@ -26,6 +26,14 @@ def captured_image(gs) -> int:
     return gs.await_event("image_captured", timeout=60).fields["image_id"]
 
 
+def bulk_downlink(target, image_id: int) -> tuple[str, dict]:
+    """The command that fills the downlink with an image: the camera's segments where the target
+    has them, else its CFDP file in the class it offers (the Arduino firmware: class 1)."""
+    if "cam_downlink" in target.capabilities.commands:
+        return "cam_downlink", {"image_id": image_id, "first_segment": 0}
+    return "file_downlink", {"image_id": image_id, "cfdp_class": target.capabilities.cfdp_class}
+
+
 def scheduled_ping(gs) -> bytes:
     return encode_tc(gs.session.sender.number(gs.dictionary.build_tc("ping")))
 
@@ -69,7 +77,8 @@ RECIPES = {
     # aborted at once below: what is checked is that it is accepted and ends with a reason
     "anneal": (lambda gs: {"target": 3000, "hold": 1}, {COMPLETED, Reason.EXECUTION_FAILED}, None),
     "anneal_abort": (lambda gs: {}, {COMPLETED}, None),
-    # the station's CFDP entity takes the file; completion comes once the ground has it
+    # the station's CFDP entity takes the file; completion comes once the ground has it (class 2),
+    # or once its last PDU went (class 1: a target's cfdp_class says which it offers)
     "file_downlink": (lambda gs: {"image_id": captured_image(gs), "cfdp_class": 2}, {COMPLETED}, None),
     "file_cancel": (lambda gs: {}, {COMPLETED}, None),
     "file_suspend": (lambda gs: {}, {COMPLETED}, lambda gs: gs.send("file_resume")),
@@ -94,6 +103,8 @@ def test_command_verification(gs, hil_target, name):
     needs(hil_target, commands=(name,))
     setup, allowed, clean_up = RECIPES[name]
     args = setup(gs)
+    if name == "file_downlink":
+        args["cfdp_class"] = hil_target.capabilities.cfdp_class
     send = gs.arm_and_send if gs.dictionary.command(name).hazardous else gs.send
     verification = send(name, wait=False, **args)
     if name == "anneal":

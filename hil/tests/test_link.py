@@ -10,7 +10,7 @@ from fsw.protocol.crc import append_crc
 from fsw.protocol.tcframe import SPACECRAFT_ID
 from hil.plugin import needs
 from hil.tests.helpers import raw_tc, send_raw_packet, write_bytes
-from hil.tests.test_commands import captured_image
+from hil.tests.test_commands import bulk_downlink, captured_image
 
 BURST_JUNK = (200, 200)   # junk frames' lengths: longer than the board's 128-octet receive ring
 BURST_COMMANDS = 8
@@ -105,7 +105,9 @@ def test_an_uplink_burst_while_the_downlink_is_busy(gs, hil_target):
     # long junk frames, then commands as fast as the target's window allows, while an image
     # downlink keeps the line full: an uplink octet lost would merge two rejections or lose a
     # command, and a reply dropped for want of downlink room shows in downlink_dropped
-    needs(hil_target, commands=("cam_power", "cam_configure", "cam_capture", "cam_downlink", "events_enable"))
+    needs(hil_target, commands=("cam_power", "cam_configure", "cam_capture", "events_enable"))
+    if hil_target.capabilities.file_delivery == "segments":
+        needs(hil_target, commands=("cam_downlink",))
     image_id = captured_image(gs)
     before = gs.request_hk(2)
     dropped_before = gs.request_hk(1)["downlink_dropped"]
@@ -115,9 +117,14 @@ def test_an_uplink_burst_while_the_downlink_is_busy(gs, hil_target):
         if record.name == "image_segment" and record.fields.get("image_id") == image_id:
             segments.set()
 
+    name, args = bulk_downlink(hil_target, image_id)
+    since = gs.session.files.ended_total if name == "file_downlink" else 0
     with gs.session.listening(on_segment):
-        downlink = gs.send("cam_downlink", image_id=image_id, first_segment=0, wait=False)
-        assert segments.wait(30), "the downlink did not start"
+        downlink = gs.send(name, wait=False, **args)
+        if name == "file_downlink":
+            assert gs.session.files.await_start(f"image_{image_id:05d}.pjim", since, 30), "the downlink did not start"
+        else:
+            assert segments.wait(30), "the downlink did not start"
         rng = random.Random(58)
         finished, sent = [], []
         for _ in range(BURST_ROUNDS):
@@ -132,6 +139,6 @@ def test_an_uplink_burst_while_the_downlink_is_busy(gs, hil_target):
     assert finished == [v.request_id for v in sent], "verification reports came back out of order"
     after = gs.request_hk(2)
     assert after["frames_rejected"] - before["frames_rejected"] == len(BURST_JUNK) * BURST_ROUNDS
-    # and an hk_oneshot, the cam_downlink and this hk_oneshot
+    # and an hk_oneshot, the downlink and this hk_oneshot
     assert after["tc_accepted"] - before["tc_accepted"] == BURST_COMMANDS * BURST_ROUNDS + 3
     assert gs.request_hk(1)["downlink_dropped"] == dropped_before

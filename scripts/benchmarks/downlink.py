@@ -8,13 +8,15 @@ at 115200 baud 8N1 (11,520 octets/s), one run; this tree's fsw against a baselin
    idle round trip plus two frame times).
 3. At 1000x simulated time, the idle fill the line carries (goal: no more than one frame's
    packet zone a second, what one CLCW a second needs).
-4. The Arduino Uno firmware in simavr (real time, its UART at 115200 baud): its 64x64 image in
-   three filters, goodput as above (goal >= 70%), when the AVR toolchain is installed.
+4. The Arduino Uno firmware in simavr (real time, its UART at 115200 baud): its image in three
+   filters (12,288 pixels: two 32-row framelets of 64 columns, a CFDP class 1 file; the baseline's
+   firmware sends its 64x64 planes in segments), goodput as above (goal >= 70%), when the AVR
+   toolchain is installed.
 
     ./scripts/bench downlink [--baseline REV] [--frames 1024,256] [--seconds S] [--no-arduino]
 
-The baseline is a git revision exported to a temporary directory (default: the commit before
-the paced downlink); --baseline none skips it.
+The baseline is a git revision exported to a temporary directory (default: eda3941, the paced
+downlink whose images today's ground reads, segments from the firmware); --baseline none skips it.
 """
 
 import argparse
@@ -39,6 +41,7 @@ from fsw import launch  # noqa: E402
 from fsw.dictionary import load  # noqa: E402
 from fsw.link import PtyLink  # noqa: E402
 from fsw.mission import PJ57  # noqa: E402
+from fsw.protocol.cfdp import CFDP_APID  # noqa: E402
 from fsw.protocol.pus import MIN_TM_LEN  # noqa: E402
 from fsw.protocol.stack import TmReceiver  # noqa: E402
 from fsw.protocol.tmframe import zone_length  # noqa: E402
@@ -48,7 +51,7 @@ SEGMENT = (load().report("image_segment").service, load().report("image_segment"
 
 BAUD = 115200
 RATE = BAUD / 10          # octets/s, 8N1
-BASELINE = "4f27bc1"      # the last commit with the idle-padded, unpaced downlink
+BASELINE = "eda3941"      # paced downlink, CFDP on the host, segments from the firmware
 PING_EVERY = 5.0          # seconds between pings during the downlink
 CHUNK = 64                # octets the proxy writes at once (5.6 ms of line)
 
@@ -121,7 +124,8 @@ class LineTap:
     """What the downlink line carries, by kind: frames per virtual channel, packet octets."""
 
     def __init__(self, frame_len: int):
-        self.receiver = TmReceiver(frame_len)
+        self.receiver = TmReceiver(frame_len, raw_apids=frozenset({CFDP_APID}))
+        self.receiver.on_raw = self._pdu
         self.zone = zone_length(frame_len)
         self.vc_frames: dict[int, int] = {}
         self.idle_frames = 0
@@ -131,6 +135,9 @@ class LineTap:
     def _frame(self, frame: bytes) -> None:
         vcid = (frame[1] >> 1) & 7
         self.vc_frames[vcid] = self.vc_frames.get(vcid, 0) + 1
+
+    def _pdu(self, packet: bytes) -> None:   # a CFDP PDU, no PUS header: file data, not idle fill
+        self.octets["cfdp"] = self.octets.get("cfdp", 0) + len(packet)
 
     def feed(self, data: bytes) -> None:
         for packet in self.receiver.feed(data):
@@ -170,7 +177,10 @@ def downlink_run(tree: Path, state: Path, image_id: int, frame_len: int, paced: 
     with launch.start(*options, state=state, cwd=tree) as fsw:
         proxy = PacingProxy(fsw.port, frame_len)
         try:
-            with connect(proxy.path, frame_len=frame_len, archive=False, timeout=120, key_file=fsw.key_file) as gs:
+            # a baseline without SDLS ignores the keys the prepared state holds
+            key_file = fsw.key_file if (tree / "fsw" / "protocol" / "sdls.py").exists() else None
+            with connect(proxy.path, frame_len=frame_len, archive=False, timeout=120, key_file=key_file,
+                         cop1=has_farm(tree, "fsw")) as gs:
                 ping_rtt(gs)
                 idle = [ping_rtt(gs) for _ in range(5)]
                 busy: list[float] = []
@@ -226,8 +236,9 @@ def fill_run(tree: Path, state: Path, frame_len: int, paced: bool, seconds: floa
             "idle_share": idle / max(1, frames * zone)}
 
 
-def arduino_run(elf: Path) -> dict:
-    """The firmware in the simavr harness: capture its test image in three filters, downlink it."""
+def arduino_run(elf: Path, farm: bool) -> dict:
+    """The firmware in the simavr harness: capture its test image in three filters, downlink it.
+    farm: the firmware runs FARM-1 (the ground sends through COP-1), else Type-BD frames."""
     from fsw.hw.sim import thermal as physics
     from hil.targets.avr_sim import HARNESS
 
@@ -239,7 +250,7 @@ def arduino_run(elf: Path) -> dict:
         port = next(line.split()[1] for line in process.stdout if line.startswith("PTY "))
         threading.Thread(target=process.stdout.read, daemon=True).start()
         with connect(port, frame_len=256, archive=False, timeout=30, on_warning=lambda _m: None,
-                     key_file=None) as gs:     # the firmware has no SDLS yet
+                     key_file=None, cop1=farm) as gs:     # the firmware has no SDLS yet
             for _ in range(5):            # the board may still be booting
                 try:
                     gs.send("ping", timeout=5)
@@ -249,7 +260,7 @@ def arduino_run(elf: Path) -> dict:
             gs.send("cam_power", state="on")
             gs.await_event("cam_ready", timeout=60)
             gs.send("cam_configure", exposure=20, filters=7, tdi=1)
-            gs.send("cam_capture", framelets=1, timeout=60)
+            gs.send("cam_capture", framelets=2, timeout=60)   # a board without framelets takes 64 rows
             image_id = gs.await_event("image_captured", timeout=60).fields["image_id"]
             started = time.perf_counter()
             image = gs.downlink_image(image_id, timeout=300)
@@ -278,6 +289,14 @@ def firmware(tree: Path) -> Path | None:
         subprocess.run(["make", "-s", "-C", str(tree / "hil" / "arduino"), "uno"], check=True,
                        capture_output=True)
     return tree / "hil" / "arduino" / "build" / "uno" / "perijove.elf"
+
+
+def has_farm(tree: Path, side: str) -> bool:
+    """Whether a tree's flight software ("fsw") or firmware runs FARM-1 (a baseline may predate
+    it): the ground then sends through COP-1, else Type-BD frames."""
+    if side == "fsw":
+        return (tree / "fsw" / "protocol" / "cop1" / "farm.py").exists()
+    return (tree / "hil" / "arduino" / "perijove" / "pj_farm.cpp").exists()
 
 
 def export(revision: str, into: Path) -> Path:
@@ -361,7 +380,7 @@ def arduino(trees: dict) -> bool:
         print("\n== Arduino in simavr: skipped, the AVR toolchain is missing (scripts/lib/avr-setup.sh)")
         return False
     print("\n== Arduino Uno firmware in simavr, 256-octet frames, real time at 115200 baud")
-    runs = {name: arduino_run(elf) for name, elf in elfs.items()}
+    runs = {name: arduino_run(elf, has_farm(trees[name], "firmware")) for name, elf in elfs.items()}
     for name, r in runs.items():
         print(f"{name:>9}: {r['octets']:,} octets in {r['elapsed']:.2f} s (simavr at {r['pace']:.0%} of real "
               f"time), goodput {r['goodput']:.1%} of the simulated line, requests {r['requests']}")

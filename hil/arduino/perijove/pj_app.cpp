@@ -26,6 +26,7 @@ void pj_loop() {
   pj_uplink_poll();
   pj_thermal_tick();
   pj_camera_tick();
+  pj_cfdp_tick();
   pj_hk_tick();
   pj_tm_poll();
 }

@@ -65,5 +65,14 @@ uint8_t pj_camera_hk(uint8_t *out);
 void pj_camera_safe();
 uint32_t pj_camera_hot_pixels();
 void pj_camera_heal(float remaining);   // the healable damage times remaining (0-1)
+// the stored image's file, made octet by octet in order: open gives its size (0: no such image)
+// and keeps the image as it is (no capture, no delete) until close
+uint16_t pj_image_file_open(uint16_t image_id);
+uint8_t pj_image_file_next();
+void pj_image_file_close();
+
+// files: CFDP class 1 downlink of an image's file (pj_cfdp.cpp)
+uint8_t pj_cfdp_command(const uint8_t *args, const PjRequest &request);
+void pj_cfdp_tick();
 
 #endif

@@ -1,6 +1,6 @@
 // A small camera: power and warm-up, configuration, and one synthetic 64x64 image per filter
-// computed pixel by pixel when needed, so no frame buffer is kept. Downlink sends image_meta,
-// then image_segment reports paced by the downlink's free room.
+// computed pixel by pixel when needed, so no frame buffer is kept. The image's stored file (the
+// host's .pjim: prefix, JSON header, pixels) is made octet by octet as CFDP sends it (pj_cfdp.cpp).
 //
 // The same principles as the host's camera, reduced: the damage is one number (the failing
 // regulator's, d = hot_pixels / 1200, which the anneal lowers) that raises the offset, stripes the
@@ -8,17 +8,16 @@
 // companded to 8 bits by the square-root table (256 thresholds in flash).
 #include <Arduino.h>
 #include <avr/pgmspace.h>
+#include <string.h>
 
 #include "pj_app.h"
 #include "pj_clock.h"
 #include "pj_downlink.h"
 #include "pj_wire.h"
 
-#define SIDE 64
-#define PLANE (SIDE * SIDE)
-// image octets per image_segment report: its 244-octet packet fills a frame's zone, so 89% of
-// each frame is pixels, and it is made in ~7 ms, less than the receive ring takes to fill
-#define SEGMENT 217
+#define SIDE 64                              // columns; a framelet is PJ_STRIP_ROWS of them
+#define FRAMELET (SIDE * PJ_STRIP_ROWS)       // pixels of one filter's strip in one framelet
+#define MAX_STRIPS 16                         // framelets times filters: a file of 32 KB at most
 #define WARM_UP_MS 2000UL
 #define IO_RANGE_KM 1500.0f         // PJ57's closest approach to Io
 
@@ -40,23 +39,15 @@ static uint32_t image_time, image_crc, image_hot;
 static uint8_t image_filters;
 static uint16_t image_exposure;
 static uint8_t image_tdi;
+static uint8_t image_framelets;
 
-// downlink in progress
-static bool sending;
-static uint16_t next_segment;
-static PjRequest downlink_request;
+static bool sending;          // its file is going down: kept as it is until the end
 
-// compand(v) = round(255 * sqrt(v / 4095)): the smallest 12-bit value of each 8-bit code
-static const uint16_t compand_from[256] PROGMEM = {
-#define PJ_C(c) (uint16_t)(((c) - 0.5) * ((c) - 0.5) * 4095.0 / 65025.0 + 0.999)
-#define PJ_C4(c) PJ_C(c), PJ_C(c + 1), PJ_C(c + 2), PJ_C(c + 3)
-#define PJ_C16(c) PJ_C4(c), PJ_C4(c + 4), PJ_C4(c + 8), PJ_C4(c + 12)
-    0, PJ_C(1), PJ_C(2), PJ_C(3), PJ_C4(4), PJ_C4(8), PJ_C4(12),
-    PJ_C16(16), PJ_C16(32), PJ_C16(48), PJ_C16(64), PJ_C16(80), PJ_C16(96), PJ_C16(112),
-    PJ_C16(128), PJ_C16(144), PJ_C16(160), PJ_C16(176), PJ_C16(192), PJ_C16(208), PJ_C16(224), PJ_C16(240)};
-
-// compand(64 b) for each 64-value bin b of the 12-bit range (and 255 past its end): the code of
-// a value in bin b lies between two neighbours, a short binary search apart
+// compand(v) = round(255 * sqrt(v / 4095)), the table of fsw/protocol/companding.py: code c
+// starts where (c - 1/2)^2 * 4095 / 65025 <= v, that is (2c - 1)^2 * 4095 <= 260100 v, exactly,
+// in integers. The table holds compand(64 b) for each 64-value bin b of the 12-bit range (and
+// 255 past its end): the code of a value in bin b lies between two neighbours, a short binary
+// search apart
 static const uint8_t bin_code[65] PROGMEM = {
     0,   32,  45,  55,  64,  71,  78,  84,  90,  96,  101, 106, 110, 115, 119, 123, 128,
     131, 135, 139, 143, 146, 150, 153, 156, 159, 163, 166, 169, 172, 175, 177, 180, 183,
@@ -67,17 +58,20 @@ static uint8_t compand(int16_t value) {
   if (value <= 0) return 0;
   uint8_t bin = (uint16_t)value >> 6;
   uint8_t low = pgm_read_byte(&bin_code[bin]), high = pgm_read_byte(&bin_code[bin + 1]);
+  uint32_t scaled = 260100UL * (uint16_t)value;
   while (low < high) {   // the largest code whose threshold is at most value
     uint8_t mid = (low + high + 1) >> 1;
-    if ((uint16_t)value >= pgm_read_word(&compand_from[mid])) low = mid;
+    uint16_t odd = 2 * mid - 1;
+    if ((uint32_t)odd * odd * 4095 <= scaled) low = mid;
     else high = mid - 1;
   }
   return low;
 }
 
 static uint8_t planes(uint8_t mask) { return __builtin_popcount(mask); }
-static uint32_t image_size() { return (uint32_t)PLANE * planes(image_filters); }
-static uint16_t segments() { return (image_size() + SEGMENT - 1) / SEGMENT; }
+static uint16_t image_size() { return FRAMELET * image_framelets * planes(image_filters); }
+// the host's count of 512-octet segments for the same payload (cam_list reports it)
+static uint16_t segments() { return (image_size() + 511) / 512; }
 
 // a cheap hash: the same pixel always gets the same noise
 static uint16_t mix(uint16_t x) {
@@ -91,41 +85,63 @@ static uint16_t mix(uint16_t x) {
 // included), ceiling, and the noise values below which a pixel drops out or is hot
 static uint16_t img_d, img_offset, img_scale, img_ceiling, drop_below, hot_below;
 
+// the regulator's degradation, 0-256, from the damage so far, and the dark level it raises
+static uint16_t degradation(uint32_t hot) { return min(hot, (uint32_t)1200) * 256UL / 1200; }
+static uint16_t dark_level(uint16_t d) { return 40 + (uint32_t)d * 700 / 256; }
+
 static void image_damage() {
-  img_d = min(image_hot, (uint32_t)1200) * 256UL / 1200;
-  img_offset = 40 + (uint32_t)img_d * 700 / 256;
+  img_d = degradation(image_hot);
+  img_offset = dark_level(img_d);
   img_scale = (uint32_t)min(image_exposure, (uint16_t)100) * (256 - img_d * 3 / 10) / 100;
   img_ceiling = 4095 - (uint32_t)img_d * 1800 / 256;
   drop_below = img_d / 16;
   hot_below = img_d ? img_d / 64 + 1 : 0;
 }
 
-// Pixels are made in order, so what a plane or a row shares is worked out once: the cursor
-// holds the next pixel's place, its plane's noise key and level, and its row's stripe
+// The chip: the four filter strips one under the other (methane at the top, red at the bottom:
+// PJ_STRIP_LAG, in strips), all read out at once in each framelet as the spin sweeps the sky
+// down the chip, so a filter's framelet k sees the sky's strip k - lag (as the host's camera,
+// fsw/hw/sim/detector.py). The file holds each filter's framelets in turn; the ground lines
+// them up (imagefile.reassemble). Io sits in the middle of the rows every filter saw.
+// the filter bits run red, green, blue, methane: up the chip, so a filter's lag is the reverse
+static_assert(PJ_STRIP_LAG_RED == 3 && PJ_STRIP_LAG_GREEN == 2 && PJ_STRIP_LAG_BLUE == 1 &&
+              PJ_STRIP_LAG_METHANE == 0, "strip lags by filter bit");
+#define DISC 24                              // Io's radius, pixels
+
+// Pixels are made in order, so what a plane, a framelet or a row shares is worked out once: the
+// cursor holds the next pixel's place, its plane's noise key and level, and its row's stripe and
+// place on the sky
 static struct {
-  uint8_t plane, col, row;
-  uint16_t i;             // row * SIDE + col
+  uint8_t filter;         // the plane's filter bit (0 red ... 3 methane)
+  uint8_t framelet, row, col;   // row: in the strip
+  uint16_t i;             // the pixel's index in its plane
   uint16_t key;           // the plane's noise key
   int16_t disc;           // Io's level at the disc's centre in this plane
   int16_t row_level;      // offset, the row's stripe and the noise's -8
+  int8_t y;               // the row's sky row from Io's centre, or DISC: not on Io
 } cursor;
 
-static void plane_start() {
-  cursor.key = (uint16_t)(image_id * 0x9E37) ^ ((uint16_t)cursor.plane << 12);
-  cursor.disc = 2400 + cursor.plane * 150;
+static void plane_start() {   // the next filter taken, from cursor.filter on
+  while (!(image_filters >> cursor.filter & 1)) cursor.filter++;
+  cursor.key = (uint16_t)(image_id * 0x9E37) ^ ((uint16_t)cursor.filter << 12);
+  cursor.disc = 2400 + cursor.filter * 150;
 }
 
+// a readout's rows each get their own offset, drawn afresh for each framelet: a hash of the
+// chip's row, the framelet and the image
 static void row_start() {
-  uint16_t row = ((uint16_t)cursor.plane << 6) | cursor.row;   // rows counted through the planes
-  int16_t stripe = (int16_t)(((int32_t)(int16_t)((mix(row ^ (image_id << 7)) & 255) - 128) * img_d) >> 8);
+  uint8_t lag = PJ_MAX_STRIP_LAG - cursor.filter;
+  uint8_t chip_row = lag * PJ_STRIP_ROWS + cursor.row;
+  uint16_t hash = mix(chip_row ^ ((uint16_t)cursor.framelet << 7) ^ (image_id << 11));
+  int16_t stripe = ((int16_t)((hash & 255) - 128) * (int16_t)img_d) >> 8;   // within 16 bits
   cursor.row_level = img_offset + stripe - 8;
+  int8_t strips_seen = image_framelets > PJ_MAX_STRIP_LAG ? image_framelets - PJ_MAX_STRIP_LAG : 1;
+  int16_t y = ((int16_t)cursor.framelet - lag) * PJ_STRIP_ROWS + cursor.row - strips_seen * (PJ_STRIP_ROWS / 2);
+  cursor.y = y > -DISC && y < DISC ? y : DISC;
 }
 
-static void seek(uint32_t offset) {
-  cursor.plane = offset / PLANE;
-  cursor.i = offset % PLANE;
-  cursor.col = cursor.i % SIDE;
-  cursor.row = cursor.i / SIDE;
+static void rewind() {   // to the first pixel
+  memset(&cursor, 0, sizeof cursor);
   plane_start();
   row_start();
 }
@@ -133,7 +149,7 @@ static void seek(uint32_t offset) {
 // Io as a lit disc with a dark lava lake (Loki) and its island, dark sky, and the damage, in
 // 12-bit DN, companded; then the cursor moves on
 static uint8_t next_pixel() {
-  int8_t x = cursor.col - SIDE / 2, y = cursor.row - SIDE / 2;
+  int8_t x = cursor.col - SIDE / 2, y = cursor.y;
   uint16_t noise = mix(cursor.i ^ cursor.key);
   uint8_t value;
   if ((noise & 4095) < drop_below) {
@@ -143,7 +159,7 @@ static uint8_t next_pixel() {
   } else {
     int16_t r2 = x * x + y * y;
     uint16_t level = 0;
-    if (r2 < 24 * 24) {
+    if (r2 < DISC * DISC) {
       level = cursor.disc - r2 * 3;
       int8_t dx = x + 8, dy = y - 5;
       int16_t d2 = dx * dx + dy * dy;
@@ -156,30 +172,25 @@ static uint8_t next_pixel() {
   cursor.i++;
   if (++cursor.col == SIDE) {
     cursor.col = 0;
-    if (++cursor.row == SIDE) {
+    if (++cursor.row == PJ_STRIP_ROWS) {
       cursor.row = 0;
-      cursor.i = 0;
-      cursor.plane++;
-      plane_start();
+      if (++cursor.framelet == image_framelets) {
+        cursor.framelet = 0;
+        cursor.i = 0;
+        cursor.filter++;
+        plane_start();
+      }
     }
     row_start();
   }
   return value;
 }
 
-// CRC-32 (zlib's), four bits at a time from a 16-entry table
-static const uint32_t crc_nibbles[16] PROGMEM = {
-    0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC, 0x76DC4190, 0x6B6B51F4, 0x4DB26158, 0x5005713C,
-    0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C, 0x9B64C2B0, 0x86D3D2D4, 0xA00AE278, 0xBDBDF21C};
-
-static uint32_t crc32_step(uint32_t crc, uint8_t octet) {
-  crc ^= octet;
-  crc = (crc >> 4) ^ pgm_read_dword(&crc_nibbles[crc & 15]);
-  return (crc >> 4) ^ pgm_read_dword(&crc_nibbles[crc & 15]);
-}
-
-static uint8_t capture() {
+static uint8_t capture(uint8_t framelets) {
   if (state != PJ_CAM_STATE_READY) return PJ_REASON_NOT_ALLOWED_IN_MODE;
+  if (sending) return PJ_REASON_BUSY;
+  if (framelets * planes(filters) > MAX_STRIPS) return PJ_REASON_ARG_OUT_OF_RANGE;
+  image_framelets = framelets;
   image_id = last_image = last_image + 1;
   image_time = pj_clock_seconds();
   image_filters = filters;
@@ -188,8 +199,8 @@ static uint8_t capture() {
   image_hot = hot_pixels;
   image_damage();
   uint32_t crc = 0xFFFFFFFFUL;
-  seek(0);
-  for (uint32_t at = 0, n = image_size(); at < n; at++) crc = crc32_step(crc, next_pixel());
+  rewind();
+  for (uint16_t at = 0, n = image_size(); at < n; at++) crc = pj_crc32_step(crc, next_pixel());
   image_crc = ~crc;
   uint8_t event[PJ_EVENT_IMAGE_CAPTURED_ARG_LEN];
   pj_put16(event + PJ_EVENT_IMAGE_CAPTURED_ARG_IMAGE_ID, image_id);
@@ -199,60 +210,72 @@ static uint8_t capture() {
   return 0;
 }
 
-static void put_float(float value) {
-  uint8_t wire[4];
-  pj_putf(wire, value);
-  pj_tm_write(wire, 4);
-}
+// The image's stored file, as the host stores it (fsw/protocol/imagefile.py): "PJIM", the JSON
+// header's length (u32), the header, the pixels. The header is a template whose numbers are
+// written right-aligned in fields of fixed width (JSON allows the spaces), so the file's size is
+// known before it is made, and each octet is made as it is sent.
+#define F_CHECKSUM "\x01"
+#define F_FILTERS "\x02"
+#define F_HEIGHT "\x03"
+#define F_ID "\x04"
+#define F_SIZE "\x05"
+#define F_TIME "\x06"
+#define F_FRAMELETS "\x07"
+static const char header[] PROGMEM =
+    "{\"checksum\":" F_CHECKSUM ",\"companding\":\"sqrt\",\"compression\":\"none\",\"filters\":" F_FILTERS
+    ",\"framelets\":" F_FRAMELETS ",\"height\":" F_HEIGHT ",\"image_id\":" F_ID ",\"size\":" F_SIZE ",\"time\":" F_TIME
+    ",\"width\":64}";
+#define FIELDS 7
+#define WIDTHS 10, 2, 3, 5, 5, 10, 2
+static const uint8_t widths[FIELDS] PROGMEM = {WIDTHS};
+static constexpr uint16_t sum(uint8_t first) { return first; }
+template <typename... More> static constexpr uint16_t sum(uint8_t first, More... more) { return first + sum(more...); }
+#define HEADER_LEN (sizeof header - 1 - FIELDS + sum(WIDTHS))   // each field marker becomes its width
+#define PREFIX_LEN 8
+static const uint8_t prefix[PREFIX_LEN] PROGMEM = {'P', 'J', 'I', 'M', 0, 0, HEADER_LEN >> 8, HEADER_LEN & 255};
+static uint16_t file_at;
+static const char *template_at;
+static char digits[10];         // the field being written, last digit first
+static uint8_t left;             // ... its characters still to go
 
-static void send_meta(const PjRequest &r) {
-  pj_tm_begin(r.apid, PJ_REPORT_IMAGE_META_SERVICE, PJ_REPORT_IMAGE_META_SUBTYPE,
-              PJ_REPORT_IMAGE_META_FIELD_LEN);
-  pj_tm_put16(image_id);
-  pj_tm_put32(image_time);
-  pj_tm_put16(SIDE);
-  pj_tm_put16(SIDE);
-  pj_tm_put(image_filters);
-  pj_tm_put16(image_exposure);
-  pj_tm_put(image_tdi);
-  pj_tm_put(PJ_REPORT_IMAGE_META_FIELD_COMPRESSION_NONE);
-  put_float(IO_RANGE_KM);
-  pj_tm_put32(image_hot);
-  float d = min(image_hot, (uint32_t)1200) / 1200.0f;
-  put_float(40.0f + 700.0f * d);          // dark level grows with the damage
-  put_float(4.6f);                        // noise, the stripes apart
-  put_float(74.0f * d);                   // stripes
-  pj_tm_put32((uint32_t)(PLANE * d / 16)); // dropouts
-  pj_tm_put(PJ_REPORT_IMAGE_META_FIELD_COMPANDING_SQRT);
-  pj_tm_put(0);                           // a plain frame, not push-frame framelets
-  put_float(image_hot / 100.0f);          // dose, krad
-  pj_tm_put32(image_size());
-  pj_tm_put16(segments());
-  pj_tm_put32(image_crc);
-  pj_tm_end();
-}
-
-static void send_segment() {
-  uint32_t at = (uint32_t)next_segment * SEGMENT;
-  uint16_t len = min((uint32_t)SEGMENT, image_size() - at);
-  pj_tm_begin(downlink_request.apid, PJ_REPORT_IMAGE_SEGMENT_SERVICE,
-              PJ_REPORT_IMAGE_SEGMENT_SUBTYPE, PJ_REPORT_IMAGE_SEGMENT_FIELD_LEN + len);
-  pj_tm_put16(image_id);
-  pj_tm_put16(next_segment);
-  pj_tm_put16(segments());
-  seek(at);
-  for (uint16_t k = 0; k < len; k++) {
-    pj_tm_put(next_pixel());
-    if ((k & 3) == 3) pj_tm_service();   // the line never waits for the pixels
+static uint32_t field(uint8_t f) {
+  switch (f) {
+    case 1: return image_crc;
+    case 2: return image_filters;
+    case 3: return image_framelets * PJ_STRIP_ROWS;
+    case 4: return image_id;
+    case 5: return image_size();
+    case 6: return image_time;
   }
-  pj_tm_end();
-  if (++next_segment < segments()) return;
-  sending = false;
-  uint8_t event[PJ_EVENT_DOWNLINK_COMPLETE_ARG_LEN];
-  pj_put16(event + PJ_EVENT_DOWNLINK_COMPLETE_ARG_IMAGE_ID, image_id);
-  pj_put16(event + PJ_EVENT_DOWNLINK_COMPLETE_ARG_SEGMENTS, segments());
-  pj_event(PJ_EVENT_DOWNLINK_COMPLETE_ID, PJ_EVENT_DOWNLINK_COMPLETE_SEVERITY, event, sizeof event);
-  pj_complete(downlink_request, 0);
+  return image_framelets;
+}
+
+uint16_t pj_image_file_open(uint16_t id) {
+  if (!image_id || id != image_id) return 0;
+  sending = true;
+  file_at = 0;
+  template_at = header;
+  left = 0;
+  rewind();
+  return PREFIX_LEN + HEADER_LEN + image_size();
+}
+
+void pj_image_file_close() { sending = false; }
+
+uint8_t pj_image_file_next() {
+  uint16_t at = file_at++;
+  if (at < PREFIX_LEN) return pgm_read_byte(&prefix[at]);
+  if (at >= PREFIX_LEN + HEADER_LEN) return next_pixel();
+  if (!left) {
+    uint8_t c = pgm_read_byte(template_at++);
+    if (c >= ' ') return c;
+    uint32_t value = field(c);   // a field: its digits, last first, then spaces to its width
+    for (uint8_t width = pgm_read_byte(&widths[c - 1]); left < width; left++) {
+      digits[left] = value || !left ? '0' + value % 10 : ' ';
+      value /= 10;
+    }
+  }
+  return digits[--left];
 }
 
 void pj_camera_tick() {
@@ -260,8 +283,6 @@ void pj_camera_tick() {
     state = PJ_CAM_STATE_READY;
     pj_event(PJ_EVENT_CAM_READY_ID, PJ_EVENT_CAM_READY_SEVERITY, 0, 0);
   }
-  // one segment at a time, only when it leaves room for commands' replies: commands keep flowing
-  if (sending && pj_tm_bulk(PJ_REPORT_IMAGE_SEGMENT_FIELD_LEN + SEGMENT)) send_segment();
 }
 
 uint8_t pj_camera_command(uint8_t index, const uint8_t *args, const PjRequest &request) {
@@ -278,13 +299,13 @@ uint8_t pj_camera_command(uint8_t index, const uint8_t *args, const PjRequest &r
       }
       return 0;
     case PJ_CMD_CAM_CONFIGURE:
-      // compression is accepted but the board always sends raw pixels (image_meta says so)
+      // compression is accepted but the board always sends raw pixels (its file's header says so)
       exposure = pj_get16(args + PJ_ARG_CAM_CONFIGURE_EXPOSURE);
       filters = args[PJ_ARG_CAM_CONFIGURE_FILTERS];
       tdi = args[PJ_ARG_CAM_CONFIGURE_TDI];
       return 0;
     case PJ_CMD_CAM_CAPTURE:
-      return capture();
+      return capture(args[PJ_ARG_CAM_CAPTURE_FRAMELETS]);
     case PJ_CMD_CAM_LIST:
       pj_tm_begin(request.apid, PJ_REPORT_IMAGE_LIST_SERVICE, PJ_REPORT_IMAGE_LIST_SUBTYPE,
                   image_id ? 2 + 13 : 2);
@@ -298,18 +319,6 @@ uint8_t pj_camera_command(uint8_t index, const uint8_t *args, const PjRequest &r
       }
       pj_tm_end();
       return 0;
-    case PJ_CMD_CAM_DOWNLINK: {
-      uint16_t first = pj_get16(args + PJ_ARG_CAM_DOWNLINK_FIRST_SEGMENT);
-      if (!image_id || pj_get16(args + PJ_ARG_CAM_DOWNLINK_IMAGE_ID) != image_id)
-        return PJ_REASON_NO_SUCH_ITEM;
-      if (first >= segments()) return PJ_REASON_ARG_OUT_OF_RANGE;
-      if (sending) return PJ_REASON_BUSY;
-      send_meta(request);
-      sending = true;
-      next_segment = first;
-      downlink_request = request;
-      return PJ_DEFERRED;
-    }
     case PJ_CMD_CAM_DELETE:
       if (!image_id || pj_get16(args + PJ_ARG_CAM_DELETE_IMAGE_ID) != image_id)
         return PJ_REASON_NO_SUCH_ITEM;
@@ -342,11 +351,11 @@ uint8_t pj_camera_hk(uint8_t *out) {
   out[PJ_HK_CAMERA_STORE_USED] = image_id ? 100 : 0;
   pj_put16(out + PJ_HK_CAMERA_LAST_IMAGE, last_image);
   pj_put32(out + PJ_HK_CAMERA_HOT_PIXELS, hot_pixels);
-  float d = min(hot_pixels, (uint32_t)1200) / 1200.0f;
-  pj_putf(out + PJ_HK_CAMERA_DARK_LEVEL, 40.0f + 700.0f * d);
+  uint16_t d = degradation(hot_pixels);   // as an image takes it
+  pj_putf(out + PJ_HK_CAMERA_DARK_LEVEL, dark_level(d));
   pj_putf(out + PJ_HK_CAMERA_NOISE, 4.6f);
-  pj_putf(out + PJ_HK_CAMERA_STRIPES, 74.0f * d);
-  pj_put32(out + PJ_HK_CAMERA_DROPOUTS, (uint32_t)(PLANE * d / 16));
+  pj_putf(out + PJ_HK_CAMERA_STRIPES, d * 74 / 256);
+  pj_put32(out + PJ_HK_CAMERA_DROPOUTS, d);   // per 4,096 pixels: one in 16 at the worst
   pj_putf(out + PJ_HK_CAMERA_DOSE, hot_pixels / 100.0f);
   pj_putf(out + PJ_HK_CAMERA_IO_RANGE, IO_RANGE_KM);
   pj_put16(out + PJ_HK_CAMERA_PERIJOVE, 57);

@@ -31,6 +31,20 @@
 #define PJ_ACK_START 2
 #define PJ_ACK_PROGRESS 4
 #define PJ_ACK_COMPLETION 8
+/* CFDP (fsw/protocol/cfdp): PDUs on their own APID, entity ids of ENTITY_ID_OCTETS */
+#define PJ_CFDP_APID 0x041
+#define PJ_CFDP_GROUND_ENTITY 1
+#define PJ_CFDP_FLIGHT_ENTITY 61
+#define PJ_CFDP_ID_OCTETS 2
+#define PJ_CFDP_SEQUENCE_OCTETS 2
+/* the camera's chip (fsw/protocol/imagefile.py): rows per filter strip, and each filter's
+ * strip lag (its place on the chip from the top, in strips), by filter bit */
+#define PJ_STRIP_ROWS 32
+#define PJ_MAX_STRIP_LAG 3
+#define PJ_STRIP_LAG_RED 3
+#define PJ_STRIP_LAG_GREEN 2
+#define PJ_STRIP_LAG_BLUE 1
+#define PJ_STRIP_LAG_METHANE 0
 
 /* reason codes (fsw/protocol/reasons.py) */
 #define PJ_REASON_JUNK 1
@@ -259,14 +273,14 @@
     X(CAM_CONFIGURE, 27, 0x020, 130, 2, 5, 24, 4, 8) \
     X(CAM_CAPTURE, 28, 0x020, 130, 3, 1, 28, 1, 8) \
     X(CAM_LIST, 29, 0x020, 130, 4, 0, 29, 0, 10) \
-    X(CAM_DOWNLINK, 30, 0x020, 130, 6, 4, 29, 2, 10) \
+    X(CAM_DOWNLINK, 30, 0x020, 130, 6, 4, 29, 2, 2) \
     X(CAM_DELETE, 31, 0x020, 130, 9, 2, 31, 1, 11) \
     X(HEATER_ON, 32, 0x030, 140, 1, 0, 32, 0, 8) \
     X(HEATER_OFF, 33, 0x030, 140, 2, 0, 32, 0, 8) \
     X(HEATER_SETPOINT, 34, 0x030, 140, 3, 4, 32, 2, 8) \
     X(ANNEAL, 35, 0x030, 140, 4, 6, 34, 2, 9) \
     X(ANNEAL_ABORT, 36, 0x030, 140, 5, 0, 36, 0, 10) \
-    X(FILE_DOWNLINK, 37, 0x040, 150, 1, 3, 36, 2, 2) \
+    X(FILE_DOWNLINK, 37, 0x040, 150, 1, 3, 36, 2, 10) \
     X(FILE_CANCEL, 38, 0x040, 150, 2, 0, 38, 0, 2) \
     X(FILE_SUSPEND, 39, 0x040, 150, 3, 0, 38, 0, 2) \
     X(FILE_RESUME, 40, 0x040, 150, 4, 0, 38, 0, 2) \

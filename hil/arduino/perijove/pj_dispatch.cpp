@@ -164,9 +164,10 @@ static uint8_t execute(uint8_t index, const uint8_t *args, const PjRequest &r) {
     case PJ_CMD_CAM_CONFIGURE:
     case PJ_CMD_CAM_CAPTURE:
     case PJ_CMD_CAM_LIST:
-    case PJ_CMD_CAM_DOWNLINK:
     case PJ_CMD_CAM_DELETE:
       return pj_camera_command(index, args, r);
+    case PJ_CMD_FILE_DOWNLINK:
+      return pj_cfdp_command(args, r);
     default:   // not reached: only the cases above are on the board
       return PJ_REASON_EXECUTION_FAILED;
   }

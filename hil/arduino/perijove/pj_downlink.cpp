@@ -41,20 +41,20 @@ static uint32_t sent_clcw;                // the CLCW of the last frame sent, an
 static uint32_t sent_ms;
 static uint32_t first_put_ms;
 static bool bulk_coming;                  // bulk data asked for room since the last pj_tm_poll
-static uint8_t bulk_len;                  // ... this much (data octets)
+static uint8_t bulk_len;                  // ... for a packet this long
 static uint16_t packet_left;              // octets of the current packet still to put
 static uint16_t packet_crc;
 
 // sequence counts per APID and message type counters per (APID, service). Each APID the board
 // sends from has its own slot; any other APID (failure reports to unknown APIDs) shares the
 // last one, so a stream of unknown APIDs cannot take the slots of the board's own.
-#define SLOTS 8
+#define SLOTS 10
 static uint16_t seq_counts[SLOTS];
 static uint16_t msg_counts[SLOTS][2];     // service 1 (verification), and the APID's other one
 
 static const uint16_t own_apids[SLOTS - 1] PROGMEM = {
     PJ_APID_EXECUTIVE, PJ_APID_HOUSEKEEPING, PJ_APID_EVENTS, PJ_APID_SCHEDULE,
-    PJ_APID_MODES,     PJ_APID_CAMERA,       PJ_APID_THERMAL};
+    PJ_APID_MODES,     PJ_APID_CAMERA,       PJ_APID_THERMAL, PJ_APID_FILES, PJ_CFDP_APID};
 
 static uint8_t slot(uint16_t apid) {
   uint8_t i = 0;
@@ -139,32 +139,42 @@ static void mark_packet_start() {
   if (fill == 0) first_put_ms = millis();
 }
 
-void pj_tm_begin(uint16_t apid, uint8_t service, uint8_t subtype, uint16_t data_len) {
-  uint8_t h[PJ_PRIMARY_HEADER_LEN + PJ_TM_SECONDARY_LEN];
-  pj_put16(h, 0x0800 | apid);   // TM, secondary header
-  pj_put16(h + 2, 0xC000 | (next_sequence(apid) & 0x3FFF));
-  pj_put16(h + 4, PJ_TM_SECONDARY_LEN + data_len + PJ_CRC_LEN - 1);
-  h[6] = PJ_PUS_VERSION << 4;
-  h[7] = service;
-  h[8] = subtype;
-  pj_put16(h + 9, next_message(apid, service));
-  pj_put16(h + 11, 0);          // destination id
-  uint32_t seconds;
-  uint16_t fraction;
-  pj_clock_now(&seconds, &fraction);
-  pj_put32(h + 13, seconds);
-  pj_put16(h + 17, fraction);
-  // its sequence count is spent all the same: the ground sees the gap
-  uint16_t len = PJ_TM_PACKET_LEN(data_len);
+// a packet of len octets (its CRC included) starts, its primary header first; one that does not fit is dropped
+// whole (its sequence count is spent all the same: the ground sees the gap)
+static bool packet_start(uint16_t apid, uint16_t len, uint16_t flags) {
+  uint16_t sequence = next_sequence(apid);
   dropping = len > pj_tm_room();
   if (dropping) {
     dropped += len;
-    return;
+    return false;
   }
   mark_packet_start();
   packet_crc = pj_crc16_start();
-  packet_left = sizeof h + data_len;
-  pj_tm_write(h, sizeof h);
+  packet_left = len - PJ_CRC_LEN;
+  pj_tm_put16(flags | apid);
+  pj_tm_put16(0xC000 | (sequence & 0x3FFF));
+  pj_tm_put16(len - PJ_PRIMARY_HEADER_LEN - 1);
+  return true;
+}
+
+void pj_tm_begin(uint16_t apid, uint8_t service, uint8_t subtype, uint16_t data_len) {
+  uint16_t message = next_message(apid, service);   // spent too when the packet is dropped
+  if (!packet_start(apid, PJ_TM_PACKET_LEN(data_len), 0x0800)) return;   // TM, secondary header
+  pj_tm_put(PJ_PUS_VERSION << 4);
+  pj_tm_put(service);
+  pj_tm_put(subtype);
+  pj_tm_put16(message);
+  pj_tm_put16(0);          // destination id
+  uint32_t seconds;
+  uint16_t fraction;
+  pj_clock_now(&seconds, &fraction);
+  pj_tm_put32(seconds);
+  pj_tm_put16(fraction);
+}
+
+void pj_tm_begin_raw(uint16_t apid, uint16_t data_len) {
+  if (!packet_start(apid, PJ_PRIMARY_HEADER_LEN + data_len, 0)) return;
+  packet_crc = pj_crc16_start();   // the CRC covers the data field alone
 }
 
 void pj_tm_put(uint8_t octet) {
@@ -211,6 +221,8 @@ static void put_idle(uint16_t len) {
   for (uint16_t i = PJ_PRIMARY_HEADER_LEN; i < len; i++) put_raw(0x55);
 }
 
+static bool spare(uint16_t packet_len);
+
 void pj_tm_poll() {
   release();
   // a partial frame waits while frames wait for the line: packets may still join it. Quiet
@@ -220,7 +232,7 @@ void pj_tm_poll() {
   if (fill && !queued) {
     uint32_t now = millis();
     bool quiet = !pj_uart_available() && now - pj_uart_last_rx_ms() >= FLUSH_QUIET_MS;
-    bool joins = bulk_coming && pj_tm_spare(bulk_len);
+    bool joins = bulk_coming && spare(bulk_len);
     if (!joins && (quiet || now - first_put_ms >= FLUSH_MAX_AGE_MS)) {
       uint16_t gap = ZONE_LEN - fill;
       // a gap too small for an idle packet takes one that fills the next frame as well
@@ -245,15 +257,17 @@ uint16_t pj_tm_room() {
 
 // background telemetry also waits while the uplink is busy, not only while octets wait in the
 // ring: a burst of commands then finds the frame buffers drained for its replies
-bool pj_tm_spare(uint16_t data_len) {
+static bool spare(uint16_t packet_len) {
   return !pj_uart_available() && millis() - pj_uart_last_rx_ms() >= FLUSH_QUIET_MS &&
-         pj_tm_room() >= PJ_TM_PACKET_LEN(data_len) + PJ_TM_REPLY_ROOM;
+         pj_tm_room() >= packet_len + PJ_TM_REPLY_ROOM;
 }
 
-bool pj_tm_bulk(uint16_t data_len) {
+bool pj_tm_spare(uint16_t data_len) { return spare(PJ_TM_PACKET_LEN(data_len)); }
+
+bool pj_tm_bulk(uint16_t packet_len) {
   bulk_coming = true;
-  bulk_len = data_len;
-  return pj_tm_spare(data_len);
+  bulk_len = packet_len;
+  return spare(packet_len);
 }
 
 uint32_t pj_tm_dropped() { return dropped; }

@@ -21,5 +21,7 @@ static inline void pj_putf(uint8_t *p, float v) {
 // CRC-16/CCITT-FALSE: the packet error control and the frames' FECF.
 uint16_t pj_crc16(uint16_t crc, const uint8_t *data, uint16_t len);
 static inline uint16_t pj_crc16_start() { return 0xFFFF; }
+// CRC-32 (zlib's): start from 0xFFFFFFFF, take the complement at the end.
+uint32_t pj_crc32_step(uint32_t crc, uint8_t octet);
 
 #endif
