@@ -59,7 +59,7 @@ def step():
     data = board.read() if _room() else None
     if data:
         _last_rx_ms = start
-    elif core.farm.wait and _room():
+    elif _room():
         core.farm.room_again()
     _uplink.feed(data, start - _last_rx_ms)
     thermal.tick()

@@ -219,10 +219,9 @@ def frame(f, room):
     if reason:
         core.frame_rejected(reason, len(f))
         return
-    outcome, reason = core.farm.frame(f[0] & 0x20, f[0] & 0x10, f[4], f[D.TC_HEADER_LEN:-D.FECF_LEN], room)
-    if outcome == core.link.DISCARD:
-        core.frame_rejected(reason, len(f))
-        return
     core.counters["frames_received"] += 1
-    if outcome == core.link.ACCEPT:
+    outcome, reason = core.farm.frame(f[0] & 0x20, f[0] & 0x10, f[4], f[D.TC_HEADER_LEN:-D.FECF_LEN], room)
+    if outcome == core.link.MALFORMED:      # window discards are the FARM's counts; these are rejections
+        core.frame_rejected(reason, len(f))
+    elif outcome == core.link.ACCEPT:
         packet(f[D.TC_HEADER_LEN:-D.FECF_LEN])
