@@ -10,15 +10,16 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 import tty
 from pathlib import Path
 
+from fsw import launch
 from fsw.dictionary import load
 
 from ..board import pico_board_commands
 from .base import Capabilities
 from .emulated import THERMAL_SPEED, EmulatedBoard
-from .process import read_line_with
 
 PICO = Path(__file__).resolve().parent.parent / "pico"
 HARNESS = PICO / "harness.mjs"
@@ -30,7 +31,7 @@ INSTALL_HINT = "npm ci --prefix hil/pico (./scripts/test does it)"
 PICO_COMMANDS = pico_board_commands(load().commands)
 PICO_CAPABILITIES = dict(
     frame_len=256, commands=PICO_COMMANDS, image_size=(64, 64), window=8,
-    hk_sids=frozenset({1, 2, 3, 4, 10, 20}), anneal_hold=2, hk_tick=0.1, features=frozenset({"farm", "farm_reporting"}),
+    hk_sids=frozenset({1, 2, 3, 4, 10, 20}), anneal_hold=2, hk_tick=0.1, features=frozenset({"farm", "farm_reporting", "reset"}),
 )
 
 
@@ -88,8 +89,21 @@ class MpySimTarget(EmulatedBoard):
         ]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True, pass_fds=(self.master,))
-        read_line_with(self.process, "READY", timeout=60)
+        self._booted = threading.Event()     # "READY" after a reset; the output is drained meanwhile
+        launch.wait_for_line(self.process, "^READY$", timeout=60, on_line=self._harness_said)
         self.port = os.ttyname(self.slave)
+
+    def _harness_said(self, line: str) -> None:
+        if line == "READY":
+            self._booted.set()
+
+    def reset(self) -> None:
+        """A power cycle: the harness boots the program in a new VM (RAM lost, flash kept) on the
+        same pty, so `port` stays."""
+        self._booted.clear()
+        self._control("reset")
+        if not self._booted.wait(60):
+            raise RuntimeError("the emulated Pico did not boot again within 60 s of a reset")
 
     def stop(self) -> None:
         if self.process is not None:

@@ -27,11 +27,14 @@ class Relink(Link):
         self.inner = self._open()
 
     def _open(self) -> Link:
+        self.port = self.target.port
         if self.target.link is not None:
             return self.target.link
         return open_link(self.target.port, getattr(self.target, "baud", None) or 115200)
 
     def reopen(self) -> None:
+        if self.target.link is None and self.target.port == self.port:
+            return                      # the same line (a UART's stays when the board resets)
         old, self.inner = self.inner, self._open()
         if old is not self.inner:
             old.close()
