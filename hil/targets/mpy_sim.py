@@ -16,6 +16,8 @@ from pathlib import Path
 
 from fsw import launch
 from fsw.dictionary import load
+from fsw.protocol.constants import SPACECRAFT_ID
+from fsw.security.keyfile import KEY_FILE_NAME, provision
 
 from ..board import pico_board_commands
 from .base import Capabilities
@@ -31,7 +33,8 @@ INSTALL_HINT = "npm ci --prefix hil/pico (./scripts/test does it)"
 PICO_COMMANDS = pico_board_commands(load().commands)
 PICO_CAPABILITIES = dict(
     frame_len=256, commands=PICO_COMMANDS, image_size=(64, 64), window=8,
-    hk_sids=frozenset({1, 2, 3, 4, 10, 20}), anneal_hold=2, hk_tick=0.1, features=frozenset({"farm", "farm_reporting", "reset"}),
+    hk_sids=frozenset({1, 2, 3, 4, 6, 10, 20}), anneal_hold=2, hk_tick=0.1,
+    features=frozenset({"farm", "farm_reporting", "reset", "sdls"}),
 )
 
 
@@ -78,6 +81,12 @@ class MpySimTarget(EmulatedBoard):
 
     def start(self) -> None:
         run_dir = self._new_run_dir("hil-mpy-")
+        # the uplink's keys, made as fsw's first start makes them: the ground reads the file, the
+        # board finds a copy in its flash (on a Pico: deployed with the program, docs/HARDWARE.md)
+        self.key_file, _keys, _new = provision(run_dir, SPACECRAFT_ID)
+        flash = run_dir / "flash"
+        flash.mkdir()
+        shutil.copy(self.key_file, flash / KEY_FILE_NAME)
         # the board keeps the master side; the slave stays open here too, so that the master never
         # reads an end of file between two ground stations
         self.master, self.slave = os.openpty()
@@ -85,7 +94,7 @@ class MpySimTarget(EmulatedBoard):
         os.set_blocking(self.master, False)   # the harness polls it between steps of the program
         command = [
             "node", str(HARNESS), *self._thermal_args(),
-            "--uart-fd", str(self.master), "--program", str(program(run_dir / "program")),
+            "--uart-fd", str(self.master), "--program", str(program(run_dir / "program")), "--flash", str(flash),
         ]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True, pass_fds=(self.master,))

@@ -212,7 +212,7 @@ def test_fuzz_behind_the_checksums(gs, hil_target):
         assert delta["tc_rejected"] == delta["frames_received"] - pings - 1, delta
     finally:
         watch.close()
-    if hasattr(hil_target, "stats"):
-        stats = hil_target.stats()
+    stats = hil_target.stats() if hasattr(hil_target, "stats") else {}
+    if "stack_free" in stats:           # an AVR's (avr-sim); MicroPython keeps its frames on the heap
         # the deepest the stack has been in this run, with every command and all the fuzz above
         assert stats["stack_free"] >= 256, stats

@@ -1,0 +1,36 @@
+// The Pico program's modules in the MicroPython WebAssembly port, without the board's loop: runs
+// the Python read from stdin with them importable (the emulated board's module in place of the
+// Pico's) and prints what it prints. For tests of one module and for measurements
+// (tests/hil/pico, hil/pico/measure.py).
+//
+//   node hil/pico/vm.mjs [--heap-kb N] < code.py
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const heapAt = process.argv.indexOf("--heap-kb");
+const heapKb = heapAt > 0 ? Number(process.argv[heapAt + 1]) : 256;
+const mp = await loadMicroPython({
+  heapsize: heapKb * 1024,
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+});
+mp.FS.mkdir("/flight");
+mp.FS.mkdir("/flash");
+const modules = [...fs.readdirSync(path.join(HERE, "perijove")).filter((name) => name !== "board.py")
+  .map((name) => path.join(HERE, "perijove", name)), path.join(HERE, "sim", "board.py")];
+for (const file of modules) {
+  if (file.endsWith(".py") && !path.basename(file).startsWith("main.")) {
+    mp.FS.writeFile(`/flight/${path.basename(file)}`, fs.readFileSync(file));
+  }
+}
+mp.runPython("import sys\nsys.path.insert(0, '/flight')");
+try {
+  mp.runPython(fs.readFileSync(0).toString());
+} catch (error) {
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
