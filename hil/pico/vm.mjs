@@ -3,7 +3,10 @@
 // Pico's) and prints what it prints. For tests of one module and for measurements
 // (tests/hil/pico, hil/pico/measure.py).
 //
-//   node hil/pico/vm.mjs [--heap-kb N] < code.py
+//   node hil/pico/vm.mjs [--heap-kb N] [--program DIR] < code.py
+//
+// --program: the program's modules as deployed (hil/targets/mpy_sim.py program(): mpy-cross
+// bytecode); default: the sources, with the emulated board's module.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,8 +14,12 @@ import { fileURLToPath } from "node:url";
 import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const heapAt = process.argv.indexOf("--heap-kb");
-const heapKb = heapAt > 0 ? Number(process.argv[heapAt + 1]) : 256;
+const option = (name) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : null;
+};
+const heapKb = Number(option("--heap-kb") ?? 256);
+const programDir = option("--program");
 const mp = await loadMicroPython({
   heapsize: heapKb * 1024,
   stdout: (line) => process.stdout.write(`${line}\n`),
@@ -20,10 +27,12 @@ const mp = await loadMicroPython({
 });
 mp.FS.mkdir("/flight");
 mp.FS.mkdir("/flash");
-const modules = [...fs.readdirSync(path.join(HERE, "perijove")).filter((name) => name !== "board.py")
-  .map((name) => path.join(HERE, "perijove", name)), path.join(HERE, "sim", "board.py")];
+const modules = programDir
+  ? fs.readdirSync(programDir).map((name) => path.join(programDir, name))
+  : [...fs.readdirSync(path.join(HERE, "perijove")).filter((name) => name !== "board.py")
+      .map((name) => path.join(HERE, "perijove", name)), path.join(HERE, "sim", "board.py")];
 for (const file of modules) {
-  if (file.endsWith(".py") && !path.basename(file).startsWith("main.")) {
+  if ((file.endsWith(".py") || file.endsWith(".mpy")) && !path.basename(file).startsWith("main.")) {
     mp.FS.writeFile(`/flight/${path.basename(file)}`, fs.readFileSync(file));
   }
 }

@@ -34,7 +34,7 @@ PICO_COMMANDS = pico_board_commands(load().commands)
 PICO_CAPABILITIES = dict(
     frame_len=256, commands=PICO_COMMANDS, image_size=(64, 64), window=8,
     hk_sids=frozenset({1, 2, 3, 4, 6, 10, 20}), anneal_hold=2, hk_tick=0.1,
-    features=frozenset({"farm", "farm_reporting", "reset", "sdls"}),
+    features=frozenset({"farm", "farm_reporting", "sdls"}),
 )
 
 
@@ -73,8 +73,8 @@ def missing_runtime() -> str | None:
 
 class MpySimTarget(EmulatedBoard):
     name = "mpy-sim"
-    capabilities = Capabilities(**PICO_CAPABILITIES, speed=THERMAL_SPEED, faults=frozenset(
-        {"heater_stuck_on", "sensor_failed", "warm_room"}))
+    capabilities = Capabilities(**{**PICO_CAPABILITIES, "features": PICO_CAPABILITIES["features"] | {"reset"}},
+                                speed=THERMAL_SPEED, faults=frozenset({"heater_stuck_on", "sensor_failed", "warm_room"}))
 
     def __init__(self):
         self.skip_reason = missing_runtime()

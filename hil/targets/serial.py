@@ -1,6 +1,8 @@
 """serial: a real board on a serial port: an Arduino with the firmware, a Pico with the MicroPython
 program (hil/pico), or `fsw` on a Pi."""
 
+from dataclasses import replace
+
 from fsw.protocol import TM_FRAME_LEN
 
 from .avr_sim import FIRMWARE_CAPABILITIES
@@ -23,10 +25,15 @@ class SerialTarget(Target):
         self.baud = baud
         self.board = board
         self.capabilities = BOARD_CAPABILITIES[board]
-        if board == "fsw":     # fsw on a Pi: its keys copied here, named by $PERIJOVE_KEY_FILE (docs/GROUND.md)
+        if board in ("fsw", "pico"):
+            # fsw on a Pi: its keys copied here; a Pico: the keys hil/pico/deploy.py put on it. Named by
+            # $PERIJOVE_KEY_FILE (docs/GROUND.md); a Pico deployed without keys takes clear frames
             from ground.uplink_security import find_key_file
 
             self.key_file = find_key_file()
+            if board == "pico" and self.key_file is None:
+                self.capabilities = replace(self.capabilities, features=self.capabilities.features - {"sdls"},
+                                            no_sdls_reason="no key file: deploy the Pico with --key-file")
         if not port:
             self.skip_reason = "serial target needs a port: --port /dev/ttyUSB0 (or HIL_PORT)"
 

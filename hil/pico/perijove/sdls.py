@@ -110,12 +110,13 @@ def encrypt_block(rk, block):
 # A block is a 128-bit int read big-endian: its top bit is the coefficient of x^0, so multiplying
 # by x is a right shift, reduced by R = x^128 mod the field polynomial (1 + x + x^2 + x^7).
 _R = 0xE1 << 120
-# x^4 times a 4-bit tail that shifted out: (its bits as powers x^128..x^131) reduced
+# x^4 times a 4-bit tail that shifted out (its bits as powers x^128..x^131), reduced: R >> (3 - bit)
+# for each bit set, all within the top 16 bits (kept as small ints, shifted into place when used)
 _RED = [0] * 16
 for _d in range(16):
     for _b in range(4):
         if _d >> _b & 1:
-            _RED[_d] ^= _R >> (3 - _b)
+            _RED[_d] ^= 0xE1 << (5 + _b)
 
 
 class Gcm:
@@ -144,7 +145,7 @@ class Gcm:
         z = 0
         for shift in range(0, 128, 4):
             if shift:
-                z = (z >> 4) ^ _RED[z & 15]
+                z = (z >> 4) ^ (_RED[z & 15] << 112)
             z ^= table[x >> shift & 15]
         return z
 
@@ -189,14 +190,13 @@ class Gcm:
 secure = False
 associations = {}           # SPI -> (encrypted, key id, VC, window, mask or None, Gcm)
 last = {}                   # key id -> the last sequence number accepted under it
-# unknown SPI, bad MAC, replay, out of window, clear frame refused: housekeeping 6's order
+# by reason, SDLS_UNKNOWN_SPI (48) to SDLS_CLEAR_FRAME (52): unknown SPI, bad MAC, replay, out of
+# window, clear frame refused, housekeeping 6's order
 refused = [0] * 5
 accepted = 0
 clear_frames = 0
 last_spi = 0
 last_sequence = 0
-_REFUSAL = {D.REASON_SDLS_UNKNOWN_SPI: 0, D.REASON_SDLS_BAD_MAC: 1, D.REASON_SDLS_REPLAY: 2,
-            D.REASON_SDLS_OUT_OF_WINDOW: 3, D.REASON_SDLS_CLEAR_FRAME: 4}
 
 
 def load():
@@ -234,7 +234,7 @@ def _save():
 
 
 def _refuse(reason, spi):
-    refused[_REFUSAL[reason]] += 1
+    refused[reason - D.REASON_SDLS_UNKNOWN_SPI] += 1
     core.event(D.EVENT_SDLS_REJECTED, reason, spi)
     return reason, None
 

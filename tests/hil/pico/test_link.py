@@ -15,8 +15,8 @@ from fsw.protocol.framing import tm_deframer
 from fsw.protocol.reasons import Reason
 from fsw.protocol.sdls import SECURED, apply_security
 from fsw.protocol.tcframe import TcFrame, encode_tc_frame
-from fsw.security.keyfile import read_key_file
 from fsw.protocol.tmframe import decode_tm_frame
+from fsw.security.keyfile import read_key_file
 from hil.targets.mpy_sim import MpySimTarget, missing_runtime
 
 pytestmark = [pytest.mark.timeout(120),
