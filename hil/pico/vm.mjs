@@ -38,7 +38,9 @@ for (const file of modules) {
 }
 mp.runPython("import sys\nsys.path.insert(0, '/flight')");
 try {
-  mp.runPython(fs.readFileSync(0).toString());
+  // each part between lines "#--" runs as one call: the port collects garbage only between calls
+  // (no Python frames on the stack), so a heap figure is read in a part of its own
+  for (const part of fs.readFileSync(0).toString().split(/^#--$/m)) mp.runPython(part);
 } catch (error) {
   process.stderr.write(`${error.message}\n`);
   process.exit(1);

