@@ -190,7 +190,7 @@ class Gcm:
 
 # -- associations, anti-replay and the counts of housekeeping 6 ---------------------------------------
 secure = False
-associations = {}           # SPI -> (encrypted, key id, VC, window, mask or None, Gcm)
+associations = {}           # SPI -> [encrypted, key id, VC, window, mask or None, the key or its Gcm]
 last = {}                   # key id -> the last sequence number accepted under it
 # by reason, SDLS_UNKNOWN_SPI (48) to SDLS_CLEAR_FRAME (52): unknown SPI, bad MAC, replay, out of
 # window, clear frame refused, housekeeping 6's order
@@ -216,9 +216,11 @@ def load():
         if key_id is None:
             continue                               # unkeyed: not operational
         mask = entry.get("mask")
-        associations[entry["spi"]] = (entry["service"] == "encryption", key_id, entry.get("vcid", 0),
+        # the key's tables are made when its association first carries a frame: an association
+        # the ground does not use costs the heap its 32 octets only
+        associations[entry["spi"]] = [entry["service"] == "encryption", key_id, entry.get("vcid", 0),
                                       entry.get("window", 1024), bytes.fromhex(mask) if mask else None,
-                                      Gcm(bytes.fromhex(keys[str(key_id)])))
+                                      bytes.fromhex(keys[str(key_id)])]
     secure = True
     try:
         with open(LAST_FILE) as handle:
@@ -255,6 +257,8 @@ def process(frame):
     if sa is None or frame[2] >> 2 != sa[2]:
         return _refuse(D.REASON_SDLS_UNKNOWN_SPI, spi)
     encrypted, key_id, _vcid, window, mask, gcm = sa
+    if not isinstance(gcm, Gcm):
+        gcm = sa[5] = Gcm(gcm)
     aad = frame[:_AAD_LEN]
     if mask is not None:
         aad = bytes(a & m for a, m in zip(aad, mask))
