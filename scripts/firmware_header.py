@@ -301,18 +301,21 @@ def render_python() -> str:
             out.append(f"APID_{ident(component.name)} = const(0x{component.apid:03X})")
         if component.sid is not None:
             out.append(f"SID_{ident(component.name)} = const({component.sid})")
-    out += ["", "# housekeeping structures: sid -> (struct format after the sid octet, parameter names)",
+    # Tables are lists, not tuples: loaded from an .mpy file, a constant tuple takes about twice the
+    # heap of the list the module builds when it runs (the Pico's heap is the budget, docs/PERFORMANCE.md)
+    out += ["", "# housekeeping structures: sid -> [struct format after the sid octet, parameter names]",
             "HK = {"]
     for component in d.components:
         if component.sid is None:
             continue
         names = ", ".join(repr(p.name) for p in component.parameters)
-        out.append(f"    {component.sid}: ({struct_format(p.as_field() for p in component.parameters)!r}, (")
+        out.append(f"    {component.sid}: [{struct_format(p.as_field() for p in component.parameters)!r}, [")
         out += textwrap.wrap(names + ",", 110, initial_indent=" " * 8, subsequent_indent=" " * 8)
-        out.append("    )),")
+        out.append("    ]],")
     out += ["}", "",
-            "# commands: (apid, service, subtype, argument struct format (the fixed part), argument bounds",
-            "# ((low, high) or None for floats), flags); CMD_<NAME> is the index in COMMANDS",
+            "# commands: [apid, service, subtype, argument struct format (the fixed part), argument bounds",
+            "# ([low, high] or None for floats), flags] (format and bounds None: not on the board);",
+            "# CMD_<NAME> is the index in COMMANDS",
             "CMD_HAZARDOUS = const(1)", "CMD_SAFE = const(2)", "CMD_VARIABLE = const(4)", "CMD_ON_BOARD = const(8)",
             "COMMANDS = ("]
     commands = list(d.commands.values())
@@ -326,21 +329,23 @@ def render_python() -> str:
                 break
             if arg.type == "enum":
                 check_enum(arg)
-                bounds.append((0, len(arg.enum) - 1))
+                bounds.append([0, len(arg.enum) - 1])
             elif arg.type in FLOAT_TYPES:
                 bounds.append(None)
             else:
-                bounds.append(tuple(int(v) for v in arg.bounds) if arg.bounds else None)
-        out.append(f"    (0x{command.apid:03X}, {command.service}, {command.subtype}, "
-                   f"{struct_format(command.args)!r}, {tuple(bounds)!r}, {flags}),  # {command.name}")
+                bounds.append([int(v) for v in arg.bounds] if arg.bounds else None)
+        # a command not on the board answers not_implemented whatever its arguments: no format to keep
+        fmt = struct_format(command.args) if flags & 8 else None
+        out.append(f"    [0x{command.apid:03X}, {command.service}, {command.subtype}, "
+                   f"{fmt!r}, {bounds if flags & 8 else None!r}, {flags}],  # {command.name}")
     out += [")"]
     out += [f"CMD_{ident(command.name)} = const({index})" for index, command in enumerate(commands)]
     out += ["", "# reports: service, subtype, struct format of the fields (the fixed part)"]
     for report in d.reports.values():
-        out.append(f"REPORT_{ident(report.name)} = ({report.service}, {report.subtype}, {struct_format(report.fields)!r})")
+        out.append(f"REPORT_{ident(report.name)} = [{report.service}, {report.subtype}, {struct_format(report.fields)!r}]")
     out += ["", "# events: id, PUS-5 subtype (severity), struct format of the arguments after the 16-bit id"]
     for event in d.events.values():
-        out.append(f"EVENT_{ident(event.name)} = ({event.id}, {int(event.severity)}, {struct_format(event.args)!r})")
+        out.append(f"EVENT_{ident(event.name)} = [{event.id}, {int(event.severity)}, {struct_format(event.args)!r}]")
     out += ["", "# the thermal node (fsw/hw/sim/thermal.py) and flight's limits (fsw/thermal/limits.py), centi-units"]
     out += [f"THERMAL_{name} = const({round(value * 100)})" for name, value in THERMAL_CONSTANTS]
     out.append(f"THERMAL_ANNEAL_COOL_TIMEOUT_S = const({round(limits.ANNEAL_COOL_TIMEOUT_S)})")

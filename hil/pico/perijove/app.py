@@ -11,6 +11,7 @@ import dispatch
 import link
 import pj_dictionary as D
 import schedule
+import sdls
 import thermal
 from micropython import const
 
@@ -26,6 +27,7 @@ core.hk_values.update({
     D.SID_SCHEDULE: schedule.housekeeping,
     D.SID_CAMERA: camera.housekeeping,
     D.SID_THERMAL: thermal.housekeeping,
+    D.SID_SECURITY: sdls.housekeeping,
 })
 
 _last_rx_ms = 0
@@ -50,6 +52,7 @@ def boot():
     core.contact()
     core.hk_start()
     core.event(D.EVENT_BOOT, D.DICTIONARY_VERSION, 0)
+    sdls.load()
 
 
 def step():
@@ -59,7 +62,7 @@ def step():
     data = board.read() if _room() else None
     if data:
         _last_rx_ms = start
-    elif core.farm.wait and _room():
+    elif _room():
         core.farm.room_again()
     _uplink.feed(data, start - _last_rx_ms)
     thermal.tick()

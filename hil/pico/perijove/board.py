@@ -11,6 +11,7 @@ import time
 from machine import ADC, UART, Pin
 
 BAUD = 115200
+FLASH = "/"                       # the flash filesystem (littlefs) the program is deployed to
 _uart = UART(0, BAUD, tx=Pin(0), rx=Pin(1), txbuf=512, rxbuf=2048)
 _heater = Pin(15, Pin.OUT, value=0)
 _CONVERT_MS = 750                 # a DS18B20's 12-bit conversion
@@ -74,3 +75,13 @@ def temperature():
             _reading = None
         _converted = ticks_ms()
     return _reading
+
+
+def aes_ecb(key):
+    """AES's forward cipher on 16-octet blocks under key, from the firmware's cryptolib (None
+    without one: the program has its own)."""
+    try:
+        from cryptolib import aes
+    except ImportError:
+        return None
+    return aes(key, 1).encrypt    # mode 1: ECB, one block at a time

@@ -1,5 +1,7 @@
 """A small camera: power and warm-up, configuration, one stored synthetic 64x64 image per filter,
 and its downlink: image_meta, then image_segment reports on the bulk channel as the line drains.
+The image is stored in flash, row by row as it is made, and read back a segment at a time: its
+4 KB a filter never sit in the heap.
 
 The same principles as the host's camera, reduced: the damage is one number (the failing
 regulator's, d = hot_pixels / 1200, which the anneal lowers) that raises the offset, stripes the
@@ -7,6 +9,7 @@ rows, adds noise and drops pixels; pixels are 12-bit values companded to 8 bits 
 """
 
 import math
+import os
 import struct
 
 import board
@@ -41,7 +44,8 @@ tdi = 1
 hot_pixels = 1200                 # radiation damage so far; anneals recover part of it
 last_image = 0
 
-image = None                      # the one stored image: its pixels (bytearray) and meta
+IMAGE_FILE = board.FLASH + "image.raw"
+image_len = 0                     # octets of the one stored image (0: none): its pixels in IMAGE_FILE
 image_id = 0
 image_time = 0
 image_filters = 0
@@ -75,9 +79,11 @@ def _render(ident, mask, exposure_ms, hot):
     scale = min(exposure_ms, 100) * (256 - d * 3 // 10) // 100
     ceiling = 4095 - d * 1800 // 256
     planes = bin(mask).count("1")
-    pixels = bytearray(PLANE * planes)
+    pixels = bytearray(SIDE)      # one row at a time, written to flash
+    crc = 0
     table = bytes(_compand(v) for v in range(0, 4096, 16))   # 16-DN steps: plenty for 8-bit codes
     at = 0
+    out = open(IMAGE_FILE, "wb")
     for plane in range(planes):
         for y in range(-SIDE // 2, SIDE // 2):
             row = at // SIDE
@@ -96,13 +102,29 @@ def _render(ident, mask, exposure_ms, hot):
                         level //= 6                             # the lake, not its island
                     level = (level * scale >> 8) + offset + stripe + (noise & 15) - 8
                     value = table[max(0, min(level, ceiling)) >> 4]
-                pixels[at] = value
+                pixels[x + SIDE // 2] = value
                 at += 1
-    return pixels
+            out.write(pixels)
+            crc = crc32(pixels, crc)
+    out.close()
+    return at, crc & 0xFFFFFFFF
+
+
+def _forget():
+    """No image stored: its file goes (a reset loses what described it, so it goes at boot too)."""
+    global image_len
+    image_len = 0
+    try:
+        os.remove(IMAGE_FILE)
+    except OSError:
+        pass
+
+
+_forget()
 
 
 def segments():
-    return (len(image) + SEGMENT - 1) // SEGMENT if image else 0
+    return (image_len + SEGMENT - 1) // SEGMENT
 
 
 def tick():
@@ -121,8 +143,9 @@ def bulk_coming():
 
 def _send_segment():
     global next_segment, sending
-    at = next_segment * SEGMENT
-    data = struct.pack(">HHH", image_id, next_segment, segments()) + image[at:at + SEGMENT]
+    with open(IMAGE_FILE, "rb") as stored:
+        stored.seek(next_segment * SEGMENT)
+        data = struct.pack(">HHH", image_id, next_segment, segments()) + stored.read(SEGMENT)
     core.downlink.packet(downlink_request[0], D.REPORT_IMAGE_SEGMENT[0], D.REPORT_IMAGE_SEGMENT[1], data, bulk=True)
     next_segment += 1
     if next_segment < segments():
@@ -136,7 +159,7 @@ def _send_meta(request):
     d, dark, stripes, dropouts = _damage_of(image_hot)
     meta = struct.pack(D.REPORT_IMAGE_META[2], image_id, image_time, SIDE, SIDE, image_filters, image_exposure,
                        image_tdi, D.CAM_CONFIGURE_COMPRESSION_NONE, IO_RANGE_KM, image_hot, dark, 4.6, stripes,
-                       dropouts, D.REPORT_IMAGE_META_COMPANDING_SQRT, 0, image_hot / 100, len(image), segments(),
+                       dropouts, D.REPORT_IMAGE_META_COMPANDING_SQRT, 0, image_hot / 100, image_len, segments(),
                        image_crc)
     core.downlink.packet(request[0], D.REPORT_IMAGE_META[0], D.REPORT_IMAGE_META[1], meta)
 
@@ -168,25 +191,24 @@ def configure_command(args, request):
 
 
 def capture_command(args, request):
-    global image, image_id, last_image, image_time, image_filters, image_exposure, image_tdi, image_hot
+    global image_len, image_id, last_image, image_time, image_filters, image_exposure, image_tdi, image_hot
     global image_crc
     if state != D.CAM_STATE_READY:
         return D.REASON_NOT_ALLOWED_IN_MODE
     if sending:
         return D.REASON_BUSY
-    image = None                  # the one store: the old image makes room first
+    _forget()                     # the one store: the old image makes room first
     last_image = image_id = (last_image + 1) & 0xFFFF or 1
     image_time = core.seconds()
     image_filters, image_exposure, image_tdi, image_hot = filters, exposure, tdi, hot_pixels
-    image = _render(image_id, image_filters, image_exposure, image_hot)
-    image_crc = crc32(image) & 0xFFFFFFFF
+    image_len, image_crc = _render(image_id, image_filters, image_exposure, image_hot)
     core.event(D.EVENT_IMAGE_CAPTURED, image_id, image_hot, IO_RANGE_KM)
     return 0
 
 
 def list_command(args, request):
-    if image:
-        data = struct.pack(">HHIBIH", 1, image_id, image_time, image_filters, len(image), segments())
+    if image_len:
+        data = struct.pack(">HHIBIH", 1, image_id, image_time, image_filters, image_len, segments())
     else:
         data = b"\x00\x00"
     core.downlink.packet(request[0], D.REPORT_IMAGE_LIST[0], D.REPORT_IMAGE_LIST[1], data)
@@ -196,7 +218,7 @@ def list_command(args, request):
 def downlink_command(args, request):
     global sending, next_segment, downlink_request
     ident, first = args
-    if not image or ident != image_id:
+    if not image_len or ident != image_id:
         return D.REASON_NO_SUCH_ITEM
     if first >= segments():
         return D.REASON_ARG_OUT_OF_RANGE
@@ -210,13 +232,13 @@ def downlink_command(args, request):
 
 
 def delete_command(args, request):
-    global image, image_id
-    if not image or args[0] != image_id:
+    global image_id
+    if not image_len or args[0] != image_id:
         return D.REASON_NO_SUCH_ITEM
     if sending:
         return D.REASON_BUSY
     core.event(D.EVENT_IMAGE_DELETED, image_id)
-    image = None
+    _forget()
     image_id = 0
     return 0
 
@@ -230,7 +252,7 @@ def safe():
 def housekeeping():
     _d, dark, stripes, dropouts = _damage_of(hot_pixels)
     return {"cam_power": power, "cam_state": state, "cam_exposure": exposure, "cam_filters": filters,
-            "cam_tdi": tdi, "images_stored": 1 if image else 0, "store_used": 100 if image else 0,
+            "cam_tdi": tdi, "images_stored": 1 if image_len else 0, "store_used": 100 if image_len else 0,
             "last_image": last_image, "hot_pixels": hot_pixels, "dark_level": dark, "noise": 4.6,
             "stripes": stripes, "dropouts": dropouts, "dose": hot_pixels / 100, "io_range": IO_RANGE_KM,
             "perijove": 57}

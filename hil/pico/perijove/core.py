@@ -39,7 +39,7 @@ def uptime():
     return board.ticks_ms() // 1000
 
 
-farm = link.Farm()
+farm = link.Farm(lambda spec, *args: event(spec, *args))   # its notices: Lockout, Unlock, Set V(R)
 downlink = link.Downlink(board, now, farm.clcw)
 
 # -- events ------------------------------------------------------------------------------------
@@ -233,4 +233,6 @@ def modes_hk():
 
 
 def commanding_hk():
-    return counters
+    values = farm.housekeeping()
+    values.update(counters)
+    return values

@@ -7,6 +7,7 @@ import camera
 import core
 import pj_dictionary as D
 import schedule
+import sdls
 import thermal
 from micropython import const
 
@@ -208,7 +209,7 @@ def packet(p, uplinked=True):
 
 
 def frame(f, room):
-    """A TC frame with a good FECF: header checks, then FARM-1, then its packet."""
+    """A TC frame with a good FECF: header checks, SDLS, then FARM-1, then its packet."""
     reason = 0
     if f[0] >> 6:
         reason = D.REASON_BAD_FRAME_HEADER
@@ -216,13 +217,14 @@ def frame(f, room):
         reason = D.REASON_BAD_SCID
     elif f[2] >> 2:
         reason = D.REASON_BAD_VCID        # COP-1 on TC virtual channel 0 only
+    if not reason:
+        reason, data = sdls.process(f)    # nothing reads the data of a frame SDLS refuses
     if reason:
         core.frame_rejected(reason, len(f))
         return
-    outcome, reason = core.farm.frame(f[0] & 0x20, f[0] & 0x10, f[4], f[D.TC_HEADER_LEN:-D.FECF_LEN], room)
-    if outcome == core.link.DISCARD:
-        core.frame_rejected(reason, len(f))
-        return
     core.counters["frames_received"] += 1
-    if outcome == core.link.ACCEPT:
-        packet(f[D.TC_HEADER_LEN:-D.FECF_LEN])
+    outcome, reason = core.farm.frame(f[0] & 0x20, f[0] & 0x10, f[4], data, room)
+    if outcome == core.link.MALFORMED:      # window discards are the FARM's counts; these are rejections
+        core.frame_rejected(reason, len(f))
+    elif outcome == core.link.ACCEPT:
+        packet(data)

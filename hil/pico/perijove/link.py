@@ -118,71 +118,101 @@ POSITIVE_WINDOW = const(5)         # PW = W / 2
 NEGATIVE_WINDOW = const(5)         # NW = W / 2
 UNLOCK = b"\x00"
 SET_VR = b"\x82\x00"
+OPEN = D.FARM_STATE_OPEN           # farm_state in housekeeping 2
+WAIT = D.FARM_STATE_WAIT
+LOCKOUT = D.FARM_STATE_LOCKOUT
 
 ACCEPT = const(0)                  # the frame's data goes on to the packet layer
 CONTROL = const(1)                 # a control command was carried out; no data
-DISCARD = const(2)                 # discarded (a duplicate, out of window, lockout, wait, invalid)
+DISCARD = const(2)                 # discarded (a duplicate, out of window, lockout, wait)
+MALFORMED = const(3)               # discarded: a frame no sender should build (rejected, with a reason)
 
 
 class Farm:
-    """The receiving end of COP-1 for TC virtual channel 0: V(R), the Lockout, Wait and
-    Retransmit flags and the FARM-B counter, reported in the CLCW. A reset starts at V(R) = 0."""
+    """The receiving end of COP-1 for TC virtual channel 0, as the host's (fsw/protocol/cop1/farm.py):
+    V(R), the state (Open, Wait, Lockout), the Retransmit flag and the FARM-B counter, reported in
+    the CLCW, and the counts of housekeeping 2. A reset starts at V(R) = 0, Open.
+    notice(event spec, *args): Lockout entered or left, V(R) set."""
 
-    def __init__(self):
+    def __init__(self, notice):
+        self.notice = notice
         self.vr = 0
-        self.lockout = False
-        self.wait = False
+        self.state = OPEN
         self.retransmit = False
         self.farm_b = 0
+        # accepted, lockouts, retransmit, duplicates, locked_out, invalid: housekeeping 2's order
+        self.counts = [0] * 6
 
     def clcw(self):
         # control word type 0, version 0, status 0, COP-1 in effect (01), VC 0, flags, N(R) = V(R)
-        return (0x01000000 | (self.lockout << 13) | (self.wait << 12) | (self.retransmit << 11)
-                | (self.farm_b << 9) | self.vr)
+        return (0x01000000 | ((self.state == LOCKOUT) << 13) | ((self.state == WAIT) << 12)
+                | (self.retransmit << 11) | (self.farm_b << 9) | self.vr)
+
+    def _count(self, which):
+        self.counts[which] = (self.counts[which] + 1) & 0xFFFF
 
     def frame(self, bypass, control, ns, data, room):
         """Decide on one valid frame (good FECF and header). room: the board can take a frame now.
-        Returns (ACCEPT|CONTROL|DISCARD, reason for a discard or 0)."""
+        Returns ACCEPT, CONTROL, DISCARD or MALFORMED (with the reason to reject it for)."""
         if bypass:
-            self.farm_b = (self.farm_b + 1) & 3 if not control or self._control_ok(data) else self.farm_b
-            if not control:
+            if not control:                            # E6: Type-BD
+                self.farm_b = (self.farm_b + 1) & 3
                 return ACCEPT, 0
-            if data == UNLOCK:
-                self.lockout = self.wait = self.retransmit = False
+            unlock = data == UNLOCK
+            if not unlock and not (len(data) == 3 and data[:2] == SET_VR):
+                self._count(5)
+                return MALFORMED, D.REASON_BAD_ARGUMENT
+            self.farm_b = (self.farm_b + 1) & 3
+            if unlock:                                 # E7
+                if self.state == LOCKOUT:
+                    self.notice(D.EVENT_FARM_UNLOCKED, self.vr)
+            elif self.state == LOCKOUT:                # E8 in Lockout: nothing changes
                 return CONTROL, 0
-            if len(data) == 3 and data[:2] == SET_VR:
-                if not self.lockout:
-                    self.vr = data[2]
-                    self.wait = self.retransmit = False
-                return CONTROL, 0
-            return DISCARD, D.REASON_BAD_ARGUMENT
-        if control:
-            return DISCARD, D.REASON_BAD_FRAME_HEADER      # bypass 0 with control 1: no such type
-        if self.lockout:
-            return DISCARD, D.REASON_FRAME_GAP
+            else:                                      # E8
+                self.vr = data[2]
+                self.notice(D.EVENT_FARM_VR_SET, self.vr)
+            self.state = OPEN
+            self.retransmit = False
+            return CONTROL, 0
+        if control:                                    # bypass 0 with control 1: no such type
+            self._count(5)
+            return MALFORMED, D.REASON_BAD_FRAME_HEADER
         ahead = (ns - self.vr) & 0xFF
         if ahead == 0:
-            if not room:
-                self.wait = self.retransmit = True
-                return DISCARD, D.REASON_BUSY
-            self.vr = (self.vr + 1) & 0xFF
-            self.retransmit = False
-            return ACCEPT, 0
-        if ahead <= POSITIVE_WINDOW - 1:
-            self.retransmit = True
-            return DISCARD, D.REASON_FRAME_GAP
-        if (self.vr - ns) & 0xFF <= NEGATIVE_WINDOW:
-            return DISCARD, D.REASON_FRAME_GAP           # a duplicate
-        self.lockout = True
-        return DISCARD, D.REASON_FRAME_GAP
-
-    @staticmethod
-    def _control_ok(data):
-        return data == UNLOCK or (len(data) == 3 and data[:2] == SET_VR)
+            if self.state == OPEN and room:            # E1
+                self.vr = (self.vr + 1) & 0xFF
+                self.retransmit = False
+                self._count(0)
+                return ACCEPT, 0
+            if self.state == OPEN:                     # E2: no buffer free
+                self.state = WAIT
+                self.retransmit = True
+            self._count(4 if self.state == LOCKOUT else 5)
+            return DISCARD, 0
+        if ahead <= POSITIVE_WINDOW - 1:               # E3
+            if self.state == OPEN:
+                self.retransmit = True
+            self._count(2)
+            return DISCARD, 0
+        if ahead >= 256 - NEGATIVE_WINDOW:             # E4: a duplicate
+            self._count(3)
+            return DISCARD, 0
+        if self.state != LOCKOUT:                      # E5
+            self.state = LOCKOUT
+            self._count(1)
+            self.notice(D.EVENT_FARM_LOCKOUT, self.vr, ns)
+        self._count(4)
+        return DISCARD, 0
 
     def room_again(self):
-        """The board can take frames again: Wait ends (the standard's buffer release)."""
-        self.wait = False
+        """E9, the standard's buffer release: the board can take frames again, Wait ends."""
+        if self.state == WAIT:
+            self.state = OPEN
+
+    def housekeeping(self):
+        c = self.counts
+        return {"farm_vr": self.vr, "farm_state": self.state, "farm_accepted": c[0], "farm_lockouts": c[1],
+                "farm_retransmit": c[2], "farm_duplicates": c[3], "farm_locked_out": c[4], "farm_invalid": c[5]}
 
 
 # -- downlink ----------------------------------------------------------------------------------

@@ -39,7 +39,6 @@ REASON_BAD_FECF = const(4)
 REASON_TRUNCATED = const(5)
 REASON_BAD_SCID = const(6)
 REASON_BAD_VCID = const(7)
-REASON_FRAME_GAP = const(8)
 REASON_BAD_CRC = const(16)
 REASON_BAD_LENGTH = const(17)
 REASON_BAD_VERSION = const(18)
@@ -58,6 +57,11 @@ REASON_STORE_FULL = const(37)
 REASON_HARDWARE_FAULT = const(38)
 REASON_TIMEOUT = const(39)
 REASON_NOT_IMPLEMENTED = const(40)
+REASON_SDLS_UNKNOWN_SPI = const(48)
+REASON_SDLS_BAD_MAC = const(49)
+REASON_SDLS_REPLAY = const(50)
+REASON_SDLS_OUT_OF_WINDOW = const(51)
+REASON_SDLS_CLEAR_FRAME = const(52)
 
 # applications and housekeeping structures
 SID_EXECUTIVE = const(1)
@@ -65,93 +69,95 @@ APID_HOUSEKEEPING = const(0x011)
 APID_EVENTS = const(0x012)
 SID_SCHEDULE = const(4)
 SID_MODES = const(3)
+SID_SECURITY = const(6)
 SID_COMMANDING = const(2)
 SID_CAMERA = const(10)
 SID_THERMAL = const(20)
 
-# housekeeping structures: sid -> (struct format after the sid octet, parameter names)
+# housekeeping structures: sid -> [struct format after the sid octet, parameter names]
 HK = {
-    1: ('>IHHIIfIHI', (
+    1: ['>IHHIIfIHI', [
         'uptime', 'cycle_max_fast', 'cycle_max_slow', 'cycle_slips', 'dictionary_version', 'clock_speed',
         'downlink_dropped', 'cycle_late_max', 'hk_thinned',
-    )),
-    4: ('>HBI', (
+    ]],
+    4: ['>HBI', [
         'schedule_entries', 'schedule_enabled', 'schedule_released',
-    )),
-    3: ('>BBHIIB', (
+    ]],
+    3: ['>BBHIIB', [
         'mode', 'safe_cause', 'safe_entries', 'contact_age', 'contact_timeout', 'armed',
-    )),
-    6: ('>BIIIIIIIHIB', (
+    ]],
+    6: ['>BIIIIIIIHIB', [
         'uplink_secure', 'sdls_accepted', 'sdls_unknown_spi', 'sdls_bad_mac', 'sdls_replay',
         'sdls_out_of_window', 'sdls_clear_refused', 'clear_frames', 'last_spi', 'last_sequence',
         'sa_operational',
-    )),
-    2: ('>IIIIIIHBBHHHHHH', (
+    ]],
+    2: ['>IIIIIIHBBHHHHHH', [
         'tc_accepted', 'tc_rejected', 'tc_executed', 'tc_failed', 'frames_received', 'frames_rejected',
         'last_reason', 'farm_vr', 'farm_state', 'farm_accepted', 'farm_lockouts', 'farm_retransmit',
         'farm_duplicates', 'farm_locked_out', 'farm_invalid',
-    )),
-    10: ('>BBHBBHBHIfffIfHfH', (
+    ]],
+    10: ['>BBHBBHBHIfffIfHfH', [
         'cam_power', 'cam_state', 'cam_exposure', 'cam_filters', 'cam_tdi', 'images_stored', 'store_used',
         'last_image', 'hot_pixels', 'dark_level', 'noise', 'stripes', 'dropouts', 'dose', 'perijove',
         'io_range', 'images_lost',
-    )),
-    20: ('>hhBBHhBBHB', (
+    ]],
+    20: ['>hhBBHhBBHB', [
         'cam_temp', 'sink_temp', 'heater_state', 'heater_mode', 'heater_power', 'setpoint', 'anneal_phase',
         'anneal_progress', 'anneals', 'sensor_state',
-    )),
-    30: ('>BBBIHI', (
+    ]],
+    30: ['>BBBIHI', [
         'cfdp_sending', 'cfdp_receiving', 'cfdp_suspended', 'cfdp_progress', 'files_stored', 'pdus_refused',
-    )),
+    ]],
 }
 
-# commands: (apid, service, subtype, argument struct format (the fixed part), argument bounds
-# ((low, high) or None for floats), flags); CMD_<NAME> is the index in COMMANDS
+# commands: [apid, service, subtype, argument struct format (the fixed part), argument bounds
+# ([low, high] or None for floats), flags] (format and bounds None: not on the board);
+# CMD_<NAME> is the index in COMMANDS
 CMD_HAZARDOUS = const(1)
 CMD_SAFE = const(2)
 CMD_VARIABLE = const(4)
 COMMANDS = (
-    (0x010, 17, 1, '>', (), 10),  # ping
-    (0x010, 9, 128, '>I', ((0, 4294967295),), 10),  # time_set
-    (0x010, 9, 130, '>I', ((1, 34560000),), 8),  # mission_advance
-    (0x010, 9, 131, '>f', (None,), 10),  # clock_speed
-    (0x011, 3, 5, '>B', ((1, 254),), 10),  # hk_enable
-    (0x011, 3, 6, '>B', ((1, 254),), 10),  # hk_disable
-    (0x011, 3, 27, '>B', ((1, 254),), 10),  # hk_oneshot
-    (0x011, 3, 31, '>BH', ((1, 254), (1, 36000)), 10),  # hk_interval
-    (0x012, 5, 5, '>H', ((0, 65535),), 10),  # events_enable
-    (0x012, 5, 6, '>H', ((0, 65535),), 10),  # events_disable
-    (0x013, 11, 1, '>', (), 10),  # schedule_enable
-    (0x013, 11, 2, '>', (), 10),  # schedule_disable
-    (0x013, 11, 3, '>', (), 11),  # schedule_reset
-    (0x013, 11, 4, '>I', ((0, 4294967295),), 12),  # schedule_insert
-    (0x013, 11, 5, '>H', ((0, 65535),), 10),  # schedule_delete
-    (0x013, 11, 16, '>', (), 10),  # schedule_list
-    (0x014, 128, 1, '>', (), 10),  # mode_safe
-    (0x014, 128, 2, '>', (), 11),  # mode_nominal
-    (0x014, 128, 3, '>BB', ((0, 255), (0, 255)), 10),  # arm
-    (0x014, 128, 4, '>I', ((0, 2592000),), 10),  # fdir_contact_timeout
-    (0x016, 144, 1, '>H', ((1, 65535),), 2),  # key_activate
-    (0x016, 144, 2, '>H', ((1, 65535),), 2),  # key_deactivate
-    (0x016, 144, 3, '>H', ((1, 65535),), 3),  # key_destroy
-    (0x016, 144, 4, '>HH', ((1, 65535), (1, 65535)), 2),  # sa_rekey
-    (0x016, 144, 5, '>H', ((1, 65535),), 2),  # sa_start
-    (0x016, 144, 6, '>H', ((1, 65535),), 3),  # sa_stop
-    (0x020, 130, 1, '>B', ((0, 1),), 8),  # cam_power
-    (0x020, 130, 2, '>HBBB', ((1, 2000), (1, 15), (1, 64), (0, 2)), 8),  # cam_configure
-    (0x020, 130, 3, '>B', ((1, 64),), 8),  # cam_capture
-    (0x020, 130, 4, '>', (), 10),  # cam_list
-    (0x020, 130, 6, '>HH', ((1, 65535), (0, 65535)), 10),  # cam_downlink
-    (0x020, 130, 9, '>H', ((1, 65535),), 11),  # cam_delete
-    (0x030, 140, 1, '>', (), 8),  # heater_on
-    (0x030, 140, 2, '>', (), 8),  # heater_off
-    (0x030, 140, 3, '>hH', ((-4000, 4000), (10, 1000)), 8),  # heater_setpoint
-    (0x030, 140, 4, '>hI', ((2000, 6000), (1, 604800)), 9),  # anneal
-    (0x030, 140, 5, '>', (), 10),  # anneal_abort
-    (0x040, 150, 1, '>HB', ((1, 65535), (1, 2)), 2),  # file_downlink
-    (0x040, 150, 2, '>', (), 2),  # file_cancel
-    (0x040, 150, 3, '>', (), 2),  # file_suspend
-    (0x040, 150, 4, '>', (), 2),  # file_resume
+    [0x010, 17, 1, '>', [], 10],  # ping
+    [0x010, 9, 128, '>I', [[0, 4294967295]], 10],  # time_set
+    [0x010, 9, 130, '>I', [[1, 34560000]], 8],  # mission_advance
+    [0x010, 9, 131, '>f', [None], 10],  # clock_speed
+    [0x011, 3, 5, '>B', [[1, 254]], 10],  # hk_enable
+    [0x011, 3, 6, '>B', [[1, 254]], 10],  # hk_disable
+    [0x011, 3, 27, '>B', [[1, 254]], 10],  # hk_oneshot
+    [0x011, 3, 31, '>BH', [[1, 254], [1, 36000]], 10],  # hk_interval
+    [0x012, 5, 5, '>H', [[0, 65535]], 10],  # events_enable
+    [0x012, 5, 6, '>H', [[0, 65535]], 10],  # events_disable
+    [0x013, 11, 1, '>', [], 10],  # schedule_enable
+    [0x013, 11, 2, '>', [], 10],  # schedule_disable
+    [0x013, 11, 3, '>', [], 11],  # schedule_reset
+    [0x013, 11, 4, '>I', [[0, 4294967295]], 12],  # schedule_insert
+    [0x013, 11, 5, '>H', [[0, 65535]], 10],  # schedule_delete
+    [0x013, 11, 16, '>', [], 10],  # schedule_list
+    [0x014, 128, 1, '>', [], 10],  # mode_safe
+    [0x014, 128, 2, '>', [], 11],  # mode_nominal
+    [0x014, 128, 3, '>BB', [[0, 255], [0, 255]], 10],  # arm
+    [0x014, 128, 4, '>I', [[0, 2592000]], 10],  # fdir_contact_timeout
+    [0x016, 144, 1, None, None, 2],  # key_activate
+    [0x016, 144, 2, None, None, 2],  # key_deactivate
+    [0x016, 144, 3, None, None, 3],  # key_destroy
+    [0x016, 144, 4, None, None, 2],  # sa_rekey
+    [0x016, 144, 5, None, None, 2],  # sa_start
+    [0x016, 144, 6, None, None, 3],  # sa_stop
+    [0x020, 130, 1, '>B', [[0, 1]], 8],  # cam_power
+    [0x020, 130, 2, '>HBBB', [[1, 2000], [1, 15], [1, 64], [0, 2]], 8],  # cam_configure
+    [0x020, 130, 3, '>B', [[1, 64]], 8],  # cam_capture
+    [0x020, 130, 4, '>', [], 10],  # cam_list
+    [0x020, 130, 6, '>HH', [[1, 65535], [0, 65535]], 10],  # cam_downlink
+    [0x020, 130, 9, '>H', [[1, 65535]], 11],  # cam_delete
+    [0x030, 140, 1, '>', [], 8],  # heater_on
+    [0x030, 140, 2, '>', [], 8],  # heater_off
+    [0x030, 140, 3, '>hH', [[-4000, 4000], [10, 1000]], 8],  # heater_setpoint
+    [0x030, 140, 4, '>hI', [[2000, 6000], [1, 604800]], 9],  # anneal
+    [0x030, 140, 5, '>', [], 10],  # anneal_abort
+    [0x040, 150, 1, None, None, 2],  # file_downlink
+    [0x040, 150, 2, None, None, 2],  # file_cancel
+    [0x040, 150, 3, None, None, 2],  # file_suspend
+    [0x040, 150, 4, None, None, 2],  # file_resume
 )
 CMD_PING = const(0)
 CMD_TIME_SET = const(1)
@@ -186,38 +192,43 @@ CMD_ANNEAL = const(35)
 CMD_ANNEAL_ABORT = const(36)
 
 # reports: service, subtype, struct format of the fields (the fixed part)
-REPORT_PING_REPLY = (17, 2, '>')
-REPORT_SCHEDULE_REPORT = (11, 10, '>')
-REPORT_ACCEPTANCE_SUCCESS = (1, 1, '>I')
-REPORT_ACCEPTANCE_FAILURE = (1, 2, '>IH')
-REPORT_START_SUCCESS = (1, 3, '>I')
-REPORT_PROGRESS_SUCCESS = (1, 5, '>IBB')
-REPORT_COMPLETION_SUCCESS = (1, 7, '>I')
-REPORT_COMPLETION_FAILURE = (1, 8, '>IH')
-REPORT_IMAGE_LIST = (130, 5, '>')
-REPORT_IMAGE_META = (130, 7, '>HIHHBHBBfIfffIBBfIHI')
-REPORT_IMAGE_SEGMENT = (130, 8, '>HHH')
+REPORT_PING_REPLY = [17, 2, '>']
+REPORT_SCHEDULE_REPORT = [11, 10, '>']
+REPORT_ACCEPTANCE_SUCCESS = [1, 1, '>I']
+REPORT_ACCEPTANCE_FAILURE = [1, 2, '>IH']
+REPORT_START_SUCCESS = [1, 3, '>I']
+REPORT_PROGRESS_SUCCESS = [1, 5, '>IBB']
+REPORT_COMPLETION_SUCCESS = [1, 7, '>I']
+REPORT_COMPLETION_FAILURE = [1, 8, '>IH']
+REPORT_IMAGE_LIST = [130, 5, '>']
+REPORT_IMAGE_META = [130, 7, '>HIHHBHBBfIfffIBBfIHI']
+REPORT_IMAGE_SEGMENT = [130, 8, '>HHH']
 
 # events: id, PUS-5 subtype (severity), struct format of the arguments after the 16-bit id
-EVENT_BOOT = (100, 1, '>IH')
-EVENT_TIME_SET = (101, 1, '>II')
-EVENT_SCHEDULE_RELEASED = (400, 1, '>HBB')
-EVENT_SAFE_MODE_ENTERED = (300, 4, '>B')
-EVENT_SAFE_MODE_EXITED = (301, 3, '>')
-EVENT_ARMED = (302, 1, '>BB')
-EVENT_TC_REJECTED = (200, 2, '>BBH')
-EVENT_TC_FAILED = (201, 3, '>BBH')
-EVENT_FRAME_REJECTED = (202, 2, '>HH')
-EVENT_CAM_READY = (500, 1, '>')
-EVENT_IMAGE_CAPTURED = (501, 1, '>HIf')
-EVENT_IMAGE_DELETED = (502, 1, '>H')
-EVENT_DOWNLINK_COMPLETE = (503, 1, '>HH')
-EVENT_HEATER_SWITCHED = (600, 1, '>Bh')
-EVENT_ANNEAL_STARTED = (601, 1, '>hI')
-EVENT_ANNEAL_PROGRESS = (602, 1, '>BB')
-EVENT_ANNEAL_COMPLETE = (603, 1, '>II')
-EVENT_OVER_TEMPERATURE = (604, 4, '>h')
-EVENT_SENSOR_FAULT = (605, 4, '>B')
+EVENT_BOOT = [100, 1, '>IH']
+EVENT_TIME_SET = [101, 1, '>II']
+EVENT_SCHEDULE_RELEASED = [400, 1, '>HBB']
+EVENT_SAFE_MODE_ENTERED = [300, 4, '>B']
+EVENT_SAFE_MODE_EXITED = [301, 3, '>']
+EVENT_ARMED = [302, 1, '>BB']
+EVENT_SDLS_REJECTED = [700, 3, '>HH']
+EVENT_UPLINK_INSECURE = [701, 4, '>']
+EVENT_TC_REJECTED = [200, 2, '>BBH']
+EVENT_TC_FAILED = [201, 3, '>BBH']
+EVENT_FRAME_REJECTED = [202, 2, '>HH']
+EVENT_FARM_LOCKOUT = [203, 4, '>BB']
+EVENT_FARM_UNLOCKED = [204, 1, '>B']
+EVENT_FARM_VR_SET = [205, 1, '>B']
+EVENT_CAM_READY = [500, 1, '>']
+EVENT_IMAGE_CAPTURED = [501, 1, '>HIf']
+EVENT_IMAGE_DELETED = [502, 1, '>H']
+EVENT_DOWNLINK_COMPLETE = [503, 1, '>HH']
+EVENT_HEATER_SWITCHED = [600, 1, '>Bh']
+EVENT_ANNEAL_STARTED = [601, 1, '>hI']
+EVENT_ANNEAL_PROGRESS = [602, 1, '>BB']
+EVENT_ANNEAL_COMPLETE = [603, 1, '>II']
+EVENT_OVER_TEMPERATURE = [604, 4, '>h']
+EVENT_SENSOR_FAULT = [605, 4, '>B']
 
 # the thermal node (fsw/hw/sim/thermal.py) and flight's limits (fsw/thermal/limits.py), centi-units
 THERMAL_SINK_CC = const(-2500)
@@ -242,6 +253,9 @@ SAFE_CAUSE_COMMAND = const(1)
 SAFE_CAUSE_OVER_TEMPERATURE = const(2)
 SAFE_CAUSE_SENSOR_FAILURE = const(3)
 SAFE_CAUSE_LOSS_OF_CONTACT = const(4)
+FARM_STATE_OPEN = const(0)
+FARM_STATE_WAIT = const(1)
+FARM_STATE_LOCKOUT = const(2)
 CAM_POWER_OFF = const(0)
 CAM_POWER_ON = const(1)
 CAM_STATE_OFF = const(0)

@@ -13,8 +13,10 @@ from fsw.protocol import ASM, TcPacket, encode_tc
 from fsw.protocol.clcw import Clcw
 from fsw.protocol.framing import tm_deframer
 from fsw.protocol.reasons import Reason
+from fsw.protocol.sdls import SECURED, apply_security
 from fsw.protocol.tcframe import TcFrame, encode_tc_frame
 from fsw.protocol.tmframe import decode_tm_frame
+from fsw.security.keyfile import read_key_file
 from hil.targets.mpy_sim import MpySimTarget, missing_runtime
 
 pytestmark = [pytest.mark.timeout(120),
@@ -32,10 +34,15 @@ class Board:
         self.target.start()
         self.port = serial.Serial(self.target.port, 115200, timeout=0.05)
         self.deframer = tm_deframer(FRAME_LEN)
+        keys = read_key_file(self.target.key_file)      # the board checks SDLS before its FARM
+        self.association = keys.associations[keys.uplink_spi]
+        self.key = keys.keys[self.association.key_id]
+        self.sequence = 0
 
     def send(self, ns: int, data: bytes = PING, bypass: bool = False, control: bool = False) -> None:
         frame = TcFrame(vcid=0, data=data, sequence=ns, bypass=bypass, control=control)
-        self.port.write(ASM + encode_tc_frame(frame))
+        self.sequence += 1
+        self.port.write(ASM + apply_security(encode_tc_frame(frame, SECURED), self.association, self.key, self.sequence))
 
     def clcw_becomes(self, **expected) -> Clcw:
         """Wait for a CLCW with these fields (idle frames carry one at least every second)."""
