@@ -16,13 +16,13 @@ as JunoCam's did from PJ47:
   framelet, so stripes differ from framelet to framelet;
 - noise: up to 40 DN rms more;
 - dropouts (missing pixels, read as 0): up to 0.3% of the pixels;
-- a small population of hot pixels (32 to 272 on the chip, ~0.03%), always the same pixels,
+- a small population of hot pixels (128 to 1,088 on the chip, up to ~0.1%), always the same pixels,
   which a push-frame image repeats once per framelet (summed, a hot pixel's charge is shared
   with its n x n - 1 neighbours: it fades into the sum).
 
-The dark frame flight measures the damage from is a window of the chip: every strip's 128 rows,
-the middle DARK_COLUMNS columns (a quarter of the chip, so a dark frame costs what it did when
-the chip was modelled at quarter scale).
+The dark frame flight measures the damage from is a window of the chip at full scale: the middle
+DARK_ROWS rows and DARK_COLUMNS columns of every strip (a sixteenth of the chip: a dark frame
+costs what it did when the chip was modelled at quarter scale, and sees as many hot pixels).
 """
 
 import numpy as np
@@ -34,7 +34,7 @@ from .radiation import Damage
 WIDTH = 1648
 IMAGE_STRIPS = 12                 # the scene's frame: 12 strips high (63 x 59 degrees)
 HEIGHT = IMAGE_STRIPS * STRIP_ROWS
-DARK_COLUMNS = WIDTH // 4
+DARK_ROWS, DARK_COLUMNS = STRIP_ROWS // 4, WIDTH // 4
 FILTERS = ("red", "green", "blue", "methane")
 REF_EXPOSURE_MS = 10.0
 FULL_SCALE = 4095
@@ -47,7 +47,7 @@ CEILING_LOSS_DN = 1800.0
 STRIPE_DN = 120.0
 NOISE_DN = 40.0
 DROPOUT_FRACTION = 0.003
-HOT_BASE, HOT_PER_DEGRADATION = 32, 240
+HOT_BASE, HOT_PER_DEGRADATION = 128, 960
 HOT_MEDIAN_DN = 400.0          # typical hot pixel at the reference exposure
 HOT_SPREAD = 0.6               # log-normal sigma of hot pixel strengths
 
@@ -69,21 +69,23 @@ class Detector:
         summing n x n pixels sees it: (strips, STRIP_ROWS / n, WIDTH / n)."""
         if (count, summing) not in self._hot_cache:
             self._hot_cache = {key: value for key, value in self._hot_cache.items() if key[0] == count}
-            hot = np.zeros(len(FILTERS) * STRIP_ROWS * WIDTH, np.float32)
-            hot[self._order[:count]] = self._strength[:count]
-            hot = hot.reshape(len(FILTERS), STRIP_ROWS // summing, summing, WIDTH // summing, summing)
-            self._hot_cache[count, summing] = hot.mean(axis=(2, 4))
+            region, pixel = np.divmod(self._order[:count], STRIP_ROWS * WIDTH)
+            row, column = np.divmod(pixel, WIDTH)
+            hot = np.zeros((len(FILTERS), STRIP_ROWS // summing, WIDTH // summing), np.float32)
+            np.add.at(hot, (region, row // summing, column // summing), self._strength[:count] / summing**2)
+            self._hot_cache[count, summing] = hot
         return self._hot_cache[count, summing]
 
     def read_out(self, signal: np.ndarray, region: int, damage: Damage,
                  integration: float, rng: np.random.Generator, summing: int = 1,
-                 columns: slice = slice(None)) -> np.ndarray:
+                 window: tuple[slice, slice] | None = None) -> np.ndarray:
         """12-bit DN of one filter's strip in one readout: `signal` (DN, STRIP_ROWS / n x WIDTH / n,
-        or the `columns` of it) through the damage. integration: exposure x TDI relative to the
-        reference."""
+        or the `window` (rows, columns) of it) through the damage. integration: exposure x TDI
+        relative to the reference."""
         d = damage.degradation
         height = signal.shape[0]
-        hot = self._hot_map(self.hot_count(damage), summing)[region, :height, columns] * integration
+        rows, columns = window or (slice(0, height), slice(None))
+        hot = self._hot_map(self.hot_count(damage), summing)[region, rows, columns] * integration
         stripes = (STRIPE_DN * d * rng.standard_normal(height)).astype(np.float32)[:, None]
         light = signal * (1 - GAIN_LOSS * d)
         shot = np.maximum(light, 0) / (ELECTRONS_PER_DN * summing * summing)
@@ -97,11 +99,11 @@ class Detector:
         return value.astype(np.uint16)
 
     def dark_frame(self, damage: Damage, rng: np.random.Generator) -> np.ndarray:
-        """Shutter closed, reference exposure, full scale: the middle DARK_COLUMNS columns of every
-        strip, (4 strips, STRIP_ROWS, DARK_COLUMNS) 12-bit, in filter-bit order (red, green, blue,
-        methane)."""
-        first = (WIDTH - DARK_COLUMNS) // 2
-        window = slice(first, first + DARK_COLUMNS)
-        zeros = np.zeros((STRIP_ROWS, DARK_COLUMNS), np.float32)
-        return np.stack([self.read_out(zeros, region, damage, 1.0, rng, columns=window)
+        """Shutter closed, reference exposure, full scale: the middle DARK_ROWS x DARK_COLUMNS of
+        every strip, (4 strips, DARK_ROWS, DARK_COLUMNS) 12-bit, in filter-bit order (red, green,
+        blue, methane)."""
+        top, left = (STRIP_ROWS - DARK_ROWS) // 2, (WIDTH - DARK_COLUMNS) // 2
+        window = (slice(top, top + DARK_ROWS), slice(left, left + DARK_COLUMNS))
+        zeros = np.zeros((DARK_ROWS, DARK_COLUMNS), np.float32)
+        return np.stack([self.read_out(zeros, region, damage, 1.0, rng, window=window)
                          for region in range(len(FILTERS))])

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from fsw.camera.quality import measure_dark
-from fsw.hw.sim.detector import DARK_COLUMNS, FULL_SCALE, WIDTH, Detector
+from fsw.hw.sim.detector import DARK_COLUMNS, DARK_ROWS, FULL_SCALE, WIDTH, Detector
 from fsw.hw.sim.radiation import Damage
 from fsw.protocol.imagefile import STRIP_ROWS
 
-WINDOW = 4 * STRIP_ROWS * DARK_COLUMNS     # the dark frame's pixels
+WINDOW = 4 * DARK_ROWS * DARK_COLUMNS     # the dark frame's pixels
 
 
 def metrics(passes, seed=1):
