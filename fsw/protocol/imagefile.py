@@ -36,7 +36,6 @@ _PREFIX = struct.Struct(">4sI")
 # red -151.52), so 315.48 - cy.
 STRIP_ROWS = 128
 STRIP_OFFSET = {"methane": 0, "blue": 157, "green": 312, "red": 467}
-MAX_OFFSET = max(STRIP_OFFSET.values())
 # the readout modes: n x n pixels summed into one (1: full scale, 1648 x 128 a strip). JunoCam's own
 # archive records a summing ("sampling") factor of 2 (816-pixel-wide images); 4 is this emulator's
 # extension of it, for a downlink that keeps the demo under a minute.
