@@ -14,6 +14,21 @@ simulated world flies no further.
 
 Io: Juno passes Io IO_LEAD_S (four hours) before each perijove, as the real Io flybys came a few
 hours before perijove: the dose of a perijove comes after the Io images, never between them.
+
+What the public record gives, and what is assumed (searched December 2026: NASA/JPL releases of
+December 2023 and February 2024 as republished, Sky & Telescope as cited, the NAIF Juno reference
+attitude kernels' comments, Orton et al. EPSC 2021 and 2022, Hansen et al. 2014):
+- the dates and the distance: Io closest approach on 2023-12-30 (orbit 57) and on 2024-02-03 (orbit
+  58), both ~1,500 km above the surface (NASA/JPL releases);
+- the order: the February pass "occurred just before perijove 58" (Sky & Telescope, February 2024);
+- the orbits: ~38 days from PJ45, reduced to ~33 days around PJ57/PJ58 (Orton et al. EPSC 2022;
+  NASA: from 35 to 33 days after the February flyby). Here 35.4 days from Io 57 to Io 58, 33 after.
+Not found in any source reached: the minute of either closest approach, or of PJ57 and PJ58. The
+times 08:36 and 17:48 UTC are the project's design notes' (no source given there) and the four
+hours between flyby and perijove, IO_LEAD_S, is this emulator's assumption: a named constant,
+to be replaced by the published times when they are found (a NAIF reconstructed trajectory, or the
+JunoCam PDS labels' START_TIME of the flyby images, would settle it).
+
 The closest approach is 1,500 km above the
 surface at PJ57 and PJ58 (the close flybys of 2023-12-30 and 2024-02-03) and a distant
 200,000 km elsewhere. Around closest approach the range grows like a straight-line pass at
@@ -29,9 +44,9 @@ DAY = 86400.0
 
 
 PJ1 = datetime_to_cuc_seconds(datetime(2016, 8, 27, 12, 50, tzinfo=UTC))
-IO_LEAD_S = 4 * 3600.0
-IO_57 = datetime_to_cuc_seconds(datetime(2023, 12, 30, 8, 36, tzinfo=UTC))   # Io closest approaches
-IO_58 = datetime_to_cuc_seconds(datetime(2024, 2, 3, 17, 48, tzinfo=UTC))
+IO_LEAD_S = 4 * 3600.0        # an assumption (see above): Io a few hours before each perijove
+IO_57 = datetime_to_cuc_seconds(datetime(2023, 12, 30, 8, 36, tzinfo=UTC))   # Io closest approaches: dates
+IO_58 = datetime_to_cuc_seconds(datetime(2024, 2, 3, 17, 48, tzinfo=UTC))      # published, minutes not
 PJ57 = IO_57 + IO_LEAD_S
 PJ58 = IO_58 + IO_LEAD_S
 MISSION_END = datetime_to_cuc_seconds(datetime(2025, 9, 30, tzinfo=UTC))

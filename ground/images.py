@@ -144,7 +144,7 @@ def decode_pixels(meta: dict, stored: bytes) -> dict[str, np.ndarray]:
         raise ImageError(f"image {meta['image_id']}: {error}") from None
     planes = {name: cube[i] for i, name in enumerate(names)}
     framelets = meta.get("framelets") or 0
-    if framelets and meta["height"] == framelets * imagefile.STRIP_ROWS:
+    if imagefile.summing_of(meta["height"], framelets):
         planes = imagefile.reassemble(planes, framelets)
     return planes
 
@@ -195,6 +195,8 @@ def sidecar(image: DownlinkedImage) -> dict:
         "width": meta["width"],
         "height": next(iter(image.planes.values())).shape[0] if image.planes else meta["height"],
         "framelets": meta.get("framelets", 0),
+        # pixels summed n x n in the readout (1: JunoCam's full scale), from a framelet's rows
+        "summing": imagefile.summing_of(meta["height"], meta.get("framelets") or 0),
         "exposure_ms": meta["exposure"],
         "tdi": meta["tdi"],
         "companding": meta.get("companding", "linear"),

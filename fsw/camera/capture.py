@@ -14,13 +14,13 @@ from fsw.protocol.companding import compand
 
 
 class CaptureJob:
-    def __init__(self, head, filters: tuple[str, ...], exposure_ms: int, tdi: int, framelets: int):
+    def __init__(self, head, filters: tuple[str, ...], framelets: int, summing: int = 1):
         self.head = head
         self.filters = filters
-        self.interval = head.framelet_interval_s       # in step with the spin
-        self.rows = head.strip_rows
+        self.interval = head.framelet_interval_s       # in step with the spin, whatever the summing
+        self.rows = head.strip_rows // summing
         self.framelets = framelets
-        self.planes = np.zeros((len(filters), framelets * self.rows, head.width), np.uint8)
+        self.planes = np.zeros((len(filters), framelets * self.rows, head.width // summing), np.uint8)
         self.done_framelets = 0
         self._clock = 0.0
 

@@ -6,13 +6,13 @@ from fsw.component import ExecutionError, FlightComponent, restored_int
 from fsw.protocol.reasons import Reason
 
 from .capture import CaptureJob
-from .dictionary import COMPONENT, FILTERS
+from .dictionary import COMPONENT, FILTERS, SUMMING
 from .downlink import DownlinkJob
 from .quality import measure_dark
 from .store import ImageStore
 
 WARMUP_S = 180.0
-DEFAULT_CONFIG = {"exposure": 10, "filters": 7, "tdi": 1, "compression": "lossless"}
+DEFAULT_CONFIG = {"exposure": 10, "filters": 7, "tdi": 1, "compression": "lossless", "readout": "full"}
 
 
 class Camera(FlightComponent):
@@ -138,20 +138,22 @@ class Camera(FlightComponent):
         io_range = mission.io_range_km(now)
         filters = FILTERS.flag_names(self.config["filters"])
         head = self.head
+        summing = SUMMING[self.config["readout"]]
         try:
-            head.begin_image(filters, self.config["exposure"], self.config["tdi"])
+            head.begin_image(filters, self.config["exposure"], self.config["tdi"], summing)
         except Exception as error:   # a real camera failing must not take flight down
             self._fail_camera(1)
             raise ExecutionError(Reason.HARDWARE_FAULT, f"camera capture failed: {error}") from None
         metrics = self.quality()     # the dark frame taken with every image
         self._capture_meta = {
-            "time": int(now), "width": head.width, "height": args["framelets"] * head.strip_rows,
+            "time": int(now), "width": head.width // summing,
+            "height": args["framelets"] * (head.strip_rows // summing), "readout": self.config["readout"],
             "filters": self.config["filters"],
             "exposure": self.config["exposure"], "tdi": self.config["tdi"], "framelets": args["framelets"],
             "io_range": io_range, "dose": head.dose_krad, "perijove": self.perijoves, "companding": "sqrt",
             **metrics,
         }
-        self._capture = CaptureJob(head, filters, self.config["exposure"], self.config["tdi"], args["framelets"])
+        self._capture = CaptureJob(head, filters, args["framelets"], summing)
         self._capture_verify = verify
         verify.defer()
 

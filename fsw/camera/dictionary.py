@@ -10,6 +10,9 @@ POWER = enum("off", "on")
 STATES = enum("off", "warming", "ready", "capturing", "fault")
 COMPRESSION = enum("none", "lossless", "lossy")
 COMPANDING = enum("linear", "sqrt")
+# the readout: full scale (1648 x 128 pixels a strip), or n x n pixels summed into one
+READOUT = enum("full", "sum2", "sum4")
+SUMMING = {"full": 1, "sum2": 2, "sum4": 4}
 IMAGE_ID = Field("image_id", "u16", "", "image id", min=1)
 
 # JunoCam's red, green, blue and methane-band filters, one bit each (1, 2, 4, 8); the names of
@@ -26,17 +29,19 @@ COMPONENT = Application(
         Command("cam_power", SERVICE, 1, "Switch the camera on (it warms up before it is ready) or off.",
                 args=(Field("state", "enum", "", "power state", enum=POWER),)),
         Command(
-            "cam_configure", SERVICE, 2, "Set exposure, filters, TDI stages and compression.",
+            "cam_configure", SERVICE, 2, "Set exposure, filters, TDI stages, compression and the readout "
+            "(full scale, or 2 x 2 or 4 x 4 pixels summed: a half or a quarter of the width and of each strip's rows).",
             args=(
                 Field("exposure", "u16", "ms", "exposure per framelet", min=1, max=2000),
                 replace(FILTERS, description="filters to image through", min=1, max=15),
                 Field("tdi", "u8", "", "time-delay-integration stages", min=1, max=64),
                 Field("compression", "enum", "", "image compression", enum=COMPRESSION, default="lossless"),
+                Field("readout", "enum", "", "pixels summed in the readout", enum=READOUT, default="full"),
             ),
         ),
         Command("cam_capture", SERVICE, 3, "Capture an image of this many framelets, one per spin step "
-                "(each filter's strip lags by its place on the chip: three more than the image's strips "
-                "give every filter every row).",
+                "(each filter's strip lags by its place on the chip: red's, 467 rows below methane's, sees a "
+                "row of sky about four framelets after methane's).",
                 args=(Field("framelets", "u8", "", "framelets per filter", min=1, max=64, default=15),)),
         Command("cam_list", SERVICE, 4, "Report the images in the store (image_list).", safe=True),
         Command(

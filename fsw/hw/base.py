@@ -50,24 +50,26 @@ class CameraHead(ABC):
     """Optics and detector: one image is begun, then read out a framelet at a time, in step with
     the spin; each framelet holds every chosen filter's strip of the chip."""
 
-    width: int
-    height: int                       # rows of the sky one image sweeps
+    width: int                        # columns of the chip (full scale)
+    height: int                       # rows of the sky one image sweeps (full scale)
     filters: tuple[str, ...]          # the filter strips on the detector
-    strip_rows: int                   # rows of each filter's strip
+    strip_rows: int                   # rows of each filter's strip (full scale)
     framelet_interval_s: float        # the spin moves the sky one strip down the chip in this time
     row_time_s: float                 # ... and one row in this: the longest TDI stage
 
     @abstractmethod
-    def begin_image(self, filters: tuple[str, ...], exposure_ms: int, tdi: int) -> None:
-        """Point and set up: the image shows what the camera sees now."""
+    def begin_image(self, filters: tuple[str, ...], exposure_ms: int, tdi: int, summing: int = 1) -> None:
+        """Point and set up: the image shows what the camera sees now, read out summing n x n
+        pixels into one (1: full scale)."""
 
     @abstractmethod
     def read_framelet(self, index: int) -> np.ndarray:
-        """Framelet `index` of the image begun: (filters, strip_rows, width) 12-bit DN (uint16)."""
+        """Framelet `index` of the image begun: (filters, strip_rows / n, width / n) 12-bit DN (uint16)."""
 
     @abstractmethod
     def dark_frame(self) -> np.ndarray:
-        """Shutter closed, reference exposure: (all filters, strip_rows, width) 12-bit DN."""
+        """Shutter closed, reference exposure, full scale: (all filters, strip_rows, columns) 12-bit
+        DN, the columns a window of the chip's width."""
 
     def memory_upsets(self, bits: int) -> list[int]:
         """Bits of the camera's compression buffer (this many bits long) that radiation flips

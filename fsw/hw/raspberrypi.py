@@ -50,13 +50,14 @@ class PiCamera:
         self._camera.configure(self._camera.create_still_configuration())
         self._camera.start()
 
-    def radiance(self, filters: tuple[str, ...], now: float) -> dict:
-        """Radiance per filter in 0..1 (methane: a dimmed red, the Pi has no such filter)."""
+    def radiance(self, filters: tuple[str, ...], now: float, summing: int = 1) -> dict:
+        """Radiance per filter in 0..1 (methane: a dimmed red, the Pi has no such filter), at the
+        readout's scale."""
         from PIL import Image
 
         frame = self._camera.capture_array()
         image = Image.fromarray(np.ascontiguousarray(frame[..., :3])).convert("RGB")
-        rgb = np.asarray(image.resize((SimCameraHead.width, SimCameraHead.height)), dtype=np.float32) / 255.0
+        rgb = np.asarray(image.resize((SimCameraHead.width // summing, SimCameraHead.height // summing)), dtype=np.float32) / 255.0
         bands = {"red": rgb[..., 0], "green": rgb[..., 1], "blue": rgb[..., 2], "methane": 0.6 * rgb[..., 0]}
         return {name: bands[name] for name in filters}
 

@@ -5,9 +5,11 @@ Payload: the filter planes in filter-bit order (red, green, blue, methane; only 
          each height x width octets (8-bit DN), rows top to bottom; zlib-compressed when
          compression is "lossless", fixed-size blocks when "lossy"
          (fsw/protocol/lossy.py). A push-frame image (framelets > 0 in its metadata) holds each
-         filter's framelets as they were read, one STRIP_ROWS-row strip after another: the strips
-         sit at different places on the chip (STRIP_LAG, in strips), so a filter's framelet k saw
-         the sky rows of the image's strip k - lag; reassemble() lines them up. The payload is what goes down in image_segment reports;
+         filter's framelets as they were read, one strip after another (height / framelets rows
+         each: STRIP_ROWS at full scale, STRIP_ROWS / n when the readout sums n x n pixels): the
+         strips sit at different places on the chip (STRIP_OFFSET rows below the methane strip),
+         so a filter's framelet k saw the sky rows k x strip - offset onwards; reassemble() lines
+         them up. The payload is what goes down in image_segment reports;
          image_meta carries its size and CRC-32 so ground can check and unpack it.
 """
 
@@ -25,22 +27,58 @@ SEGMENT_OCTETS = 512      # an image_segment packet (~540 octets) fits a 1024-oc
 _PREFIX = struct.Struct(">4sI")
 
 
-# JunoCam's chip (scaled 1/4: 412 of 1648 columns, 32 of ~128 rows per filter strip), top to
-# bottom methane, blue, green, red: as the spin sweeps the sky down the chip, the methane strip
-# sees a row of sky first and the red one three strips later
-STRIP_ROWS = 32
-STRIP_LAG = {"methane": 0, "blue": 1, "green": 2, "red": 3}
-MAX_LAG = max(STRIP_LAG.values())
+# JunoCam's chip at its own scale (Hansen et al., Space Sci Rev 2014, doi:10.1007/s11214-014-0079-x:
+# 1648 pixels read across, four filter strips of ~155 rows bonded to the CCD, ~128 rows read from
+# each). Top to bottom methane, blue, green, red: as the spin sweeps the sky down the chip, the
+# methane strip sees a row of sky first. Where each strip's 128 rows start, in rows below the
+# methane strip's first row: from the optical centre each framelet's rows are measured from in the
+# NAIF instrument kernel juno_junocam_v03.ti (cy: methane 315.48, blue 158.48, green 3.48,
+# red -151.52), so 315.48 - cy.
+STRIP_ROWS = 128
+STRIP_OFFSET = {"methane": 0, "blue": 157, "green": 312, "red": 467}
+# the readout modes: n x n pixels summed into one (1: full scale, 1648 x 128 a strip). JunoCam's own
+# archive records a summing ("sampling") factor of 2 (816-pixel-wide images); 4 is this emulator's
+# extension of it, for a downlink that keeps the demo under a minute.
+SUMMING = (1, 2, 4)
+
+
+def strip_offset(name: str, summing: int = 1) -> int:
+    """Rows below the methane strip where a filter's strip begins, in rows of this readout."""
+    return round(STRIP_OFFSET[name] / summing)
+
+
+def image_rows(framelets: int, summing: int = 1) -> int:
+    """Rows of sky that every filter saw in an image of this many framelets (0: none)."""
+    lag = max(strip_offset(name, summing) for name in STRIP_OFFSET)
+    return max(0, framelets * (STRIP_ROWS // summing) - lag)
+
+
+def framelets_for(rows: int, summing: int = 1) -> int:
+    """Framelets that give every filter this many rows of sky (image_rows' inverse)."""
+    lag = max(strip_offset(name, summing) for name in STRIP_OFFSET)
+    return math.ceil((rows + lag) / (STRIP_ROWS // summing))
+
+
+def summing_of(height: int, framelets: int) -> int | None:
+    """The readout's summing, from a push-frame image's height (framelets x rows a strip), or None
+    when the height fits no readout mode."""
+    for summing in SUMMING:
+        if framelets and height == framelets * (STRIP_ROWS // summing):
+            return summing
+    return None
 
 
 def reassemble(planes: dict, framelets: int) -> dict:
     """{filter: raw framelet rows} -> {filter: image}: each filter's strips lined up with the sky.
-    The image is (framelets - 3) strips high, where every filter saw every row; fewer framelets
-    than that leave the raw strips as they are."""
-    if framelets <= MAX_LAG:
+    The image is image_rows() high, where every filter saw every row; planes that fit no readout,
+    or too few framelets for that, are left as they are."""
+    if not planes:
+        return {}
+    summing = summing_of(next(iter(planes.values())).shape[0], framelets)
+    rows = image_rows(framelets, summing) if summing else 0
+    if rows == 0:
         return dict(planes)
-    rows = (framelets - MAX_LAG) * STRIP_ROWS
-    return {name: plane[STRIP_LAG[name] * STRIP_ROWS:STRIP_LAG[name] * STRIP_ROWS + rows]
+    return {name: plane[strip_offset(name, summing):strip_offset(name, summing) + rows]
             for name, plane in planes.items()}
 
 

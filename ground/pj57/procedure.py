@@ -30,8 +30,10 @@ from ground.images import DownlinkedImage, save
 CAMERA_SID = 10
 OFFSETS_S = (-900, -400, -111, 111, 400, 900)    # captures around closest approach: +-111 s is ~2,500 km
 CLOSEST_OFFSET = -111
-FRAMELETS = 15                                    # 12 strips of sky in every filter: 54 degrees of the spin's sweep
-CONFIG = dict(exposure=5, filters=7, tdi=2, compression="lossless")   # red, green and blue
+FRAMELETS = 15                                    # 363 rows of sky in every filter, 4 x 4 summed: 56 degrees
+# red, green and blue, read out 4 x 4 pixels summed (412 x 32 a strip): a sixteenth of JunoCam's
+# full-scale data, so that the twenty images come down in the demo's minute
+CONFIG = dict(exposure=5, filters=7, tdi=2, compression="lossless", readout="sum4")
 METHANE = dict(CONFIG, filters=15)                # and the methane band, for the closest image
 # the lossy mode, as before PJ49: radiation flips bits in the compressor's memory near perijove
 # and turns blocks to noise; from then on lossless

@@ -107,7 +107,9 @@ def write_report(gs, result, out: Path) -> Path:
               "PJ46 and PJ49 were taken in the lossy mode an hour after perijove: the squares of noise "
               "are blocks hit by radiation bit flips in the compressor's memory, the lesson of PJ49; the "
               "later images are lossless (and lossy blocks average dropouts and hot pixels away). "
-              "Measured on the ground on the dark sky at both sides of each frame, after decompanding.", "",
+              "Measured on the ground on the dark sky at both sides of each frame, after decompanding. The "
+              "images are read out 4 x 4 pixels summed: a hot pixel shares its sum with 15 others and hardly "
+              "shows, so the hot pixels are counted in flight's full-scale dark frames (the table above).", "",
               f"![before and after]({pair.name})", ""]
     rows = [(s.label, s.image) for s in shots] + [("PJ57, closest", pj57.images[2]), ("PJ58, closest", pj58.images[2])]
     lines += _image_table(rows) + [""]

@@ -159,7 +159,7 @@ def capture_image(state: Path, cwd: Path) -> int:
         gs.send("time_set", seconds=int(PJ57 - 60))
         gs.send("cam_power", state="on")
         gs.await_event("cam_ready", timeout=60)
-        gs.send("cam_configure", exposure=5, filters=7, tdi=2)
+        gs.send("cam_configure", exposure=5, filters=7, tdi=2, readout="sum4")   # the demo's readout
         began = time.time()
         gs.send("cam_capture", framelets=8)
         event = gs.await_event("image_captured", timeout=60, since=began)

@@ -5,7 +5,7 @@ import pytest
 from lossy import FrameDroppingLink, LosesOnce
 
 from fsw.link import open_link
-from fsw.protocol.imagefile import MAX_LAG, STRIP_ROWS
+from fsw.protocol.imagefile import STRIP_ROWS, image_rows
 from fsw.protocol.reasons import Reason
 from ground.archive import ArchiveReader
 from ground.procedures import CommandFailed, connect
@@ -37,7 +37,7 @@ def test_failures_carry_their_reason(fsw_port):
 def _capture(gs) -> int:
     gs.send("cam_power", state="on")
     gs.await_event("cam_ready", timeout=30)
-    gs.send("cam_configure", exposure=5, filters=7, tdi=2)
+    gs.send("cam_configure", exposure=5, filters=7, tdi=2, readout="sum4")
     gs.send("cam_capture", framelets=4, timeout=30)
     return gs.await_event("image_captured", timeout=10).fields["image_id"]
 
@@ -55,9 +55,9 @@ def test_an_image_survives_lost_frames(fsw_port):
         image = gs.downlink_image(image_id, via="segments")   # the camera's own protocol, re-asking
         assert link.dropped > 0
         assert image.requests >= 2
-        # four framelets as read (meta height), reassembled: one strip where every filter saw the sky
-        assert image.meta["height"] == 4 * STRIP_ROWS
-        assert image.planes["red"].shape == ((4 - MAX_LAG) * STRIP_ROWS, image.meta["width"])
+        # four framelets as read (meta height), 4 x 4 summed; reassembled: the rows every filter saw
+        assert image.meta["height"] == 4 * STRIP_ROWS // 4
+        assert image.planes["red"].shape == (image_rows(4, 4), image.meta["width"]) == (11, 412)
         assert image.planes["red"].dtype == np.uint8
         assert image.meta["io_range"] > 0
 
@@ -82,7 +82,7 @@ def test_an_image_survives_losing_its_last_segment_and_its_completion_report(fsw
         image = gs.downlink_image(image_id, quiet=1.0, via="segments")
         assert sorted(losses.lost) == ["completion", "last segment"]
         assert image.requests == 2
-        assert image.planes["red"].shape == ((4 - MAX_LAG) * STRIP_ROWS, image.meta["width"])
+        assert image.planes["red"].shape == (image_rows(4, 4), image.meta["width"])
 
 
 def test_scheduled_commands_are_verified_when_released(fsw_port):

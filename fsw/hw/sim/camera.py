@@ -9,20 +9,22 @@ Flight never sees these numbers; it measures dark frames, as JunoCam's team did.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from fsw import mission
 from fsw.hw.base import CameraHead
-from fsw.protocol.imagefile import STRIP_LAG, STRIP_ROWS
+from fsw.protocol.imagefile import STRIP_ROWS, strip_offset
 
 from . import scene
 from .detector import FILTERS, HEIGHT, REF_EXPOSURE_MS, WIDTH, Detector
 from .radiation import Damage
 from .thermal import ANNEAL_MIN_C, anneal_rate
 
-SPIN_DEG_S = 12.0                # 2 rpm
-ROW_TIME_S = scene.PIXEL_SCALE_DEG / SPIN_DEG_S           # the spin sweeps one row: 11.7 ms (JunoCam: 3.2)
-FRAMELET_INTERVAL_S = STRIP_ROWS * ROW_TIME_S           # one strip per framelet: 0.375 s (JunoCam: ~0.4)
+SPIN_RAD_S = 2 * math.pi * 2 / 60                         # 2 rpm
+ROW_TIME_S = scene.PIXEL_RAD / SPIN_RAD_S                 # the spin sweeps one row: 3.2 ms, as JunoCam's TDI
+FRAMELET_INTERVAL_S = STRIP_ROWS * ROW_TIME_S           # one strip per framelet: 0.41 s (JunoCam: ~0.4)
 UPSETS_PER_MBIT = 60.0          # bit flips in the compressor's memory per image, per Mbit, at perijove
 BELT_HOURS = 3.0                 # the radiation belts: the flux falls off with time from perijove
 SIGNAL_DN_FULL_SUN = 2800.0     # 12-bit DN of fully sunlit Io at the reference exposure
@@ -46,8 +48,8 @@ def smear(plane: np.ndarray, rows: float) -> np.ndarray:
 class SyntheticIo:
     """What the camera sees: Io as the ephemeris places it."""
 
-    def radiance(self, filters: tuple[str, ...], now: float) -> dict:
-        return scene.render(mission.io_range_km(now), scene.view_at(now), filters)
+    def radiance(self, filters: tuple[str, ...], now: float, summing: int = 1) -> dict:
+        return scene.render(mission.io_range_km(now), scene.view_at(now), filters, summing)
 
 
 class SimCameraHead(CameraHead):
@@ -67,7 +69,7 @@ class SimCameraHead(CameraHead):
         self.anneal_exposure = 0.0      # of the warm spell under way
         self._condition = 0
         self._seen = self.damage.degradation   # degradation when the condition last changed
-        self._image: tuple[tuple[str, ...], dict, float] | None = None
+        self._image: tuple[tuple[str, ...], dict, float, int] | None = None
 
     # -- the world goes on --
     def step(self, dt: float, now: float, temp_c: float | None) -> None:
@@ -100,32 +102,34 @@ class SimCameraHead(CameraHead):
     def dose_krad(self) -> float:
         return self.damage.dose
 
-    def begin_image(self, filters: tuple[str, ...], exposure_ms: int, tdi: int) -> None:
+    def begin_image(self, filters: tuple[str, ...], exposure_ms: int, tdi: int, summing: int = 1) -> None:
         """Each TDI stage integrates for the exposure while the spin moves the sky down the chip
         one row per row time, the charge following it row by row. An exposure up to one row
-        time stays sharp; a longer one collects more light but smears it over exposure / row
-        time rows along the spin."""
-        radiance = self.view.radiance(filters, self.now)
-        rows = float(exposure_ms) / (ROW_TIME_S * 1000)
+        time (of the readout's rows: n physical rows when it sums n x n) stays sharp; a longer
+        one collects more light but smears it over exposure / row time rows along the spin."""
+        radiance = self.view.radiance(filters, self.now, summing)
+        rows = float(exposure_ms) / (ROW_TIME_S * 1000 * summing)
         if rows > 1:
             radiance = {name: smear(plane, rows) for name, plane in radiance.items()}
-        self._image = (filters, radiance, float(exposure_ms) * tdi / REF_EXPOSURE_MS)
+        self._image = (filters, radiance, float(exposure_ms) * tdi / REF_EXPOSURE_MS, summing)
 
     def read_framelet(self, index: int) -> np.ndarray:
         """Framelet `index` of the image begun: every chosen filter's strip at once; the strip of a
-        filter lagging L strips sees the sky rows of the image's strip index - L (none, dark sky,
-        outside the frame)."""
+        filter starting `offset` rows down the chip sees the sky rows from index x strip - offset
+        on (none, dark sky, outside the frame)."""
         if self._image is None:
             raise RuntimeError("read_framelet before begin_image")
-        filters, radiance, integration = self._image
+        filters, radiance, integration, summing = self._image
+        rows, width, height = STRIP_ROWS // summing, WIDTH // summing, HEIGHT // summing
         out = []
         for name in filters:
-            start = (index - STRIP_LAG[name]) * STRIP_ROWS
-            signal = np.zeros((STRIP_ROWS, WIDTH), np.float32)
-            if 0 <= start < HEIGHT:
-                sky = radiance[name][start:start + STRIP_ROWS]
-                signal[:len(sky)] = SIGNAL_DN_FULL_SUN * integration * sky
-            out.append(self.detector.read_out(signal, FILTERS.index(name), self.damage, integration, self.rng))
+            start = index * rows - strip_offset(name, summing)
+            first, last = max(start, 0), min(start + rows, height)
+            signal = np.zeros((rows, width), np.float32)
+            if first < last:
+                signal[first - start:last - start] = SIGNAL_DN_FULL_SUN * integration * radiance[name][first:last]
+            out.append(self.detector.read_out(signal, FILTERS.index(name), self.damage, integration, self.rng,
+                                              summing))
         return np.stack(out)
 
     def memory_upsets(self, bits: int) -> list[int]:

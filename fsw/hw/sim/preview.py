@@ -15,16 +15,17 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from fsw.protocol.companding import compand
-from fsw.protocol.imagefile import MAX_LAG, reassemble
+from fsw.protocol.imagefile import framelets_for, reassemble
 
 from . import thermal
 from .camera import SimCameraHead
-from .detector import IMAGE_STRIPS
+from .detector import HEIGHT
 from .radiation import Damage
 from .scene import View, render
 
 FILTERS = ("red", "green", "blue")
 ANNEAL_C, ANNEAL_DAYS = 60.0, 7.0      # the heater at maximum for a week, as in December 2023
+SUMMING = 4                            # read out 4 x 4 pixels summed: panels of a screen's size
 
 
 class FixedView:
@@ -33,15 +34,15 @@ class FixedView:
     def __init__(self, range_km: float, phase_deg: float):
         self.range_km, self.phase_deg = range_km, phase_deg
 
-    def radiance(self, filters: tuple[str, ...], now: float) -> dict:
-        return render(self.range_km, View(lat=10.0, lon=330.0, phase=self.phase_deg, sun_side=+1), filters)
+    def radiance(self, filters: tuple[str, ...], now: float, summing: int = 1) -> dict:
+        return render(self.range_km, View(lat=10.0, lon=330.0, phase=self.phase_deg, sun_side=+1), filters, summing)
 
 
 def take(damage: Damage, view: FixedView, seed: int) -> np.ndarray:
     """One image through the same detector (seed 57) with this damage: (height, width, rgb)."""
     head = SimCameraHead(np.random.default_rng(seed), view=view, damage=damage, seed=57)
-    head.begin_image(FILTERS, exposure_ms=10, tdi=1)
-    framelets = IMAGE_STRIPS + MAX_LAG
+    head.begin_image(FILTERS, exposure_ms=10, tdi=1, summing=SUMMING)
+    framelets = framelets_for(HEIGHT // SUMMING, SUMMING)
     raw = np.concatenate([compand(head.read_framelet(k)) for k in range(framelets)], axis=1)
     planes = reassemble(dict(zip(FILTERS, raw)), framelets)
     return np.dstack([planes[name] for name in FILTERS])

@@ -1,7 +1,8 @@
 """A synthetic Io as the camera would see it: radiance per filter, before the detector.
 
-A sphere in orthographic view, centred in the frame, its size from the range (a scaled JunoCam:
-58 degrees across the frame's width, square pixels). Where it is seen from depends on the flyby
+A sphere in orthographic view, centred in the frame, its size from the range and JunoCam's pixel
+(0.6727 mrad, Hansen et al. 2014: 1648 pixels span ~63 degrees; square pixels). A readout that
+sums n x n pixels sees the same frame through n times larger pixels. Where it is seen from depends on the flyby
 (`view`): PJ57 from high northern latitudes with the terminator across the disk, PJ58 from low
 latitudes over Loki Patera with the Sun placed so that its lava lake mirrors it (the glint JunoCam
 saw). Sunlit by Lambert's law; the night side lit by Jupitershine, ~1.4% of sunlight, on the
@@ -23,8 +24,9 @@ from fsw.mission import IO_RADIUS_KM
 
 from .detector import FILTERS, HEIGHT, WIDTH
 
-FOV_DEG = 58.0
-PIXEL_SCALE_DEG = FOV_DEG / WIDTH
+PIXEL_RAD = 0.6727e-3                  # JunoCam's pixel, nadir (Hansen et al. 2014)
+PIXEL_SCALE_DEG = math.degrees(PIXEL_RAD)
+FOV_DEG = WIDTH * PIXEL_SCALE_DEG       # across the chip's 1648 columns
 JUPITERSHINE = 0.014               # night side brightness relative to full sun
 FILTER_ALBEDO = {"red": 0.85, "green": 0.72, "blue": 0.42, "methane": 0.55}
 KM_PER_DEG = 2 * math.pi * IO_RADIUS_KM / 360
@@ -78,9 +80,10 @@ def _paterae(count: int = 60):
 PATERAE = _paterae()
 
 
-def disk_radius_px(range_km: float) -> float:
+def disk_radius_px(range_km: float, summing: int = 1) -> float:
+    """Io's apparent radius in pixels of a readout summing n x n pixels."""
     centre_km = range_km + IO_RADIUS_KM
-    return math.degrees(math.asin(IO_RADIUS_KM / centre_km)) / PIXEL_SCALE_DEG
+    return math.degrees(math.asin(IO_RADIUS_KM / centre_km)) / (PIXEL_SCALE_DEG * summing)
 
 
 def _unit_vectors(lat, lon_w):
@@ -105,9 +108,10 @@ def _inside(surface, lat, lon_w, radius_deg, edge_deg=0.4):
 
 
 def render(range_km: float, view: View, filters: tuple[str, ...] = FILTERS,
-           width: int = WIDTH, height: int = HEIGHT) -> dict[str, np.ndarray]:
-    """Radiance planes (height x width float32) for each requested filter."""
-    radius = disk_radius_px(range_km)
+           summing: int = 1) -> dict[str, np.ndarray]:
+    """Radiance planes (HEIGHT / summing x WIDTH / summing float32) for each requested filter."""
+    width, height = WIDTH // summing, HEIGHT // summing
+    radius = disk_radius_px(range_km, summing)
     oversample = 1 if radius > 24 else 4        # a few-pixel Io is still the right brightness
     cx, cy = width / 2, height / 2
     x0, x1 = max(0, int(cx - radius - 1)), min(width, int(math.ceil(cx + radius + 1)))
@@ -172,9 +176,10 @@ def render(range_km: float, view: View, filters: tuple[str, ...] = FILTERS,
 
 
 def project(range_km: float, view: View, lat: float, lon_w: float,
-            width: int = WIDTH, height: int = HEIGHT) -> tuple[float, float] | None:
+            summing: int = 1) -> tuple[float, float] | None:
     """Pixel (column, row) where a surface point appears, or None on the far side."""
-    radius = disk_radius_px(range_km)
+    width, height = WIDTH // summing, HEIGHT // summing
+    radius = disk_radius_px(range_km, summing)
     px, py, pz = _unit_vectors(lat, lon_w)
     cx_, cy_, cz_ = _unit_vectors(view.lat, view.lon)          # towards the spacecraft
     z = px * cx_ + py * cy_ + pz * cz_

@@ -61,6 +61,20 @@ def test_capture_builds_an_image_from_framelets_and_stores_it(bench):
     assert bench.housekeeping(bench.camera)["images_stored"] == 1
 
 
+def test_a_summed_readout_is_chosen_by_command_and_stated_with_the_image(bench):
+    ready(bench)
+    bench.command("cam_configure", exposure=10, filters=1, tdi=1, readout="sum2")
+    image_id = capture(bench, framelets=5)
+    meta = bench.camera.images.index[image_id]
+    # 2 x 2 summed: half the chip's 1648 columns, 64 of each strip's 128 rows a framelet
+    assert (meta["width"], meta["height"], meta["readout"]) == (WIDTH // 2, 5 * 64, "sum2")
+    assert imagefile.summing_of(meta["height"], meta["framelets"]) == 2
+    planes = imagefile.unpack_planes(bench.camera.images.payload(image_id), WIDTH // 2, 5 * 64, 1, "lossless")
+    assert imagefile.reassemble({"red": planes[0]}, 5)["red"].shape == (5 * 64 - 234, WIDTH // 2)
+    bench.command("cam_configure", exposure=10, filters=1, tdi=1)        # the default: full scale again
+    assert bench.camera.images.index[capture(bench, framelets=1)]["width"] == WIDTH == 1648
+
+
 def test_list_downlink_and_reassembly(bench):
     ready(bench)
     first, second = capture(bench), capture(bench)

@@ -288,6 +288,7 @@ def test_an_image_comes_down_through_the_server(fsw_port, serve_factory, tmp_pat
     with connect(server=server.url, timeout=30) as gs:
         gs.send("cam_power", state="on")
         gs.await_event("cam_ready", timeout=30)
+        gs.send("cam_configure", exposure=10, filters=7, tdi=1, readout="sum4")
         gs.send("cam_capture", framelets=4, timeout=30)
         image_id = gs.await_event("image_captured", timeout=10).fields["image_id"]
     rc, out, err = ground("image", "--server", server.url, str(image_id), "--out", str(tmp_path / "images"),

@@ -34,7 +34,7 @@ def test_xtce_is_the_export(ground):
 
 def test_a_bit_mask_is_typed_by_its_flag_names_or_as_a_number(ground):
     by_name = ground("encode", "cam_configure", "exposure=100", "filters=red+green+blue", "tdi=4", "--raw")
-    assert by_name.returncode == 0 and decode_tc(by_name.stdout).app_data == bytes.fromhex("0064 07 04 01")
+    assert by_name.returncode == 0 and decode_tc(by_name.stdout).app_data == bytes.fromhex("0064 07 04 01 00")
     assert by_name.stdout == ground("encode", "cam_configure", "exposure=100", "filters=7", "tdi=4", "--raw").stdout
     wrong = ground("encode", "cam_configure", "exposure=100", "filters=red+uv", "tdi=4", "--raw")
     assert wrong.returncode != 0 and b"'uv' is not one of red, green, blue, methane" in wrong.stderr

@@ -24,7 +24,7 @@ def test_frame_is_asm_tc_frame_and_fecf(ground):
     raw = ground("encode", "cam_configure", "exposure=100", "filters=7", "tdi=4", "--frame", "--raw").stdout
     assert raw.startswith(ASM)
     frame = decode_tc_frame(raw[4:])
-    assert decode_tc(frame.data).app_data == bytes.fromhex("0064 07 04 01")
+    assert decode_tc(frame.data).app_data == bytes.fromhex("0064 07 04 01 00")
 
 
 def test_defaults_enum_names_and_negative_numbers(ground):

@@ -17,9 +17,11 @@ fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture
 
 def test_golden_cam_configure_arguments():
     # exposure u16 100 -> 00 64 | filters u8 7 (red+green+blue) -> 07 | tdi u8 4 -> 04 |
-    # compression enum, default "lossless" = 1 -> 01
+    # compression enum, default "lossless" = 1 -> 01 | readout enum, default "full" = 0 -> 00
     args = {"exposure": 100, "filters": 7, "tdi": 4}
-    assert DICTIONARY.encode_args("cam_configure", args) == bytes.fromhex("0064 07 04 01")
+    assert DICTIONARY.encode_args("cam_configure", args) == bytes.fromhex("0064 07 04 01 00")
+    # readout "sum4" (4 x 4 pixels summed) = 2 -> 02
+    assert DICTIONARY.encode_args("cam_configure", args | {"readout": "sum4"}) == bytes.fromhex("0064 07 04 01 02")
 
 
 def test_golden_heater_setpoint_negative_and_default():
@@ -73,11 +75,12 @@ def test_random_report_and_event_bytes_raise_nothing_but_protocol_error(codec, d
 @pytest.mark.parametrize(
     "name, raw, reason",
     [
-        ("cam_configure", bytes.fromhex("0064 07 04"), Reason.BAD_LENGTH),         # one short
-        ("cam_configure", bytes.fromhex("0064 07 04 01 00"), Reason.BAD_LENGTH),   # one over
-        ("cam_configure", bytes.fromhex("0000 07 04 01"), Reason.ARG_OUT_OF_RANGE),  # exposure 0
-        ("cam_configure", bytes.fromhex("0064 10 04 01"), Reason.ARG_OUT_OF_RANGE),  # filters 16
-        ("cam_configure", bytes.fromhex("0064 07 04 03"), Reason.ARG_OUT_OF_RANGE),  # no enum 3 (2 is lossy)
+        ("cam_configure", bytes.fromhex("0064 07 04 01"), Reason.BAD_LENGTH),         # one short
+        ("cam_configure", bytes.fromhex("0064 07 04 01 00 00"), Reason.BAD_LENGTH),   # one over
+        ("cam_configure", bytes.fromhex("0000 07 04 01 00"), Reason.ARG_OUT_OF_RANGE),  # exposure 0
+        ("cam_configure", bytes.fromhex("0064 10 04 01 00"), Reason.ARG_OUT_OF_RANGE),  # filters 16
+        ("cam_configure", bytes.fromhex("0064 07 04 03 00"), Reason.ARG_OUT_OF_RANGE),  # no enum 3 (2 is lossy)
+        ("cam_configure", bytes.fromhex("0064 07 04 01 03"), Reason.ARG_OUT_OF_RANGE),  # no readout 3 (2 is sum4)
         ("anneal", bytes.fromhex("07CF 00000001"), Reason.ARG_OUT_OF_RANGE),       # 1999 cC
         ("ping", b"\x00", Reason.BAD_LENGTH),
     ],

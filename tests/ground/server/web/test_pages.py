@@ -194,7 +194,7 @@ def test_images_listed_downlinked_with_progress_and_shown(page, station):
         gs.send("cam_power", state="on")
         gs.await_event("cam_ready", timeout=20)
         gs.send("clock_speed", speed=10)
-        gs.send("cam_configure", exposure=5, filters=7, tdi=2)
+        gs.send("cam_configure", exposure=5, filters=7, tdi=2, readout="sum4")
         gs.send("cam_capture", framelets=4, timeout=30)
         image_id = gs.await_event("image_captured", timeout=10).fields["image_id"]
     driver = page("/web/#images")
