@@ -47,6 +47,9 @@ NODE_CONSTANTS = (
 
 DEFAULT_OUTPUT = ROOT / "hil" / "arduino" / "perijove" / "pj_dictionary.h"
 PYTHON_OUTPUT = ROOT / "hil" / "pico" / "perijove" / "pj_dictionary.py"
+# the Arduino's reduced camera reads the chip 4 x 4 summed (imagefile.SUMMING): 32-row strips of a
+# 64-column chip, so that a push-frame image with every filter's rows of sky fits its file limit
+BOARD_SUMMING = 4
 TYPE_CODES = ("u8", "u16", "u32", "i8", "i16", "i32", "f32", "bool", "enum", "bytes", "list")
 
 
@@ -141,11 +144,14 @@ def render() -> str:
         f"#define PJ_CFDP_FLIGHT_ENTITY {cfdp.FLIGHT_ENTITY}",
         f"#define PJ_CFDP_ID_OCTETS {cfdp.ENTITY_ID_OCTETS}",
         f"#define PJ_CFDP_SEQUENCE_OCTETS {cfdp.SEQUENCE_OCTETS}",
-        "/* the camera's chip (fsw/protocol/imagefile.py): rows per filter strip, and each filter's",
-        " * strip lag (its place on the chip from the top, in strips), by filter bit */",
-        f"#define PJ_STRIP_ROWS {imagefile.STRIP_ROWS}",
-        f"#define PJ_MAX_STRIP_LAG {imagefile.MAX_LAG}",
-        *(f"#define PJ_STRIP_LAG_{name.upper()} {imagefile.STRIP_LAG[name]}" for name in ("red", "green", "blue", "methane")),
+        "/* the camera's chip (fsw/protocol/imagefile.py) as the board reads it, summed BOARD_SUMMING x",
+        " * BOARD_SUMMING: rows per filter strip, and where each filter's strip begins, in rows below",
+        " * the methane strip's first row */",
+        f"#define PJ_STRIP_SUMMING {BOARD_SUMMING}",
+        f"#define PJ_STRIP_ROWS {imagefile.STRIP_ROWS // BOARD_SUMMING}",
+        *(f"#define PJ_STRIP_OFFSET_{name.upper()} {imagefile.strip_offset(name, BOARD_SUMMING)}"
+          for name in ("red", "green", "blue", "methane")),
+        f"#define PJ_MAX_STRIP_OFFSET {max(imagefile.strip_offset(n, BOARD_SUMMING) for n in imagefile.STRIP_OFFSET)}",
         "",
         "/* reason codes (fsw/protocol/reasons.py) */",
     ]

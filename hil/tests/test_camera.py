@@ -9,7 +9,7 @@ import pytest
 
 from fsw.link import Link, open_link
 from fsw.protocol.cfdp import FLIGHT_ENTITY
-from fsw.protocol.imagefile import STRIP_ROWS
+from fsw.protocol.imagefile import image_rows
 from ground.procedures import CommandTimeout, connect
 from hil.plugin import needs
 from hil.tests.test_commands import captured_image, ready_camera
@@ -45,14 +45,15 @@ def test_the_four_filter_strips_come_down_lined_up(gs, hil_target):
     needs(hil_target, "push_frame", commands=("cam_power", "cam_configure", "cam_capture", "file_downlink"))
     ready_camera(gs)
     gs.send("cam_configure", exposure=100, filters=15, tdi=1)
-    gs.send("cam_capture", framelets=4)
+    gs.send("cam_capture", framelets=5)
     image_id = gs.await_event("image_captured", timeout=60).fields["image_id"]
     dark_level = gs.request_hk(10)["dark_level"]
     image = gs.downlink_image(image_id, timeout=120)
-    assert (image.meta["companding"], image.meta["framelets"]) == ("sqrt", 4)
+    assert (image.meta["companding"], image.meta["framelets"]) == ("sqrt", 5)
     assert image.filters == ["red", "green", "blue", "methane"]
     dn = image.dn
-    assert {plane.shape for plane in dn.values()} == {(STRIP_ROWS, image.meta["width"])}   # 4 - 3 strips
+    # summed 4 x 4: 32-row strips, the red one 117 rows below methane's, so 5 x 32 - 117 rows
+    assert {plane.shape for plane in dn.values()} == {(image_rows(5, summing=4), image.meta["width"])}
     lit = {name: np.argwhere(plane > dark_level + 400).mean(axis=0) for name, plane in dn.items()}
     for name, centre in lit.items():
         assert np.abs(centre - lit["red"]).max() < 1.5, (name, centre, lit["red"])

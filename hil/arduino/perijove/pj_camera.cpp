@@ -17,7 +17,7 @@
 
 #define SIDE 64                              // columns; a framelet is PJ_STRIP_ROWS of them
 #define FRAMELET (SIDE * PJ_STRIP_ROWS)       // pixels of one filter's strip in one framelet
-#define MAX_STRIPS 16                         // framelets times filters: a file of 32 KB at most
+#define MAX_STRIPS 24                         // framelets times filters: a file of 48 KB at most
 #define WARM_UP_MS 2000UL
 #define IO_RANGE_KM 1500.0f         // PJ57's closest approach to Io
 
@@ -98,14 +98,14 @@ static void image_damage() {
   hot_below = img_d ? img_d / 64 + 1 : 0;
 }
 
-// The chip: the four filter strips one under the other (methane at the top, red at the bottom:
-// PJ_STRIP_LAG, in strips), all read out at once in each framelet as the spin sweeps the sky
-// down the chip, so a filter's framelet k sees the sky's strip k - lag (as the host's camera,
-// fsw/hw/sim/detector.py). The file holds each filter's framelets in turn; the ground lines
-// them up (imagefile.reassemble). Io sits in the middle of the rows every filter saw.
-// the filter bits run red, green, blue, methane: up the chip, so a filter's lag is the reverse
-static_assert(PJ_STRIP_LAG_RED == 3 && PJ_STRIP_LAG_GREEN == 2 && PJ_STRIP_LAG_BLUE == 1 &&
-              PJ_STRIP_LAG_METHANE == 0, "strip lags by filter bit");
+// The chip: the four filter strips one under the other at JunoCam's places (methane at the top,
+// red at the bottom: PJ_STRIP_OFFSET rows below methane's first row, read 4 x 4 summed), all read
+// out at once in each framelet as the spin sweeps the sky down the chip, so a filter's framelet k
+// sees the sky's rows from k x PJ_STRIP_ROWS - offset (as the host's camera, fsw/hw/sim/detector.py).
+// The file holds each filter's framelets in turn; the ground lines them up
+// (imagefile.reassemble). Io sits in the middle of the rows every filter saw.
+static const uint8_t strip_offset[4] PROGMEM = {   // by filter bit: red, green, blue, methane
+  PJ_STRIP_OFFSET_RED, PJ_STRIP_OFFSET_GREEN, PJ_STRIP_OFFSET_BLUE, PJ_STRIP_OFFSET_METHANE};
 #define DISC 24                              // Io's radius, pixels
 
 // Pixels are made in order, so what a plane, a framelet or a row shares is worked out once: the
@@ -130,13 +130,14 @@ static void plane_start() {   // the next filter taken, from cursor.filter on
 // a readout's rows each get their own offset, drawn afresh for each framelet: a hash of the
 // chip's row, the framelet and the image
 static void row_start() {
-  uint8_t lag = PJ_MAX_STRIP_LAG - cursor.filter;
-  uint8_t chip_row = lag * PJ_STRIP_ROWS + cursor.row;
+  uint8_t offset = pgm_read_byte(&strip_offset[cursor.filter]);
+  uint8_t chip_row = offset + cursor.row;
   uint16_t hash = mix(chip_row ^ ((uint16_t)cursor.framelet << 7) ^ (image_id << 11));
   int16_t stripe = ((int16_t)((hash & 255) - 128) * (int16_t)img_d) >> 8;   // within 16 bits
   cursor.row_level = img_offset + stripe - 8;
-  int8_t strips_seen = image_framelets > PJ_MAX_STRIP_LAG ? image_framelets - PJ_MAX_STRIP_LAG : 1;
-  int16_t y = ((int16_t)cursor.framelet - lag) * PJ_STRIP_ROWS + cursor.row - strips_seen * (PJ_STRIP_ROWS / 2);
+  int16_t seen = (int16_t)image_framelets * PJ_STRIP_ROWS - PJ_MAX_STRIP_OFFSET;   // rows every filter saw
+  if (seen < PJ_STRIP_ROWS) seen = PJ_STRIP_ROWS;
+  int16_t y = (int16_t)cursor.framelet * PJ_STRIP_ROWS + cursor.row - offset - seen / 2;
   cursor.y = y > -DISC && y < DISC ? y : DISC;
 }
 

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#define PJ_DICTIONARY_VERSION 0xC258DA6CUL
+#define PJ_DICTIONARY_VERSION 0xF6CA2A14UL
 #define PJ_SPACECRAFT_ID 61
 #define PJ_MISSION_END 812505600UL   /* on-board seconds: time_set refuses later ones */
 #define PJ_ASM 0x1ACFFC1DUL
@@ -37,14 +37,16 @@
 #define PJ_CFDP_FLIGHT_ENTITY 61
 #define PJ_CFDP_ID_OCTETS 2
 #define PJ_CFDP_SEQUENCE_OCTETS 2
-/* the camera's chip (fsw/protocol/imagefile.py): rows per filter strip, and each filter's
- * strip lag (its place on the chip from the top, in strips), by filter bit */
+/* the camera's chip (fsw/protocol/imagefile.py) as the board reads it, summed BOARD_SUMMING x
+ * BOARD_SUMMING: rows per filter strip, and where each filter's strip begins, in rows below
+ * the methane strip's first row */
+#define PJ_STRIP_SUMMING 4
 #define PJ_STRIP_ROWS 32
-#define PJ_MAX_STRIP_LAG 3
-#define PJ_STRIP_LAG_RED 3
-#define PJ_STRIP_LAG_GREEN 2
-#define PJ_STRIP_LAG_BLUE 1
-#define PJ_STRIP_LAG_METHANE 0
+#define PJ_STRIP_OFFSET_RED 117
+#define PJ_STRIP_OFFSET_GREEN 78
+#define PJ_STRIP_OFFSET_BLUE 39
+#define PJ_STRIP_OFFSET_METHANE 0
+#define PJ_MAX_STRIP_OFFSET 117
 
 /* reason codes (fsw/protocol/reasons.py) */
 #define PJ_REASON_JUNK 1
@@ -270,23 +272,23 @@
     X(SA_START, 24, 0x016, 144, 5, 2, 21, 1, 2) \
     X(SA_STOP, 25, 0x016, 144, 6, 2, 22, 1, 3) \
     X(CAM_POWER, 26, 0x020, 130, 1, 1, 23, 1, 8) \
-    X(CAM_CONFIGURE, 27, 0x020, 130, 2, 5, 24, 4, 8) \
-    X(CAM_CAPTURE, 28, 0x020, 130, 3, 1, 28, 1, 8) \
-    X(CAM_LIST, 29, 0x020, 130, 4, 0, 29, 0, 10) \
-    X(CAM_DOWNLINK, 30, 0x020, 130, 6, 4, 29, 2, 2) \
-    X(CAM_DELETE, 31, 0x020, 130, 9, 2, 31, 1, 11) \
-    X(HEATER_ON, 32, 0x030, 140, 1, 0, 32, 0, 8) \
-    X(HEATER_OFF, 33, 0x030, 140, 2, 0, 32, 0, 8) \
-    X(HEATER_SETPOINT, 34, 0x030, 140, 3, 4, 32, 2, 8) \
-    X(ANNEAL, 35, 0x030, 140, 4, 6, 34, 2, 9) \
-    X(ANNEAL_ABORT, 36, 0x030, 140, 5, 0, 36, 0, 10) \
-    X(FILE_DOWNLINK, 37, 0x040, 150, 1, 3, 36, 2, 10) \
-    X(FILE_CANCEL, 38, 0x040, 150, 2, 0, 38, 0, 2) \
-    X(FILE_SUSPEND, 39, 0x040, 150, 3, 0, 38, 0, 2) \
-    X(FILE_RESUME, 40, 0x040, 150, 4, 0, 38, 0, 2) \
+    X(CAM_CONFIGURE, 27, 0x020, 130, 2, 6, 24, 5, 8) \
+    X(CAM_CAPTURE, 28, 0x020, 130, 3, 1, 29, 1, 8) \
+    X(CAM_LIST, 29, 0x020, 130, 4, 0, 30, 0, 10) \
+    X(CAM_DOWNLINK, 30, 0x020, 130, 6, 4, 30, 2, 2) \
+    X(CAM_DELETE, 31, 0x020, 130, 9, 2, 32, 1, 11) \
+    X(HEATER_ON, 32, 0x030, 140, 1, 0, 33, 0, 8) \
+    X(HEATER_OFF, 33, 0x030, 140, 2, 0, 33, 0, 8) \
+    X(HEATER_SETPOINT, 34, 0x030, 140, 3, 4, 33, 2, 8) \
+    X(ANNEAL, 35, 0x030, 140, 4, 6, 35, 2, 9) \
+    X(ANNEAL_ABORT, 36, 0x030, 140, 5, 0, 37, 0, 10) \
+    X(FILE_DOWNLINK, 37, 0x040, 150, 1, 3, 37, 2, 10) \
+    X(FILE_CANCEL, 38, 0x040, 150, 2, 0, 39, 0, 2) \
+    X(FILE_SUSPEND, 39, 0x040, 150, 3, 0, 39, 0, 2) \
+    X(FILE_RESUME, 40, 0x040, 150, 4, 0, 39, 0, 2) \
 
 #define PJ_COMMAND_COUNT 41
-#define PJ_ARG_COUNT 38
+#define PJ_ARG_COUNT 39
 
 /* command arguments, in command order: name, command, type, offset, min, max */
 #define PJ_ARGS(X) \
@@ -318,6 +320,7 @@
     X(CAM_CONFIGURE_FILTERS, CAM_CONFIGURE, PJ_T_U8, 2, 1L, 15L) \
     X(CAM_CONFIGURE_TDI, CAM_CONFIGURE, PJ_T_U8, 3, 1L, 64L) \
     X(CAM_CONFIGURE_COMPRESSION, CAM_CONFIGURE, PJ_T_ENUM, 4, 0L, 2L) \
+    X(CAM_CONFIGURE_READOUT, CAM_CONFIGURE, PJ_T_ENUM, 5, 0L, 2L) \
     X(CAM_CAPTURE_FRAMELETS, CAM_CAPTURE, PJ_T_U8, 0, 1L, 64L) \
     X(CAM_DOWNLINK_IMAGE_ID, CAM_DOWNLINK, PJ_T_U16, 0, 1L, 65535L) \
     X(CAM_DOWNLINK_FIRST_SEGMENT, CAM_DOWNLINK, PJ_T_U16, 2, 0L, 65535L) \
@@ -382,14 +385,18 @@
 #define PJ_ARG_CAM_POWER_STATE 0  /* enum */
 #define PJ_ARG_CAM_POWER_STATE_OFF 0
 #define PJ_ARG_CAM_POWER_STATE_ON 1
-#define PJ_ARG_CAM_CONFIGURE_LEN 5
+#define PJ_ARG_CAM_CONFIGURE_LEN 6
 #define PJ_ARG_CAM_CONFIGURE_EXPOSURE 0  /* u16 */
 #define PJ_ARG_CAM_CONFIGURE_FILTERS 2  /* u8 */
 #define PJ_ARG_CAM_CONFIGURE_TDI 3  /* u8 */
 #define PJ_ARG_CAM_CONFIGURE_COMPRESSION 4  /* enum */
+#define PJ_ARG_CAM_CONFIGURE_READOUT 5  /* enum */
 #define PJ_ARG_CAM_CONFIGURE_COMPRESSION_NONE 0
 #define PJ_ARG_CAM_CONFIGURE_COMPRESSION_LOSSLESS 1
 #define PJ_ARG_CAM_CONFIGURE_COMPRESSION_LOSSY 2
+#define PJ_ARG_CAM_CONFIGURE_READOUT_FULL 0
+#define PJ_ARG_CAM_CONFIGURE_READOUT_SUM2 1
+#define PJ_ARG_CAM_CONFIGURE_READOUT_SUM4 2
 #define PJ_ARG_CAM_CAPTURE_LEN 1
 #define PJ_ARG_CAM_CAPTURE_FRAMELETS 0  /* u8 */
 #define PJ_ARG_CAM_LIST_LEN 0

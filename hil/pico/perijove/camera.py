@@ -186,7 +186,7 @@ def power_command(args, request):
 def configure_command(args, request):
     global exposure, filters, tdi
     # compression is accepted, but the board always sends raw pixels (image_meta says so)
-    exposure, filters, tdi, _compression = args
+    exposure, filters, tdi, _compression, _readout = args   # the board reads one way only
     return 0
 
 

@@ -3,7 +3,7 @@ run the script again (a test fails while this file is stale)."""
 
 from micropython import const
 
-DICTIONARY_VERSION = const(0xC258DA6C)
+DICTIONARY_VERSION = const(0xF6CA2A14)
 SPACECRAFT_ID = const(61)
 MISSION_END = const(812505600)   # on-board seconds: time_set refuses later ones
 ASM = b'\x1a\xcf\xfc\x1d'
@@ -144,7 +144,7 @@ COMMANDS = (
     [0x016, 144, 5, None, None, 2],  # sa_start
     [0x016, 144, 6, None, None, 3],  # sa_stop
     [0x020, 130, 1, '>B', [[0, 1]], 8],  # cam_power
-    [0x020, 130, 2, '>HBBB', [[1, 2000], [1, 15], [1, 64], [0, 2]], 8],  # cam_configure
+    [0x020, 130, 2, '>HBBBB', [[1, 2000], [1, 15], [1, 64], [0, 2], [0, 2]], 8],  # cam_configure
     [0x020, 130, 3, '>B', [[1, 64]], 8],  # cam_capture
     [0x020, 130, 4, '>', [], 10],  # cam_list
     [0x020, 130, 6, '>HH', [[1, 65535], [0, 65535]], 10],  # cam_downlink
