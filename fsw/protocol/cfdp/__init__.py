@@ -59,6 +59,9 @@ class Transfer:
     sequence: int | None = None     # transaction sequence number (with the source's entity id)
     source: int | None = None
     progress: int = 0               # octets sent / received so far
+    gaps: int = 0                   # receiving: segments known missing now (what a NAK asks for)
+    missing: int = 0                # ... octets in them
+    naks: int = 0                   # NAK PDUs sent (receiving) or received (sending) so far
     state: str = "active"           # active, completed, failed
     condition: str = ""             # how it ended: no_error, or the CFDP condition (or our reason)
     path: Path | None = None        # received and complete: where the file is

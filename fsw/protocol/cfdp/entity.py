@@ -175,8 +175,13 @@ class _Dest(DestHandler):
         super()._handle_eof_without_previous_metadata(eof_pdu)
         self._params.fp.crc32 = bytes(eof_pdu.file_checksum)   # cfdp-py forgets it: the file would fail its check
 
+    @property
+    def lost_segments(self) -> list[tuple[int, int]]:
+        """(start, end) of each stretch of the file known missing (class 2: NAKs ask for them)."""
+        return self._params.acked_params.lost_seg_tracker.lost_segments
+
     def _lost_octets(self) -> int:
-        return sum(end - start for start, end in self._params.acked_params.lost_seg_tracker.lost_segments)
+        return sum(end - start for start, end in self.lost_segments)
 
     def state_machine(self, packet=None):
         before = self._lost_octets() if isinstance(packet, FileDataPdu) else None
@@ -388,6 +393,8 @@ class Entity:
             return self._refuse_file(packet)
         if handler is self.dest and isinstance(packet, EofPdu) and self.dest.step == DestStep.WAITING_FOR_FINISHED_ACK:
             self._output.append(_eof_ack(packet, TransactionStatus.ACTIVE))   # its ACK was lost (4.7.2)
+        if handler is self.source and isinstance(packet, NakPdu) and self.sending is not None and not self.sending.done:
+            self.sending.naks += 1
         if handler is self.source and isinstance(packet, FinishedPdu) and self.source.step == SourceStep.WAITING_FOR_EOF_ACK:
             # a Finished PDU says the EOF arrived: its ACK was lost on the way
             self._drain(self.source)
@@ -506,6 +513,8 @@ class Entity:
             pdu = holder.pdu.pack()
             if isinstance(holder.pdu, FinishedPdu):
                 self._finished_pdu = pdu
+            elif isinstance(holder.pdu, NakPdu) and self.receiving is not None and not self.receiving.done:
+                self.receiving.naks += 1
             self._output.append(pdu)
 
     # -- time-outs --
@@ -575,7 +584,7 @@ class Entity:
                     and staged.is_file():
                 transfer.path = self.received / transfer.name
                 os.replace(staged, transfer.path)
-                transfer.progress = transfer.size or 0
+                transfer.progress, transfer.gaps, transfer.missing = transfer.size or 0, 0, 0
             else:
                 complete = False
                 staged.unlink(missing_ok=True)
@@ -598,6 +607,8 @@ class Entity:
             self.sending.progress = self.source.progress
         if self.receiving is not None and not self.receiving.done and self.dest.state != CfdpState.IDLE:
             self.receiving.progress = self.dest.progress
+            lost = self.dest.lost_segments
+            self.receiving.gaps, self.receiving.missing = len(lost), sum(end - start for start, end in lost)
 
 
 def copy_in(entity: Entity, source: str | Path, name: str) -> Path:
