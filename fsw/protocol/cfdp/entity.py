@@ -38,6 +38,7 @@ from cfdppy import (
     get_packet_destination,
 )
 from cfdppy.handler import DestHandler, SourceHandler
+from cfdppy.handler.dest import LostSegmentTracker
 from cfdppy.handler.dest import TransactionStep as DestStep
 from cfdppy.handler.source import TransactionStep as SourceStep
 from cfdppy.mib import CheckTimerProvider, DefaultFaultHandlerBase
@@ -160,6 +161,17 @@ class _Source(SourceHandler):
 class _Dest(DestHandler):
     timer = None
 
+    @property
+    def _params(self):
+        return self.__dict__["_params"]
+
+    @_params.setter
+    def _params(self, params) -> None:
+        # cfdp-py gives every transaction one lost-segment list (a mutable default, shared by all
+        # its handlers): what a failed transfer lacked would be asked for again in the next one
+        params.acked_params.lost_seg_tracker = LostSegmentTracker()
+        self.__dict__["_params"] = params
+
     def _start_positive_ack_procedure(self) -> None:
         super()._start_positive_ack_procedure()
         self._params.positive_ack_params.ack_timer = self.timer(self._params.remote_cfg.positive_ack_timer_interval_seconds)
@@ -177,8 +189,15 @@ class _Dest(DestHandler):
 
     @property
     def lost_segments(self) -> list[tuple[int, int]]:
-        """(start, end) of each stretch of the file known missing (class 2: NAKs ask for them)."""
-        return self._params.acked_params.lost_seg_tracker.lost_segments
+        """(start, end) of each stretch of the file known missing so far (class 2: what NAKs ask
+        for), merged and sorted (cfdp-py's own list may hold a stretch twice, or overlapping)."""
+        merged: list[list[int]] = []
+        for start, end in sorted(self._params.acked_params.lost_seg_tracker.lost_segments):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            elif end > start:
+                merged.append([start, end])
+        return [(start, end) for start, end in merged]
 
     def _lost_octets(self) -> int:
         return sum(end - start for start, end in self.lost_segments)
