@@ -9,6 +9,8 @@
     GET  /web/api/events            the latest events (up to 500) the server holds
     GET  /web/api/history           ?limit=N: commands sent, newest first, with their stages (archive)
     GET  /web/api/images            the images seen coming down; /web/api/images/N.png one of them
+    POST /web/api/images/N/downlink bring image N down (CFDP where the spacecraft has it, else in
+                                    segments), as `ground image` does: operators, with the CSRF token
     GET  /web/api/archive.csv       ?parameter=P (repeatable)&from=T&to=T: the archive's samples as CSV
     POST /web/api/commands          {"name", "words", "arm"}: operators only, with the CSRF token
     WS   /web/api/feed              ?queue=N: the live feed (feed.py), acknowledged batch by batch
@@ -179,12 +181,34 @@ def web_routes(server, access, allowed) -> list:
         return StreamingResponse(_csv_rows(reader, names, start, end, units), media_type="text/csv",
                                  headers={"Content-Disposition": 'attachment; filename="perijove-archive.csv"'})
 
-    async def commands(request: Request):
+    def from_the_page(request: Request) -> JSONResponse | None:
+        """None for an operator's request from the station's own page, else the refusal."""
         refused = allowed(request, need_operator=True)
         if refused:
             return refused
         if request.headers.get("x-csrf-token") != csrf or cross_site(request.headers):
             return _error(403, "refused: a command needs the page's CSRF token, from the station's own origin")
+        return None
+
+    async def downlink(request: Request):
+        from ...procedures import CommandError, FileDeliveryError, GroundStation, ImageError
+
+        refused = from_the_page(request)
+        if refused:
+            return refused
+        image_id = request.path_params["image_id"]
+        if not 1 <= image_id <= 0xFFFF:
+            return _error(400, "an image id is 1-65535")
+        try:
+            await asyncio.to_thread(GroundStation(server.session).downlink_image, image_id)
+        except (CommandError, FileDeliveryError, ImageError, TimeoutError) as failure:
+            return _error(409, str(failure))
+        return JSONResponse({"image_id": image_id, "complete": True})
+
+    async def commands(request: Request):
+        refused = from_the_page(request)
+        if refused:
+            return refused
         body = await request.body()
         if len(body) > MAX_BODY:
             return _error(413, f"request body over {MAX_BODY} octets")
@@ -230,6 +254,7 @@ def web_routes(server, access, allowed) -> list:
             Route("/api/events", events),
             Route("/api/images", images),
             Route("/api/images/{image_id:int}.png", image_png),
+            Route("/api/images/{image_id:int}/downlink", downlink, methods=["POST"]),
             Route("/api/archive.csv", archive_csv),
             Route("/api/commands", commands, methods=["POST"]),
             WebSocketRoute("/api/feed", feed),

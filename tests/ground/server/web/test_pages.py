@@ -2,6 +2,7 @@
 a person does there, and what they then see."""
 
 import json
+import re
 import urllib.error
 import urllib.request
 
@@ -195,17 +196,29 @@ def test_images_listed_downlinked_with_progress_and_shown(page, station):
         gs.await_event("cam_ready", timeout=20)
         gs.send("clock_speed", speed=10)
         gs.send("cam_configure", exposure=5, filters=7, tdi=2)
-        gs.send("cam_capture", framelets=4, timeout=30)
+        gs.send("cam_capture", framelets=32, timeout=30)     # ~0.8 MB: a file that takes a while
         image_id = gs.await_event("image_captured", timeout=10).fields["image_id"]
     driver = page("/web/#images")
     driver.find_element(By.ID, "list-images").click()
     stored = wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, f'#image-store tr[data-stored="{image_id}"]'),
                         10, "the image is not in the list")[0]
+    # every text the image's card shows, as a person watching it would see it change
+    driver.execute_script("""
+        window.cardTexts = [];
+        new MutationObserver(() => {
+            const hint = document.querySelector(`#gallery [data-image="${arguments[0]}"] .hint`);
+            if (hint && window.cardTexts[window.cardTexts.length - 1] !== hint.textContent) window.cardTexts.push(hint.textContent);
+        }).observe(document.getElementById("gallery"), { subtree: true, childList: true, characterData: true });
+    """, image_id)
     stored.find_element(By.TAG_NAME, "button").click()
     card = wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, f'#gallery [data-image="{image_id}"]'),
                       10, "no progress for the image")[0]
     wait_until(lambda: "complete" in card.text, 30, f"the image did not come down whole: {card.text}")
-    assert "red+green+blue" in card.text and "km from Io" in card.text
+    assert "red+green+blue" in card.text and "km from Io" in card.text and "CFDP class 2" in card.text
+    seen = [tuple(map(int, found.groups())) for text in driver.execute_script("return window.cardTexts")
+            if (found := re.match(r"(\d+) of (\d+) octets", text))]
+    size = seen[-1][1]
+    assert seen[-1][0] == size and any(got < size for got, _ in seen[:-1]), seen   # it moved, then it was whole
     picture = card.find_element(By.TAG_NAME, "img")
     width = wait_until(lambda: driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth",
                                                      picture), 10, "the picture did not load")
