@@ -105,7 +105,8 @@ def web_routes(server, access, allowed) -> list:
             return refused
         role = access.role(_token(request))
         return JSONResponse({"role": role, "csrf": csrf, "dictionary": dictionary_doc,
-                             "queue": BROWSER_QUEUE, "port": server.port})
+                             "queue": BROWSER_QUEUE, "port": server.port,
+                             "stale_after": server.session.state.stale_after})
 
     async def status(request: Request):
         refused = allowed(request)

@@ -60,6 +60,30 @@ def test_parameters_arrive_live_with_units_and_limit_colours(page):
     assert value.value_of_css_property("background-color") == "rgba(227, 179, 65, 1)"
 
 
+def test_a_parameter_that_stops_arriving_turns_stale_and_fresh_again(page):
+    driver = page("/web/?stale=1.5#parameters")               # dim after 1.5 s without news
+    temp = driver.find_element(By.CSS_SELECTOR, 'tr[data-parameter="cam_temp"]')      # structure 20
+    mode = driver.find_element(By.CSS_SELECTOR, 'tr[data-parameter="mode"]')          # structure 3
+    wait_until(lambda: temp.get_attribute("class") == "nominal", 15, "cam_temp never arrived")
+    driver.get(driver.current_url.split("#")[0] + "#commands")
+    send_from_form(driver, "hk_disable", sid=20)          # the thermal reports stop coming
+    try:
+        assert outcome_of(command_row(driver, "hk_disable")) == "completed"
+        driver.get(driver.current_url.split("#")[0] + "#parameters")
+        wait_until(lambda: temp.get_attribute("class") == "stale", 10, "cam_temp never turned stale")
+        value = temp.find_element(By.CSS_SELECTOR, "td.value")
+        assert driver.execute_script("return getComputedStyle(arguments[0], '::after').content", value) == '" ~"'
+        assert value.value_of_css_property("color") == "rgba(125, 139, 153, 1)"     # dim
+        assert float(value.text) > -40                          # the last value is still shown
+        assert mode.get_attribute("class") != "stale"           # its structure still comes
+    finally:
+        driver.get(driver.current_url.split("#")[0] + "#commands")
+        send_from_form(driver, "hk_enable", sid=20)
+    assert outcome_of(command_row(driver, "hk_enable")) == "completed"
+    driver.get(driver.current_url.split("#")[0] + "#parameters")
+    wait_until(lambda: temp.get_attribute("class") == "nominal", 10, "cam_temp never came back")
+
+
 def test_events_filtered_by_severity_and_search(page):
     driver = page("/web/#commands")
     send_from_form(driver, "time_set", seconds=757_000_000)
