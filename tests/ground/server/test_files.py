@@ -2,6 +2,7 @@
 reaches every client as it happens (octets of the file, gaps, NAKs, the outcome and its condition)."""
 
 import time
+from pathlib import Path
 
 import pytest
 from serving import Terminal, ground
@@ -24,7 +25,7 @@ def captured_image(serve_factory, port) -> int:
     return image_id
 
 
-def test_a_cfdp_downlink_is_seen_live_by_every_client(fsw_port, serve_factory, tmp_path):
+def test_an_image_comes_down_through_the_server_seen_live_by_every_client(fsw_port, serve_factory, tmp_path):
     image_id = captured_image(serve_factory, fsw_port)
     # a line that loses 5% of its frames: the image comes down with gaps, asked for again by NAK
     server = serve_factory(fsw_port, "--channel", "drop=0.05,seed=2")
@@ -53,3 +54,5 @@ def test_a_cfdp_downlink_is_seen_live_by_every_client(fsw_port, serve_factory, t
     assert end.ok and end.condition == "no_error" and end.octets == end.size and (end.gaps, end.missing) == (0, 0)
     assert end.naks >= 1, "nothing was lost on a 5% line: no NAK to see"
     assert f"{end.size}/{end.size}" in out         # the command line's bar ended at the file's size
+    written = [Path(line) for line in out.splitlines() if line.startswith(str(tmp_path))]
+    assert {path.suffix for path in written} == {".png", ".json"} and all(path.stat().st_size for path in written)
