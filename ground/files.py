@@ -20,11 +20,11 @@ from pathlib import Path
 
 from cfdppy import CfdpState
 
-from fsw.protocol.cfdp import CLASS_2, FLIGHT_ENTITY, GROUND_ENTITY, MAX_UPLOAD_OCTETS, TIMERS, Transfer
+from fsw.protocol.cfdp import CLASS_2, FLIGHT_ENTITY, GROUND_ENTITY, TIMERS, Transfer
 from fsw.protocol.cfdp.entity import Entity, copy_in
 from fsw.protocol.cfdp.packets import PduRefused, plain_name, unwrap
 
-from .remote_files import FileDeliveryError
+from .remote_files import FileDeliveryError, upload_checked
 
 ENDED_KEPT = 256
 UPLINK_RATE = 8000.0          # octets/s of PDUs sent up at most: an upload leaves room on a 115200 line
@@ -146,13 +146,7 @@ class GroundFiles:
                progress=None) -> Transfer:
         """Put a file on board: the Transfer once it ended (ok or not), FileDeliveryError when it
         cannot even start (too large, not a file, a name that is no plain file name)."""
-        path = Path(path)
-        name = name or path.name
-        if not path.is_file():
-            raise FileDeliveryError(f"{path}: not a file")
-        size = path.stat().st_size
-        if size > MAX_UPLOAD_OCTETS:
-            raise FileDeliveryError(f"{path}: {size} octets, the on-board limit is {MAX_UPLOAD_OCTETS}")
+        path, name = upload_checked(path, name)
         if not plain_name(name):
             raise FileDeliveryError(f"{name!r} is not a plain file name (letters, digits, '.', '_', '-')")
         deadline = time.monotonic() + timeout

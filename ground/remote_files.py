@@ -77,13 +77,7 @@ class RemoteFiles:
 
     def upload(self, path: str | Path, name: str | None = None, mode: int = CLASS_2, timeout: float = 300.0,
                progress=None) -> Transfer:
-        path = Path(path)
-        name = name or path.name
-        if not path.is_file():
-            raise FileDeliveryError(f"{path}: not a file")
-        size = path.stat().st_size
-        if size > MAX_UPLOAD_OCTETS:
-            raise FileDeliveryError(f"{path}: {size} octets, the on-board limit is {MAX_UPLOAD_OCTETS}")
+        path, name = upload_checked(path, name)
 
         def follow(transfer: Transfer) -> None:
             if transfer.direction == "send" and transfer.name == name and transfer.size:
@@ -102,6 +96,18 @@ class RemoteFiles:
         if "transfer" not in result:
             _raise(result, name)
         return transfer_from_json(result["transfer"])
+
+
+def upload_checked(path: str | Path, name: str | None) -> tuple[Path, str]:
+    """The file to put on board and its name there (its own unless given), or FileDeliveryError
+    when it could never be stored: not a file, or over the on-board limit."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileDeliveryError(f"{path}: not a file")
+    size = path.stat().st_size
+    if size > MAX_UPLOAD_OCTETS:
+        raise FileDeliveryError(f"{path}: {size} octets, the on-board limit is {MAX_UPLOAD_OCTETS}")
+    return path, name or path.name
 
 
 def json_of(body: bytes) -> dict:
