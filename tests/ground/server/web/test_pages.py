@@ -249,3 +249,9 @@ def test_images_listed_downlinked_with_progress_and_shown(page, station):
     assert width > 100
     bar = card.find_element(By.CSS_SELECTOR, ".progress > div")
     assert bar.get_attribute("style").replace(" ", "") == "width:100%;"
+    # an image the camera does not hold: the page says why it did not come down
+    answer = driver.execute_async_script("""
+        const done = arguments[0];
+        fetch('/web/api/session').then(r => r.json()).then(s => fetch('/web/api/images/4242/downlink',
+            {method: 'POST', headers: {'X-CSRF-Token': s.csrf}})).then(r => r.json().then(b => done([r.status, b.error])));""")
+    assert answer[0] == 409 and "no_such_item" in answer[1], answer
