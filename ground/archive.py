@@ -417,6 +417,20 @@ class ArchiveReader:
     def events(self) -> list[tuple[float, str, dict]]:
         return [(row[2], row[10], fields) for row, fields in self._where("kind = 'event'", ()) if fields is not None]
 
+    def commands_sent(self, limit: int):
+        """The last `limit` commands sent, newest first: (row id, ground time, command name, the TC
+        packet's octets, {"command", "args"} decoded or None)."""
+        for row, decoded in self._where("dir = 'up'", (), order=f"id DESC LIMIT {int(limit)}"):
+            yield row[0], row[1], row[10], row[11], decoded
+
+    def received_since(self, row_id: int, names):
+        """(ground time, name, decoded fields or None) of the packets of these names received after
+        row `row_id` (commands_sent gives rows), in arrival order."""
+        names = tuple(names)
+        marks = ", ".join("?" * len(names))
+        for row, fields in self._where(f"id > ? AND dir = 'down' AND name IN ({marks})", (row_id, *names)):
+            yield row[1], row[10], fields
+
     def packets(self) -> list[dict]:
         """Every packet row with its decoded fields, in arrival order."""
         keys = ("id", "t", "obt", "dir", "apid", "service", "subtype", "seq")

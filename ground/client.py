@@ -18,18 +18,21 @@ def server_url(option: str | None) -> str | None:
 
 
 def request(url: str, method: str, path: str, body: dict | None = None, token: str | None = None,
-            timeout: float = 30.0) -> http.client.HTTPResponse:
-    """One HTTP request to the server; ServerError with the server's one line on a refusal."""
+            timeout: float = 30.0, octets: bytes | None = None) -> http.client.HTTPResponse:
+    """One HTTP request to the server, with a JSON body or raw octets (a file); ServerError with the
+    server's one line on a refusal."""
     parts = urlsplit(url)
     if parts.scheme != "http" or not parts.hostname:
         raise ServerError(f"{url}: not a server URL (http://HOST:PORT)")
     connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json" if octets is None else "application/octet-stream"}
     token = token or os.environ.get("PERIJOVE_TOKEN")
     if token:
         headers["Authorization"] = f"Bearer {token}"
+    if octets is None and body is not None:
+        octets = json.dumps(body).encode()
     try:
-        connection.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+        connection.request(method, path, body=octets, headers=headers)
         response = connection.getresponse()
     except OSError as error:
         raise ServerError(f"{url}: {error.strerror or error}") from None

@@ -4,6 +4,8 @@ Commands go out asynchronously: the prompt comes back at once and each command's
 stages (accepted, started, progress, completed or failed with the reason) are printed as they
 arrive, with events, above the prompt. Arguments are checked against the dictionary before
 anything is sent; hazardous commands ask for confirmation, then send `arm` and the command.
+File transfers (CFDP: an image coming down, a file going up, whoever started them) are shown too:
+their start, every tenth of the file, their gaps and NAKs, and how they ended.
 """
 
 import sys
@@ -46,6 +48,25 @@ def _above_the_prompt():
     with StdoutProxy(sleep_between_writes=REDRAW_INTERVAL, raw=True) as proxy:
         with redirect_stdout(proxy), redirect_stderr(proxy):
             yield
+
+
+def transfer_text(transfer) -> str:
+    """One line on a CFDP transfer: `  file NAME down: 40% (O of S octets), G gaps (M octets missing), N NAKs`."""
+    way = "down" if transfer.direction == "receive" else "up"
+    size = transfer.size or 0
+    octets = f"{transfer.octets} of {size} octets" if size else f"{transfer.octets} octets"
+    if transfer.ok:
+        text = f"  file {transfer.name} {way}: completed, {size} octets, checksum verified"
+    elif transfer.done:
+        text = f"  file {transfer.name} {way}: FAILED ({transfer.condition or 'no reason given'}), {octets}"
+    else:
+        percent = f"{100 * transfer.octets // size}% " if size else ""
+        text = f"  file {transfer.name} {way} (class {transfer.mode}): {percent}({octets})"
+    if transfer.gaps and not transfer.ok:
+        text += f", {transfer.gaps} gap{'s' * (transfer.gaps != 1)} ({transfer.missing} octets missing)"
+    if transfer.naks:
+        text += f", {transfer.naks} NAK{'s' * (transfer.naks != 1)}"
+    return text
 
 
 class CommandCompleter(Completer):
@@ -187,6 +208,10 @@ class Console:
         self.prompt = PromptSession(history=history, completer=CommandCompleter(self.dictionary),
                                     input=input, output=output, complete_while_typing=True)
         gs.session.listeners.append(self._on_record)
+        self._transfers: dict[tuple[str, str], tuple[int, int]] = {}   # (direction, name) -> (tenths, NAKs) shown
+        files = getattr(gs.session, "files", None)
+        if files is not None:
+            files.listeners.append(self._on_transfer)
         gs.session.on_warning = lambda text: self.say(f"WARNING: {text}", RED)   # above the prompt
 
     def say(self, text: str, colour: str = "") -> None:
@@ -202,6 +227,17 @@ class Console:
             self.say(f"[event {record.severity}] {record.name} {fields}".rstrip(), colour)
         elif record.kind == "report" and record.name not in STAGES and self._asked_for(record):
             self._reply(record)
+
+    def _on_transfer(self, transfer) -> None:
+        key = (transfer.direction, transfer.name)
+        if transfer.done:
+            self._transfers.pop(key, None)
+            self.say(transfer_text(transfer), GREEN if transfer.ok else RED)
+            return
+        tenths = transfer.octets * 10 // transfer.size if transfer.size else 0
+        if self._transfers.get(key) != (tenths, transfer.naks):
+            self._transfers[key] = (tenths, transfer.naks)
+            self.say(transfer_text(transfer))
 
     def _asked_for(self, record: Record) -> bool:
         """A reply in the service of a command this console is sending, has in flight or saw end

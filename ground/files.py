@@ -5,8 +5,12 @@ downlink (the reader thread), service() runs the entity on every pass of the rea
 timers on the ground's monotonic clock) and radiates what it has to send, a few PDUs a pass, so
 that an upload never holds the reader up. Files land in a directory of the session's own and
 are handed over complete and checksum-verified only (fsw/protocol/cfdp/entity.py).
+
+Listeners hear of every transfer as it starts, moves (at most every PROGRESS_EVERY seconds) and
+ends: the server passes that on to its clients, so a transfer any of them started is seen by all.
 """
 
+import dataclasses
 import shutil
 import tempfile
 import threading
@@ -16,15 +20,16 @@ from pathlib import Path
 
 from cfdppy import CfdpState
 
-from fsw.protocol.cfdp import CLASS_2, FLIGHT_ENTITY, GROUND_ENTITY, MAX_UPLOAD_OCTETS, TIMERS, Transfer
+from fsw.protocol.cfdp import CLASS_2, FLIGHT_ENTITY, GROUND_ENTITY, TIMERS, Transfer
 from fsw.protocol.cfdp.entity import Entity, copy_in
 from fsw.protocol.cfdp.packets import PduRefused, plain_name, unwrap
 
-from .remote_files import FileDeliveryError
+from .remote_files import FileDeliveryError, upload_checked
 
 ENDED_KEPT = 256
 UPLINK_RATE = 8000.0          # octets/s of PDUs sent up at most: an upload leaves room on a 115200 line
 UPLINK_BURST = 2 * 512        # octets that may go at once
+PROGRESS_EVERY = 0.1          # s: a transfer's progress is told no more often (its start and end always)
 
 
 class GroundFiles:
@@ -43,6 +48,8 @@ class GroundFiles:
         self.ended_total = 0
         self._budget = float(UPLINK_BURST)
         self._budget_at = time.monotonic()
+        self.listeners: list = []         # fn(Transfer): a copy, on the reader thread (docstring above)
+        self._told: dict[str, tuple] = {}   # direction -> (transfer, when, what was told of it)
 
     @property
     def entity(self) -> Entity:
@@ -70,6 +77,7 @@ class GroundFiles:
             return
         with self.lock:
             self.entity.receive(pdu)
+            self._tell()
             self.changed.notify_all()
 
     def service(self) -> None:
@@ -80,6 +88,7 @@ class GroundFiles:
             self._budget = min(UPLINK_BURST, self._budget + (now - self._budget_at) * UPLINK_RATE)
             self._budget_at = now
             pdus = self.entity.poll(lambda: self._budget > 0, self._spend)
+            self._tell()
             self.changed.notify_all()
         if pdus:
             self.radiate(pdus)
@@ -119,12 +128,14 @@ class GroundFiles:
                     if number >= since and transfer.direction == "receive" and transfer.name == name:
                         if not transfer.ok:
                             raise FileDeliveryError(f"{name}: CFDP transfer failed ({transfer.condition})")
+                        if progress is not None:
+                            progress(transfer.octets, transfer.size)
                         return transfer.path.read_bytes()
                 current = self.entity.receiving
                 if progress is not None and current is not None and current.name == name and not current.done \
-                        and current.progress != reported:
-                    reported = current.progress
-                    progress(current.progress, current.size)
+                        and current.octets != reported:
+                    reported = current.octets
+                    progress(current.octets, current.size)
                 if time.monotonic() > deadline:
                     raise FileDeliveryError(f"{name}: not complete after {timeout:g} s")
                 if give_up():
@@ -135,13 +146,7 @@ class GroundFiles:
                progress=None) -> Transfer:
         """Put a file on board: the Transfer once it ended (ok or not), FileDeliveryError when it
         cannot even start (too large, not a file, a name that is no plain file name)."""
-        path = Path(path)
-        name = name or path.name
-        if not path.is_file():
-            raise FileDeliveryError(f"{path}: not a file")
-        size = path.stat().st_size
-        if size > MAX_UPLOAD_OCTETS:
-            raise FileDeliveryError(f"{path}: {size} octets, the on-board limit is {MAX_UPLOAD_OCTETS}")
+        path, name = upload_checked(path, name)
         if not plain_name(name):
             raise FileDeliveryError(f"{name!r} is not a plain file name (letters, digits, '.', '_', '-')")
         deadline = time.monotonic() + timeout
@@ -156,7 +161,7 @@ class GroundFiles:
                     self.entity.cancel()
                     raise FileDeliveryError(f"{name}: not complete after {timeout:g} s (cancelled)")
                 if progress is not None:
-                    progress(transfer.progress, transfer.size)
+                    progress(transfer.octets, transfer.size)
                 self.changed.wait(0.1)
         return transfer
 
@@ -168,7 +173,31 @@ class GroundFiles:
     def _done(self, transfer: Transfer) -> None:
         self.ended.append((self.ended_total, transfer))
         self.ended_total += 1
+        self._tell_one(transfer, time.monotonic())
         self.changed.notify_all()
+
+    def _tell(self) -> None:
+        if self.listeners and self._entity is not None:
+            now = time.monotonic()
+            for transfer in (self._entity.sending, self._entity.receiving):
+                if transfer is not None:
+                    self._tell_one(transfer, now)
+
+    def _tell_one(self, transfer: Transfer, now: float) -> None:
+        """A new transfer, or an end, at once; progress, gaps and NAKs every PROGRESS_EVERY s."""
+        told = self._told.get(transfer.direction)
+        said = (transfer.state, transfer.progress, transfer.gaps, transfer.naks)
+        if told is not None and told[0] is transfer and (
+                told[2] == said or told[2][0] == said[0] and now - told[1] < PROGRESS_EVERY):
+            return
+        self._told[transfer.direction] = (transfer, now, said)
+        snapshot = dataclasses.replace(transfer)
+        for listener in list(self.listeners):
+            try:
+                listener(snapshot)
+            except Exception as error:   # a listener's bug must not stop the transfer
+                if self.on_warning is not None:
+                    self.on_warning(f"file progress not passed on: {type(error).__name__}: {error}")
 
     def _refused(self, reason: str, text: str) -> None:
         if self.on_warning is not None and reason not in ("ended_transaction",):

@@ -149,6 +149,20 @@ def decode_pixels(meta: dict, stored: bytes) -> dict[str, np.ndarray]:
     return planes
 
 
+def read_file(image_id: int, blob: bytes) -> tuple[dict, bytes]:
+    """An image's stored file (as CFDP brings it down): its metadata and payload, checked."""
+    try:
+        meta, payload = imagefile.decode(blob)
+    except imagefile.ImageFileError as error:
+        raise ImageError(f"image {image_id}: {error}") from None
+    return dict(meta, image_id=image_id), payload
+
+
+def from_file(image_id: int, blob: bytes) -> DownlinkedImage:
+    meta, payload = read_file(image_id, blob)
+    return DownlinkedImage(image_id, meta, decode_pixels(meta, payload), meta.get("segments", 0))
+
+
 def assemble(assembly: ImageAssembly) -> DownlinkedImage:
     planes = decode_pixels(assembly.meta, assembly.data())
     return DownlinkedImage(assembly.image_id, assembly.meta, planes, assembly.total,

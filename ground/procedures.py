@@ -18,14 +18,15 @@ from datetime import datetime
 from pathlib import Path
 
 from fsw.link import Link, line_rate, open_link
-from fsw.protocol import SPACECRAFT_ID, TM_FRAME_LEN, imagefile
+from fsw.protocol import SPACECRAFT_ID, TM_FRAME_LEN
+from fsw.protocol.cfdp import image_file_name
 from fsw.protocol.cuc import datetime_to_cuc_seconds
 from fsw.protocol.pus import ACK_ALL
 from fsw.protocol.reasons import Reason
 
 from .archive import open_for
 from .counters import default_counters
-from .images import DownlinkedImage, ImageAssembly, ImageError, _ranges, assemble, decode_pixels
+from .images import DownlinkedImage, ImageAssembly, ImageError, _ranges, assemble, from_file
 from .remote_files import FileDeliveryError, RemoteFiles
 from .session import Session, _warn_stderr
 from .telemetry import Record
@@ -322,15 +323,10 @@ class GroundStation:
                        quiet: float) -> DownlinkedImage:
         files = self.session.files
         if isinstance(files, RemoteFiles):   # attached to a server: its entity brings the file down
-            blob = files.fetch_image(image_id, cfdp_class, timeout)
+            blob = files.fetch_image(image_id, cfdp_class, timeout, progress)
         else:
             blob = self.fetch_image_file(image_id, progress, timeout, cfdp_class, retries, quiet)
-        try:
-            meta, payload = imagefile.decode(blob)
-        except imagefile.ImageFileError as error:
-            raise ImageError(f"image {image_id}: {error}") from None
-        planes = decode_pixels(dict(meta, image_id=image_id), payload)
-        return DownlinkedImage(image_id, meta, planes, meta.get("segments", 0))
+        return from_file(image_id, blob)
 
     def fetch_image_file(self, image_id: int, progress=None, timeout: float = 120.0, cfdp_class: int = 2,
                          retries: int = 5, quiet: float = 2.0) -> bytes:
@@ -355,7 +351,7 @@ class GroundStation:
     def _fetch_file_once(self, image_id: int, progress, timeout: float, cfdp_class: int, retries: int,
                          quiet: float) -> bytes:
         files = self.session.files
-        name = f"image_{image_id:05d}.pjim"
+        name = image_file_name(image_id)
         since = files.ended_total
         for _ in range(retries + 1):
             tracked = self.send("file_downlink", image_id=image_id, cfdp_class=cfdp_class, wait=False)

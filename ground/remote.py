@@ -162,6 +162,9 @@ class RemoteSession(Station):
             self.link_error = None
         elif "warning" in notice:
             self.on_warning(f"server: {notice['warning']}")
+        elif "file" in notice:
+            self.files.told(notice["file"])
+            return
         elif "dropped" in notice:
             self.on_warning(f"{notice['dropped']} packets dropped: this client fell behind the server")
         with self.state.changed:

@@ -1,18 +1,38 @@
 """File delivery for a station attached to a ground server: the server's CFDP entity does it
-(ground/server/files.py); this side is plain HTTP, light enough for a one-shot command line."""
+(ground/server/files.py); this side is plain HTTP (ground/client.py), light enough for a one-shot
+command line. Every transfer's progress comes with the downlink stream (RemoteSession hands it
+to told()), so a download shows its octets as they arrive, and a console sees every transfer."""
 
-import http.client
+import dataclasses
 import json
-import os
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
-from fsw.protocol.cfdp import CLASS_2, MAX_UPLOAD_OCTETS, Transfer
+from fsw.protocol.cfdp import CLASS_2, MAX_UPLOAD_OCTETS, Transfer, image_file_name
+
+from .client import request
+
+_TRANSFER_FIELDS = frozenset(field.name for field in dataclasses.fields(Transfer))
 
 
 class FileDeliveryError(RuntimeError):
     """A file that did not arrive: the text says why (the CFDP condition, or a time-out)."""
+
+
+def transfer_json(transfer: Transfer) -> dict:
+    """A transfer as the server tells it: every field but where the file is (the server's own)."""
+    return {**dataclasses.asdict(transfer), "path": None}
+
+
+def transfer_from_json(document: dict) -> Transfer:
+    """The Transfer a server told (fields it may add later are left out); ValueError if it is none."""
+    if not isinstance(document, dict):
+        raise ValueError("a transfer is a JSON object")
+    try:
+        return Transfer(**{k: v for k, v in document.items() if k in _TRANSFER_FIELDS})
+    except TypeError as error:
+        raise ValueError(f"not a transfer: {error}") from None
 
 
 class RemoteFiles:
@@ -21,52 +41,81 @@ class RemoteFiles:
     def __init__(self, url: str, token: str | None = None):
         self.url = url
         self.token = token
+        self.listeners: list = []       # fn(Transfer) for every transfer the server tells of
 
-    def fetch_image(self, image_id: int, cfdp_class: int = 2, timeout: float = 120.0) -> bytes:
-        response = self._post("/api/files/downlink", json.dumps(
-            {"image_id": image_id, "cfdp_class": cfdp_class, "timeout": timeout}).encode(), timeout)
-        body = response.read()
+    def told(self, document: dict) -> None:
+        """A transfer's progress, from the server's stream (the client's reader thread)."""
+        try:
+            transfer = transfer_from_json(document)
+        except ValueError:
+            return
+        for listener in list(self.listeners):
+            listener(transfer)
+
+    def fetch_image(self, image_id: int, cfdp_class: int = 2, timeout: float = 120.0, progress=None) -> bytes:
+        """The image's stored file, brought down by the server; progress(octets, size) as it comes."""
+        name = image_file_name(image_id)
+
+        def follow(transfer: Transfer) -> None:
+            if transfer.direction == "receive" and transfer.name == name and transfer.size:
+                progress(transfer.octets, transfer.size)
+
+        if progress is not None:
+            self.listeners.append(follow)
+        try:
+            response = request(self.url, "POST", "/api/files/downlink", {
+                "image_id": image_id, "cfdp_class": cfdp_class, "timeout": timeout}, self.token, timeout + 30)
+            body = response.read()
+        finally:
+            if follow in self.listeners:
+                self.listeners.remove(follow)
         if response.getheader("Content-Type", "").startswith("application/json"):
-            _raise(json.loads(body), f"image {image_id}")
+            _raise(json_of(body), f"image {image_id}")
+        if progress is not None:
+            progress(len(body), len(body))      # the answer may overtake the stream's last word
         return body
 
     def upload(self, path: str | Path, name: str | None = None, mode: int = CLASS_2, timeout: float = 300.0,
                progress=None) -> Transfer:
-        path = Path(path)
-        name = name or path.name
-        if not path.is_file():
-            raise FileDeliveryError(f"{path}: not a file")
-        size = path.stat().st_size
-        if size > MAX_UPLOAD_OCTETS:
-            raise FileDeliveryError(f"{path}: {size} octets, the on-board limit is {MAX_UPLOAD_OCTETS}")
+        path, name = upload_checked(path, name)
+
+        def follow(transfer: Transfer) -> None:
+            if transfer.direction == "send" and transfer.name == name and transfer.size:
+                progress(transfer.octets, transfer.size)
+
+        if progress is not None:
+            self.listeners.append(follow)
         query = urlencode({"name": name, "cfdp_class": mode, "timeout": timeout})
-        response = self._post(f"/api/files/upload?{query}", path.read_bytes(), timeout)
-        result = json.loads(response.read())
+        try:
+            response = request(self.url, "POST", f"/api/files/upload?{query}", token=self.token,
+                               timeout=timeout + 30, octets=path.read_bytes())
+            result = json_of(response.read())
+        finally:
+            if follow in self.listeners:
+                self.listeners.remove(follow)
         if "transfer" not in result:
             _raise(result, name)
-        return Transfer(**result["transfer"])
+        return transfer_from_json(result["transfer"])
 
-    def _post(self, path: str, body: bytes, timeout: float):
-        from .client import ServerError
 
-        parts = urlsplit(self.url)
-        connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout + 30)
-        headers = {"Content-Type": "application/octet-stream"}
-        token = self.token or os.environ.get("PERIJOVE_TOKEN")
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        try:
-            connection.request("POST", path, body=body, headers=headers)
-            response = connection.getresponse()
-        except OSError as error:
-            raise ServerError(f"{self.url}: {error.strerror or error}") from None
-        if response.status >= 400:
-            try:
-                message = json.loads(response.read()).get("error", "")
-            except (ValueError, AttributeError):
-                message = ""
-            raise ServerError(f"{self.url}: {message or response.reason} ({response.status})")
-        return response
+def upload_checked(path: str | Path, name: str | None) -> tuple[Path, str]:
+    """The file to put on board and its name there (its own unless given), or FileDeliveryError
+    when it could never be stored: not a file, or over the on-board limit."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileDeliveryError(f"{path}: not a file")
+    size = path.stat().st_size
+    if size > MAX_UPLOAD_OCTETS:
+        raise FileDeliveryError(f"{path}: {size} octets, the on-board limit is {MAX_UPLOAD_OCTETS}")
+    return path, name or path.name
+
+
+def json_of(body: bytes) -> dict:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        document = None
+    return document if isinstance(document, dict) else {"error": "the server's answer is not JSON"}
 
 
 def failure_json(error: Exception) -> dict:

@@ -15,7 +15,15 @@ import shutil
 from pathlib import Path
 
 from fsw.component import ExecutionError, FlightComponent, restored_int
-from fsw.protocol.cfdp import CFDP_APID, DOWNLINK_PDU_OCTETS, FLIGHT_ENTITY, GROUND_ENTITY, MAX_UPLOAD_OCTETS, TIMERS
+from fsw.protocol.cfdp import (
+    CFDP_APID,
+    DOWNLINK_PDU_OCTETS,
+    FLIGHT_ENTITY,
+    GROUND_ENTITY,
+    MAX_UPLOAD_OCTETS,
+    TIMERS,
+    image_file_name,
+)
 from fsw.protocol.cfdp.entity import Entity, EntityBusy
 from fsw.protocol.cfdp.packets import PduRefused, unwrap
 from fsw.protocol.reasons import Reason
@@ -81,7 +89,7 @@ class Files(FlightComponent):
         blob = self.camera.image_file(image_id)
         if blob is None:
             raise ExecutionError(Reason.NO_SUCH_ITEM, f"no image {image_id}")
-        name = f"image_{image_id:05d}.pjim"
+        name = image_file_name(image_id)
         outgoing = self.root / "outgoing"
         outgoing.mkdir(exist_ok=True)
         path = outgoing / name

@@ -26,6 +26,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def token_of(connection) -> str | None:
+    """The token a request or WebSocket carries: `Authorization: Bearer T`, else `?token=T`."""
+    value = connection.headers.get("authorization", "")
+    if value.lower().startswith("bearer "):
+        return value[7:].strip()
+    return connection.query_params.get("token")
+
+
 class Access:
     def __init__(self, tokens: dict[str, str] | None):
         self.tokens = tokens          # token -> role; None: no tokens, loopback only

@@ -40,9 +40,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from fsw.protocol.pus import ACK_ALL
 from fsw.protocol.reasons import ProtocolError
 
-from ..archive import ArchiveError, ArchiveReader
 from ..tracker import reason_label
-from .access import OPERATOR, Access
+from .access import OPERATOR, Access, token_of
+from .reading import archive_response, error, parameters_and_span
 from .station import CommandRequestError, GroundServer, Subscriber
 from .web import SameOriginOnly, web_routes
 
@@ -50,17 +50,6 @@ log = logging.getLogger("ground.server")
 MAX_BODY = 64 * 1024
 MAX_FOLLOW_S = 3600.0
 PACKET_HEADER = struct.Struct(">d")
-
-
-def error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-def _token(headers, query) -> str | None:
-    value = headers.get("authorization", "")
-    if value.lower().startswith("bearer "):
-        return value[7:].strip()
-    return query.get("token")
 
 
 def _stage_json(command, stage) -> dict:
@@ -106,7 +95,7 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
     dictionary = server.session.dictionary
 
     def allowed(request, need_operator: bool = False) -> JSONResponse | None:
-        role = access.role(_token(request.headers, request.query_params))
+        role = access.role(token_of(request))
         if role is None:
             log.warning("refused %s %s from %s: no valid token", request.method, request.url.path,
                         request.client.host if request.client else "?")
@@ -161,7 +150,7 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
         return StreamingResponse(_follow(sent, timeout), media_type="application/x-ndjson")
 
     async def stream(websocket: WebSocket):
-        if access.role(_token(websocket.headers, websocket.query_params)) is None:
+        if access.role(token_of(websocket)) is None:
             await websocket.close(code=4401, reason="a valid token is needed")
             return
         await websocket.accept()
@@ -188,72 +177,32 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
             server.detach(subscriber)
             closed.cancel()
 
-    def archived(request: Request):
-        """A reader of the server's archive, or the reason there is none."""
-        archive = server.session.archive
-        if archive is None:
-            return None, error(404, "this server keeps no archive (--no-archive)")
-        archive.flush(wait=True)
-        try:
-            return ArchiveReader(archive.path, dictionary), None
-        except ArchiveError as problem:
-            return None, error(500, str(problem))
-
-    def lines(reader, rows):
-        try:
-            for row in rows:
-                yield json.dumps(row, default=_plain) + "\n"
-        except ArchiveError as problem:
-            yield json.dumps({"error": str(problem)}) + "\n"
-        finally:
-            reader.close()
-
-    async def archive_samples(request: Request):
-        refused = allowed(request)
-        if refused:
-            return refused
-        names = request.query_params.getlist("parameter")
-        unknown = [n for n in names if n not in dictionary.parameters]
-        if not names or unknown:
-            near = difflib.get_close_matches(unknown[0], dictionary.parameters, n=1) if unknown else []
-            return error(400, f"unknown parameter {unknown[0]!r}" + (f" (did you mean {near[0]}?)" if near else "")
-                         if unknown else "name at least one parameter=")
-        try:
-            start, end = (float(request.query_params[k]) if k in request.query_params else None for k in ("from", "to"))
-        except ValueError:
-            return error(400, "from and to are on-board seconds")
-        reader, refused = await asyncio.to_thread(archived, request)
-        if refused:
-            return refused
+    def samples(reader, asked):
+        names, start, end = asked
         if len(names) == 1:         # one parameter: its octets alone decoded, not whole reports
-            samples = ((t, names[0], value) for times, _, values in reader.series(names[0], start, end)
-                       for t, value in zip(times, values))
+            found = ((t, names[0], value) for times, _, values in reader.series(names[0], start, end)
+                     for t, value in zip(times, values))
         else:
-            samples = reader.samples(names, start, end)
-        rows = ({"time": t, "parameter": name, "value": value} for t, name, value in samples)
-        return StreamingResponse(lines(reader, rows), media_type="application/x-ndjson")
+            found = reader.samples(names, start, end)
+        return ({"time": t, "parameter": name, "value": value} for t, name, value in found)
 
-    async def archive_events(request: Request):
-        refused = allowed(request)
-        if refused:
-            return refused
-        reader, refused = await asyncio.to_thread(archived, request)
-        if refused:
-            return refused
-        rows = ({"time": t, "event": name, "fields": fields} for t, name, fields in reader.events())
-        return StreamingResponse(lines(reader, rows), media_type="application/x-ndjson")
+    def events(reader, asked):
+        return ({"time": t, "event": name, "fields": fields} for t, name, fields in reader.events())
 
-    async def archive_packets(request: Request):
-        refused = allowed(request)
-        if refused:
-            return refused
-        reader, refused = await asyncio.to_thread(archived, request)
-        if refused:
-            return refused
-        rows = ({"received": t, "apid": r.packet.apid, "service": r.packet.service, "subtype": r.packet.subtype,
+    def packets(reader, asked):
+        return ({"received": t, "apid": r.packet.apid, "service": r.packet.service, "subtype": r.packet.subtype,
                  "seq": r.packet.seq_count, "counter": r.packet.message_counter, "time": r.packet.time,
                  "data": r.packet.data.hex()} for t, r in reader.records())
-        return StreamingResponse(lines(reader, rows), media_type="application/x-ndjson")
+
+    async def archive_samples(request: Request):
+        return await archive_response(request, allowed, server, samples,
+                                      query=lambda query: parameters_and_span(dictionary, query))
+
+    async def archive_events(request: Request):
+        return await archive_response(request, allowed, server, events)
+
+    async def archive_packets(request: Request):
+        return await archive_response(request, allowed, server, packets)
 
     async def cop1(request: Request):
         """GET: COP-1's status; POST {"directive": NAME, "value": V}: an operator's directive."""
@@ -315,11 +264,6 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
     ]
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found},
                      middleware=[Middleware(SameOriginOnly)])
-
-
-def _plain(value):
-    """Octets as hex, anything else JSON cannot say as its text."""
-    return value.hex() if isinstance(value, (bytes, bytearray)) else str(value)
 
 
 async def _until_closed(websocket: WebSocket) -> None:

@@ -1,5 +1,5 @@
 """File delivery through the server: its session's CFDP entity brings images down and puts files
-up for the clients attached to it (ground/files.py's RemoteFiles is the client side).
+up for the clients attached to it (ground/remote_files.py's RemoteFiles is the client side).
 
     POST /api/files/downlink   {"image_id": N, "cfdp_class": 2, "timeout": S}
          -> the image's stored file (application/octet-stream), or a JSON failure
@@ -10,7 +10,6 @@ Both need an operator: each sends a command or PDUs to the spacecraft.
 """
 
 import asyncio
-import dataclasses
 import tempfile
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from starlette.routing import Route
 from fsw.protocol.cfdp import MAX_UPLOAD_OCTETS
 
 from ..images import ImageError
-from ..remote_files import FileDeliveryError, failure_json
+from ..remote_files import FileDeliveryError, failure_json, transfer_json
 from ..tracker import CommandError
 
 MAX_TIMEOUT = 3600.0
@@ -71,9 +70,7 @@ def file_routes(server, allowed, error) -> list[Route]:
                 transfer = await asyncio.to_thread(server.session.files.upload, path, name, cfdp_class, timeout)
             except FileDeliveryError as failure:
                 return JSONResponse(failure_json(failure))
-        fields = dataclasses.asdict(transfer)
-        fields["path"] = None
-        return JSONResponse({"transfer": fields})
+        return JSONResponse({"transfer": transfer_json(transfer)})
 
     return [Route("/api/files/downlink", downlink, methods=["POST"]),
             Route("/api/files/upload", upload, methods=["POST"])]

@@ -2,7 +2,7 @@
 
 Every record that arrives goes to every attached client's bounded queue (oldest dropped first,
 and counted, when a client does not keep up), so a client that stops reading never slows the
-link, the archive or the other clients.
+link, the archive or the other clients; so does the progress of every CFDP transfer.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from fsw.protocol.pus import ACK_ALL
 from ..archive import Retention, open_for
 from ..cop1 import CopRefused
 from ..counters import UplinkCounters
+from ..remote_files import transfer_json
 from ..session import Session
 from ..tracker import CommandError, TrackedCommand, raise_for
 from ..uplink_security import KeyFileError, Rotation, rotate
@@ -85,6 +86,7 @@ class GroundServer:
             link.close()
             raise
         self.session.listeners.append(self._broadcast)
+        self.session.files.listeners.append(self._file_moved)
         self.session.on_link = self._link_changed
         self.started = time.time()
 
@@ -182,7 +184,12 @@ class GroundServer:
             subscriber.offer(item)
 
     def _link_changed(self, error) -> None:
-        notice = {"link": "lost", "error": str(error)} if error is not None else {"link": "back"}
+        self._notify({"link": "lost", "error": str(error)} if error is not None else {"link": "back"})
+
+    def _file_moved(self, transfer) -> None:
+        self._notify({"file": transfer_json(transfer)})
+
+    def _notify(self, notice: dict) -> None:
         with self._lock:
             subscribers = list(self.subscribers)
         for subscriber in subscribers:
@@ -192,10 +199,7 @@ class GroundServer:
         self.warnings.append(message)
         if self._print_warning is not None:
             self._print_warning(message)
-        with self._lock:
-            subscribers = list(self.subscribers)
-        for subscriber in subscribers:
-            subscriber.offer(("notice", {"warning": message}))
+        self._notify({"warning": message})
 
     # -- what a client may ask --
     def status(self) -> dict:

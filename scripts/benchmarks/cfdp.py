@@ -67,7 +67,7 @@ def paced_run(state: Path, image_id: int, via: str) -> dict:
         tap.raw_apids = frozenset({CFDP_APID})
         tap.on_raw = lambda packet: proxy.tap.octets.__setitem__("cfdp", proxy.tap.octets.get("cfdp", 0) + len(packet))
         try:
-            with connect(proxy.path, archive=False, timeout=60) as gs:
+            with connect(proxy.path, archive=False, timeout=60, key_file=fsw.key_file) as gs:
                 gs.send("ping", timeout=30)
                 started = time.perf_counter()
                 image = gs.downlink_image(image_id, via=via, timeout=600)

@@ -4,7 +4,7 @@ import time
 import pytest
 
 from fsw.dictionary import load
-from fsw.protocol import TmPacket, TmSender
+from fsw.protocol import TmPacket, TmSender, decode_tc, encode_tc
 from fsw.protocol.dictionary.model import INTEGER_TYPES
 from ground.archive import Archive, ArchiveError, ArchiveReader, Retention
 from ground.ingest import Ingest
@@ -42,6 +42,33 @@ def test_round_trip_compact_and_decoded_on_read(tmp_path):
         (r.packet.apid, r.packet.service, r.packet.subtype, r.packet.data) for r in records]
     assert reader.meta["dictionary_version"] == f"{D.version:08x}"
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_commands_sent_newest_first_and_what_was_received_after_them(tmp_path):
+    path = tmp_path / "s.sqlite"
+    archive = Archive(path, D)
+    pings = [D.build_tc("ping", seq_count=n) for n in (1, 2, 3)]
+    t0 = time.time()
+    for n, tc in enumerate(pings):
+        archive.add_command(t0 + n, tc.apid, tc.service, tc.subtype, tc.seq_count, "ping", encode_tc(tc))
+    accepted = D.report("acceptance_success")
+    sender = TmSender()
+    for tc in pings[1:]:
+        sender.push(TmPacket(0x020, accepted.service, accepted.subtype,
+                             D.encode_report("acceptance_success", {"request_id": tc.request_id}), time=5.0))
+    Ingest(D, archive=archive).feed(sender.output() + downlink([1.0]))
+    archive.close()
+    reader = ArchiveReader(path, D)
+    sent = list(reader.commands_sent(2))
+    assert [(t, name, decoded) for _, t, name, _, decoded in sent] == [
+        (t0 + 2, "ping", {"command": "ping", "args": {}}), (t0 + 1, "ping", {"command": "ping", "args": {}})]
+    assert [decode_tc(packet).request_id for _, _, _, packet, _ in sent] == [pings[2].request_id, pings[1].request_id]
+    received = list(reader.received_since(sent[-1][0], ["acceptance_success", "anneal_started"]))
+    assert [(name, fields) for _, name, fields in received] == [
+        ("acceptance_success", {"request_id": pings[1].request_id}),
+        ("acceptance_success", {"request_id": pings[2].request_id}),
+        ("anneal_started", {"target": 4000, "hold": 60})]
+    assert list(reader.received_since(10**9, ["acceptance_success"])) == []
 
 
 def test_a_replay_rebuilds_the_same_state(tmp_path):

@@ -9,6 +9,7 @@
 The numbers (docs/ICD.md, "File delivery (CFDP)") are in this module: both ends read them here.
 """
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,18 @@ MAX_FILE_OCTETS = 16 << 20        # the largest file either end accepts (an imag
 MAX_UPLOAD_OCTETS = 1 << 20       # the largest file the on-board store takes from the ground
 MAX_NAME_OCTETS = 64              # file names: one plain name, no directories
 CLASS_1, CLASS_2 = 1, 2           # unacknowledged, acknowledged
+_IMAGE_FILE = re.compile(r"image_(\d{5})\.pjim")
+
+
+def image_file_name(image_id: int) -> str:
+    """The name an image's stored file travels under (file_downlink)."""
+    return f"image_{image_id:05d}.pjim"
+
+
+def image_id_of(name: str) -> int | None:
+    """The image a file name is the stored file of, or None."""
+    match = _IMAGE_FILE.fullmatch(name)
+    return int(match.group(1)) if match else None
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,9 @@ class Transfer:
     sequence: int | None = None     # transaction sequence number (with the source's entity id)
     source: int | None = None
     progress: int = 0               # octets sent / received so far
+    gaps: int = 0                   # receiving: segments known missing now (what a NAK asks for)
+    missing: int = 0                # ... octets in them
+    naks: int = 0                   # NAK PDUs sent (receiving) or received (sending) so far
     state: str = "active"           # active, completed, failed
     condition: str = ""             # how it ended: no_error, or the CFDP condition (or our reason)
     path: Path | None = None        # received and complete: where the file is
@@ -66,6 +82,11 @@ class Transfer:
     @property
     def done(self) -> bool:
         return self.state != "active"
+
+    @property
+    def octets(self) -> int:
+        """Octets of the file that have arrived (sent): up to the furthest one, less the gaps."""
+        return self.progress - self.missing
 
     @property
     def ok(self) -> bool:

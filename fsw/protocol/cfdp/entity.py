@@ -38,6 +38,7 @@ from cfdppy import (
     get_packet_destination,
 )
 from cfdppy.handler import DestHandler, SourceHandler
+from cfdppy.handler.dest import LostSegmentTracker
 from cfdppy.handler.dest import TransactionStep as DestStep
 from cfdppy.handler.source import TransactionStep as SourceStep
 from cfdppy.mib import CheckTimerProvider, DefaultFaultHandlerBase
@@ -160,6 +161,17 @@ class _Source(SourceHandler):
 class _Dest(DestHandler):
     timer = None
 
+    @property
+    def _params(self):
+        return self.__dict__["_params"]
+
+    @_params.setter
+    def _params(self, params) -> None:
+        # cfdp-py gives every transaction one lost-segment list (a mutable default, shared by all
+        # its handlers): what a failed transfer lacked would be asked for again in the next one
+        params.acked_params.lost_seg_tracker = LostSegmentTracker()
+        self.__dict__["_params"] = params
+
     def _start_positive_ack_procedure(self) -> None:
         super()._start_positive_ack_procedure()
         self._params.positive_ack_params.ack_timer = self.timer(self._params.remote_cfg.positive_ack_timer_interval_seconds)
@@ -175,8 +187,20 @@ class _Dest(DestHandler):
         super()._handle_eof_without_previous_metadata(eof_pdu)
         self._params.fp.crc32 = bytes(eof_pdu.file_checksum)   # cfdp-py forgets it: the file would fail its check
 
+    @property
+    def lost_segments(self) -> list[tuple[int, int]]:
+        """(start, end) of each stretch of the file known missing so far (class 2: what NAKs ask
+        for), merged and sorted (cfdp-py's own list may hold a stretch twice, or overlapping)."""
+        merged: list[list[int]] = []
+        for start, end in sorted(self._params.acked_params.lost_seg_tracker.lost_segments):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            elif end > start:
+                merged.append([start, end])
+        return [(start, end) for start, end in merged]
+
     def _lost_octets(self) -> int:
-        return sum(end - start for start, end in self._params.acked_params.lost_seg_tracker.lost_segments)
+        return sum(end - start for start, end in self.lost_segments)
 
     def state_machine(self, packet=None):
         before = self._lost_octets() if isinstance(packet, FileDataPdu) else None
@@ -388,6 +412,8 @@ class Entity:
             return self._refuse_file(packet)
         if handler is self.dest and isinstance(packet, EofPdu) and self.dest.step == DestStep.WAITING_FOR_FINISHED_ACK:
             self._output.append(_eof_ack(packet, TransactionStatus.ACTIVE))   # its ACK was lost (4.7.2)
+        if handler is self.source and isinstance(packet, NakPdu) and self.sending is not None and not self.sending.done:
+            self.sending.naks += 1
         if handler is self.source and isinstance(packet, FinishedPdu) and self.source.step == SourceStep.WAITING_FOR_EOF_ACK:
             # a Finished PDU says the EOF arrived: its ACK was lost on the way
             self._drain(self.source)
@@ -506,6 +532,8 @@ class Entity:
             pdu = holder.pdu.pack()
             if isinstance(holder.pdu, FinishedPdu):
                 self._finished_pdu = pdu
+            elif isinstance(holder.pdu, NakPdu) and self.receiving is not None and not self.receiving.done:
+                self.receiving.naks += 1
             self._output.append(pdu)
 
     # -- time-outs --
@@ -575,7 +603,7 @@ class Entity:
                     and staged.is_file():
                 transfer.path = self.received / transfer.name
                 os.replace(staged, transfer.path)
-                transfer.progress = transfer.size or 0
+                transfer.progress, transfer.gaps, transfer.missing = transfer.size or 0, 0, 0
             else:
                 complete = False
                 staged.unlink(missing_ok=True)
@@ -598,6 +626,8 @@ class Entity:
             self.sending.progress = self.source.progress
         if self.receiving is not None and not self.receiving.done and self.dest.state != CfdpState.IDLE:
             self.receiving.progress = self.dest.progress
+            lost = self.dest.lost_segments
+            self.receiving.gaps, self.receiving.missing = len(lost), sum(end - start for start, end in lost)
 
 
 def copy_in(entity: Entity, source: str | Path, name: str) -> Path:

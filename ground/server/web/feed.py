@@ -19,6 +19,7 @@ import time
 from collections import OrderedDict, deque
 
 from fsw.camera.dictionary import FILTERS
+from fsw.protocol.cfdp import image_id_of
 
 from ...fields import shown_fields
 from ...tracker import STAGES, reason_label, reason_of
@@ -97,8 +98,51 @@ class Browser:
         return self.queue.dropped
 
 
+class ImageFile:
+    """An image coming down as its stored file (CFDP), for the gallery: the transfer as last told,
+    and the file once it is whole (what ImageAssembly is for an image coming down in segments)."""
+
+    def __init__(self, image_id: int, transfer):
+        self.image_id = image_id
+        self.transfer = transfer
+        self.blob: bytes | None = None
+        self.meta: dict | None = None
+        self.failure: str | None = None
+
+    def told(self, transfer) -> None:
+        from ...images import ImageError, read_file
+
+        self.transfer = transfer
+        if transfer.done and not transfer.ok:
+            self.failure = transfer.condition or "failed"
+        elif transfer.ok and self.blob is None and transfer.path is not None:
+            try:
+                blob = transfer.path.read_bytes()
+                self.meta = read_file(self.image_id, blob)[0]
+                self.blob = blob
+            except (OSError, ImageError) as error:
+                self.failure = str(error)
+
+    @property
+    def received(self) -> int:
+        return self.transfer.octets
+
+    @property
+    def total(self) -> int | None:
+        return self.transfer.size
+
+    @property
+    def complete(self) -> bool:
+        return self.blob is not None
+
+    def image(self):
+        from ...images import from_file
+
+        return from_file(self.image_id, self.blob)
+
+
 class WebHub:
-    """Listens to the server's session; feeds every attached browser."""
+    """Listens to the server's session and its CFDP entity; feeds every attached browser."""
 
     def __init__(self, server):
         self.server = server
@@ -107,8 +151,9 @@ class WebHub:
         self.browsers: set[Browser] = set()
         self._lock = threading.Lock()
         self._names: OrderedDict[int, str] = OrderedDict()      # request id -> command name
-        self.images: OrderedDict = OrderedDict()       # image id -> ground.images.ImageAssembly
+        self.images: OrderedDict = OrderedDict()       # image id -> ImageAssembly (segments) or ImageFile (CFDP)
         self.session.listeners.append(self.record)
+        self.session.files.listeners.append(self.transfer)
 
     # -- browsers --
     def attach(self, loop, limit: int, role: str) -> Browser:
@@ -214,10 +259,8 @@ class WebHub:
 
         image_id = record.fields["image_id"]
         assembly = self.images.get(image_id)
-        if assembly is None or (record.name == "image_meta" and assembly.complete):
-            assembly = self.images[image_id] = ImageAssembly(image_id)
-            while len(self.images) > IMAGES_KEPT:
-                self.images.popitem(last=False)
+        if not isinstance(assembly, ImageAssembly) or (record.name == "image_meta" and assembly.complete):
+            assembly = self._keep(image_id, ImageAssembly(image_id))
         self.images.move_to_end(image_id)
         if record.name == "image_meta":
             assembly.add_meta(record.fields)
@@ -225,13 +268,39 @@ class WebHub:
             assembly.add_segment(record.fields)
         self.publish(self.image_summary(assembly))
 
+    def transfer(self, transfer) -> None:
+        """A CFDP transfer's progress (the reader thread): an image's file coming down is shown in
+        the gallery as its segments are."""
+        image_id = image_id_of(transfer.name)
+        if image_id is None or transfer.direction != "receive":
+            return
+        entry = self.images.get(image_id)
+        if not isinstance(entry, ImageFile) or entry.transfer.sequence != transfer.sequence:
+            entry = self._keep(image_id, ImageFile(image_id, transfer))
+        self.images.move_to_end(image_id)
+        entry.told(transfer)
+        self.publish(self.image_summary(entry))
+
+    def _keep(self, image_id: int, entry):
+        self.images[image_id] = entry
+        while len(self.images) > IMAGES_KEPT:
+            self.images.popitem(last=False)
+        return entry
+
     @staticmethod
-    def image_summary(assembly) -> dict:
-        meta = assembly.meta or {}
-        return {"k": "image", "id": assembly.image_id, "got": assembly.received, "total": assembly.total,
-                "complete": assembly.complete, "time": meta.get("time"),
-                "filters": FILTERS.flag_names(meta["filters"]) if "filters" in meta else [],
-                "width": meta.get("width"), "height": meta.get("height"), "io_range": meta.get("io_range")}
+    def image_summary(entry) -> dict:
+        """An image's card: what has come (segments, or the file's octets with its gaps and NAKs)
+        and, once known, what the image is."""
+        meta = entry.meta or {}
+        summary = {"k": "image", "id": entry.image_id, "got": entry.received, "total": entry.total,
+                   "unit": "segments", "complete": entry.complete, "time": meta.get("time"),
+                   "filters": FILTERS.flag_names(meta["filters"]) if "filters" in meta else [],
+                   "width": meta.get("width"), "height": meta.get("height"), "io_range": meta.get("io_range")}
+        if isinstance(entry, ImageFile):
+            transfer = entry.transfer
+            summary.update(unit="octets", failed=entry.failure, gaps=transfer.gaps, missing=transfer.missing,
+                           naks=transfer.naks, cfdp_class=transfer.mode)
+        return summary
 
     def image_png(self, image_id: int) -> bytes | None:
         """The image as a PNG (colour when red, green and blue came down), or None."""
@@ -242,11 +311,11 @@ class WebHub:
 
         from ...images import ImageError, assemble
 
-        assembly = self.images.get(image_id)
-        if assembly is None or not assembly.complete:
+        entry = self.images.get(image_id)
+        if entry is None or not entry.complete:
             return None
         try:
-            planes = assemble(assembly).planes
+            planes = (entry.image() if isinstance(entry, ImageFile) else assemble(entry)).planes
         except ImageError:
             return None
         if all(c in planes for c in ("red", "green", "blue")):

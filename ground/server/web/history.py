@@ -17,27 +17,26 @@ def command_history(reader: ArchiveReader, limit: int) -> list[dict]:
     commands = []
     by_request: dict[int, dict] = {}
     first_id = None
-    for row, decoded in reader._where("dir = 'up'", (), order=f"id DESC LIMIT {int(limit)}"):
+    for row_id, t, name, packet, decoded in reader.commands_sent(limit):
         try:
-            request_id = decode_tc(row[11]).request_id
+            request_id = decode_tc(packet).request_id
         except (ProtocolError, ValueError, TypeError):
             continue
-        entry = {"time": row[1], "command": decoded["command"] if decoded else row[10],
+        entry = {"time": t, "command": decoded["command"] if decoded else name,
                  "args": _plain(decoded["args"]) if decoded else {}, "request_id": request_id,
                  "stages": [], "outcome": "pending", "reason": None}
         commands.append(entry)
         by_request.setdefault(request_id, entry)
-        first_id = row[0]
+        first_id = row_id
     if first_id is None:
         return []
-    marks = ", ".join("?" * len(STAGE_REPORTS))
-    for row, fields in reader._where(f"id > ? AND dir = 'down' AND name IN ({marks})", (first_id, *STAGE_REPORTS)):
+    for t, name, fields in reader.received_since(first_id, STAGE_REPORTS):
         entry = by_request.get((fields or {}).get("request_id"))
         if entry is None:
             continue
-        stage, ok = STAGES[row[10]]
+        stage, ok = STAGES[name]
         reason = fields.get("reason")
-        entry["stages"].append({"stage": stage, "ok": ok, "time": row[1],
+        entry["stages"].append({"stage": stage, "ok": ok, "time": t,
                                 "reason": reason_label(reason_of(reason)) if reason is not None else None,
                                 "percent": fields.get("percent")})
         if not ok:

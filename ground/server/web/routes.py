@@ -9,6 +9,8 @@
     GET  /web/api/events            the latest events (up to 500) the server holds
     GET  /web/api/history           ?limit=N: commands sent, newest first, with their stages (archive)
     GET  /web/api/images            the images seen coming down; /web/api/images/N.png one of them
+    POST /web/api/images/N/downlink bring image N down (CFDP where the spacecraft has it, else in
+                                    segments), as `ground image` does: operators, with the CSRF token
     GET  /web/api/archive.csv       ?parameter=P (repeatable)&from=T&to=T: the archive's samples as CSV
     POST /web/api/commands          {"name", "words", "arm"}: operators only, with the CSRF token
     WS   /web/api/feed              ?queue=N: the live feed (feed.py), acknowledged batch by batch
@@ -27,7 +29,7 @@ import secrets
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
@@ -35,7 +37,9 @@ from starlette.websockets import WebSocket
 from fsw.protocol.cuc import cuc_to_datetime
 from fsw.protocol.reasons import ProtocolError
 
-from ...archive import ArchiveError, ArchiveReader
+from ...archive import ArchiveError
+from ..access import token_of
+from ..reading import archive_response, error, open_reader, parameters_and_span
 from ..station import CommandRequestError
 from .feed import BROWSER_QUEUE, WebHub, serve_browser
 from .history import command_history
@@ -101,9 +105,10 @@ def web_routes(server, access, allowed) -> list:
         refused = allowed(request)
         if refused:
             return refused
-        role = access.role(_token(request))
+        role = access.role(token_of(request))
         return JSONResponse({"role": role, "csrf": csrf, "dictionary": dictionary_doc,
-                             "queue": BROWSER_QUEUE, "port": server.port})
+                             "queue": BROWSER_QUEUE, "port": server.port,
+                             "stale_after": server.session.state.stale_after})
 
     async def status(request: Request):
         refused = allowed(request)
@@ -126,14 +131,14 @@ def web_routes(server, access, allowed) -> list:
         try:
             limit = max(1, min(int(request.query_params.get("limit", 100)), HISTORY_MAX))
         except ValueError:
-            return _error(400, "limit is a number of commands")
-        reader, refused = await asyncio.to_thread(_reader, server)
+            return error(400, "limit is a number of commands")
+        reader, refused = await asyncio.to_thread(open_reader, server)
         if refused:
             return refused
         try:
             rows = await asyncio.to_thread(command_history, reader, limit)
         except ArchiveError as problem:
-            return _error(500, str(problem))
+            return error(500, str(problem))
         finally:
             reader.close()
         return JSONResponse({"commands": rows})
@@ -156,57 +161,70 @@ def web_routes(server, access, allowed) -> list:
             return refused
         png = await asyncio.to_thread(hub.image_png, request.path_params["image_id"])
         if png is None:
-            return _error(404, f"image {request.path_params['image_id']} has not come down whole")
+            return error(404, f"image {request.path_params['image_id']} has not come down whole")
         return Response(png, media_type="image/png")
 
     async def archive_csv(request: Request):
-        refused = allowed(request)
-        if refused:
-            return refused
-        names = request.query_params.getlist("parameter")
-        unknown = [n for n in names if n not in dictionary.parameters]
-        if not names or unknown:
-            return _error(400, f"unknown parameter {unknown[0]!r}" if unknown else "name at least one parameter=")
-        try:
-            start, end = (float(request.query_params[k]) if request.query_params.get(k) else None
-                          for k in ("from", "to"))
-        except ValueError:
-            return _error(400, "from and to are on-board seconds")
-        reader, refused = await asyncio.to_thread(_reader, server)
-        if refused:
-            return refused
-        units = {name: dictionary.parameters[name].unit for name in names}
-        return StreamingResponse(_csv_rows(reader, names, start, end, units), media_type="text/csv",
-                                 headers={"Content-Disposition": 'attachment; filename="perijove-archive.csv"'})
+        def rows(reader, asked):
+            names, start, end = asked
+            return reader.samples(names, start, end)
 
-    async def commands(request: Request):
+        return await archive_response(request, allowed, server, rows,
+                                      query=lambda query: parameters_and_span(dictionary, query),
+                                      encode=lambda samples: csv_lines(samples, dictionary),
+                                      failure=lambda problem: f"# {problem}\n", media_type="text/csv",
+                                      headers={"Content-Disposition": 'attachment; filename="perijove-archive.csv"'})
+
+    def from_the_page(request: Request) -> JSONResponse | None:
+        """None for an operator's request from the station's own page, else the refusal."""
         refused = allowed(request, need_operator=True)
         if refused:
             return refused
         if request.headers.get("x-csrf-token") != csrf or cross_site(request.headers):
-            return _error(403, "refused: a command needs the page's CSRF token, from the station's own origin")
+            return error(403, "refused: a command needs the page's CSRF token, from the station's own origin")
+        return None
+
+    async def downlink(request: Request):
+        from ...procedures import CommandError, FileDeliveryError, GroundStation, ImageError
+
+        refused = from_the_page(request)
+        if refused:
+            return refused
+        image_id = request.path_params["image_id"]
+        if not 1 <= image_id <= 0xFFFF:
+            return error(400, "an image id is 1-65535")
+        try:
+            await asyncio.to_thread(GroundStation(server.session).downlink_image, image_id)
+        except (CommandError, FileDeliveryError, ImageError, TimeoutError) as failure:
+            return error(409, str(failure))
+        return JSONResponse({"image_id": image_id, "complete": True})
+
+    async def commands(request: Request):
+        refused = from_the_page(request)
+        if refused:
+            return refused
         body = await request.body()
         if len(body) > MAX_BODY:
-            return _error(413, f"request body over {MAX_BODY} octets")
+            return error(413, f"request body over {MAX_BODY} octets")
         try:
             document = json.loads(body)
             name, words = document["name"], document.get("words", [])
             if not isinstance(name, str) or not isinstance(words, list) or not all(isinstance(w, str) for w in words):
                 raise TypeError
         except (ValueError, KeyError, TypeError):
-            return _error(400, 'body must be {"name": command, "words": ["arg=value", ...], "arm": bool}')
+            return error(400, 'body must be {"name": command, "words": ["arg=value", ...], "arm": bool}')
         try:
             args = dictionary.parse_args(name, words)
             sent = await asyncio.to_thread(server.submit, name, args, arm=bool(document.get("arm")), person=True)
         except (CommandRequestError, ProtocolError, ValueError, KeyError) as problem:
-            return _error(400, str(problem).strip("'\""))
+            return error(400, str(problem).strip("'\""))
         except Exception as problem:          # the link failed under us: say so, stay up
-            return _error(503, f"not sent: {problem}")
+            return error(503, f"not sent: {problem}")
         hub.sent(sent)
         return JSONResponse({"commands": [{"command": c.name, "request_id": c.request_id} for c in sent]})
 
     async def feed(websocket: WebSocket):
-        role = access.role(_token(websocket))
+        role = access.role(token_of(websocket))
         if role is None or cross_site(websocket.headers):
             await websocket.close(code=4403 if role else 4401)
             return
@@ -230,6 +248,7 @@ def web_routes(server, access, allowed) -> list:
             Route("/api/events", events),
             Route("/api/images", images),
             Route("/api/images/{image_id:int}.png", image_png),
+            Route("/api/images/{image_id:int}/downlink", downlink, methods=["POST"]),
             Route("/api/archive.csv", archive_csv),
             Route("/api/commands", commands, methods=["POST"]),
             WebSocketRoute("/api/feed", feed),
@@ -237,42 +256,16 @@ def web_routes(server, access, allowed) -> list:
     ]
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-def _token(connection) -> str | None:
-    value = connection.headers.get("authorization", "")
-    if value.lower().startswith("bearer "):
-        return value[7:].strip()
-    return connection.query_params.get("token")
-
-
-def _reader(server):
-    archive = server.session.archive
-    if archive is None:
-        return None, _error(404, "this server keeps no archive (--no-archive)")
-    archive.flush(wait=True)
-    try:
-        return ArchiveReader(archive.path, server.session.dictionary), None
-    except ArchiveError as problem:
-        return None, _error(500, str(problem))
-
-
-def _csv_rows(reader, names, start, end, units):
+def csv_lines(samples, dictionary):
+    """(on-board time, parameter, value) as the CSV of `ground export csv`, 32 KiB at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["time_utc", "onboard_s", "parameter", "value", "unit"])
-    try:
-        for t, name, value in reader.samples(names, start, end):
-            writer.writerow((cuc_to_datetime(t).isoformat(timespec="milliseconds"), f"{t:.3f}", name, value,
-                             units[name]))
-            if buffer.tell() > 32768:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-    except ArchiveError as problem:
-        yield f"# {problem}\n"
-    finally:
-        reader.close()
+    for t, name, value in samples:
+        writer.writerow((cuc_to_datetime(t).isoformat(timespec="milliseconds"), f"{t:.3f}", name, value,
+                         dictionary.parameters[name].unit))
+        if buffer.tell() > 32768:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -283,22 +283,6 @@ def test_export_plot_and_replay_read_the_servers_archive(fsw_port, serve_factory
     assert rc == 2 and "unknown parameter 'warp'" in err and err.count("\n") == 1
 
 
-def test_an_image_comes_down_through_the_server(fsw_port, serve_factory, tmp_path):
-    server = serve_factory(fsw_port)
-    with connect(server=server.url, timeout=30) as gs:
-        gs.send("cam_power", state="on")
-        gs.await_event("cam_ready", timeout=30)
-        gs.send("cam_configure", exposure=10, filters=7, tdi=1, readout="sum4")
-        gs.send("cam_capture", framelets=4, timeout=30)
-        image_id = gs.await_event("image_captured", timeout=10).fields["image_id"]
-    rc, out, err = ground("image", "--server", server.url, str(image_id), "--out", str(tmp_path / "images"),
-                          timeout=120)
-    assert rc == 0, err
-    written = [line for line in out.splitlines() if line.startswith(str(tmp_path))]
-    assert any(path.endswith(".png") for path in written) and any(path.endswith(".json") for path in written)
-    assert all((tmp_path / "images").joinpath(path.rpartition("/")[2]).stat().st_size > 0 for path in written)
-
-
 def test_a_server_without_an_archive_says_so(fsw_port, serve_factory):
     server = serve_factory(fsw_port)
     rc, _, err = ground("archive", "query", "--server", server.url, "cam_temp")

@@ -109,6 +109,9 @@ async function start() {
   }
   const session = await response.json();
   Object.assign(ctx, { role: session.role, csrf: session.csrf, dictionary: session.dictionary, port: session.port });
+  // a parameter is stale after the server's time without news (the monitor's and the API's), or ?stale=S
+  const stale = Number(query.get("stale"));
+  ctx.staleAfter = stale > 0 ? stale : session.stale_after;
   const role = document.getElementById("role");
   role.textContent = session.role;
   role.title = session.role === "operator" ? "operators command" : "viewers see telemetry and status only";

@@ -1,5 +1,6 @@
 // Images: what the camera holds (cam_list), a downlink button for each, and every image coming
-// down with its progress, shown as soon as it is whole.
+// down with its progress (a CFDP file's octets, its gaps and NAKs; or the camera's segments),
+// shown as soon as it is whole, whoever asked for it.
 import { el, errorText, formatValue, utc } from "./util.js";
 
 export function mount(section, ctx) {
@@ -21,6 +22,22 @@ export function mount(section, ctx) {
     if (!response.ok) message.textContent = `not sent: ${await errorText(response)}`;
   }
 
+  async function downlink(imageId) {      // the server brings it down as `ground image` does
+    message.textContent = "";
+    const response = await ctx.api(`/web/api/images/${imageId}/downlink`, { method: "POST" });
+    if (!response.ok) message.textContent = `image ${imageId} not downlinked: ${await errorText(response)}`;
+  }
+
+  function progressText(image) {
+    const total = image.total || "?";
+    if (image.unit !== "octets") return `${image.got} of ${total} segments${image.complete ? ", complete" : ""}`;
+    const parts = [`${image.got} of ${total} octets (CFDP class ${image.cfdp_class})`];
+    if (image.gaps && !image.complete) parts.push(`${image.gaps} gap${image.gaps === 1 ? "" : "s"} (${image.missing} octets missing)`);
+    if (image.naks) parts.push(`${image.naks} NAK${image.naks === 1 ? "" : "s"}`);
+    if (image.failed) parts.push(`FAILED (${image.failed})`);
+    return parts.join(", ") + (image.complete ? ", complete" : "");
+  }
+
   function show(image) {
     let entry = cards.get(image.id);
     if (!entry) {
@@ -37,7 +54,8 @@ export function mount(section, ctx) {
     entry.bar.style.width = total ? `${(100 * image.got) / total}%` : "0";
     const what = [image.filters.join("+"), image.width ? `${image.width}x${image.height}` : "",
       image.io_range ? `${Math.round(image.io_range)} km from Io` : "", image.time ? utc(image.time) : ""].filter(Boolean).join(" · ");
-    entry.text.textContent = `${image.got} of ${total || "?"} segments${image.complete ? ", complete" : ""}${what ? " · " + what : ""}`;
+    entry.text.textContent = `${progressText(image)}${what ? " · " + what : ""}`;
+    entry.card.classList.toggle("failed", Boolean(image.failed));
     if (image.complete && !entry.complete) {
       entry.complete = true;
       entry.picture.replaceChildren(el("img", { alt: `image ${image.id}`, src: ctx.withToken(`/web/api/images/${image.id}.png`) }));
@@ -50,7 +68,7 @@ export function mount(section, ctx) {
     store.replaceChildren(...m.fields.images.map((image) => el("tr", { "data-stored": image.image_id },
       el("td", {}, image.image_id), el("td", {}, utc(image.time)), el("td", {}, formatValue(image.filters, ctx.dictionary.parameters.cam_filters)),
       el("td", { class: "num" }, image.size), el("td", { class: "num" }, image.segments),
-      el("td", {}, el("button", { disabled: !operator, onclick: () => send("cam_downlink", [`image_id=${image.image_id}`]) }, "Downlink")))));
+      el("td", {}, el("button", { disabled: !operator, onclick: () => downlink(image.image_id) }, "Downlink")))));
   });
   ctx.api("/web/api/images").then((r) => r.ok ? r.json() : { images: [] }).then((doc) => doc.images.forEach(show));
 }

@@ -1,17 +1,18 @@
 // Live parameters: the latest engineering value of each, its unit, limit colour (yellow, red) and
-// staleness (dim, with ~, when nothing new came for 10 s), one table per housekeeping structure.
+// staleness (dim, with ~, when nothing new came for ctx.staleAfter seconds: 10 by default), one
+// table per housekeeping structure.
 import { el, formatValue, limitState, utc } from "./util.js";
 
-const STALE_AFTER_MS = 10000;
 const rows = new Map();     // parameter -> {row, value, time, meta, seen}
 
 export function mount(section, ctx) {
+  const staleAfterMs = 1000 * ctx.staleAfter;
   const filter = el("input", { type: "search", placeholder: "filter parameters", oninput: () => {
     const text = filter.value.toLowerCase();
     for (const [name, entry] of rows) entry.row.hidden = text && !name.includes(text);
   } });
   section.append(el("div", { class: "toolbar" }, filter,
-    el("span", { class: "hint" }, "yellow and red: outside limits; dim with ~: nothing new for 10 s")));
+    el("span", { class: "hint" }, `yellow and red: outside limits; dim with ~: nothing new for ${ctx.staleAfter} s`)));
   const bySid = new Map();
   for (const [name, meta] of Object.entries(ctx.dictionary.parameters)) {
     if (!bySid.has(meta.sid)) bySid.set(meta.sid, []);
@@ -58,7 +59,7 @@ export function mount(section, ctx) {
   setInterval(() => {
     const now = Date.now();
     for (const entry of rows.values()) {
-      if (entry.state !== "stale" && now - entry.seen > STALE_AFTER_MS) { entry.row.className = "stale"; entry.state = "stale"; }
+      if (entry.state !== "stale" && now - entry.seen > staleAfterMs) { entry.row.className = "stale"; entry.state = "stale"; }
     }
-  }, 1000);
+  }, Math.min(1000, staleAfterMs / 4));
 }

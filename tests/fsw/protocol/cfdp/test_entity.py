@@ -92,6 +92,38 @@ def test_a_nak_for_more_gaps_than_one_pdu_holds_is_split_and_the_file_completes(
     assert wire.kinds("up").count("nak") >= 2
 
 
+def test_the_receiver_tells_its_gaps_and_both_ends_count_the_naks(tmp_path):
+    # file data PDUs 10, 11 and 40 lost: two gaps, three segments' octets, each asked for by NAK
+    wire = Wire(tmp_path, drop=lambda way, kind, n: kind == "file_data" and n in (10, 11, 40))
+    sending = wire.send_file(tmp_path, DATA)
+    seen = set()
+    while wire.t < BOUND and not (wire.t > 0 and wire.quiet()):
+        wire.step()
+        if wire.ground.receiving is not None:
+            seen.add((wire.ground.receiving.gaps, wire.ground.receiving.missing))
+    segment = 512 - 4 - 2 * 2 - 2 - 4 - 2   # PDU header (fixed part, entity ids, sequence), offset, CRC
+    assert (2, 3 * segment) in seen
+    receiving = wire.ground.receiving
+    assert receiving.ok and (receiving.gaps, receiving.missing) == (0, 0) and delivered(wire) == DATA
+    assert receiving.naks == wire.kinds("up").count("nak") >= 2
+    assert sending.naks == receiving.naks
+
+
+def test_a_transfer_after_a_failed_one_asks_for_nothing_the_failed_one_lacked(tmp_path):
+    wire = Wire(tmp_path, drop=lambda way, kind, n: kind == "file_data" and n == 10)
+    first = wire.send_file(tmp_path, DATA)
+    wire.run(0.1, done=lambda: False)
+    assert wire.ground.receiving.gaps == 1               # a gap, then the line goes for good
+    wire.silent_until = BOUND
+    wire.run(BOUND)
+    assert first.state == wire.ground.receiving.state == "failed"
+    wire.silent_until = -1.0
+    second = wire.send_file(tmp_path, DATA, name="image_00002.pjim")
+    wire.run(wire.t + BOUND)
+    assert second.ok and delivered(wire) == DATA
+    assert wire.ground.receiving.naks == second.naks == 0    # a clean line: nothing to ask for
+
+
 def test_eof_received_while_suspended_is_answered_after_resume(tmp_path):
     wire = Wire(tmp_path)
     sending = wire.send_file(tmp_path, DATA)

@@ -104,9 +104,10 @@ def test_a_page_of_another_site_cannot_command_the_station(page, station):
         Promise.all(attempts).then(done);""", url)
     assert outcome[2] == "refused"                         # the live stream is not read from elsewhere
     assert uplink() == before                               # nothing was radiated
-    for path in ("/api/commands", "/web/api/commands"):     # what the server answered, and why
+    for path in ("/api/commands", "/web/api/commands", "/web/api/images/1/downlink"):   # what the server answered, and why
         status, body = post(url + path, {"name": "ping"}, {"Origin": "http://evil.example"})
         assert status == 403 and ("another site" in body or "CSRF token" in body)
-    status, body = post(url + "/web/api/commands", {"name": "ping"}, {})     # same origin, no CSRF token
-    assert status == 403 and "CSRF token" in body
+    for path in ("/web/api/commands", "/web/api/images/1/downlink"):     # same origin, no CSRF token
+        status, body = post(url + path, {"name": "ping"}, {})
+        assert status == 403 and "CSRF token" in body
     assert uplink() == before

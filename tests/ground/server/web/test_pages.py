@@ -2,6 +2,7 @@
 a person does there, and what they then see."""
 
 import json
+import re
 import urllib.error
 import urllib.request
 
@@ -57,6 +58,30 @@ def test_parameters_arrive_live_with_units_and_limit_colours(page):
     value = entries.find_element(By.CSS_SELECTOR, "td.value")
     assert int(value.text) >= 1
     assert value.value_of_css_property("background-color") == "rgba(227, 179, 65, 1)"
+
+
+def test_a_parameter_that_stops_arriving_turns_stale_and_fresh_again(page):
+    driver = page("/web/?stale=1.5#parameters")               # dim after 1.5 s without news
+    temp = driver.find_element(By.CSS_SELECTOR, 'tr[data-parameter="cam_temp"]')      # structure 20
+    mode = driver.find_element(By.CSS_SELECTOR, 'tr[data-parameter="mode"]')          # structure 3
+    wait_until(lambda: temp.get_attribute("class") == "nominal", 15, "cam_temp never arrived")
+    driver.get(driver.current_url.split("#")[0] + "#commands")
+    send_from_form(driver, "hk_disable", sid=20)          # the thermal reports stop coming
+    try:
+        assert outcome_of(command_row(driver, "hk_disable")) == "completed"
+        driver.get(driver.current_url.split("#")[0] + "#parameters")
+        wait_until(lambda: temp.get_attribute("class") == "stale", 10, "cam_temp never turned stale")
+        value = temp.find_element(By.CSS_SELECTOR, "td.value")
+        assert driver.execute_script("return getComputedStyle(arguments[0], '::after').content", value) == '" ~"'
+        assert value.value_of_css_property("color") == "rgba(125, 139, 153, 1)"     # dim
+        assert float(value.text) > -40                          # the last value is still shown
+        assert mode.get_attribute("class") != "stale"           # its structure still comes
+    finally:
+        driver.get(driver.current_url.split("#")[0] + "#commands")
+        send_from_form(driver, "hk_enable", sid=20)
+    assert outcome_of(command_row(driver, "hk_enable")) == "completed"
+    driver.get(driver.current_url.split("#")[0] + "#parameters")
+    wait_until(lambda: temp.get_attribute("class") == "nominal", 10, "cam_temp never came back")
 
 
 def test_events_filtered_by_severity_and_search(page):
@@ -195,20 +220,38 @@ def test_images_listed_downlinked_with_progress_and_shown(page, station):
         gs.await_event("cam_ready", timeout=20)
         gs.send("clock_speed", speed=10)
         gs.send("cam_configure", exposure=5, filters=7, tdi=2, readout="sum4")
-        gs.send("cam_capture", framelets=4, timeout=30)
+        gs.send("cam_capture", framelets=32, timeout=30)     # ~0.8 MB: a file that takes a while
         image_id = gs.await_event("image_captured", timeout=10).fields["image_id"]
     driver = page("/web/#images")
     driver.find_element(By.ID, "list-images").click()
     stored = wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, f'#image-store tr[data-stored="{image_id}"]'),
                         10, "the image is not in the list")[0]
+    # every text the image's card shows, as a person watching it would see it change
+    driver.execute_script("""
+        window.cardTexts = [];
+        new MutationObserver(() => {
+            const hint = document.querySelector(`#gallery [data-image="${arguments[0]}"] .hint`);
+            if (hint && window.cardTexts[window.cardTexts.length - 1] !== hint.textContent) window.cardTexts.push(hint.textContent);
+        }).observe(document.getElementById("gallery"), { subtree: true, childList: true, characterData: true });
+    """, image_id)
     stored.find_element(By.TAG_NAME, "button").click()
     card = wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, f'#gallery [data-image="{image_id}"]'),
                       10, "no progress for the image")[0]
     wait_until(lambda: "complete" in card.text, 30, f"the image did not come down whole: {card.text}")
-    assert "red+green+blue" in card.text and "km from Io" in card.text
+    assert "red+green+blue" in card.text and "km from Io" in card.text and "CFDP class 2" in card.text
+    seen = [tuple(map(int, found.groups())) for text in driver.execute_script("return window.cardTexts")
+            if (found := re.match(r"(\d+) of (\d+) octets", text))]
+    size = seen[-1][1]
+    assert seen[-1][0] == size and any(got < size for got, _ in seen[:-1]), seen   # it moved, then it was whole
     picture = card.find_element(By.TAG_NAME, "img")
     width = wait_until(lambda: driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth",
                                                      picture), 10, "the picture did not load")
     assert width > 100
     bar = card.find_element(By.CSS_SELECTOR, ".progress > div")
     assert bar.get_attribute("style").replace(" ", "") == "width:100%;"
+    # an image the camera does not hold: the page says why it did not come down
+    answer = driver.execute_async_script("""
+        const done = arguments[0];
+        fetch('/web/api/session').then(r => r.json()).then(s => fetch('/web/api/images/4242/downlink',
+            {method: 'POST', headers: {'X-CSRF-Token': s.csrf}})).then(r => r.json().then(b => done([r.status, b.error])));""")
+    assert answer[0] == 409 and "no_such_item" in answer[1], answer
