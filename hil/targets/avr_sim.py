@@ -43,7 +43,7 @@ FIRMWARE_CAPABILITIES = dict(
     hk_sids=frozenset({1, 2, 3, 10, 20}), anneal_hold=2, hk_tick=0.1,
     features=frozenset({"farm", "farm_reporting", "farm_wait", "push_frame"}), cfdp_class=1,
     no_sdls_reason="the Uno build takes clear frames: AES-256-GCM would need 3,996 B of static RAM where "
-    "the Uno has 2,048 B, and 19,958 B of flash against the 16 KB goal (docs/PERFORMANCE.md); the Mega "
+    "the Uno has 2,048 B, and 19,988 B of flash against the 16 KB goal (docs/PERFORMANCE.md); the Mega "
     "build authenticates (tests/hil/test_firmware_sdls.py)",
 )
 # the Mega build besides: SDLS on its uplink and housekeeping structure 6 (security)
