@@ -132,6 +132,16 @@ class GroundStation:
             return tracked
         return self.wait_for(tracked, timeout)
 
+    def await_board(self, tries: int = 5, timeout: float = 5.0, last_timeout: float | None = None) -> TrackedCommand:
+        """Ping until the board answers: one that has just been opened may still be booting (an Uno
+        resets when its port opens). The last try waits last_timeout (default: timeout)."""
+        for attempt in range(tries):
+            try:
+                return self.send("ping", timeout=last_timeout if attempt == tries - 1 and last_timeout else timeout)
+            except CommandTimeout:
+                if attempt == tries - 1:
+                    raise
+
     def wait_for(self, tracked: TrackedCommand, timeout: float | None = None) -> TrackedCommand:
         deadline = time.time() + (self.timeout if timeout is None else timeout)
         while not tracked.done.wait(min(max(deadline - time.time(), 0.0), 0.5)):

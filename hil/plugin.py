@@ -92,15 +92,12 @@ def open_station(target, timeout: float = 20.0):
                       timeout=timeout, on_warning=lambda _message: None,
                       cop1="farm" in target.capabilities.features,
                       key_file=target.key_file if "sdls" in target.capabilities.features else None)
-    # a board may still be booting (an Uno resets when its port opens): a few pings first
-    for attempt in range(5):
-        try:
-            station.send("ping", timeout=5 if attempt < 4 else timeout)
-            return station
-        except CommandTimeout:
-            continue
-    station.close()
-    raise RuntimeError(f"{target.name}: no answer to ping")
+    try:
+        station.await_board(last_timeout=timeout)
+    except CommandTimeout:
+        station.close()
+        raise RuntimeError(f"{target.name}: no answer to ping") from None
+    return station
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import pytest
 from fsw.link import Link, open_link
 from fsw.protocol.cfdp import FLIGHT_ENTITY
 from fsw.protocol.imagefile import image_rows
-from ground.procedures import CommandTimeout, connect
+from ground.procedures import connect
 from hil.plugin import needs
 from hil.tests.test_commands import captured_image, ready_camera
 
@@ -92,12 +92,7 @@ def test_a_class_1_image_that_lost_frames_on_the_way_is_asked_for_again(fresh_ta
     with connect(link=line, frame_len=fresh_target.capabilities.frame_len, archive=False, timeout=20,
                  on_warning=lambda _message: None, cop1="farm" in fresh_target.capabilities.features,
                  key_file=None) as gs:
-        for _ in range(5):                        # the board may still be booting
-            try:
-                gs.send("ping", timeout=5)
-                break
-            except CommandTimeout:
-                continue
+        gs.await_board()
         ready_camera(gs)
         gs.send("cam_configure", exposure=50, filters=15, tdi=1)
         gs.send("cam_capture", framelets=1)              # 8 KB: a second of line

@@ -251,12 +251,7 @@ def arduino_run(elf: Path, farm: bool) -> dict:
         threading.Thread(target=process.stdout.read, daemon=True).start()
         with connect(port, frame_len=256, archive=False, timeout=30, on_warning=lambda _m: None,
                      key_file=None, cop1=farm) as gs:     # the firmware has no SDLS yet
-            for _ in range(5):            # the board may still be booting
-                try:
-                    gs.send("ping", timeout=5)
-                    break
-                except Exception:
-                    continue
+            gs.await_board()
             gs.send("cam_power", state="on")
             gs.await_event("cam_ready", timeout=60)
             gs.send("cam_configure", exposure=20, filters=7, tdi=1)
