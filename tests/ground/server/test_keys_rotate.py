@@ -16,10 +16,10 @@ REFUSALS = ("sdls_unknown_spi", "sdls_bad_mac", "sdls_replay", "sdls_out_of_wind
 
 
 def on_board(gs) -> dict:
-    """The board's command and SDLS counters, as of now (sampled by the one-shot reports)."""
-    gs.send("hk_oneshot", sid=2)
-    gs.send("hk_oneshot", sid=6)
-    return {name: gs.latest(name) for name in ("tc_executed", "tc_rejected", "frames_rejected", *REFUSALS)}
+    """The board's command and SDLS counters, as the one-shot reports give them (not the latest
+    periodic report, which may have been sampled after the second one-shot ran)."""
+    reports = {**gs.request_hk(2), **gs.request_hk(6)}
+    return {name: reports[name] for name in ("tc_executed", "tc_rejected", "frames_rejected", *REFUSALS)}
 
 
 def test_rotate_on_a_running_server_while_another_client_commands(fsw_port, serve_factory):
