@@ -90,7 +90,7 @@ def test_a_class_1_image_that_lost_frames_on_the_way_is_asked_for_again(fresh_ta
     line = Fade(open_link(fresh_target.port, 115200))
     with connect(link=line, frame_len=fresh_target.capabilities.frame_len, archive=False, timeout=20,
                  on_warning=lambda _message: None, cop1="farm" in fresh_target.capabilities.features,
-                 key_file=None) as gs:
+                 key_file=fresh_target.key_file if "sdls" in fresh_target.capabilities.features else None) as gs:
         for _ in range(5):                        # the board may still be booting
             try:
                 gs.send("ping", timeout=5)
