@@ -220,7 +220,7 @@ class Farm:
 ZONE_LEN = const(244)              # D.TM_FRAME_LEN - header - OCF - FECF (checked at import below)
 assert ZONE_LEN == D.TM_FRAME_LEN - D.TM_HEADER_LEN - D.OCF_LEN - D.FECF_LEN
 REALTIME_CAP = const(2048)         # octets of replies and events waiting: beyond, dropped and counted
-BULK_CAP = const(4 * 244)          # housekeeping and image segments wait in at most four frames' worth
+BULK_CAP = const(4 * 244)          # housekeeping and CFDP PDUs wait in at most four frames' worth
 HK_ROOM = const(2 * 244)           # bulk data leaves this much to housekeeping, which goes first
 FLUSH_QUIET_MS = const(2)          # uplink silent this long: complete a partial frame now
 FLUSH_MAX_AGE_MS = const(25)       # no partial frame waits longer (about one frame time at 115200)
@@ -250,7 +250,7 @@ class _Channel:
 
 class Downlink:
     """Packets into TM frames: real-time (VC 0: verification, events, replies) always first, then
-    bulk (VC 1: periodic housekeeping, image segments), then idle frames (VC 7) only to keep the
+    bulk (VC 1: periodic housekeeping, CFDP PDUs), then idle frames (VC 7) only to keep the
     CLCW flowing. One frame goes to the UART when the line has taken the last one."""
 
     def __init__(self, board, clock, clcw):
