@@ -297,6 +297,12 @@ def render_python() -> str:
         f"ACK_START = const({pus.ACK_START})",
         f"ACK_PROGRESS = const({pus.ACK_PROGRESS})",
         f"ACK_COMPLETION = const({pus.ACK_COMPLETION})",
+        "# CFDP (fsw/protocol/cfdp): PDUs on their own APID, entity ids of CFDP_ID_OCTETS",
+        f"CFDP_APID = const(0x{cfdp.CFDP_APID:03X})",
+        f"CFDP_GROUND_ENTITY = const({cfdp.GROUND_ENTITY})",
+        f"CFDP_FLIGHT_ENTITY = const({cfdp.FLIGHT_ENTITY})",
+        f"CFDP_ID_OCTETS = const({cfdp.ENTITY_ID_OCTETS})",
+        f"CFDP_SEQUENCE_OCTETS = const({cfdp.SEQUENCE_OCTETS})",
         "",
         "# reason codes (fsw/protocol/reasons.py)",
     ]

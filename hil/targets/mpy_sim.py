@@ -34,7 +34,7 @@ PICO_COMMANDS = pico_board_commands(load().commands)
 PICO_CAPABILITIES = dict(
     frame_len=256, commands=PICO_COMMANDS, image_size=(64, 64), window=8,
     hk_sids=frozenset({1, 2, 3, 4, 6, 10, 20}), anneal_hold=2, hk_tick=0.1,
-    features=frozenset({"farm", "farm_reporting", "sdls"}),
+    features=frozenset({"farm", "farm_reporting", "sdls"}), cfdp_class=1,
 )
 
 

@@ -91,7 +91,7 @@ def test_a_class_1_image_that_lost_frames_on_the_way_is_asked_for_again(fresh_ta
     line = Fade(open_link(fresh_target.port, 115200))
     with connect(link=line, frame_len=fresh_target.capabilities.frame_len, archive=False, timeout=20,
                  on_warning=lambda _message: None, cop1="farm" in fresh_target.capabilities.features,
-                 key_file=None) as gs:
+                 key_file=fresh_target.key_file if "sdls" in fresh_target.capabilities.features else None) as gs:
         gs.await_board()
         ready_camera(gs)
         gs.send("cam_configure", exposure=50, filters=15, tdi=1)

@@ -12,8 +12,11 @@ at 115200 baud 8N1 (11,520 octets/s), one run; this tree's fsw against a baselin
    filters (12,288 pixels: two 32-row framelets of 64 columns, a CFDP class 1 file; the baseline's
    firmware sends its 64x64 planes in segments), goodput as above (goal >= 70%), when the AVR
    toolchain is installed.
+5. The Pico's MicroPython program in the emulated board (mpy-sim, real time, its UART paced at
+   115200 baud): its 64x64 image in three filters (12,288 pixels, a CFDP class 1 file; before,
+   segments), goodput as above (goal >= 70%), when node and the WebAssembly port are installed.
 
-    ./scripts/bench downlink [--baseline REV] [--frames 1024,256] [--seconds S] [--no-arduino]
+    ./scripts/bench downlink [--baseline REV] [--frames 1024,256] [--seconds S] [--no-arduino] [--no-pico]
 
 The baseline is a git revision exported to a temporary directory (default: eda3941, the paced
 downlink whose images today's ground reads, segments from the firmware); --baseline none skips it.
@@ -272,6 +275,63 @@ def arduino_run(elf: Path, farm: bool) -> dict:
             "requests": image.requests, "pace": pace}
 
 
+# the mpy-sim target of a tree (ours or a baseline's) in a process of its own, until stdin closes
+PICO_BOARD = """
+import sys
+from hil.targets.mpy_sim import MpySimTarget
+target = MpySimTarget()
+target.start()
+print(target.port, target.key_file, flush=True)
+sys.stdin.read()
+target.stop()
+"""
+
+
+def pico_run(tree: Path) -> dict:
+    """The tree's Pico program on the emulated board: capture its image in three filters, downlink it."""
+    modules = tree / "hil" / "pico" / "node_modules"
+    if not modules.exists():      # a baseline's export has none: the installed port serves it too
+        modules.symlink_to(ROOT / "hil" / "pico" / "node_modules")
+    board = subprocess.Popen([sys.executable, "-c", PICO_BOARD], cwd=tree, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(tree)})
+    try:
+        port, key_file = board.stdout.readline().split()
+        with connect(port, frame_len=256, archive=False, timeout=30, on_warning=lambda _m: None,
+                     key_file=key_file) as gs:
+            gs.send("cam_power", state="on")
+            gs.await_event("cam_ready", timeout=60)
+            gs.send("cam_configure", exposure=20, filters=7, tdi=1)
+            gs.send("cam_capture", framelets=1, timeout=60)
+            image_id = gs.await_event("image_captured", timeout=60).fields["image_id"]
+            started = time.perf_counter()
+            image = gs.downlink_image(image_id, timeout=300)
+            elapsed = time.perf_counter() - started
+    finally:
+        board.stdin.close()
+        board.wait(30)
+    octets = image.meta["size"]
+    return {"octets": octets, "elapsed": elapsed, "goodput": octets / elapsed / RATE, "requests": image.requests}
+
+
+def pico(trees: dict) -> bool:
+    """True when the goal was missed."""
+    from hil.targets.mpy_sim import missing_runtime
+
+    if missing_runtime():
+        print(f"\n== Pico in mpy-sim: skipped, {missing_runtime()}")
+        return False
+    print("\n== Pico MicroPython program in mpy-sim, 256-octet frames, real time at 115200 baud")
+    runs = {name: pico_run(tree) for name, tree in trees.items()}
+    for name, r in runs.items():
+        print(f"{name:>9}: {r['octets']:,} octets in {r['elapsed']:.2f} s, goodput {r['goodput']:.1%}, "
+              f"requests {r['requests']}")
+    if "baseline" in runs:
+        print(f"    ratio: goodput {runs['ours']['goodput'] / runs['baseline']['goodput']:.2f}x")
+    met = runs["ours"]["goodput"] >= 0.70
+    print(f"     goal: goodput >= 70%: {'met' if met else 'MISSED'}")
+    return not met
+
+
 def firmware(tree: Path) -> Path | None:
     """The Uno ELF of a tree's firmware, built if need be; None without the AVR toolchain."""
     from hil.targets.avr_sim import build, missing_toolchain
@@ -309,8 +369,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the 1000x idle-fill run")
     parser.add_argument("--no-arduino", action="store_true", help="skip the firmware in simavr")
     parser.add_argument("--arduino-only", action="store_true", help="only the firmware in simavr")
+    parser.add_argument("--no-pico", action="store_true", help="skip the Pico program in mpy-sim")
+    parser.add_argument("--pico-only", action="store_true", help="only the Pico program in mpy-sim")
     args = parser.parse_args()
-    lengths = [] if args.arduino_only else [int(n) for n in args.frames.split(",")]
+    lengths = [] if args.arduino_only or args.pico_only else [int(n) for n in args.frames.split(",")]
     failed = False
     with tempfile.TemporaryDirectory(prefix="perijove-bench-downlink-") as tmp:
         tmp = Path(tmp)
@@ -346,8 +408,10 @@ def main() -> int:
             failed |= not met
         for frame_len in lengths[:1]:
             failed |= idle_fill(trees, prepared, tmp, frame_len, args.seconds)
-        if not args.no_arduino:
+        if not (args.no_arduino or args.pico_only):
             failed |= arduino(trees)
+        if not (args.no_pico or args.arduino_only):
+            failed |= pico(trees)
     return 1 if failed else 0
 
 

@@ -6,6 +6,7 @@ import gc
 
 import board
 import camera
+import cfdp
 import core
 import dispatch
 import link
@@ -67,11 +68,12 @@ def step():
     _uplink.feed(data, start - _last_rx_ms)
     thermal.tick()
     camera.tick()
+    cfdp.tick()
     schedule.tick()
     core.watch_contact()
     core.hk_tick()
     quiet = start - _last_rx_ms if not _uplink.pending() else 0
-    core.downlink.poll(quiet, camera.bulk_coming())
+    core.downlink.poll(quiet, cfdp.bulk_coming())
     _cycle_max = max(_cycle_max, min(board.ticks_ms() - start, 0xFFFF))
 
 

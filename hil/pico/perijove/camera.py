@@ -1,7 +1,7 @@
 """A small camera: power and warm-up, configuration, one stored synthetic 64x64 image per filter,
-and its downlink: image_meta, then image_segment reports on the bulk channel as the line drains.
-The image is stored in flash, row by row as it is made, and read back a segment at a time: its
-4 KB a filter never sit in the heap.
+and its stored file for CFDP (cfdp.py): the host's .pjim (fsw/protocol/imagefile.py), whose
+pixels are stored in flash, row by row as they are made, and read back a PDU at a time: its 4 KB
+a filter never sit in the heap.
 
 The same principles as the host's camera, reduced: the damage is one number (the failing
 regulator's, d = hot_pixels / 1200, which the anneal lowers) that raises the offset, stripes the
@@ -14,7 +14,6 @@ import struct
 
 import board
 import core
-import link
 import pj_dictionary as D
 from micropython import const
 
@@ -31,7 +30,7 @@ except ImportError:               # a build without it: zlib's CRC-32 bit by bit
 
 SIDE = const(64)
 PLANE = const(4096)
-SEGMENT = const(128)              # image octets per image_segment report
+SEGMENT = const(512)              # image_list's segments: the host's (fsw/protocol/imagefile.py)
 WARM_UP_MS = const(2000)
 IO_RANGE_KM = 1500.0              # PJ57's closest approach to Io
 
@@ -54,9 +53,7 @@ image_tdi = 0
 image_hot = 0
 image_crc = 0
 
-sending = False
-next_segment = 0
-downlink_request = None
+sending = False                   # its file is going down (cfdp.py): the image stays as it is
 
 
 def _mix(x):
@@ -132,36 +129,24 @@ def tick():
     if state == D.CAM_STATE_WARMING and board.ticks_ms() - powered_ms >= WARM_UP_MS:
         state = D.CAM_STATE_READY
         core.event(D.EVENT_CAM_READY)
-    # one segment at a time, only while the bulk channel has room: commands' replies never wait
-    if sending and core.downlink.room(bulk=True) >= link.packet_len(6 + SEGMENT) + link.HK_ROOM:
-        _send_segment()
 
 
-def bulk_coming():
-    return sending
+# The stored file's JSON header: what image_meta says of an image, keys sorted as the host writes
+# them; not a push-frame image (framelets 0), raw companded pixels
+_HEADER = ('{"checksum":%d,"companding":"sqrt","compression":"none","dark_level":%.1f,"dose":%.2f,'
+           '"dropouts":%d,"exposure":%d,"filters":%d,"framelets":0,"height":%d,"hot_pixels":%d,'
+           '"image_id":%d,"io_range":%.1f,"noise":4.6,"size":%d,"stripes":%.2f,"tdi":%d,"time":%d,"width":%d}')
 
 
-def _send_segment():
-    global next_segment, sending
-    with open(IMAGE_FILE, "rb") as stored:
-        stored.seek(next_segment * SEGMENT)
-        data = struct.pack(">HHH", image_id, next_segment, segments()) + stored.read(SEGMENT)
-    core.downlink.packet(downlink_request[0], D.REPORT_IMAGE_SEGMENT[0], D.REPORT_IMAGE_SEGMENT[1], data, bulk=True)
-    next_segment += 1
-    if next_segment < segments():
-        return
-    sending = False
-    core.event(D.EVENT_DOWNLINK_COMPLETE, image_id, segments())
-    core.complete(downlink_request, 0)
-
-
-def _send_meta(request):
-    d, dark, stripes, dropouts = _damage_of(image_hot)
-    meta = struct.pack(D.REPORT_IMAGE_META[2], image_id, image_time, SIDE, SIDE, image_filters, image_exposure,
-                       image_tdi, D.CAM_CONFIGURE_COMPRESSION_NONE, IO_RANGE_KM, image_hot, dark, 4.6, stripes,
-                       dropouts, D.REPORT_IMAGE_META_COMPANDING_SQRT, 0, image_hot / 100, image_len, segments(),
-                       image_crc)
-    core.downlink.packet(request[0], D.REPORT_IMAGE_META[0], D.REPORT_IMAGE_META[1], meta)
+def file_start(ident):
+    """The stored file's first octets (prefix and JSON header; its pixels follow, in IMAGE_FILE),
+    or None when there is no such image."""
+    if not image_len or ident != image_id:
+        return None
+    _d, dark, stripes, dropouts = _damage_of(image_hot)
+    header = (_HEADER % (image_crc, dark, image_hot / 100, dropouts, image_exposure, image_filters, SIDE,
+                         image_hot, image_id, IO_RANGE_KM, image_len, stripes, image_tdi, image_time, SIDE)).encode()
+    return b"PJIM" + struct.pack(">I", len(header)) + header
 
 
 def _damage_of(hot):
@@ -213,22 +198,6 @@ def list_command(args, request):
         data = b"\x00\x00"
     core.downlink.packet(request[0], D.REPORT_IMAGE_LIST[0], D.REPORT_IMAGE_LIST[1], data)
     return 0
-
-
-def downlink_command(args, request):
-    global sending, next_segment, downlink_request
-    ident, first = args
-    if not image_len or ident != image_id:
-        return D.REASON_NO_SUCH_ITEM
-    if first >= segments():
-        return D.REASON_ARG_OUT_OF_RANGE
-    if sending:
-        return D.REASON_BUSY
-    _send_meta(request)
-    sending = True
-    next_segment = first
-    downlink_request = request
-    return core.DEFERRED
 
 
 def delete_command(args, request):

@@ -4,6 +4,7 @@ argument checks, mode and arming rules, and the verification of each command."""
 import struct
 
 import camera
+import cfdp
 import core
 import pj_dictionary as D
 import schedule
@@ -162,13 +163,13 @@ HANDLERS = {
     D.CMD_CAM_CONFIGURE: camera.configure_command,
     D.CMD_CAM_CAPTURE: camera.capture_command,
     D.CMD_CAM_LIST: camera.list_command,
-    D.CMD_CAM_DOWNLINK: camera.downlink_command,
     D.CMD_CAM_DELETE: camera.delete_command,
     D.CMD_HEATER_ON: thermal.heater_on_command,
     D.CMD_HEATER_OFF: thermal.heater_off_command,
     D.CMD_HEATER_SETPOINT: thermal.setpoint_command,
     D.CMD_ANNEAL: thermal.anneal_command,
     D.CMD_ANNEAL_ABORT: thermal.anneal_abort_command,
+    D.CMD_FILE_DOWNLINK: cfdp.downlink_command,
 }
 
 

@@ -220,7 +220,7 @@ class Farm:
 ZONE_LEN = const(244)              # D.TM_FRAME_LEN - header - OCF - FECF (checked at import below)
 assert ZONE_LEN == D.TM_FRAME_LEN - D.TM_HEADER_LEN - D.OCF_LEN - D.FECF_LEN
 REALTIME_CAP = const(2048)         # octets of replies and events waiting: beyond, dropped and counted
-BULK_CAP = const(4 * 244)          # housekeeping and image segments wait in at most four frames' worth
+BULK_CAP = const(4 * 244)          # housekeeping and CFDP PDUs wait in at most four frames' worth
 HK_ROOM = const(2 * 244)           # bulk data leaves this much to housekeeping, which goes first
 FLUSH_QUIET_MS = const(2)          # uplink silent this long: complete a partial frame now
 FLUSH_MAX_AGE_MS = const(25)       # no partial frame waits longer (about one frame time at 115200)
@@ -250,7 +250,7 @@ class _Channel:
 
 class Downlink:
     """Packets into TM frames: real-time (VC 0: verification, events, replies) always first, then
-    bulk (VC 1: periodic housekeeping, image segments), then idle frames (VC 7) only to keep the
+    bulk (VC 1: periodic housekeeping, CFDP PDUs), then idle frames (VC 7) only to keep the
     CLCW flowing. One frame goes to the UART when the line has taken the last one."""
 
     def __init__(self, board, clock, clcw):
@@ -261,7 +261,7 @@ class Downlink:
         self.bulk = _Channel(D.VC_BULK, BULK_CAP)
         self.idle_count = 0
         self.mc_count = 0
-        self.own_apids = {spec[0] for spec in D.COMMANDS} | {D.APID_EVENTS, D.APID_HOUSEKEEPING}
+        self.own_apids = {spec[0] for spec in D.COMMANDS} | {D.APID_EVENTS, D.APID_HOUSEKEEPING, D.CFDP_APID}
         self.sequence = {}        # APID -> next sequence count
         self.messages = {}        # (APID, service) -> next message type counter
         self.dropped = 0          # octets of packets that found no room
@@ -274,32 +274,52 @@ class Downlink:
         channel = self.bulk if bulk else self.realtime
         return channel.cap - len(channel.pending)
 
-    def packet(self, apid, service, subtype, data, bulk=False):
-        """Queue one TM packet; False when it found no room (its sequence count is spent: the
-        ground sees the gap, and the octets are counted in downlink_dropped)."""
+    def _sequence(self, apid):
         # each APID of the board counts on its own; any other (a failure report to an unknown APID)
         # shares one slot, so a stream of unknown APIDs cannot grow these tables
         slot = apid if apid in self.own_apids else -1
         sequence = self.sequence.get(slot, 0)
         self.sequence[slot] = (sequence + 1) & 0x3FFF
+        return slot, sequence
+
+    def _room_for(self, channel, length):
+        if len(channel.pending) + length > channel.cap:
+            self.dropped += length
+            return False
+        if len(channel.pending) <= channel.idle_tail:
+            channel.first_ms = self.board.ticks_ms()
+        channel.starts.append(len(channel.pending))
+        return True
+
+    def packet(self, apid, service, subtype, data, bulk=False):
+        """Queue one TM packet; False when it found no room (its sequence count is spent: the
+        ground sees the gap, and the octets are counted in downlink_dropped)."""
+        slot, sequence = self._sequence(apid)
         key = (slot << 8) | service if slot >= 0 else -1 - (service == 1)
         message = self.messages.get(key, 0)
         self.messages[key] = (message + 1) & 0xFFFF
         length = packet_len(len(data))
         channel = self.bulk if bulk else self.realtime
-        if len(channel.pending) + length > channel.cap:
-            self.dropped += length
+        if not self._room_for(channel, length):
             return False
         seconds, fraction = self.clock()
         head = struct.pack(">HHHBBBHHIH", 0x0800 | apid, 0xC000 | sequence, length - D.PRIMARY_HEADER_LEN - 1,
                            D.PUS_VERSION << 4, service, subtype, message, 0, seconds & 0xFFFFFFFF, fraction)
         crc = crc16(data, crc16(head))
-        if len(channel.pending) <= channel.idle_tail:
-            channel.first_ms = self.board.ticks_ms()
-        channel.starts.append(len(channel.pending))
         channel.pending += head
         channel.pending += data
         channel.pending += struct.pack(">H", crc)
+        return True
+
+    def raw_packet(self, apid, data, bulk=True):
+        """Queue a packet with neither secondary header nor error control (a CFDP PDU, which
+        carries its own CRC); False when it found no room, as packet()."""
+        _slot, sequence = self._sequence(apid)
+        channel = self.bulk if bulk else self.realtime
+        if not self._room_for(channel, D.PRIMARY_HEADER_LEN + len(data)):
+            return False
+        channel.pending += struct.pack(">HHH", apid, 0xC000 | sequence, len(data) - 1)
+        channel.pending += data
         return True
 
     def _frame(self, vcid, count, fhp, zone):

@@ -30,6 +30,12 @@ ACK_ACCEPTANCE = const(1)
 ACK_START = const(2)
 ACK_PROGRESS = const(4)
 ACK_COMPLETION = const(8)
+# CFDP (fsw/protocol/cfdp): PDUs on their own APID, entity ids of CFDP_ID_OCTETS
+CFDP_APID = const(0x041)
+CFDP_GROUND_ENTITY = const(1)
+CFDP_FLIGHT_ENTITY = const(61)
+CFDP_ID_OCTETS = const(2)
+CFDP_SEQUENCE_OCTETS = const(2)
 
 # reason codes (fsw/protocol/reasons.py)
 REASON_JUNK = const(1)
@@ -147,14 +153,14 @@ COMMANDS = (
     [0x020, 130, 2, '>HBBBB', [[1, 2000], [1, 15], [1, 64], [0, 2], [0, 2]], 8],  # cam_configure
     [0x020, 130, 3, '>B', [[1, 64]], 8],  # cam_capture
     [0x020, 130, 4, '>', [], 10],  # cam_list
-    [0x020, 130, 6, '>HH', [[1, 65535], [0, 65535]], 10],  # cam_downlink
+    [0x020, 130, 6, None, None, 2],  # cam_downlink
     [0x020, 130, 9, '>H', [[1, 65535]], 11],  # cam_delete
     [0x030, 140, 1, '>', [], 8],  # heater_on
     [0x030, 140, 2, '>', [], 8],  # heater_off
     [0x030, 140, 3, '>hH', [[-4000, 4000], [10, 1000]], 8],  # heater_setpoint
     [0x030, 140, 4, '>hI', [[2000, 6000], [1, 604800]], 9],  # anneal
     [0x030, 140, 5, '>', [], 10],  # anneal_abort
-    [0x040, 150, 1, None, None, 2],  # file_downlink
+    [0x040, 150, 1, '>HB', [[1, 65535], [1, 2]], 10],  # file_downlink
     [0x040, 150, 2, None, None, 2],  # file_cancel
     [0x040, 150, 3, None, None, 2],  # file_suspend
     [0x040, 150, 4, None, None, 2],  # file_resume
@@ -183,13 +189,13 @@ CMD_CAM_POWER = const(26)
 CMD_CAM_CONFIGURE = const(27)
 CMD_CAM_CAPTURE = const(28)
 CMD_CAM_LIST = const(29)
-CMD_CAM_DOWNLINK = const(30)
 CMD_CAM_DELETE = const(31)
 CMD_HEATER_ON = const(32)
 CMD_HEATER_OFF = const(33)
 CMD_HEATER_SETPOINT = const(34)
 CMD_ANNEAL = const(35)
 CMD_ANNEAL_ABORT = const(36)
+CMD_FILE_DOWNLINK = const(37)
 
 # reports: service, subtype, struct format of the fields (the fixed part)
 REPORT_PING_REPLY = [17, 2, '>']
@@ -201,8 +207,6 @@ REPORT_PROGRESS_SUCCESS = [1, 5, '>IBB']
 REPORT_COMPLETION_SUCCESS = [1, 7, '>I']
 REPORT_COMPLETION_FAILURE = [1, 8, '>IH']
 REPORT_IMAGE_LIST = [130, 5, '>']
-REPORT_IMAGE_META = [130, 7, '>HIHHBHBBfIfffIBBfIHI']
-REPORT_IMAGE_SEGMENT = [130, 8, '>HHH']
 
 # events: id, PUS-5 subtype (severity), struct format of the arguments after the 16-bit id
 EVENT_BOOT = [100, 1, '>IH']
@@ -222,13 +226,13 @@ EVENT_FARM_VR_SET = [205, 1, '>B']
 EVENT_CAM_READY = [500, 1, '>']
 EVENT_IMAGE_CAPTURED = [501, 1, '>HIf']
 EVENT_IMAGE_DELETED = [502, 1, '>H']
-EVENT_DOWNLINK_COMPLETE = [503, 1, '>HH']
 EVENT_HEATER_SWITCHED = [600, 1, '>Bh']
 EVENT_ANNEAL_STARTED = [601, 1, '>hI']
 EVENT_ANNEAL_PROGRESS = [602, 1, '>BB']
 EVENT_ANNEAL_COMPLETE = [603, 1, '>II']
 EVENT_OVER_TEMPERATURE = [604, 4, '>h']
 EVENT_SENSOR_FAULT = [605, 4, '>B']
+EVENT_FILE_SENT = [800, 1, '>HI']
 
 # the thermal node (fsw/hw/sim/thermal.py) and flight's limits (fsw/thermal/limits.py), centi-units
 THERMAL_SINK_CC = const(-2500)
@@ -244,8 +248,6 @@ THERMAL_ANNEAL_COOL_TIMEOUT_S = const(3600)
 
 # enumerated values of commands' arguments, reports' fields and housekeeping parameters
 CAM_POWER_STATE_ON = const(1)
-CAM_CONFIGURE_COMPRESSION_NONE = const(0)
-REPORT_IMAGE_META_COMPANDING_SQRT = const(1)
 MODE_NOMINAL = const(0)
 MODE_SAFE = const(1)
 SAFE_CAUSE_NONE = const(0)

@@ -1,9 +1,15 @@
-"""One emulated Pico (the mpy-sim target) and a ground station on it, for the program's own tests."""
+"""One emulated Pico (the mpy-sim target) and a ground station on it, for the program's own tests;
+program_vm.py runs its modules in the VM alone (tests are not a package)."""
+
+import sys
+from pathlib import Path
 
 import pytest
 
 from hil.plugin import open_station
 from hil.targets.mpy_sim import MpySimTarget, missing_runtime
+
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture(scope="module")

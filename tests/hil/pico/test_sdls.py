@@ -5,15 +5,14 @@ a reload from flash (a reset), so a replay is refused after it too."""
 
 import importlib.util
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from program_vm import run
 
 from fsw.protocol.crc import crc16
 from fsw.protocol.reasons import Reason
-from hil.targets.mpy_sim import PICO, missing_runtime
+from hil.targets.mpy_sim import missing_runtime
 
 pytestmark = [pytest.mark.timeout(120),
               pytest.mark.skipif(missing_runtime() is not None, reason=missing_runtime() or "")]
@@ -35,14 +34,6 @@ ENCRYPTED = bytes.fromhex("203d002a07" "0001" "000000000000000000000001" "459c92
                           "60eab485685528583e05da3e08263f2a" "4b31")
 AUTHENTICATED = bytes.fromhex("203d002a08" "0002" "000000000000000000000001" + b"PJ-TC!".hex()
                               + "f7fbcc709797d23ed88b54cd47fcdf46" "b636")
-
-
-def run(code: str) -> list:
-    """Run code in the VM with the program importable; the JSON it prints, line by line."""
-    result = subprocess.run([shutil.which("node"), str(PICO / "vm.mjs")], input=code, capture_output=True,
-                            text=True, timeout=60, cwd=PICO)
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def with_fecf(body: bytes) -> bytes:
