@@ -239,6 +239,9 @@ def test_a_device_that_goes_away_and_comes_back_is_reopened(fsw_port, serve_fact
         while not status(server.url)["connected"] and time.time() < deadline:
             time.sleep(0.1)
         assert status(server.url)["connected"]
+        deadline = time.time() + 2                         # the attached client hears it on its stream
+        while not gs.session.connected and time.time() < deadline:
+            time.sleep(0.05)
         assert gs.send("ping").outcome == "completed"
     assert any("link back" in w for w in status(server.url)["warnings"])
 
