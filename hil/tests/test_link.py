@@ -113,9 +113,13 @@ def test_an_uplink_burst_while_the_downlink_is_busy(gs, hil_target):
     dropped_before = gs.request_hk(1)["downlink_dropped"]
     segments = threading.Event()
 
+    rejected = []           # what the board said of each frame it rejected, for the message below
+
     def on_segment(record):
         if record.name == "image_segment" and record.fields.get("image_id") == image_id:
             segments.set()
+        if record.name == "frame_rejected":
+            rejected.append(dict(record.fields))
 
     name, args = bulk_downlink(hil_target, image_id)
     since = gs.session.files.ended_total if name == "file_downlink" else 0
@@ -138,7 +142,7 @@ def test_an_uplink_burst_while_the_downlink_is_busy(gs, hil_target):
     assert [v.outcome for v in sent] == ["completed"] * BURST_COMMANDS * BURST_ROUNDS
     assert finished == [v.request_id for v in sent], "verification reports came back out of order"
     after = gs.request_hk(2)
-    assert after["frames_rejected"] - before["frames_rejected"] == len(BURST_JUNK) * BURST_ROUNDS
+    assert after["frames_rejected"] - before["frames_rejected"] == len(BURST_JUNK) * BURST_ROUNDS, rejected
     # and an hk_oneshot, the downlink and this hk_oneshot
     assert after["tc_accepted"] - before["tc_accepted"] == BURST_COMMANDS * BURST_ROUNDS + 3
     assert gs.request_hk(1)["downlink_dropped"] == dropped_before
