@@ -42,12 +42,11 @@ from fsw.protocol.reasons import ProtocolError
 
 from ..tracker import reason_label
 from .access import OPERATOR, Access, token_of
-from .reading import archive_response, error, parameters_and_span
+from .reading import archive_response, error, json_body, parameters_and_span
 from .station import CommandRequestError, GroundServer, Subscriber
 from .web import SameOriginOnly, web_routes
 
 log = logging.getLogger("ground.server")
-MAX_BODY = 64 * 1024
 MAX_FOLLOW_S = 3600.0
 PACKET_HEADER = struct.Struct(">d")
 
@@ -114,13 +113,9 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
         refused = allowed(request, need_operator=True)
         if refused:
             return refused
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return error(413, f"request body over {MAX_BODY} octets")
-        try:
-            document = json.loads(body or b"null")
-        except ValueError as problem:
-            return error(400, f"body is not JSON: {problem}")
+        document, refused = await json_body(request)
+        if refused:
+            return refused
         if not isinstance(document, dict) or not isinstance(document.get("name"), str):
             return error(400, 'body must be a JSON object with a command "name"')
         name = document["name"]
@@ -217,11 +212,9 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
         refused = allowed(request, need_operator=True)
         if refused:
             return refused
-        body = await request.body()
-        try:
-            document = json.loads(body or b"null")
-        except ValueError as problem:
-            return error(400, f"body is not JSON: {problem}")
+        document, refused = await json_body(request)
+        if refused:
+            return refused
         if not isinstance(document, dict) or not isinstance(document.get("directive"), str):
             return error(400, 'body must be a JSON object with a "directive"')
         try:
@@ -233,8 +226,10 @@ def create_app(server: GroundServer, access: Access) -> Starlette:
         refused = allowed(request, need_operator=True)
         if refused:
             return refused
+        document, refused = await json_body(request, empty={})
+        if refused:
+            return refused
         try:
-            document = json.loads(await request.body() or b"{}")
             timeout = float(document.get("timeout", 10.0))
             if not 0 < timeout <= MAX_FOLLOW_S:
                 raise ValueError

@@ -18,8 +18,25 @@ class QueryError(ValueError):
     """A query the archive cannot answer: one line saying why (400)."""
 
 
+MAX_BODY = 64 * 1024        # a command or a directive is a few hundred octets
+
+
 def error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
+
+
+async def json_body(request, empty=None) -> tuple[object, JSONResponse | None]:
+    """A request's JSON document (`empty` for an empty body) and None, or None and the refusal:
+    a body over MAX_BODY (413) or one that is no JSON (400)."""
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return None, error(413, f"request body over {MAX_BODY} octets")
+    if not body:
+        return empty, None
+    try:
+        return json.loads(body), None
+    except ValueError as problem:
+        return None, error(400, f"body is not JSON: {problem}")
 
 
 def parameters_and_span(dictionary, query) -> tuple[list[str], float | None, float | None]:

@@ -39,7 +39,7 @@ from fsw.protocol.reasons import ProtocolError
 
 from ...archive import ArchiveError
 from ..access import token_of
-from ..reading import archive_response, error, open_reader, parameters_and_span
+from ..reading import archive_response, error, json_body, open_reader, parameters_and_span
 from ..station import CommandRequestError
 from .feed import BROWSER_QUEUE, WebHub, serve_browser
 from .history import command_history
@@ -50,7 +50,6 @@ STATIC = HERE / "static"
 UPLOT = HERE / "node_modules" / "uplot" / "dist"
 VENDOR = {"uPlot.iife.min.js": UPLOT / "uPlot.iife.min.js", "uPlot.min.css": UPLOT / "uPlot.min.css"}
 INSTALL_HINT = f"the web station's assets are not installed: run `npm ci --prefix {HERE}` (or ./scripts/test)"
-MAX_BODY = 64 * 1024
 HISTORY_MAX = 1000
 
 
@@ -203,11 +202,10 @@ def web_routes(server, access, allowed) -> list:
         refused = from_the_page(request)
         if refused:
             return refused
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return error(413, f"request body over {MAX_BODY} octets")
+        document, refused = await json_body(request)
+        if refused:
+            return refused
         try:
-            document = json.loads(body)
             name, words = document["name"], document.get("words", [])
             if not isinstance(name, str) or not isinstance(words, list) or not all(isinstance(w, str) for w in words):
                 raise TypeError
