@@ -38,14 +38,19 @@ def dispatched_commands(source: Path = DISPATCH) -> tuple[str, ...]:
     return tuple(re.findall(r"case PJ_CMD_([A-Z0-9_]+):", body))
 
 
+def command_names(idents, names, source) -> frozenset[str]:
+    """The dictionary command names (of `names`) behind a board program's command idents
+    (PJ_CMD_X, D.CMD_X); ValueError when the program handles one the dictionary lacks."""
+    by_ident = {re.sub(r"[^A-Za-z0-9]+", "_", name).upper(): name for name in names}
+    unknown = [ident for ident in idents if ident not in by_ident]
+    if unknown:
+        raise ValueError(f"{source.name} handles commands the dictionary lacks: {', '.join(unknown)}")
+    return frozenset(by_ident[ident] for ident in idents)
+
+
 def board_commands(names) -> frozenset[str]:
     """The dictionary command names (of `names`) that the firmware's switch dispatches."""
-    by_ident = {re.sub(r"[^A-Za-z0-9]+", "_", name).upper(): name for name in names}
-    cases = dispatched_commands()
-    unknown = [case for case in cases if case not in by_ident]
-    if unknown:
-        raise ValueError(f"{DISPATCH.name} dispatches commands the dictionary lacks: {', '.join(unknown)}")
-    return frozenset(by_ident[case] for case in cases)
+    return command_names(dispatched_commands(), names, DISPATCH)
 
 
 def pico_commands() -> tuple[str, ...]:
@@ -58,8 +63,7 @@ def pico_commands() -> tuple[str, ...]:
 
 def pico_board_commands(names) -> frozenset[str]:
     """The dictionary command names (of `names`) that the Pico program handles."""
-    by_ident = {re.sub(r"[^A-Za-z0-9]+", "_", name).upper(): name for name in names}
-    return frozenset(by_ident[case] for case in pico_commands() if case in by_ident)
+    return command_names(pico_commands(), names, PICO_DISPATCH)
 
 
 # The Mega build's SDLS keys in its EEPROM (hil/arduino/perijove/pj_sdls.cpp, docs/ICD.md): a mark,
