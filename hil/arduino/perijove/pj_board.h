@@ -7,6 +7,13 @@
 #define PJ_BAUD 115200UL
 #define PJ_HEATER_PIN 8         // drives the MOSFET gate (or an LED stand-in)
 #define PJ_MARKER_PIN 9         // high while one TC is decoded and dispatched (cycle counts)
+// the marker written to its port directly: a digitalWrite costs 8 octets of flash a call and some
+// 50 cycles, which the cycle count would include. Pin 9 is PB1 on the Uno, PH6 on the Mega
+#if defined(__AVR_ATmega2560__)
+#define PJ_MARKER(high) ((high) ? (PORTH |= _BV(PH6)) : (PORTH &= ~_BV(PH6)))
+#else
+#define PJ_MARKER(high) ((high) ? (PORTB |= _BV(PB1)) : (PORTB &= ~_BV(PB1)))
+#endif
 #define PJ_THERMISTOR_PIN A0    // NTC to GND, fixed resistor to 5 V
 
 // the thermistor divider's values (PJ_NTC_*) are generated into pj_dictionary.h from

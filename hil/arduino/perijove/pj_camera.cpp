@@ -5,13 +5,14 @@
 // The same principles as the host's camera, reduced: the damage is one number (the failing
 // regulator's, d = hot_pixels / 1200, which the anneal lowers) that raises the offset, stripes the
 // rows (a hash of row and image: no RAM), adds noise and drops pixels; pixels are 12-bit values
-// companded to 8 bits by the square-root table (256 thresholds in flash).
+// companded to 8 bits by the square-root rule of the host's table (pj_compand.cpp).
 #include <Arduino.h>
 #include <avr/pgmspace.h>
 #include <string.h>
 
 #include "pj_app.h"
 #include "pj_clock.h"
+#include "pj_compand.h"
 #include "pj_downlink.h"
 #include "pj_wire.h"
 
@@ -42,31 +43,6 @@ static uint8_t image_tdi;
 static uint8_t image_framelets;
 
 static bool sending;          // its file is going down: kept as it is until the end
-
-// compand(v) = round(255 * sqrt(v / 4095)), the table of fsw/protocol/companding.py: code c
-// starts where (c - 1/2)^2 * 4095 / 65025 <= v, that is (2c - 1)^2 * 4095 <= 260100 v, exactly,
-// in integers. The table holds compand(64 b) for each 64-value bin b of the 12-bit range (and
-// 255 past its end): the code of a value in bin b lies between two neighbours, a short binary
-// search apart
-static const uint8_t bin_code[65] PROGMEM = {
-    0,   32,  45,  55,  64,  71,  78,  84,  90,  96,  101, 106, 110, 115, 119, 123, 128,
-    131, 135, 139, 143, 146, 150, 153, 156, 159, 163, 166, 169, 172, 175, 177, 180, 183,
-    186, 189, 191, 194, 197, 199, 202, 204, 207, 209, 211, 214, 216, 219, 221, 223, 225,
-    228, 230, 232, 234, 236, 239, 241, 243, 245, 247, 249, 251, 253, 255};
-
-static uint8_t compand(int16_t value) {
-  if (value <= 0) return 0;
-  uint8_t bin = (uint16_t)value >> 6;
-  uint8_t low = pgm_read_byte(&bin_code[bin]), high = pgm_read_byte(&bin_code[bin + 1]);
-  uint32_t scaled = 260100UL * (uint16_t)value;
-  while (low < high) {   // the largest code whose threshold is at most value
-    uint8_t mid = (low + high + 1) >> 1;
-    uint16_t odd = 2 * mid - 1;
-    if ((uint32_t)odd * odd * 4095 <= scaled) low = mid;
-    else high = mid - 1;
-  }
-  return low;
-}
 
 static uint8_t planes(uint8_t mask) { return __builtin_popcount(mask); }
 static uint16_t image_size() { return FRAMELET * image_framelets * planes(image_filters); }
@@ -168,7 +144,7 @@ static uint8_t next_pixel() {
       level = ((uint32_t)level * img_scale) >> 8;
     }
     int16_t v = level + cursor.row_level + (int16_t)(noise & 15);
-    value = compand(v > (int16_t)img_ceiling ? img_ceiling : v);
+    value = pj_compand(v > (int16_t)img_ceiling ? img_ceiling : v);
   }
   cursor.i++;
   if (++cursor.col == SIDE) {
@@ -348,7 +324,7 @@ uint8_t pj_camera_hk(uint8_t *out) {
   pj_put16(out + PJ_HK_CAMERA_CAM_EXPOSURE, exposure);
   out[PJ_HK_CAMERA_CAM_FILTERS] = filters;
   out[PJ_HK_CAMERA_CAM_TDI] = tdi;
-  pj_put16(out + PJ_HK_CAMERA_IMAGES_STORED, image_id ? 1 : 0);
+  out[PJ_HK_CAMERA_IMAGES_STORED + 1] = image_id != 0;   // a u16, its high octet zero
   out[PJ_HK_CAMERA_STORE_USED] = image_id ? 100 : 0;
   pj_put16(out + PJ_HK_CAMERA_LAST_IMAGE, last_image);
   pj_put32(out + PJ_HK_CAMERA_HOT_PIXELS, hot_pixels);
@@ -359,6 +335,6 @@ uint8_t pj_camera_hk(uint8_t *out) {
   pj_put32(out + PJ_HK_CAMERA_DROPOUTS, d);   // per 4,096 pixels: one in 16 at the worst
   pj_putf(out + PJ_HK_CAMERA_DOSE, hot_pixels / 100.0f);
   pj_putf(out + PJ_HK_CAMERA_IO_RANGE, IO_RANGE_KM);
-  pj_put16(out + PJ_HK_CAMERA_PERIJOVE, 57);
+  out[PJ_HK_CAMERA_PERIJOVE + 1] = 57;   // a u16, its high octet zero
   return PJ_HK_CAMERA_LEN;
 }

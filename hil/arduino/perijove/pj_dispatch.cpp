@@ -26,8 +26,9 @@ struct ArgSpec {
 static const CommandSpec command_specs[] PROGMEM = {PJ_COMMANDS(PJ_SPEC)};
 static const ArgSpec arg_specs[] PROGMEM = {PJ_ARGS(PJ_ARG)};
 
-static uint32_t tc_accepted, tc_rejected, tc_executed, tc_failed;
-static uint32_t frames_received, frames_rejected;
+// the counters of housekeeping structure 2, in its order: one loop writes them all
+enum { TC_ACCEPTED, TC_REJECTED, TC_EXECUTED, TC_FAILED, FRAMES_RECEIVED, FRAMES_REJECTED, COUNTERS };
+static uint32_t counts[COUNTERS];
 static uint16_t last_reason;
 
 static void failure_event(const PjRequest &r, uint8_t subtype, uint16_t reason);
@@ -68,16 +69,16 @@ void pj_progress(const PjRequest &r, uint8_t step, uint8_t percent) {
 
 void pj_complete(const PjRequest &r, uint8_t reason) {
   if (reason) {
-    tc_failed++;
+    counts[TC_FAILED]++;
     pj_report(r, PJ_REPORT_COMPLETION_FAILURE_SUBTYPE, reason);
   } else {
-    tc_executed++;
+    counts[TC_EXECUTED]++;
     pj_report(r, PJ_REPORT_COMPLETION_SUCCESS_SUBTYPE, 0);
   }
 }
 
 static void reject(const PjRequest &r, uint16_t reason) {
-  tc_rejected++;
+  counts[TC_REJECTED]++;
   pj_report(r, PJ_REPORT_ACCEPTANCE_FAILURE_SUBTYPE, reason);
 }
 
@@ -199,7 +200,7 @@ static void dispatch_packet(const uint8_t *p, uint8_t n) {
     if (n >= PJ_PRIMARY_HEADER_LEN) {
       reject(r, reason);
     } else {   // no primary header: nothing to address a report to, but counted and logged
-      tc_rejected++;
+      counts[TC_REJECTED]++;
       failure_event(r, PJ_REPORT_ACCEPTANCE_FAILURE_SUBTYPE, reason);
     }
     return;
@@ -221,7 +222,7 @@ static void dispatch_packet(const uint8_t *p, uint8_t n) {
     return;
   }
   pj_contact();
-  tc_accepted++;
+  counts[TC_ACCEPTED]++;
   pj_report(r, PJ_REPORT_ACCEPTANCE_SUCCESS_SUBTYPE, 0);
   pj_report(r, PJ_REPORT_START_SUCCESS_SUBTYPE, 0);
   reason = execute(index, args, r);
@@ -238,12 +239,12 @@ void pj_uplink_frame(uint8_t *f, uint8_t len) {
     pj_frame_rejected(reason, len);
     return;
   }
-  frames_received++;
+  counts[FRAMES_RECEIVED]++;
   if (pj_farm_frame(f, len)) dispatch_packet(f + PJ_TC_HEADER_LEN, len - PJ_TC_HEADER_LEN - PJ_FECF_LEN);
 }
 
 void pj_frame_rejected(uint8_t reason, uint16_t octets) {
-  frames_rejected++;
+  counts[FRAMES_REJECTED]++;
   last_reason = reason;
   uint8_t event[PJ_EVENT_FRAME_REJECTED_ARG_LEN];
   pj_put16(event + PJ_EVENT_FRAME_REJECTED_ARG_REASON, reason);
@@ -252,12 +253,9 @@ void pj_frame_rejected(uint8_t reason, uint16_t octets) {
 }
 
 uint8_t pj_commanding_hk(uint8_t *out) {
-  pj_put32(out + PJ_HK_COMMANDING_TC_ACCEPTED, tc_accepted);
-  pj_put32(out + PJ_HK_COMMANDING_TC_REJECTED, tc_rejected);
-  pj_put32(out + PJ_HK_COMMANDING_TC_EXECUTED, tc_executed);
-  pj_put32(out + PJ_HK_COMMANDING_TC_FAILED, tc_failed);
-  pj_put32(out + PJ_HK_COMMANDING_FRAMES_RECEIVED, frames_received);
-  pj_put32(out + PJ_HK_COMMANDING_FRAMES_REJECTED, frames_rejected);
+  static_assert(PJ_HK_COMMANDING_FRAMES_REJECTED == PJ_HK_COMMANDING_TC_ACCEPTED + 4 * FRAMES_REJECTED,
+                "the commanding counters are consecutive u32 in housekeeping structure 2");
+  for (uint8_t i = 0; i < COUNTERS; i++) pj_put32(out + PJ_HK_COMMANDING_TC_ACCEPTED + 4 * i, counts[i]);
   pj_put16(out + PJ_HK_COMMANDING_LAST_REASON, last_reason);
   pj_farm_hk(out);
   return PJ_HK_COMMANDING_LEN;

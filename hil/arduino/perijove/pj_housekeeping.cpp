@@ -15,13 +15,12 @@ struct Structure {
   uint32_t due_ms;
 };
 
+// the cycle figures stay zero (send() zeroes the structure): the board has no rate groups
 static uint8_t executive_hk(uint8_t *out) {
   pj_put32(out + PJ_HK_EXECUTIVE_UPTIME, pj_uptime());
-  pj_put16(out + PJ_HK_EXECUTIVE_CYCLE_MAX_FAST, 0);
-  pj_put16(out + PJ_HK_EXECUTIVE_CYCLE_MAX_SLOW, 0);
-  pj_put32(out + PJ_HK_EXECUTIVE_CYCLE_SLIPS, 0);
   pj_put32(out + PJ_HK_EXECUTIVE_DICTIONARY_VERSION, PJ_DICTIONARY_VERSION);
-  pj_put32(out + PJ_HK_EXECUTIVE_CLOCK_SPEED, 0x3F800000UL);   // 1.0f: the board runs in real time
+  out[PJ_HK_EXECUTIVE_CLOCK_SPEED] = 0x3F;       // 1.0f (3F 80 00 00): the board runs in real time
+  out[PJ_HK_EXECUTIVE_CLOCK_SPEED + 1] = 0x80;
   pj_put32(out + PJ_HK_EXECUTIVE_DOWNLINK_DROPPED, pj_tm_dropped());
   return PJ_HK_EXECUTIVE_LEN;
 }

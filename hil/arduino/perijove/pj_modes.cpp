@@ -80,7 +80,7 @@ uint8_t pj_modes_hk(uint8_t *out) {
   out[PJ_HK_MODES_SAFE_CAUSE] = safe_cause;
   pj_put16(out + PJ_HK_MODES_SAFE_ENTRIES, safe_entries);
   pj_put32(out + PJ_HK_MODES_CONTACT_AGE, (millis() - last_contact_ms) / 1000);
-  pj_put32(out + PJ_HK_MODES_CONTACT_TIMEOUT, 0);   // loss-of-contact check not on this board
+  // contact_timeout stays zero (send() zeroes the structure): no loss-of-contact check here
   out[PJ_HK_MODES_ARMED] = armed && millis() - armed_ms < ARM_WINDOW_MS;
   return PJ_HK_MODES_LEN;
 }

@@ -49,15 +49,15 @@ static bool step() {
     return false;
   }
   if (count < PJ_ASM_LEN + length) return true;
-  digitalWrite(PJ_MARKER_PIN, HIGH);
+  PJ_MARKER(true);
   if (pj_crc16(pj_crc16_start(), buffer + PJ_ASM_LEN, length)) {
     skip_one(PJ_REASON_BAD_FECF);
-    digitalWrite(PJ_MARKER_PIN, LOW);
+    PJ_MARKER(false);
     return false;
   }
   close_span();
   pj_uplink_frame(buffer + PJ_ASM_LEN, length);
-  digitalWrite(PJ_MARKER_PIN, LOW);
+  PJ_MARKER(false);
   count -= PJ_ASM_LEN + length;
   memmove(buffer, buffer + PJ_ASM_LEN + length, count);
   return count == 0;
