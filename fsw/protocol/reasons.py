@@ -17,6 +17,7 @@ class Reason(IntEnum):
     BAD_SCID = 6
     BAD_VCID = 7
     FRAME_GAP = 8             # frame counter jumped: frames lost
+    OCTETS_LOST = 9           # a board's receive ring was full: octets lost before the deframer
     # packets
     BAD_CRC = 16              # packet error control mismatch
     BAD_LENGTH = 17           # packet length field disagrees with the bytes

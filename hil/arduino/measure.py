@@ -185,25 +185,31 @@ argument checks, and building its acceptance, start, completion and ping_reply p
 over {len(cycles["uno"])} pings per board; the Mega is a little slower because its 3-octet
 program counter costs a cycle more per call and return. A reply that fills a 256-octet TM frame
 only writes its header in the dispatch; the frame's OCF and FECF (a CRC over 254 octets, ~10,000
-cycles) are added in the main loop, which sends it. A `cam_capture` is the exception: it
-checksums the whole synthetic image (CRC-32, a bit at a time, over 2 KB per framelet and filter)
-inside its dispatch, about 1.6 million cycles (0.1 s) per framelet and filter, 16 at most.
+cycles) are added in the main loop, which sends it. A `cam_capture` checksums the whole synthetic
+image (CRC-32 over 2 KB per framelet and filter, about 740 cycles a pixel) after its dispatch, 32
+pixels (1.5 ms) a pass of the main loop, and completes when the checksum is done; at once, in the
+dispatch, it took 0.1 s per framelet and filter, long enough to overrun the receive ring.
 
 Back-to-back: 100 `heater_setpoint` TCs with no verification requested (24 octets each,
 2,400 octets, 0.21 s of line at 115200 baud) written without waiting. At 16 MHz one TC's 24
 octets last 33,000 cycles on the line, so decoding never falls behind. Commands that ask for
 every verification report produce about three times as many octets down as up; the suite keeps
 at most 4 of those outstanding. The main loop never waits for the UART: while neither TM buffer
-has room for a TC's replies, uplink octets wait in the receive ring, until it is three quarters
-full; past that they are decoded all the same and a packet with no room is dropped and counted
-(executive `downlink_dropped`), so uplink octets are not lost. An image file's CFDP PDUs and
-periodic housekeeping wait until the uplink has been quiet for 2 ms, and leave room for a
-command's replies, so a burst of commands finds the buffers drained for them. A partial frame is
+has room for a TC's replies, uplink octets wait in the receive ring, until it is half full; past
+that they are decoded all the same and a packet with no room is dropped and counted (executive
+`downlink_dropped`), so uplink octets are not lost. Half a ring is 64 octets, 5.5 ms at 115200
+baud, more than one pass of the main loop takes while the uplink is busy. An image file's CFDP
+PDUs and periodic housekeeping wait until the uplink has been quiet for 2 ms, and leave room for
+a command's replies, so a burst of commands finds the buffers drained for them. A partial frame is
 completed with idle data once the uplink is quiet, except while file data keeps asking for room:
-then it waits for the next PDU, one frame time (23 ms) at most. A File Data PDU (222 octets of
-file, its packet one frame's zone) is made in about 11 ms (at the capture's rate per pixel, its
-CRC-32 included), less than the 128-octet receive ring takes to fill at the line's rate, and
-hands the next frame to the UART as soon as the line frees, so the line never waits for pixels.
+then it waits for the next PDU, one frame time (23 ms) at most. A File Data PDU carries 128
+octets of file and is made in one pass of the loop, 6 to 7.5 ms (about 800 cycles an octet: the
+pixel, its companding, the packet's CRC), so the ring, empty when it starts, takes what arrives
+meanwhile with room to spare. PDUs that filled a frame (222 octets, with a bitwise CRC-32 of the
+file) took 15 to 17 ms, longer than the ring holds: an uplink burst that began with one lost
+octets. Octets lost all the same are reported as a rejected span of their own (`frame_rejected`,
+reason `octets_lost`). The line never waits for pixels: the next frame goes to the UART as soon
+as the line frees.
 hil/tests/test_link.py sends long junk frames and then commands (4 at once) during an image
 downlink and requires every octet up and every reply down.
 """

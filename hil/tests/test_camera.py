@@ -1,6 +1,7 @@
 """The camera: capture, then downlink (as a CFDP file, or in segments where the target has no
 CFDP), reassembled and checked on the ground."""
 
+import random
 import time
 from itertools import combinations
 
@@ -8,11 +9,16 @@ import numpy as np
 import pytest
 
 from fsw.link import Link, open_link
+from fsw.protocol import Reason
 from fsw.protocol.cfdp import FLIGHT_ENTITY
 from fsw.protocol.imagefile import image_rows
 from ground.procedures import connect
 from hil.plugin import needs
+from hil.tests.helpers import write_bytes
 from hil.tests.test_commands import captured_image, ready_camera
+from hil.tests.test_link import BURST_JUNK, junk_frame, send_in_window
+
+MAX_STRIPS = 24   # framelets times filters the smallest board (the Arduino) takes in one capture
 
 
 def test_capture_and_downlink(gs, hil_target):
@@ -108,3 +114,29 @@ def test_a_class_1_image_that_lost_frames_on_the_way_is_asked_for_again(fresh_ta
         conditions = [t.condition for _, t in gs.session.files.ended if t.name == f"image_{image_id:05d}.pjim"]
     assert faded and conditions == ["check_limit_reached", "no_error"]
     assert set(image.planes) == {"red", "green", "blue", "methane"}
+
+
+def test_the_uplink_is_heard_while_a_capture_is_stored(gs, hil_target):
+    # the largest capture the board takes, then junk longer than its receive ring and a window of
+    # commands while it stores (and checksums) the image: every command completes once and every
+    # junk frame is one rejection, so not an uplink octet was lost meanwhile
+    needs(hil_target, commands=("cam_power", "cam_configure", "cam_capture"))
+    ready_camera(gs)
+    gs.send("cam_configure", exposure=20, filters=15, tdi=1)
+    rejected = []
+
+    def on_event(record):
+        if record.name == "frame_rejected":
+            rejected.append((Reason(record.fields["reason"]).label, record.fields["octets"]))
+
+    before = gs.request_hk(2)
+    with gs.session.listening(on_event):
+        capture = gs.send("cam_capture", wait=False, framelets=MAX_STRIPS // 4)
+        write_bytes(gs, b"".join(junk_frame(random.Random(59), n) for n in BURST_JUNK))
+        sent, _ = send_in_window(gs, hil_target.capabilities.window, 8, "ping")
+        assert gs.wait_for(capture, timeout=120).outcome == "completed"
+    assert [v.outcome for v in sent] == ["completed"] * 8
+    assert not [octets for reason, octets in rejected if reason == Reason.OCTETS_LOST.label], rejected
+    after = gs.request_hk(2)
+    assert after["frames_rejected"] - before["frames_rejected"] == len(BURST_JUNK), rejected
+    assert after["tc_accepted"] - before["tc_accepted"] == 8 + 2   # the capture and this hk_oneshot

@@ -119,7 +119,7 @@ def test_an_uplink_burst_while_the_downlink_is_busy(gs, hil_target):
         if record.name == "image_segment" and record.fields.get("image_id") == image_id:
             segments.set()
         if record.name == "frame_rejected":
-            rejected.append(dict(record.fields))
+            rejected.append((Reason(record.fields["reason"]).label, record.fields["octets"]))
 
     name, args = bulk_downlink(hil_target, image_id)
     since = gs.session.files.ended_total if name == "file_downlink" else 0
@@ -141,6 +141,8 @@ def test_an_uplink_burst_while_the_downlink_is_busy(gs, hil_target):
         gs.wait_for(downlink, timeout=300)
     assert [v.outcome for v in sent] == ["completed"] * BURST_COMMANDS * BURST_ROUNDS
     assert finished == [v.request_id for v in sent], "verification reports came back out of order"
+    lost = [octets for reason, octets in rejected if reason == Reason.OCTETS_LOST.label]
+    assert not lost, f"the board's receive ring overran: {sum(lost)} uplink octets lost ({rejected})"
     after = gs.request_hk(2)
     assert after["frames_rejected"] - before["frames_rejected"] == len(BURST_JUNK) * BURST_ROUNDS, rejected
     # and an hk_oneshot, the downlink and this hk_oneshot

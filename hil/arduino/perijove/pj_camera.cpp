@@ -163,9 +163,17 @@ static uint8_t next_pixel() {
   return value;
 }
 
-static uint8_t capture(uint8_t framelets) {
+// Capturing reads the image once to checksum it (the file's header carries the checksum, ahead
+// of the pixels) and only then stores it. The pass goes CAPTURE_STEP pixels a loop, about 1.5 ms:
+// at once it took 100 ms a framelet, and uplink octets overran the receive ring meanwhile.
+#define CAPTURE_STEP 32
+static uint16_t capture_left;   // pixels still to checksum: image_id is not stored yet
+static uint32_t capture_crc;
+static PjRequest capture_request;
+
+static uint8_t capture(uint8_t framelets, const PjRequest &request) {
   if (state != PJ_CAM_STATE_READY) return PJ_REASON_NOT_ALLOWED_IN_MODE;
-  if (sending) return PJ_REASON_BUSY;
+  if (sending || capture_left) return PJ_REASON_BUSY;
   if (framelets * planes(filters) > MAX_STRIPS) return PJ_REASON_ARG_OUT_OF_RANGE;
   image_framelets = framelets;
   image_id = last_image = last_image + 1;
@@ -175,16 +183,25 @@ static uint8_t capture(uint8_t framelets) {
   image_tdi = tdi;
   image_hot = hot_pixels;
   image_damage();
-  uint32_t crc = 0xFFFFFFFFUL;
   rewind();
-  for (uint16_t at = 0, n = image_size(); at < n; at++) crc = pj_crc32_step(crc, next_pixel());
-  image_crc = ~crc;
+  capture_crc = 0xFFFFFFFFUL;
+  capture_left = image_size();
+  capture_request = request;
+  return PJ_DEFERRED;
+}
+
+static_assert(FRAMELET % CAPTURE_STEP == 0, "a pass ends on a step");
+static void capture_tick() {
+  for (uint8_t n = CAPTURE_STEP; n; n--) capture_crc = pj_crc32_step(capture_crc, next_pixel());
+  capture_left -= CAPTURE_STEP;
+  if (capture_left) return;
+  image_crc = ~capture_crc;
   uint8_t event[PJ_EVENT_IMAGE_CAPTURED_ARG_LEN];
   pj_put16(event + PJ_EVENT_IMAGE_CAPTURED_ARG_IMAGE_ID, image_id);
   pj_put32(event + PJ_EVENT_IMAGE_CAPTURED_ARG_HOT_PIXELS, image_hot);
   pj_putf(event + PJ_EVENT_IMAGE_CAPTURED_ARG_IO_RANGE, IO_RANGE_KM);
   pj_event(PJ_EVENT_IMAGE_CAPTURED_ID, PJ_EVENT_IMAGE_CAPTURED_SEVERITY, event, sizeof event);
-  return 0;
+  pj_complete(capture_request, 0);
 }
 
 // The image's stored file, as the host stores it (fsw/protocol/imagefile.py): "PJIM", the JSON
@@ -228,7 +245,7 @@ static uint32_t field(uint8_t f) {
 }
 
 uint16_t pj_image_file_open(uint16_t id) {
-  if (!image_id || id != image_id) return 0;
+  if (capture_left || !image_id || id != image_id) return 0;
   sending = true;
   file_at = 0;
   template_at = header;
@@ -256,6 +273,7 @@ uint8_t pj_image_file_next() {
 }
 
 void pj_camera_tick() {
+  if (capture_left) capture_tick();
   if (state == PJ_CAM_STATE_WARMING && millis() - powered_ms >= WARM_UP_MS) {
     state = PJ_CAM_STATE_READY;
     pj_event(PJ_EVENT_CAM_READY_ID, PJ_EVENT_CAM_READY_SEVERITY, 0, 0);
@@ -282,7 +300,7 @@ uint8_t pj_camera_command(uint8_t index, const uint8_t *args, const PjRequest &r
       tdi = args[PJ_ARG_CAM_CONFIGURE_TDI];
       return 0;
     case PJ_CMD_CAM_CAPTURE:
-      return capture(args[PJ_ARG_CAM_CAPTURE_FRAMELETS]);
+      return capture(args[PJ_ARG_CAM_CAPTURE_FRAMELETS], request);
     case PJ_CMD_CAM_LIST:
       pj_tm_begin(request.apid, PJ_REPORT_IMAGE_LIST_SERVICE, PJ_REPORT_IMAGE_LIST_SUBTYPE,
                   image_id ? 2 + 13 : 2);
@@ -299,7 +317,7 @@ uint8_t pj_camera_command(uint8_t index, const uint8_t *args, const PjRequest &r
     case PJ_CMD_CAM_DELETE:
       if (!image_id || pj_get16(args + PJ_ARG_CAM_DELETE_IMAGE_ID) != image_id)
         return PJ_REASON_NO_SUCH_ITEM;
-      if (sending) return PJ_REASON_BUSY;
+      if (sending || capture_left) return PJ_REASON_BUSY;
       pj_event(PJ_EVENT_IMAGE_DELETED_ID, PJ_EVENT_IMAGE_DELETED_SEVERITY, args, 2);
       image_id = 0;
       return 0;

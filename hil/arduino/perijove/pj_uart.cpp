@@ -15,7 +15,7 @@
 
 static volatile uint8_t rx_ring[PJ_RX_RING];
 static volatile uint8_t rx_head, rx_tail;
-static volatile uint16_t rx_overruns;
+static volatile uint8_t rx_overruns;     // modulo 256: read every pass of the loop
 static volatile uint32_t rx_last_ms;
 static const uint8_t *volatile tx_data;
 static volatile uint16_t tx_left;
@@ -62,13 +62,7 @@ int16_t pj_uart_read() {
 
 uint8_t pj_uart_available() { return (rx_head - rx_tail) & (PJ_RX_RING - 1); }
 
-uint16_t pj_uart_overruns() {
-  uint8_t sreg = SREG;
-  cli();
-  uint16_t n = rx_overruns;
-  SREG = sreg;
-  return n;
-}
+uint8_t pj_uart_overruns() { return rx_overruns; }   // one octet: read at once
 
 uint32_t pj_uart_last_rx_ms() {
   uint8_t sreg = SREG;
