@@ -129,10 +129,16 @@ export function mount(section, ctx) {
     return entry;
   }
 
-  function stage(entry, name, ok, reason, percent) {
+  // at: when the stage happened (seconds). Stages may arrive out of order: a board's report can
+  // overtake COP-1's "queued", which the server passes on once it has answered the POST; each
+  // goes where its time puts it
+  function stage(entry, name, ok, reason, percent, at) {
     const label = name === "progress" && percent !== null && percent !== undefined ? `progress ${percent}%` : name;
-    entry.stages.append(el("span", { class: ok ? "stage" : "stage failed", title: reason || "" },
-      ok ? label : `${label} FAILED${reason ? ` (${reason})` : ""}`));
+    const span = el("span", { class: ok ? "stage" : "stage failed", title: reason || "", "data-at": at ?? "" },
+      ok ? label : `${label} FAILED${reason ? ` (${reason})` : ""}`);
+    const later = at == null ? null
+      : [...entry.stages.children].find((s) => s.dataset.at !== "" && Number(s.dataset.at) > at);
+    entry.stages.insertBefore(span, later || null);
     let result = null;
     if (!ok) result = name === "accepted" ? "rejected" : "failed";
     else if (name === "completed") result = "completed";
@@ -145,7 +151,7 @@ export function mount(section, ctx) {
 
   ctx.on("stage", (m) => {
     const entry = row(m.rid, m.command, m.rx, m.args ? Object.entries(m.args).map(([k, v]) => `${k}=${v}`).join(" ") : "");
-    if (m.stage !== "sent") stage(entry, m.stage, m.ok, m.reason, m.percent);
+    if (m.stage !== "sent") stage(entry, m.stage, m.ok, m.reason, m.percent, m.rx);
   });
 
   async function history() {
@@ -157,7 +163,7 @@ export function mount(section, ctx) {
       if (rows.has(c.request_id)) continue;
       const args = Object.entries(c.args).map(([k, v]) => `${k}=${v}`).join(" ");
       const entry = row(c.request_id, c.command, c.time, args, false);
-      for (const s of c.stages) stage(entry, s.stage, s.ok, s.reason, s.percent);
+      for (const s of c.stages) stage(entry, s.stage, s.ok, s.reason, s.percent, s.time);
       if (!FINAL.has(c.outcome)) entry.outcome.textContent = "no final report";
     }
   }
