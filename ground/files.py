@@ -165,6 +165,16 @@ class GroundFiles:
                 self.changed.wait(0.1)
         return transfer
 
+    def flight_restarted(self) -> None:
+        """Flight booted (its `boot` event): its transaction numbers may start again
+        (Entity.peer_restarted)."""
+        with self.lock:
+            if self._entity is None:
+                return
+            self._entity.peer_restarted()
+            self._tell()
+            self.changed.notify_all()
+
     def close(self) -> None:
         if self._temp is not None:
             shutil.rmtree(self._temp.name, ignore_errors=True)

@@ -173,6 +173,11 @@ class Session(Station):
         self._thread.start()
         return self
 
+    def apply(self, records: list[Record]) -> None:
+        super().apply(records)
+        if any(record.name == "boot" for record in records):
+            self.files.flight_restarted()
+
     def close(self) -> None:
         self._stop.set()
         if self._thread.is_alive():

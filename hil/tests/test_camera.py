@@ -11,11 +11,14 @@ import pytest
 from fsw.link import Link, open_link
 from fsw.protocol import Reason
 from fsw.protocol.cfdp import FLIGHT_ENTITY
+from fsw.protocol.cop1.fop import ACTIVE
 from fsw.protocol.imagefile import image_rows
+from ground.cop1 import CopRefused
 from ground.procedures import connect
 from hil.plugin import needs
 from hil.tests.helpers import write_bytes
 from hil.tests.test_commands import captured_image, ready_camera
+from hil.tests.test_cop1 import Relink, station, wait_until
 from hil.tests.test_link import BURST_JUNK, junk_frame, send_in_window
 
 MAX_STRIPS = 24   # framelets times filters the smallest board (the Arduino) takes in one capture
@@ -140,3 +143,27 @@ def test_the_uplink_is_heard_while_a_capture_is_stored(gs, hil_target):
     after = gs.request_hk(2)
     assert after["frames_rejected"] - before["frames_rejected"] == len(BURST_JUNK), rejected
     assert after["tc_accepted"] - before["tc_accepted"] == 8 + 2   # the capture and this hk_oneshot
+
+
+def test_after_a_board_reset_its_first_file_comes_at_the_first_request(fresh_target):
+    # a board numbers its CFDP transactions from 0 at each boot: the ground hears its boot event
+    # and forgets the transactions it ended, so the new transaction 0 is not refused as a repeat
+    needs(fresh_target, "reset", commands=("cam_power", "cam_configure", "cam_capture", "file_downlink"))
+    link = Relink(fresh_target)
+    with station(fresh_target, link) as gs:
+        gs.downlink_image(captured_image(gs), timeout=120, via="cfdp")
+        reset_at = time.time()
+        fresh_target.reset()
+        link.reopen()
+        gs.await_event("boot", timeout=30, since=reset_at)
+        cop1 = gs.session.cop1
+        assert wait_until(lambda: cop1.fop.state == ACTIVE and cop1.fop.last_clcw is not None
+                          and cop1.fop.last_clcw.report_value == cop1.fop.v_s, timeout=30)
+        try:
+            gs.send("ping")
+        except CopRefused:              # a late CLCW from before the reset: one resynchronisation more
+            assert wait_until(lambda: cop1.fop.state == ACTIVE)
+        image_id = captured_image(gs)
+        image = gs.downlink_image(image_id, timeout=120, via="cfdp", retries=0)
+        assert image.meta["image_id"] == image_id
+        assert gs.session.files.entity.refused["ended_transaction"] == 0

@@ -386,6 +386,16 @@ class Entity:
             self._frozen_total += self.now() - self._frozen_at
             self._frozen_at = None
 
+    def peer_restarted(self) -> None:
+        """The remote entity booted, and may number its transactions afresh (the boards start at 0
+        at each boot): its ended ones are forgotten, lest its new ones be refused as repeats. Its
+        PDUs from before the boot all came before word of it, on the same link. A transfer it had
+        open ends by the timers, as a lost one does: word of a boot can come after a new transfer
+        has begun, and must not end that one."""
+        ended = self._ended["receive"]
+        for key in [key for key in ended if key[0] == self.remote_id]:
+            del ended[key]
+
     @property
     def busy(self) -> bool:
         return self.source.state != CfdpState.IDLE or self.dest.state != CfdpState.IDLE or bool(self._output)

@@ -7,7 +7,8 @@ import os
 import pytest
 from cfdp_wire import Wire
 
-from fsw.protocol.cfdp import TIMERS
+from fsw.protocol.cfdp import FLIGHT_ENTITY, GROUND_ENTITY, TIMERS
+from fsw.protocol.cfdp.entity import Entity
 
 DATA = os.urandom(60_000)          # ~125 file data PDUs
 BOUND = 4 * TIMERS.inactivity      # no case may take longer than this, whatever it ends with
@@ -224,3 +225,37 @@ def test_a_stored_file_is_replaced_only_by_a_complete_one(tmp_path):
     wire.run(wire.t + BOUND, done=lambda: second.done and wire.ground.receiving.done)
     assert second.state == "failed"
     assert stored.read_bytes() == DATA
+
+
+def restart_flight(wire: Wire, tmp_path, n: int) -> None:
+    """The flight entity boots again with nothing kept: its transactions numbered from 0 again,
+    as the boards do; the ground is told (its session sees the boot event)."""
+    wire.flight = Entity(FLIGHT_ENTITY, GROUND_ENTITY, tmp_path / f"flight-boot-{n}", wire.now)
+    wire.in_flight = {"down": [], "up": []}
+    wire.ground.peer_restarted()
+
+
+def test_a_restarted_peer_numbering_from_0_again_is_heard(tmp_path):
+    wire = Wire(tmp_path)
+    wire.send_file(tmp_path, DATA[:5000], mode=1)
+    wire.run(BOUND)
+    assert delivered(wire) == DATA[:5000] and wire.ground.receiving.sequence == 0
+    restart_flight(wire, tmp_path, 1)
+    sending = wire.send_file(tmp_path, DATA[5000:9000], mode=1, name="image_00002.pjim")
+    wire.run(BOUND)
+    assert sending.ok and wire.ground.receiving.sequence == 0
+    assert delivered(wire) == DATA[5000:9000]
+    assert not wire.ground.refused
+
+
+def test_without_word_of_the_restart_its_first_transaction_is_refused_as_a_repeat(tmp_path):
+    # what peer_restarted is for: the ground remembers transaction 0 as ended
+    wire = Wire(tmp_path)
+    wire.send_file(tmp_path, DATA[:5000], mode=1)
+    wire.run(BOUND)
+    wire.flight = Entity(FLIGHT_ENTITY, GROUND_ENTITY, tmp_path / "flight-boot", wire.now)
+    wire.send_file(tmp_path, DATA[5000:9000], mode=1, name="image_00002.pjim")
+    wire.run(BOUND)
+    assert wire.ground.refused["ended_transaction"] > 0
+    assert wire.ground.receiving.name == "image_00001.pjim"
+
