@@ -83,7 +83,10 @@ def board_hk(gs, asked: list | None = None) -> dict:
             return gs.request_hk(2, timeout=3, bypass=True)
         except (TimeoutError, CommandTimeout):
             continue
-    raise AssertionError("no housekeeping through the bad line in 10 tries")
+    stats = gs.session.state.stats
+    heard = f"the last {time.time() - stats.last_contact:.1f} s ago" if stats.last_contact else "none"
+    raise AssertionError(f"no housekeeping through the bad line in 10 tries: {stats.frames} TM frames ({heard}), "
+                         f"COP-1 {gs.session.cop1.fop.status() if gs.session.cop1 else 'off'}")
 
 
 def test_commands_run_exactly_once_through_a_bad_line(fresh_target):
