@@ -186,8 +186,8 @@ over {len(cycles["uno"])} pings per board; the Mega is a little slower because i
 program counter costs a cycle more per call and return. A reply that fills a 256-octet TM frame
 only writes its header in the dispatch; the frame's OCF and FECF (a CRC over 254 octets, ~10,000
 cycles) are added in the main loop, which sends it. A `cam_capture` checksums the whole synthetic
-image (CRC-32 over 2 KB per framelet and filter, about 740 cycles a pixel) after its dispatch, 32
-pixels (1.5 ms) a pass of the main loop, and completes when the checksum is done; at once, in the
+image (CRC-32 over 2 KB per framelet and filter, about 740 cycles a pixel) after its dispatch, 16
+pixels (0.75 ms) a pass of the main loop, and completes when the checksum is done; at once, in the
 dispatch, it took 0.1 s per framelet and filter, long enough to overrun the receive ring.
 
 Back-to-back: 100 `heater_setpoint` TCs with no verification requested (24 octets each,
@@ -195,10 +195,11 @@ Back-to-back: 100 `heater_setpoint` TCs with no verification requested (24 octet
 octets last 33,000 cycles on the line, so decoding never falls behind. Commands that ask for
 every verification report produce about three times as many octets down as up; the suite keeps
 at most 4 of those outstanding. The main loop never waits for the UART: while neither TM buffer
-has room for a TC's replies, uplink octets wait in the receive ring, until it is half full; past
-that they are decoded all the same and a packet with no room is dropped and counted (executive
-`downlink_dropped`), so uplink octets are not lost. Half a ring is 64 octets, 5.5 ms at 115200
-baud, more than one pass of the main loop takes while the uplink is busy. An image file's CFDP
+has room for a TC's replies, uplink octets wait in the receive ring, until it is three quarters
+full; past that they are decoded all the same and a packet with no room is dropped and counted
+(executive `downlink_dropped`), so uplink octets are not lost. The last quarter is 32 octets,
+2.8 ms at 115200 baud, more than one pass of the main loop takes while the uplink is busy (a
+command's dispatch, a capture step and a frame sent). An image file's CFDP
 PDUs and periodic housekeeping wait until the uplink has been quiet for 2 ms, and leave room for
 a command's replies, so a burst of commands finds the buffers drained for them. A partial frame is
 completed with idle data once the uplink is quiet, except while file data keeps asking for room:

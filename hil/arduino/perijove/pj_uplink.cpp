@@ -64,11 +64,12 @@ static bool step() {
 }
 
 // Octets wait in the receive ring while the downlink has no room for what they may bring, so
-// replies are not dropped; once the ring is half full they go on all the same, as uplink octets
-// lost would be worse than telemetry dropped (and counted). Half leaves 64 octets, 5.5 ms at
-// 115200 baud, for one pass of the main loop; three quarters left 2.8 ms, less than a pass that
-// dispatches a command, takes a capture step and sends a frame.
-#define RING_PRESSED (PJ_RX_RING / 2)
+// replies are not dropped; once the ring is three quarters full they go on all the same, as
+// uplink octets lost would be worse than telemetry dropped (and counted). That leaves 32 octets,
+// 2.8 ms at 115200 baud, for one pass of the main loop: a pass that dispatches a command, takes a
+// capture step and sends a frame stays under it. (File Data PDUs, longer, start only when the
+// ring is empty.)
+#define RING_PRESSED (PJ_RX_RING * 3 / 4)
 
 static uint8_t overruns_seen;
 
