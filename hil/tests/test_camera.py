@@ -145,6 +145,7 @@ def test_the_uplink_is_heard_while_a_capture_is_stored(gs, hil_target):
     assert after["tc_accepted"] - before["tc_accepted"] == 8 + 2   # the capture and this hk_oneshot
 
 
+@pytest.mark.timeout(180)      # two captures and downlinks, and a boot
 def test_after_a_board_reset_its_first_file_comes_at_the_first_request(fresh_target):
     # a board numbers its CFDP transactions from 0 at each boot: the ground hears its boot event
     # and forgets the transactions it ended, so the new transaction 0 is not refused as a repeat
