@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from fsw.link import Link, open_link
-from fsw.protocol import Reason
 from fsw.protocol.cfdp import FLIGHT_ENTITY
 from fsw.protocol.cop1.fop import ACTIVE
 from fsw.protocol.imagefile import image_rows
@@ -19,7 +18,7 @@ from hil.plugin import needs
 from hil.tests.helpers import write_bytes
 from hil.tests.test_commands import captured_image, ready_camera
 from hil.tests.test_cop1 import Relink, station, wait_until
-from hil.tests.test_link import BURST_JUNK, junk_frame, send_in_window
+from hil.tests.test_link import BURST_JUNK, junk_frame, octets_lost, rejected_span, send_in_window
 
 MAX_STRIPS = 24   # framelets times filters the smallest board (the Arduino) takes in one capture
 
@@ -130,7 +129,7 @@ def test_the_uplink_is_heard_while_a_capture_is_stored(gs, hil_target):
 
     def on_event(record):
         if record.name == "frame_rejected":
-            rejected.append((Reason(record.fields["reason"]).label, record.fields["octets"]))
+            rejected.append(rejected_span(record))
 
     before = gs.request_hk(2)
     with gs.session.listening(on_event):
@@ -139,7 +138,7 @@ def test_the_uplink_is_heard_while_a_capture_is_stored(gs, hil_target):
         sent, _ = send_in_window(gs, hil_target.capabilities.window, 8, "ping")
         assert gs.wait_for(capture, timeout=120).outcome == "completed"
     assert [v.outcome for v in sent] == ["completed"] * 8
-    assert not [octets for reason, octets in rejected if reason == Reason.OCTETS_LOST.label], rejected
+    assert not octets_lost(rejected), rejected
     after = gs.request_hk(2)
     assert after["frames_rejected"] - before["frames_rejected"] == len(BURST_JUNK), rejected
     assert after["tc_accepted"] - before["tc_accepted"] == 8 + 2   # the capture and this hk_oneshot

@@ -101,6 +101,16 @@ def junk_frame(rng, length: int) -> bytes:
             return ASM + frame
 
 
+def rejected_span(record) -> tuple[str, int]:
+    """What the board said of a span it rejected (a frame_rejected event): (reason, octets)."""
+    return Reason(record.fields["reason"]).label, record.fields["octets"]
+
+
+def octets_lost(rejected: list[tuple[str, int]]) -> int:
+    """Uplink octets the board's receive ring had no room for, among rejected spans."""
+    return sum(octets for reason, octets in rejected if reason == Reason.OCTETS_LOST.label)
+
+
 def test_an_uplink_burst_while_the_downlink_is_busy(gs, hil_target):
     # long junk frames, then commands as fast as the target's window allows, while an image
     # downlink keeps the line full: an uplink octet lost would merge two rejections or lose a
@@ -119,7 +129,7 @@ def test_an_uplink_burst_while_the_downlink_is_busy(gs, hil_target):
         if record.name == "image_segment" and record.fields.get("image_id") == image_id:
             segments.set()
         if record.name == "frame_rejected":
-            rejected.append((Reason(record.fields["reason"]).label, record.fields["octets"]))
+            rejected.append(rejected_span(record))
 
     name, args = bulk_downlink(hil_target, image_id)
     since = gs.session.files.ended_total if name == "file_downlink" else 0
@@ -141,8 +151,7 @@ def test_an_uplink_burst_while_the_downlink_is_busy(gs, hil_target):
         gs.wait_for(downlink, timeout=300)
     assert [v.outcome for v in sent] == ["completed"] * BURST_COMMANDS * BURST_ROUNDS
     assert finished == [v.request_id for v in sent], "verification reports came back out of order"
-    lost = [octets for reason, octets in rejected if reason == Reason.OCTETS_LOST.label]
-    assert not lost, f"the board's receive ring overran: {sum(lost)} uplink octets lost ({rejected})"
+    assert not octets_lost(rejected), f"the board's receive ring overran: {octets_lost(rejected)} uplink octets lost ({rejected})"
     after = gs.request_hk(2)
     assert after["frames_rejected"] - before["frames_rejected"] == len(BURST_JUNK) * BURST_ROUNDS, rejected
     # and an hk_oneshot, the downlink and this hk_oneshot
