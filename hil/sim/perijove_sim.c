@@ -23,23 +23,26 @@
  * every boot of the run; "resets" counts the power cycles.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <avr_adc.h>
 #include <avr_eeprom.h>
 #include <avr_ioport.h>
+#include <avr_uart.h>
 #include <sim_avr.h>
 #include <sim_elf.h>
 #include <sim_irq.h>
 #include <sim_time.h>
-#include <uart_pty.h>
 
 #include "thermal.h"
 
@@ -155,6 +158,91 @@ static void write_stats(void) {
 	fclose(f);
 }
 
+/*
+ * UART0 on a pty, from this thread alone. simavr's uart_pty part runs a thread of its own that
+ * raises the UART's input IRQ, and with it registers simavr's cycle timers, while the AVR runs
+ * here: the timer list is not thread-safe, and a timer lost that way stops the UART for good.
+ * Here the pty is read and written between slices of simulated time; octets go into the UART
+ * while it says it has room (XON, which it first says once the firmware has enabled it), and the
+ * UART paces them at its baud rate.
+ */
+#define TX_RING 4096          /* what the AVR has sent and the pty has not yet taken */
+#define TX_BACKLOG_MAX 256    /* more than this waiting: simulated time waits for the pty */
+static int pty_master = -1;
+static char pty_name[128];
+static avr_irq_t *uart_input;
+static int uart_xon;          /* the UART says when it takes octets: not before it is set up */
+static uint8_t tx_ring[TX_RING];
+static unsigned tx_head, tx_tail;     /* free-running; the ring never holds more than TX_RING */
+static uint8_t rx_octets[512];
+static size_t rx_len, rx_done;
+
+static void on_uart_output(avr_irq_t *irq, uint32_t value, void *param) {
+	(void)irq;
+	(void)param;
+	if (tx_head - tx_tail < TX_RING)
+		tx_ring[tx_head++ % TX_RING] = (uint8_t)value;
+}
+
+static void on_uart_xon(avr_irq_t *irq, uint32_t value, void *param) {
+	(void)irq;
+	(void)value;
+	(void)param;
+	uart_xon = 1;
+}
+
+static void on_uart_xoff(avr_irq_t *irq, uint32_t value, void *param) {
+	(void)irq;
+	(void)param;
+	if (value)      /* 0 says the FIFO is no longer full; XON follows it */
+		uart_xon = 0;
+}
+
+static unsigned tx_backlog(void) {
+	return tx_head - tx_tail;
+}
+
+/* the octets waiting both ways, moved as far as the pty and the UART take them now */
+static void pump_uart(void) {
+	while (tx_backlog()) {
+		unsigned at = tx_tail % TX_RING, len = tx_backlog();
+		if (len > TX_RING - at)
+			len = TX_RING - at;
+		ssize_t n = write(pty_master, tx_ring + at, len);
+		if (n <= 0)
+			break;      /* EAGAIN: the pty is full; the rest goes at the next slice */
+		tx_tail += (unsigned)n;
+	}
+	if (rx_done == rx_len) {
+		ssize_t n = read(pty_master, rx_octets, sizeof rx_octets);
+		rx_len = n > 0 ? (size_t)n : 0;
+		rx_done = 0;
+	}
+	while (uart_xon && rx_done < rx_len)
+		avr_raise_irq(uart_input, rx_octets[rx_done++]);
+}
+
+static int open_uart_pty(void) {
+	int slave;   /* held open, as simavr's part did: the ground may close and open its end */
+	if (openpty(&pty_master, &slave, pty_name, NULL, NULL) < 0)
+		return -1;
+	struct termios tio;
+	tcgetattr(pty_master, &tio);
+	cfmakeraw(&tio);
+	tcsetattr(pty_master, TCSANOW, &tio);
+	fcntl(pty_master, F_SETFL, fcntl(pty_master, F_GETFL) | O_NONBLOCK);
+
+	uint32_t flags = 0;   /* binary frames, not lines for the console */
+	avr_ioctl(avr, AVR_IOCTL_UART_GET_FLAGS('0'), &flags);
+	flags &= ~AVR_UART_FLAG_STDIO;
+	avr_ioctl(avr, AVR_IOCTL_UART_SET_FLAGS('0'), &flags);
+	uart_input = avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_INPUT);
+	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUTPUT), on_uart_output, NULL);
+	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUT_XON), on_uart_xon, NULL);
+	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUT_XOFF), on_uart_xoff, NULL);
+	return 0;
+}
+
 /* millis() and the timer 0 interrupt read timer0_millis with interrupts off: writing it only
  * while they are on never tears one of their 4-octet reads */
 static void apply_millis(void) {
@@ -184,6 +272,7 @@ static void power_cycle(void) {
 	cycles_before += before - avr->cycle;
 	paint_ram();
 	heater_on = 0;
+	uart_xon = 0;   /* until the firmware has set its UART up again */
 	marker_rise = 0;
 	millis_pending = 0;
 	start_wiring();
@@ -234,12 +323,6 @@ static void poll_stdin(void) {
 			used = 0;
 		}
 	}
-}
-
-/* octets the AVR has sent that the pty thread has not yet written to the pty */
-#define TX_BACKLOG_MAX 256
-static unsigned tx_backlog(uart_pty_t *p) {
-	return (unsigned)(p->pty.in.write - p->pty.in.read) & (uart_pty_fifo_fifo_size - 1);
 }
 
 static double wall_seconds(void) {
@@ -342,11 +425,11 @@ int main(int argc, char **argv) {
 	adc_irq = avr_io_getirq(avr, AVR_IOCTL_ADC_GETIRQ, ADC_IRQ_ADC0);
 	start_wiring();
 
-	uart_pty_t pty;
-	memset(&pty, 0, sizeof pty);
-	uart_pty_init(avr, &pty);
-	uart_pty_connect(&pty, '0');
-	printf("PTY %s\n", pty.pty.slavename);
+	if (open_uart_pty() < 0) {
+		fprintf(stderr, "perijove_sim: cannot open a pty: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("PTY %s\n", pty_name);
 	fflush(stdout);
 
 	struct sigaction action;
@@ -366,12 +449,13 @@ int main(int argc, char **argv) {
 		next_pace = cycles() + slice;
 		poll_stdin();
 		apply_millis();
-		/* simavr's pty thread drops what the AVR sends once its 512-octet FIFO is full: on a host
-		 * too loaded to drain it, simulated time waits instead (a real USB-serial bridge loses
-		 * nothing either), and the stats' sim_seconds show the slowdown */
-		while (!stopping && tx_backlog(&pty) > TX_BACKLOG_MAX) {
+		pump_uart();
+		/* a pty the ground does not drain: simulated time waits rather than lose octets (a real
+		 * USB-serial bridge loses nothing either), and the stats' sim_seconds show the slowdown */
+		while (!stopping && tx_backlog() > TX_BACKLOG_MAX) {
 			struct timespec t = {0, 1000000};
 			nanosleep(&t, NULL);
+			pump_uart();
 		}
 		if (speed > 0) {
 			double ahead = (double)cycles() / avr->frequency / speed - (wall_seconds() - start);
@@ -381,7 +465,6 @@ int main(int argc, char **argv) {
 			}
 		}
 	}
-	/* not uart_pty_stop(): its join can wait forever on the pty thread; exiting closes the pty */
 	write_stats();
 	if (state == cpu_Crashed) {
 		fprintf(stderr, "perijove_sim: the firmware crashed\n");

@@ -32,7 +32,7 @@ HARNESS = SIM_DIR / "build" / "perijove_sim"
 MILLIS_SYMBOL = "timer0_millis"   # the Arduino core's millis() count (wiring.c)
 WRAP_LEAD_MS = 3000               # millis_wrap: this long before millis() wraps
 AVR_DATA = 0x800000               # where avr-gcc's ELF puts the data address space
-AVR_PACKAGES = "gcc-avr avr-libc arduino-core-avr simavr libsimavr-dev libsimavrparts1 libelf-dev"
+AVR_PACKAGES = "gcc-avr avr-libc arduino-core-avr simavr libsimavr-dev libelf-dev"
 INSTALL_HINT = f"apt-get install -y {AVR_PACKAGES} (or run scripts/lib/avr-setup.sh as root)"
 
 # what the firmware implements: the cases of its dispatch switch (hil/board.py), the same list

@@ -85,10 +85,12 @@ def board_hk(gs, asked: list | None = None) -> dict:
             continue
     stats = gs.session.state.stats
     heard = f"the last {time.time() - stats.last_contact:.1f} s ago" if stats.last_contact else "none"
-    raise AssertionError(f"no housekeeping through the bad line in 10 tries: {stats.frames} TM frames ({heard}), "
+    raise AssertionError(f"no housekeeping through the bad line in 10 tries: {stats.frames} TM frames in "
+                         f"{stats.bytes} octets ({heard}), "
                          f"COP-1 {gs.session.cop1.fop.status() if gs.session.cop1 else 'off'}")
 
 
+@pytest.mark.timeout(180)     # beyond its own waits (120 s, then 10 housekeeping tries), so they say what failed
 def test_commands_run_exactly_once_through_a_bad_line(fresh_target):
     needs(fresh_target, "farm", "farm_reporting")
     link = ChannelLink(Relink(fresh_target), Impairments.parse(BAD_LINE))
