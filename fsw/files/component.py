@@ -117,8 +117,14 @@ class Files(FlightComponent):
     # -- time --
     def tick(self, dt: float) -> None:
         self.line_time += dt / self.services.clock.speed
+        numbered = self.entity.next_sequence
         for pdu in self.entity.poll(self.services.bulk_room):
             self.services.downlink.raw(CFDP_APID, pdu)
+        if self.entity.next_sequence != numbered:
+            # a transaction took its number: on disk before its first PDU goes, or a kill -9 makes
+            # the next boot number another file the same, and the ground's answers to the first
+            # (its Finished PDU, sent again until acknowledged) would close the second
+            self.services.downlink.hold_until_committed()
         if self._job is not None:
             transfer, verify, steps = self._job
             percent = 100 * transfer.progress // max(1, transfer.size or 1)

@@ -127,3 +127,22 @@ def test_suspend_holds_the_transfer_and_resume_finishes_it(loop, tmp_path):
     loop.send("file_resume")
     ground.run(30, done=lambda: "completion_success" in loop.verification(tc))
     assert ground.entity.receiving.ok
+
+
+def test_a_transaction_number_is_on_disk_before_its_first_pdu_goes_down(loop, tmp_path):
+    # a kill -9 after the first PDU must not let the next boot number another file the same: the
+    # ground's Finished PDU for the first, sent again until acknowledged, would close the second
+    from fsw.storage.atomic import AtomicStore
+    from fsw.storage.state import StateFile
+
+    image_id = capture(loop)
+    on_disk = StateFile(AtomicStore(loop.flight.state_dir))
+    heard = []
+    loop.receiver.raw_apids = frozenset({CFDP_APID})
+    loop.receiver.on_raw = lambda packet: heard.append(on_disk.load()["components"]["files"]["next_sequence"])
+    loop.send("file_downlink", {"image_id": image_id})
+    for _ in range(50):
+        loop.advance(0.02)
+        if heard:
+            break
+    assert heard and heard[0] == 1
