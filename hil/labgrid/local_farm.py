@@ -87,8 +87,9 @@ class LocalFarm:
     def _start(self) -> None:
         self.dir = tempfile.TemporaryDirectory(prefix="perijove-farm-")
         self._spawn(str(BIN / "labgrid-coordinator"), "-l", self.coordinator, log="coordinator.log")
+        # its errors on stdout too: a board that cannot start says why in the LaunchError
         board = subprocess.Popen([sys.executable, "-m", "hil.labgrid.avr_board"], stdout=subprocess.PIPE,
-                                 stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True,
+                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
                                  cwd=HERE.parent.parent)
         self.processes.append(board)
         self.uart, spare, control = launch.wait_for_line(board, READY, timeout=60).groups()

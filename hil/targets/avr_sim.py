@@ -9,6 +9,7 @@ The Uno build by default; AvrSimTarget(board="mega", key_file=...) runs the Mega
 authenticates its uplink (SDLS) with the key file's associations put in its EEPROM.
 """
 
+import fcntl
 import shutil
 import subprocess
 import time
@@ -74,11 +75,17 @@ def symbol_address(elf: Path, name: str) -> int:
 
 
 def build() -> None:
-    """make is incremental: a no-op when the firmware and harness are up to date."""
-    for directory in (FIRMWARE_DIR, SIM_DIR):
-        result = subprocess.run(["make", "-s", "-j4"], cwd=directory, capture_output=True, text=True)
-        if result.returncode:
-            raise RuntimeError(f"make in {directory.name} failed:\n{result.stderr[-2000:]}")
+    """make is incremental: a no-op when the firmware and harness are up to date. One build at a
+    time: the unit suite's workers and the labgrid farm's board may all start one in a clean clone,
+    and two makes writing the same files fail each other."""
+    lock_path = FIRMWARE_DIR / "build" / ".lock"
+    lock_path.parent.mkdir(exist_ok=True)
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for directory in (FIRMWARE_DIR, SIM_DIR):
+            result = subprocess.run(["make", "-s", "-j4"], cwd=directory, capture_output=True, text=True)
+            if result.returncode:
+                raise RuntimeError(f"make in {directory.name} failed:\n{result.stderr[-2000:]}")
 
 
 class AvrSimTarget(EmulatedBoard):
