@@ -50,6 +50,21 @@ def test_duplicated_frames_arrive_twice_in_a_row():
     assert repeats == counts["frames_duplicated"]
 
 
+def test_a_frame_read_in_pieces_is_lost_whole_or_not_at_all():
+    # a serial port hands over what has arrived: ten octets a read, not a frame
+    frames = [ASM + bytes([i]) * 60 for i in range(200)]
+    stream = b"".join(frames)
+    whole, whole_counts = through("drop=0.05,dup=0.05,seed=6", stream)
+    impairer = Impairer(Impairments.parse("drop=0.05,dup=0.05,seed=6"), 0)
+    cuts = [at for at in range(0, len(stream), 10) if at % 64 not in (1, 2, 3)] + [len(stream)]   # no ASM split
+    pieces = b"".join(impairer.apply(stream[at:end]) for at, end in zip(cuts, cuts[1:]))
+    assert pieces == whole and impairer.counts == whole_counts
+    arrived = [ASM + chunk for chunk in pieces.split(ASM)[1:]]
+    assert all(frame in frames for frame in arrived)                    # none damaged
+    assert len(arrived) == 200 - whole_counts["frames_dropped"] + whole_counts["frames_duplicated"]
+    assert whole_counts["frames_dropped"] <= 25                         # about 5% of 200, not 2 in 3
+
+
 def test_octet_drops_shorten_the_stream():
     out, counts = through("octet_drop=0.01,seed=4", bytes(range(256)) * 100)
     assert len(out) == 25_600 - counts["octets_dropped"] and 150 < counts["octets_dropped"] < 370
