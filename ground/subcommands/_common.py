@@ -142,6 +142,19 @@ def open_station(args, **kwargs):
 
 
 @contextmanager
+def progress_bar(label: str):
+    """A progress bar on stderr for long work (stdout keeps the result, for scripts); yields
+    update(done, total)."""
+    from rich.console import Console  # here: only the long commands pay for rich
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  console=Console(stderr=True)) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@contextmanager
 def embedded_server(args):
     """`ground serve` for the length of one subcommand, on a loopback port: its URL."""
     from fsw.protocol.constants import SPACECRAFT_ID

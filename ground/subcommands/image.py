@@ -2,10 +2,8 @@
 
 from pathlib import Path
 
-from rich.progress import BarColumn, Progress, TextColumn
-
 from ..images import save
-from ._common import add_port_options, guard, open_station
+from ._common import add_port_options, guard, open_station, progress_bar
 
 
 def register(subparsers) -> None:
@@ -18,19 +16,12 @@ def register(subparsers) -> None:
     parser.set_defaults(run=guard(run))
 
 
-def downlink_with_progress(gs, image_id: int, label: str | None = None):
-    """downlink_image with a rich progress bar."""
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  transient=False) as bar:
-        task = bar.add_task(label or f"image {image_id}", total=None)
-        return gs.downlink_image(image_id, progress=lambda got, total: bar.update(task, completed=got, total=total))
-
-
 def run(args) -> int:
     Path(args.out).mkdir(parents=True, exist_ok=True)   # an unusable --out is said before the downlink
     with open_station(args) as gs:
         for image_id in args.ids:
-            image = downlink_with_progress(gs, image_id)
+            with progress_bar(f"image {image_id}") as progress:
+                image = gs.downlink_image(image_id, progress=progress)
             for path in save(image, args.out):
                 print(path)
     return 0

@@ -8,7 +8,7 @@ from fsw.protocol.cfdp import MAX_UPLOAD_OCTETS
 from .. import exitcodes
 from ..cli import UsageError
 from ..remote_files import FileDeliveryError
-from ._common import add_port_options, guard, open_station
+from ._common import add_port_options, guard, open_station, progress_bar
 
 
 def register(subparsers) -> None:
@@ -33,7 +33,9 @@ def run(args) -> int:
         raise UsageError(f"{args.file}: {size} octets, the on-board limit is {MAX_UPLOAD_OCTETS}")
     with open_station(args) as gs:
         try:
-            transfer = gs.upload(path, args.name, args.cfdp_class, timeout=max(args.timeout, 30 + size / 4000))
+            with progress_bar(f"upload {args.name or path.name}") as progress:
+                transfer = gs.upload(path, args.name, args.cfdp_class, timeout=max(args.timeout, 30 + size / 4000),
+                                     progress=progress)
         except FileDeliveryError as error:
             print(f"ground upload: {error}", file=sys.stderr)
             return exitcodes.FAILED

@@ -10,7 +10,9 @@ def test_a_file_goes_on_board_complete(ground_main, capsys, fsw_port, tmp_path):
     source = tmp_path / "table.bin"
     source.write_bytes(data)
     assert ground_main(["upload", str(source), "--name", "gains.tbl", "--port", fsw_port, "--no-archive"]) == 0
-    assert capsys.readouterr().out.strip() == "gains.tbl: stored on board, 6000 octets, checksum verified"
+    said = capsys.readouterr()
+    assert said.out.strip() == "gains.tbl: stored on board, 6000 octets, checksum verified"
+    assert "upload gains.tbl" in said.err and "6000/6000" in said.err      # its progress, beside the result
     stored = tmp_path / "fsw-state-0" / "files" / "received" / "gains.tbl"
     assert stored.read_bytes() == data
 
