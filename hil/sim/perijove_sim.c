@@ -73,6 +73,12 @@ static uint32_t millis_value;
 static avr_cycle_count_t cycles_before;
 static uint16_t deepest_before = 0xFFFF;   /* the lowest stack address of the boots before */
 static unsigned resets;
+/* the mean time between two octets the UART sent back to back (within twice the shortest): the
+ * simulated line's rate, which a benchmark measures against (the stats' uart_octet_us). simavr
+ * counts 11 bits an octet, a parity bit 8N1 does not send: at 115200 baud (117,647 with the
+ * Uno's divisor) its line carries 10,695 octets a second, not 11,520 */
+static avr_cycle_count_t tx_last, tx_gap_min = ~0ULL, tx_gap_sum;
+static unsigned long tx_gaps;
 
 #define PAINT 0xA5
 
@@ -150,11 +156,12 @@ static void write_stats(void) {
 		"{\"cycles\": %llu, \"wall_seconds\": %.3f, \"sim_seconds\": %.3f, "
 		"\"dispatches\": %lu, \"dispatch_cycles_min\": %llu, \"dispatch_cycles_max\": %llu, "
 		"\"dispatch_cycles_mean\": %.1f, \"temperature\": %.2f, \"static_end\": %u, "
-		"\"stack_used\": %u, \"stack_free\": %u, \"resets\": %u}\n",
+		"\"stack_used\": %u, \"stack_free\": %u, \"resets\": %u, \"uart_octet_us\": %.2f}\n",
 		(unsigned long long)cycles(), wall_seconds() - start, (double)cycles() / avr->frequency,
 		marker_count, (unsigned long long)(marker_count ? marker_min : 0),
 		(unsigned long long)marker_max, marker_count ? (double)marker_sum / marker_count : 0.0,
-		node.temperature, static_end, avr->ramend + 1 - low, low - static_end, resets);
+		node.temperature, static_end, avr->ramend + 1 - low, low - static_end, resets,
+		tx_gaps ? (double)tx_gap_sum / tx_gaps * 1e6 / avr->frequency : 0.0);
 	fclose(f);
 }
 
@@ -180,6 +187,14 @@ static size_t rx_len, rx_done;
 static void on_uart_output(avr_irq_t *irq, uint32_t value, void *param) {
 	(void)irq;
 	(void)param;
+	avr_cycle_count_t now = cycles(), gap = now - tx_last;
+	if (tx_last && gap < tx_gap_min)
+		tx_gap_min = gap;
+	if (tx_last && gap < 2 * tx_gap_min) {
+		tx_gap_sum += gap;
+		tx_gaps++;
+	}
+	tx_last = now;
 	if (tx_head - tx_tail < TX_RING)
 		tx_ring[tx_head++ % TX_RING] = (uint8_t)value;
 }
