@@ -54,6 +54,6 @@ def test_an_image_comes_down_through_the_server_seen_live_by_every_client(fsw_po
     end = mine[-1]
     assert end.ok and end.condition == "no_error" and end.octets == end.size and (end.gaps, end.missing) == (0, 0)
     assert end.naks >= 1, "nothing was lost on a 5% line: no NAK to see"
-    assert f"{end.size}/{end.size}" in out         # the command line's bar ended at the file's size
+    assert f"{end.size}/{end.size}" in err         # the command line's bar (on stderr) ended at the file's size
     written = [Path(line) for line in out.splitlines() if line.startswith(str(tmp_path))]
     assert {path.suffix for path in written} == {".png", ".json"} and all(path.stat().st_size for path in written)
