@@ -77,7 +77,7 @@ def symbol_address(elf: Path, name: str) -> int:
 def build() -> None:
     """make is incremental: a no-op when the firmware and harness are up to date. One build at a
     time: the unit suite's workers and the labgrid farm's board may all start one in a clean clone,
-    and two makes writing the same files fail each other."""
+    and two makes writing the same files can fail each other."""
     lock_path = FIRMWARE_DIR / "build" / ".lock"
     lock_path.parent.mkdir(exist_ok=True)
     with open(lock_path, "w") as lock:
